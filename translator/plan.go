@@ -1,0 +1,166 @@
+package translator
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/batonhq/baton/sel"
+)
+
+// FormatVersion is the version of the plan's JSON encoding. The
+// interpreter refuses plans of a version it does not know.
+const FormatVersion = 1
+
+// Plan is the compiled, immutable form of a definition: the input of the
+// interpreter workflow, which never reads the definition itself. Its JSON
+// encoding is stable (sorted keys, steps in topological order), and Hash
+// is the SHA-256 of that encoding with Hash left empty.
+type Plan struct {
+	FormatVersion int    `json:"format_version"`
+	Hash          string `json:"hash,omitempty"`
+	WorkflowID    string `json:"workflow_id"`
+	Name          string `json:"name,omitempty"`
+	Owner         string `json:"owner,omitempty"`
+	// Timeout of the whole run in seconds; Text is resolved at run start.
+	Timeout Number `json:"timeout"`
+	// StepConcurrency caps the steps running at once in one run; 0 means no cap.
+	StepConcurrency int64             `json:"step_concurrency,omitempty"`
+	RunStrategy     string            `json:"run_strategy,omitempty"`
+	Params          map[string]*Param `json:"params,omitempty"`
+	Steps           []*Node           `json:"steps"`
+	// Warnings name accepted features that do not take effect yet.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Mode is how the interpreter runs a step.
+type Mode string
+
+// The execution modes.
+const (
+	ModeInline        Mode = "inline"         // in workflow code: NoOp, Sleep
+	ModeLocalActivity Mode = "local_activity" // short user steps
+	ModeActivity      Mode = "activity"       // long user steps, routed by task queue
+	ModeChild         Mode = "child"          // composite steps
+)
+
+// Node is one step of the plan.
+type Node struct {
+	ID           string            `json:"id"`
+	Name         string            `json:"name,omitempty"`
+	Kind         string            `json:"kind"` // step, foreach, while, subworkflow
+	Type         string            `json:"type,omitempty"`
+	SubType      string            `json:"sub_type,omitempty"`
+	Mode         Mode              `json:"mode"`
+	TaskQueue    string            `json:"task_queue,omitempty"` // "" means the run's own queue
+	Predecessors []string          `json:"predecessors,omitempty"`
+	Successors   []Edge            `json:"successors,omitempty"`
+	Params       map[string]*Param `json:"params,omitempty"`
+	FailureMode  string            `json:"failure_mode"`
+	Timeout      Number            `json:"timeout"` // seconds, counted from STARTING
+	Retry        *Retry            `json:"retry,omitempty"`
+}
+
+// Edge is an outgoing edge, evaluated in the parent's scope when the parent
+// finishes. A Condition of "true" is unconditional.
+type Edge struct {
+	To        string `json:"to"`
+	Condition string `json:"condition"`
+}
+
+// Number is a whole number known at compile time, or text ("${x}",
+// "$x mins", "1 min 40 s") resolved with workflow params at run start.
+type Number struct {
+	Value int64  `json:"value,omitempty"`
+	Text  string `json:"text,omitempty"`
+}
+
+// Retry is a step's resolved retry policy with Maestro's defaults filled in.
+type Retry struct {
+	ErrorLimit    Number  `json:"error_limit"`
+	PlatformLimit Number  `json:"platform_limit"`
+	TimeoutLimit  Number  `json:"timeout_limit"`
+	Backoff       string  `json:"backoff"` // EXPONENTIAL_BACKOFF or FIXED_BACKOFF
+	Error         Backoff `json:"error"`
+	Platform      Backoff `json:"platform"`
+	Timeout       Backoff `json:"timeout"`
+}
+
+// Backoff is one retry class's delay: Secs * Exponent^retries, capped at
+// CapSecs (exponential), or Secs (fixed).
+type Backoff struct {
+	Secs     Number `json:"secs"`
+	Exponent Number `json:"exponent"`
+	CapSecs  Number `json:"cap_secs"`
+}
+
+// Param is a param definition in the plan: a literal or a SEL expression.
+// Literal holds sel's Go representation of Type, except MAP literals, which
+// are map[string]*Param (each entry its own definition).
+type Param struct {
+	Type    sel.Type
+	Literal any
+	Expr    string
+	IsExpr  bool
+	Mode    string
+}
+
+type paramJSON struct {
+	Type  sel.Type        `json:"type"`
+	Value json.RawMessage `json:"value,omitempty"`
+	Expr  *string         `json:"expression,omitempty"`
+	Mode  string          `json:"mode,omitempty"`
+}
+
+// MarshalJSON writes {"type","value"|"expression","mode"}.
+func (p *Param) MarshalJSON() ([]byte, error) {
+	j := paramJSON{Type: p.Type, Mode: p.Mode}
+	switch {
+	case p.IsExpr:
+		e := p.Expr
+		j.Expr = &e
+	case p.Type == sel.Map:
+		m, ok := p.Literal.(map[string]*Param)
+		if !ok {
+			return nil, fmt.Errorf("MAP literal has Go type %T", p.Literal)
+		}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		j.Value = raw
+	default:
+		raw, err := sel.EncodeJSON(p.Type, p.Literal)
+		if err != nil {
+			return nil, err
+		}
+		j.Value = raw
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (p *Param) UnmarshalJSON(b []byte) error {
+	var j paramJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = Param{Type: j.Type, Mode: j.Mode}
+	if j.Expr != nil {
+		p.IsExpr, p.Expr = true, *j.Expr
+		return nil
+	}
+	if p.Type == sel.Map {
+		m := map[string]*Param{}
+		if err := json.Unmarshal(j.Value, &m); err != nil {
+			return err
+		}
+		p.Literal = m
+		return nil
+	}
+	v, err := sel.DecodeJSON(p.Type, j.Value)
+	if err != nil {
+		return err
+	}
+	p.Literal = v
+	return nil
+}
