@@ -1,0 +1,88 @@
+package definition
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error is one decoding or validation problem at a JSON path such as
+// workflow.steps[2].step.transition.successors["job.9"].
+type Error struct {
+	Path string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// Errors is every problem found in one document. Decode and Validate
+// return it (as error) when it is non-empty.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	switch len(es) {
+	case 0:
+		return "no errors"
+	case 1:
+		return es[0].Error()
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d errors:", len(es))
+	for _, e := range es {
+		sb.WriteString("\n  ")
+		sb.WriteString(e.Error())
+	}
+	return sb.String()
+}
+
+// Unwrap exposes the single errors to errors.Is / errors.As.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// AsErrors returns the problems inside err: the Errors it is or wraps,
+// a single *Error, or nil.
+func AsErrors(err error) Errors {
+	var es Errors
+	if errors.As(err, &es) {
+		return es
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return Errors{e}
+	}
+	return nil
+}
+
+// errList collects problems while walking a document.
+type errList struct{ errs Errors }
+
+func (l *errList) add(path, format string, args ...any) {
+	l.errs = append(l.errs, &Error{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// err returns the collected problems in the order they were found (the
+// walk is deterministic), or nil.
+func (l *errList) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	return l.errs
+}
+
+// ErrNotSupported is wrapped by every "not supported yet" refusal.
+var ErrNotSupported = errors.New("not supported yet")
+
+// notSupported reports a feature Baton does not handle yet.
+func notSupported(feature string) error {
+	return fmt.Errorf("%w: %s", ErrNotSupported, feature)
+}
