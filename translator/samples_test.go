@@ -1,0 +1,76 @@
+package translator
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/stretchr/testify/require"
+)
+
+const samplesDir = "../../shared/maestro-samples"
+
+func loadSample(t *testing.T, name string) *definition.Request {
+	t.Helper()
+	path := filepath.Join(samplesDir, name)
+	req, err := definition.DecodeFile(path)
+	if err != nil && strings.Contains(err.Error(), "no such file") {
+		t.Skipf("samples not found: %v", err)
+	}
+	require.NoError(t, err)
+	return req
+}
+
+func TestCompileSamples(t *testing.T) {
+	for _, name := range []string{
+		"server__sample-dag-test-1.json", "server__sample-dag-test-2.json", "server__sample-dag-test-3.json",
+		"server__sample-dag-test-4.json", "server__sample-dag-test-6.json", "server__sample-dag-test-7.json",
+		"server__sample-dag-test-8.json", "server__sample-dag-test-9.json", "server__sample-conditional-wf.json",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := Compile(loadSample(t, name), Options{})
+			require.NoError(t, err)
+			require.NotEmpty(t, p.Steps)
+			b, err := Encode(p)
+			require.NoError(t, err)
+			q, err := Decode(b)
+			require.NoError(t, err)
+			b2, err := Encode(q)
+			require.NoError(t, err)
+			require.Equal(t, string(b), string(b2))
+			require.NoError(t, Verify(q))
+		})
+	}
+}
+
+func TestRefuseSamples(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want []string // each a substring of one error
+	}{
+		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
+		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
+		{"server__sample-foreach-wf.json", []string{".foreach: not supported yet: foreach steps"}},
+		{"server__sample-while-wf.json", []string{".while: not supported yet: while steps"}},
+		{"server__sample-subworkflow-wf.json", []string{".subworkflow: not supported yet: subworkflow steps"}},
+		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
+		{"server__sample-time-trigger-wf.json", []string{"workflow.time_triggers: not supported yet: time triggers"}},
+		{"server__sample-kubernetes-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
+		{"server__sample-kubernetes-env-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
+		{"server__sample-kubernetes-output-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
+		{"server__sample-kubernetes-nonretryable-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
+		{"server__sample-notebook-wf.json", []string{".step.type: not supported yet: step type Notebook"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			es := compileErrs(t, loadSample(t, tc.name), Options{})
+			all := strings.Join(errStrings(es), "\n")
+			for _, e := range es {
+				require.True(t, e.IsNotSupported(), "unexpected error %v", e)
+			}
+			for _, w := range tc.want {
+				require.Contains(t, all, w)
+			}
+		})
+	}
+}
