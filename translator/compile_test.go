@@ -211,7 +211,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	join := typed("j", "Join")
 	bad := noop("bad")
 	bad.FailureMode = "FAIL_SOMETIMES"
-	bad.Params = definition.Params{"p": {Type: sel.Long, Value: "x"}, "q": nil, "m": {Type: sel.Long, Value: int64(1), Mode: "sometimes"}}
+	bad.Params = definition.Params{"p": {Type: sel.Long, Value: "x"}, "q": nil, "m": {Type: sel.Long, Value: int64(1), Mode: "sometimes"}, "n": {Type: sel.StringArray}}
 	req := request(fe, sig, k8s, join, bad, noop("sig"), nil,
 		&definition.Step{Kind: definition.KindWhile, ID: "w"},
 		&definition.Step{Kind: definition.KindSubworkflow, ID: "sw"},
@@ -231,6 +231,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		"workflow.steps[3].step.type: not supported yet: step type Join",
 		`workflow.steps[4].step.failure_mode: unknown failure mode "FAIL_SOMETIMES"`,
 		`workflow.steps[4].step.params["m"].mode: unknown param mode "sometimes"`,
+		`workflow.steps[4].step.params["n"]: needs a value or an expression`,
 		`workflow.steps[4].step.params["p"].value: a LONG literal cannot hold a Go string`,
 		`workflow.steps[4].step.params["q"]: empty param definition`,
 		`workflow.steps[5].step.id: duplicate step id "sig"`,

@@ -61,13 +61,8 @@ func (c *compiler) param(dp *definition.Param, path string) *Param {
 		return p
 	}
 	if dp.Value == nil {
-		switch dp.Type {
-		case sel.String, sel.Long, sel.Double, sel.Boolean:
-			c.errs.add(path, "needs a value or an expression")
-			return nil
-		}
-		p.Literal = dp.Value // an absent STRING_MAP or array literal
-		return p
+		c.errs.add(path, "needs a value or an expression")
+		return nil
 	}
 	if t, ok := sel.TypeOf(dp.Value); !ok || t != dp.Type {
 		c.errs.add(path+".value", fmt.Sprintf("a %v literal cannot hold a Go %T", dp.Type, dp.Value))
