@@ -23,8 +23,9 @@ type StepTypeInfo struct {
 type Options struct {
 	// StepTypes maps user step type names to their defaults.
 	StepTypes map[string]StepTypeInfo
-	// DefaultTaskQueue is the queue of the run itself. It is not written
-	// into the plan ("" there means the run's own queue), so a plan does not
+	// DefaultTaskQueue is the queue runs are started on. A step type or
+	// baton.task_queue tag naming it is written as "" (the run's own
+	// queue), so it does not force activity mode and the plan does not
 	// depend on where it is started.
 	DefaultTaskQueue string
 }
@@ -352,6 +353,9 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 	if hasQueue {
 		queue = tagQueue
 	}
+	if queue == c.opts.DefaultTaskQueue {
+		queue = "" // the run's own queue
+	}
 	switch {
 	case hasMode:
 		n.Mode = tagMode
@@ -372,7 +376,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 	}
 	if n.Mode == ModeActivity {
 		n.TaskQueue = queue
-	} else if hasQueue {
+	} else if hasQueue && queue != "" {
 		c.errs.add(path+".tags", fmt.Sprintf("%s needs mode activity: a %s runs on the run's own worker", TagTaskQueue, n.Mode))
 	}
 }

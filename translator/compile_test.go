@@ -178,6 +178,9 @@ func TestModes(t *testing.T) {
 		{name: "unknown mode", typ: "spark", tags: []definition.Tag{tag(TagMode, "fast")}, err: `baton.mode: unknown mode "fast"`},
 		{name: "mode without value", typ: "spark", tags: []definition.Tag{{Name: TagMode}}, err: `baton.mode needs a string "value"`},
 		{name: "empty queue", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, " ")}, err: `baton.task_queue needs a non-empty string "value"`},
+		{name: "type queue is the run's own", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {TaskQueue: "main"}}, mode: ModeLocalActivity},
+		{name: "tag queue is the run's own", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, "main")}, mode: ModeActivity},
+		{name: "local with the run's own queue", typ: "spark", tags: []definition.Tag{tag(TagMode, "local_activity"), tag(TagTaskQueue, "main")}, mode: ModeLocalActivity},
 		{name: "other tags ignored", typ: "spark", tags: []definition.Tag{{Name: "team"}, tag("owner", "x")}, mode: ModeActivity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
