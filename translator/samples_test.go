@@ -74,3 +74,32 @@ func TestRefuseSamples(t *testing.T) {
 		})
 	}
 }
+
+// TestEverySampleCompilesOrIsRefused: no sample panics, and each decoded
+// sample either compiles or is refused with path-carrying errors.
+func TestEverySampleCompilesOrIsRefused(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(samplesDir, "*.json"))
+	require.NoError(t, err)
+	if len(files) == 0 {
+		t.Skip("samples not found")
+	}
+	for _, f := range files {
+		req, err := definition.DecodeFile(f)
+		if err != nil {
+			continue // not a create request, or refused by definition
+		}
+		require.NotPanics(t, func() {
+			p, err := Compile(req, Options{})
+			if err != nil {
+				es, ok := err.(Errors)
+				require.True(t, ok, "%s: %v", f, err)
+				for _, e := range es {
+					require.NotEmpty(t, e.Path, "%s: %v", f, e)
+				}
+				return
+			}
+			Mermaid(p)
+			DOT(p)
+		}, f)
+	}
+}
