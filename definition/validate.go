@@ -88,6 +88,23 @@ type validator struct {
 	total      int               // steps seen, nested included
 	loopParams []map[string]bool // loop param names of the enclosing loops
 	standalone bool              // validating a step out of its list
+	root       []*Step           // the top-level step list
+}
+
+// allIDs returns the ids of steps at every nesting level.
+func allIDs(steps []*Step) map[string]bool {
+	ids := map[string]bool{}
+	var walk func([]*Step)
+	walk = func(ss []*Step) {
+		for _, s := range ss {
+			if s != nil {
+				ids[s.ID] = true
+				walk(s.Steps)
+			}
+		}
+	}
+	walk(steps)
+	return ids
 }
 
 func newValidator() *validator { return &validator{ids: map[string]string{}} }
@@ -147,6 +164,7 @@ func (v *validator) workflow(w *Workflow, path string) {
 		v.signalTrigger(t, pathIndex(pathKey(path, "signal_triggers"), i))
 	}
 	v.params(w.Params, pathKey(path, "params"), scopeWorkflow)
+	v.root = w.Steps
 	v.steps(w.Steps, pathKey(path, "steps"))
 	if v.total > MaxSteps {
 		v.add(pathKey(path, "steps"), "too many steps: %d (at most %d, nested steps included)", v.total, MaxSteps)
@@ -201,7 +219,7 @@ func (v *validator) edges(steps []*Step, path string, index map[string]int) {
 			seen[e.To] = true
 			j, ok := index[e.To]
 			if !ok {
-				if _, elsewhere := v.ids[e.To]; elsewhere {
+				if allIDs(v.root)[e.To] {
 					v.add(ep, "no such step in this step list (successors must be in the same list)")
 				} else {
 					v.add(ep, "no such step")
