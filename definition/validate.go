@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/batonhq/baton/sel"
 )
 
 // Limits of MAESTRO.md §3.
@@ -89,6 +91,7 @@ type validator struct {
 	loopParams []map[string]bool // loop param names of the enclosing loops
 	standalone bool              // validating a step out of its list
 	root       []*Step           // the top-level step list
+	allIDs     map[string]bool   // ids at every level, computed on demand
 }
 
 // allIDs returns the ids of steps at every nesting level.
@@ -219,7 +222,10 @@ func (v *validator) edges(steps []*Step, path string, index map[string]int) {
 			seen[e.To] = true
 			j, ok := index[e.To]
 			if !ok {
-				if allIDs(v.root)[e.To] {
+				if v.allIDs == nil {
+					v.allIDs = allIDs(v.root)
+				}
+				if v.allIDs[e.To] {
 					v.add(ep, "no such step in this step list (successors must be in the same list)")
 				} else {
 					v.add(ep, "no such step")
@@ -368,7 +374,7 @@ func (v *validator) loop(s *Step, path string, foreach bool) {
 	switch {
 	case !ok || p == nil:
 		v.add(lp, "required for a %s step", s.Kind)
-	case p.Type != 0 && p.Type.String() != "MAP":
+	case p.Type != sel.Invalid && p.Type != sel.Map:
 		v.add(pathKey(lp, "type"), "must be MAP, got %v", p.Type)
 	default:
 		entries, _ := p.Value.(Params)
@@ -381,7 +387,7 @@ func (v *validator) loop(s *Step, path string, foreach bool) {
 			switch {
 			case foreach && !e.Type.IsArray():
 				v.add(pathKey(ep, "type"), "a foreach loop param must be an array type, got %v", e.Type)
-			case !foreach && (e.Type.IsArray() || e.Type.String() == "MAP" || e.Type.String() == "STRING_MAP"):
+			case !foreach && (e.Type.IsArray() || e.Type == sel.Map || e.Type == sel.StringMap):
 				v.add(pathKey(ep, "type"), "a while loop param must be STRING, LONG, DOUBLE or BOOLEAN, got %v", e.Type)
 			}
 			for _, outer := range v.loopParams {
