@@ -1,0 +1,409 @@
+// Package devserver runs a real Temporal server in-process, backed by SQLite,
+// for a single machine: the server `baton` starts when no --address is given,
+// and the one Baton's integration tests use.
+//
+// The server runs in memory (Options.DBFile == "") or in a SQLite file, so runs
+// survive a restart. With ProfileTuned (the default) it uses dynamic config
+// chosen for latency on one machine; ProfileDefault keeps Temporal's defaults
+// (the naive baseline for benchmarks).
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/metrics"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"go.uber.org/zap"
+)
+
+// Profile selects the server's dynamic config.
+type Profile int
+
+const (
+	// ProfileTuned uses TunedDynamicConfig: settings for low latency on one machine.
+	ProfileTuned Profile = iota
+	// ProfileDefault keeps Temporal's default dynamic config (plus one history
+	// shard, which every SQLite dev server uses). It is the naive baseline.
+	ProfileDefault
+)
+
+func (p Profile) String() string {
+	switch p {
+	case ProfileTuned:
+		return "tuned"
+	case ProfileDefault:
+		return "default"
+	}
+	return "Profile(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Options configure Start. The zero value is a tuned, quiet, in-memory server
+// on 127.0.0.1 on a free port with namespace "default".
+type Options struct {
+	// DBFile is the SQLite database file. "" keeps everything in memory.
+	// A missing file is created with the schema; an existing one is reused,
+	// so workflows and their histories survive a restart.
+	DBFile string
+	// Host is the address the frontend binds to (default 127.0.0.1).
+	Host string
+	// Port is the frontend gRPC port (0 = pick a free port).
+	Port int
+	// Namespace is registered if missing (default "default").
+	Namespace string
+	// Logger receives the server's logs. nil discards them.
+	Logger *zap.Logger
+	// Profile chooses tuned (default) or Temporal's default dynamic config.
+	Profile Profile
+	// ExtraDynamicConfig is applied on top of the profile; keys are dynamic
+	// config names such as "history.longPollExpirationInterval", values
+	// plain values (int, bool, float64, string, time.Duration, ...).
+	ExtraDynamicConfig map[string]any
+	// UIPort, when set, serves the Temporal Web UI on Host:UIPort, if this
+	// build includes it (see UIAvailable).
+	UIPort int
+}
+
+// Custom search attributes registered on a namespace that Start creates.
+var SearchAttributes = map[string]enumspb.IndexedValueType{
+	"BatonWorkflowId": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"BatonStatus":     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+}
+
+// TunedDynamicConfig returns the dynamic config of ProfileTuned.
+//
+//   - history.*ProcessorMaxPollRPS: with one history shard each queue's reader
+//     is limited to 20 polls/s by default, so every dispatch (workflow task,
+//     activity task, timer, visibility update) can wait up to 50 ms for the
+//     next poll. 1000 removes the wait.
+//   - matching.numTaskqueue{Read,Write}Partitions = 1: with the default four
+//     partitions a poller and a task can sit on different partitions and are
+//     only matched through forwarding; on one machine that causes occasional
+//     stalls of seconds.
+//   - system.enableActivityEagerExecution / system.enableEagerWorkflowStart:
+//     hand the first activity task / workflow task back in the response
+//     instead of a trip through matching (both default true in v1.32.1; set
+//     explicitly so an override is visible).
+//   - history.longPollExpirationInterval = 5s: see the package tests; a short
+//     expiry bounds the rare lost-wakeup stall of GetWorkflowExecutionHistory
+//     long polls (client run.Get) without eager start.
+//   - system.forceSearchAttributesCacheRefreshOnRead: search attributes added
+//     at run time are visible at once (cheap on SQLite).
+func TunedDynamicConfig() map[string]any {
+	return map[string]any{
+		"history.transferProcessorMaxPollRPS":            1000,
+		"history.timerProcessorMaxPollRPS":               1000,
+		"history.visibilityProcessorMaxPollRPS":          1000,
+		"history.outboundProcessorMaxPollRPS":            1000,
+		"matching.numTaskqueueReadPartitions":            1,
+		"matching.numTaskqueueWritePartitions":           1,
+		"system.enableActivityEagerExecution":            true,
+		"system.enableEagerWorkflowStart":                true,
+		"history.longPollExpirationInterval":             5 * time.Second,
+		"system.forceSearchAttributesCacheRefreshOnRead": true,
+	}
+}
+
+// Server is a running in-process Temporal server.
+type Server struct {
+	srv       temporal.Server
+	address   string
+	namespace string
+	ui        interface{ Stop() error }
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start starts a Temporal server and returns once its frontend answers for
+// the namespace, or ctx is done.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	if opts.UIPort != 0 && !UIAvailable {
+		return nil, errors.New("devserver: this build of baton does not include the Temporal Web UI")
+	}
+	if opts.Port == 0 {
+		p, err := freePort(opts.Host)
+		if err != nil {
+			return nil, err
+		}
+		opts.Port = p
+	}
+	logger := log.Logger(log.NewNoopLogger())
+	if opts.Logger != nil {
+		logger = log.NewZapLogger(opts.Logger)
+	}
+
+	cfg, sqlCfg, hosts, err := serverConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.DBFile != "" {
+		if _, err := os.Stat(opts.DBFile); errors.Is(err, os.ErrNotExist) {
+			if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+				return nil, fmt.Errorf("devserver: set up schema in %s: %w", opts.DBFile, err)
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("devserver: %w", err)
+		}
+	}
+	nsCfg, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: namespace config: %w", err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, nsCfg); err != nil {
+		return nil, fmt.Errorf("devserver: create namespace %q: %w", opts.Namespace, err)
+	}
+
+	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&cfg.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: claim mapper: %w", err)
+	}
+
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
+		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: new server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		_ = srv.Stop()
+		return nil, fmt.Errorf("devserver: start: %w", err)
+	}
+	s := &Server{
+		srv:       srv,
+		address:   net.JoinHostPort(clientHost(opts.Host), strconv.Itoa(opts.Port)),
+		namespace: opts.Namespace,
+	}
+	if err := s.waitReady(ctx); err != nil {
+		_ = s.Stop()
+		return nil, err
+	}
+	if opts.UIPort != 0 {
+		ui, err := startUI(opts.Host, opts.UIPort, s.address)
+		if err != nil {
+			_ = s.Stop()
+			return nil, fmt.Errorf("devserver: web UI: %w", err)
+		}
+		s.ui = ui
+	}
+	return s, nil
+}
+
+// Address returns host:port of the frontend, for client.Options.HostPort.
+func (s *Server) Address() string { return s.address }
+
+// Namespace returns the namespace Start registered.
+func (s *Server) Namespace() string { return s.namespace }
+
+// NewClient dials the server. HostPort is always this server's address;
+// Namespace defaults to the server's namespace.
+func (s *Server) NewClient(opts client.Options) (client.Client, error) {
+	opts.HostPort = s.address
+	if opts.Namespace == "" {
+		opts.Namespace = s.namespace
+	}
+	return client.Dial(opts)
+}
+
+// Stop shuts the server down. It is safe to call more than once; later calls
+// return the first call's result.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		var errs []error
+		if s.ui != nil {
+			errs = append(errs, s.ui.Stop())
+		}
+		errs = append(errs, s.srv.Stop())
+		s.stopErr = errors.Join(errs...)
+	})
+	return s.stopErr
+}
+
+// waitReady polls the frontend until it answers DescribeNamespace.
+func (s *Server) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, err := client.NewLazyClient(client.Options{HostPort: s.address, Namespace: s.namespace, Logger: quietSDKLogger{}})
+	if err != nil {
+		return fmt.Errorf("devserver: client: %w", err)
+	}
+	defer c.Close()
+	var lastErr error
+	for {
+		attempt, cancelAttempt := context.WithTimeout(ctx, time.Second)
+		_, lastErr = c.WorkflowService().DescribeNamespace(attempt, &workflowservice.DescribeNamespaceRequest{Namespace: s.namespace})
+		cancelAttempt()
+		if lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devserver: frontend %s not ready: %w (last error: %v)", s.address, ctx.Err(), lastErr)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func dynamicConfig(opts Options) dynamicconfig.StaticClient {
+	dc := dynamicconfig.StaticClient{}
+	if opts.Profile == ProfileTuned {
+		for k, v := range TunedDynamicConfig() {
+			dc[dynamicconfig.MakeKey(k)] = v
+		}
+	}
+	for k, v := range opts.ExtraDynamicConfig {
+		dc[dynamicconfig.MakeKey(k)] = v
+	}
+	return dc
+}
+
+// serverConfig builds the static config of a one-host, one-shard server,
+// modelled on go.temporal.io/server/temporaltest.
+func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.ServiceName]static.Hosts, error) {
+	sqlCfg := &config.SQL{
+		PluginName:        sqliteplugin.PluginName,
+		ConnectAttributes: map[string]string{},
+	}
+	if opts.DBFile == "" {
+		// A unique name: the sqlite plugin shares one connection per DSN
+		// process-wide, so two in-memory servers must not share a name.
+		sqlCfg.DatabaseName = fmt.Sprintf("baton-%d-%d", os.Getpid(), rand.Int64())
+		sqlCfg.ConnectAttributes["mode"] = "memory"
+		sqlCfg.ConnectAttributes["cache"] = "shared"
+	} else {
+		abs, err := filepath.Abs(opts.DBFile)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("devserver: %w", err)
+		}
+		if _, err := os.Stat(filepath.Dir(abs)); err != nil {
+			return nil, nil, nil, fmt.Errorf("devserver: database directory: %w", err)
+		}
+		sqlCfg.DatabaseName = abs
+		sqlCfg.ConnectAttributes["mode"] = "rwc"
+		sqlCfg.ConnectAttributes["journal_mode"] = "wal"
+		sqlCfg.ConnectAttributes["synchronous"] = "normal"
+	}
+
+	const broadcast = "127.0.0.1"
+	frontend := net.JoinHostPort(clientHost(opts.Host), strconv.Itoa(opts.Port))
+	cfg := &config.Config{}
+	cfg.Global.Membership = config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: broadcast}
+	cfg.Persistence = config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}
+	cfg.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        "active",
+		CurrentClusterName:       "active",
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+		},
+	}
+	cfg.DCRedirectionPolicy = config.DCRedirectionPolicy{Policy: "noop"}
+	// Static membership: ringpop would bootstrap from the membership rows a
+	// previous process left in a database file and stay split for a while
+	// ("Not enough hosts to serve the request"); see temporalio/cli#632.
+	cfg.Services = map[string]config.Service{}
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for _, name := range []primitives.ServiceName{primitives.FrontendService, primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
+		rpc := config.RPC{BindOnLocalHost: true}
+		addr := frontend
+		if name == primitives.FrontendService {
+			rpc.GRPCPort = opts.Port
+			if opts.Host != "127.0.0.1" && opts.Host != "localhost" {
+				rpc.BindOnLocalHost = false
+				rpc.BindOnIP = opts.Host
+			}
+		} else {
+			var err error
+			if rpc.GRPCPort, err = freePort(broadcast); err != nil {
+				return nil, nil, nil, err
+			}
+			addr = net.JoinHostPort(broadcast, strconv.Itoa(rpc.GRPCPort))
+		}
+		cfg.Services[string(name)] = config.Service{RPC: rpc}
+		hosts[name] = static.SingleLocalHost(addr)
+	}
+	cfg.Archival = config.Archival{
+		History:    config.HistoryArchival{State: "disabled"},
+		Visibility: config.VisibilityArchival{State: "disabled"},
+	}
+	cfg.NamespaceDefaults = config.NamespaceDefaults{
+		Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		},
+	}
+	// The server's internal clients dial the frontend through PublicClient.
+	cfg.PublicClient = config.PublicClient{HostPort: frontend}
+	return cfg, sqlCfg, hosts, nil
+}
+
+// clientHost is the host a client on this machine dials to reach a server
+// bound to host.
+func clientHost(host string) string {
+	switch host {
+	case "", "0.0.0.0", "::", "[::]":
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// freePort asks the kernel for a free TCP port on host.
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(clientHost(host), "0"))
+	if err != nil {
+		return 0, fmt.Errorf("devserver: find a free port: %w", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// quietSDKLogger discards the SDK client's logs during the readiness probe.
+type quietSDKLogger struct{}
+
+func (quietSDKLogger) Debug(string, ...any) {}
+func (quietSDKLogger) Info(string, ...any)  {}
+func (quietSDKLogger) Warn(string, ...any)  {}
+func (quietSDKLogger) Error(string, ...any) {}

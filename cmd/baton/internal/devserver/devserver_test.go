@@ -1,0 +1,186 @@
+package devserver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+)
+
+const taskQueue = "devserver-test"
+
+var batonWorkflowID = temporal.NewSearchAttributeKeyKeyword("BatonWorkflowId")
+
+func greet(_ context.Context, name string) (string, error) { return "hello " + name, nil }
+
+func shout(_ context.Context, s string) (string, error) { return s + "!", nil }
+
+// StepsWorkflow runs a local activity and then an activity.
+func StepsWorkflow(ctx workflow.Context, name string) (string, error) {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var s string
+	if err := workflow.ExecuteLocalActivity(lctx, shout, name).Get(ctx, &s); err != nil {
+		return "", err
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
+	var out string
+	if err := workflow.ExecuteActivity(actx, greet, s).Get(ctx, &out); err != nil {
+		return "", err
+	}
+	return out, nil
+}
+
+// EmptyWorkflow does nothing.
+func EmptyWorkflow(workflow.Context) error { return nil }
+
+// startWorker starts a worker for the test workflows on c.
+func startWorker(t testing.TB, c client.Client) {
+	w := worker.New(c, taskQueue, worker.Options{})
+	w.RegisterWorkflow(StepsWorkflow)
+	w.RegisterWorkflow(EmptyWorkflow)
+	w.RegisterActivity(greet)
+	w.RegisterActivity(shout)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+}
+
+func newClient(t testing.TB, s *Server) client.Client {
+	c, err := s.NewClient(client.Options{Logger: quietSDKLogger{}})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+func startServer(t testing.TB, opts Options) *Server {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if os.Getenv("BATON_DEVSERVER_LOG") != "" && opts.Logger == nil {
+		opts.Logger = zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	}
+	s, err := Start(ctx, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Stop() })
+	return s
+}
+
+// runSteps starts StepsWorkflow with id and checks its result.
+func runSteps(t testing.TB, c client.Client, id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    id,
+		TaskQueue:             taskQueue,
+		EnableEagerStart:      true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(batonWorkflowID.ValueSet("wf-" + id)),
+	}, StepsWorkflow, "baton")
+	require.NoError(t, err)
+	var out string
+	require.NoError(t, run.Get(ctx, &out))
+	require.Equal(t, "hello baton!", out)
+}
+
+func TestInMemoryWorkflow(t *testing.T) {
+	s := startServer(t, Options{})
+	require.Equal(t, "default", s.Namespace())
+	require.Contains(t, s.Address(), "127.0.0.1:")
+	c := newClient(t, s)
+	startWorker(t, c)
+	runSteps(t, c, "steps-1")
+
+	// The custom search attributes are registered.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	desc, err := c.DescribeWorkflowExecution(ctx, "steps-1", "")
+	require.NoError(t, err)
+	require.Contains(t, desc.WorkflowExecutionInfo.SearchAttributes.GetIndexedFields(), "BatonWorkflowId")
+
+	require.NoError(t, s.Stop())
+	require.NoError(t, s.Stop(), "Stop is idempotent")
+}
+
+func TestNamespaceAndProfile(t *testing.T) {
+	s := startServer(t, Options{Namespace: "baton-ns", Profile: ProfileDefault,
+		ExtraDynamicConfig: map[string]any{"history.transferProcessorMaxPollRPS": 200}})
+	require.Equal(t, "baton-ns", s.Namespace())
+	c := newClient(t, s)
+	startWorker(t, c)
+	runSteps(t, c, "steps-ns")
+}
+
+// TestDBFileSurvivesRestart runs a workflow in a child process on a database
+// file, then starts a new server on the same file and reads its history.
+// (The sqlite plugin keeps one connection per file open for the life of a
+// process, so a restart within one process would not prove much.)
+func TestDBFileSurvivesRestart(t *testing.T) {
+	if db := os.Getenv("BATON_DEVSERVER_CHILD_DB"); db != "" {
+		s := startServer(t, Options{DBFile: db})
+		c := newClient(t, s)
+		startWorker(t, c)
+		runSteps(t, c, "persisted")
+		require.NoError(t, s.Stop())
+		return
+	}
+	db := filepath.Join(t.TempDir(), "baton.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDBFileSurvivesRestart$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "BATON_DEVSERVER_CHILD_DB="+db)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "child process:\n%s", out)
+
+	s := startServer(t, Options{DBFile: db})
+	c := newClient(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	desc, err := c.DescribeWorkflowExecution(ctx, "persisted", "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
+	var out2 string
+	require.NoError(t, c.GetWorkflow(ctx, "persisted", "").Get(ctx, &out2))
+	require.Equal(t, "hello baton!", out2)
+	it := c.GetWorkflowHistory(ctx, "persisted", "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n := 0
+	for it.HasNext() {
+		_, err := it.Next()
+		require.NoError(t, err)
+		n++
+	}
+	require.Greater(t, n, 5, "history events")
+
+	// The restarted server runs new workflows too.
+	startWorker(t, c)
+	runSteps(t, c, "after-restart")
+}
+
+func TestStartErrors(t *testing.T) {
+	_, err := Start(context.Background(), Options{DBFile: filepath.Join(t.TempDir(), "missing", "x.db")})
+	require.Error(t, err)
+	if !UIAvailable {
+		_, err = Start(context.Background(), Options{UIPort: 8233})
+		require.ErrorContains(t, err, "Web UI")
+	}
+}
+
+func ExampleStart() {
+	s, err := Start(context.Background(), Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer func() { _ = s.Stop() }()
+	c, err := s.NewClient(client.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	fmt.Println(s.Address(), s.Namespace())
+}
