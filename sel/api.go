@@ -1,36 +1,128 @@
 package sel
 
 import (
-	"errors"
+	"fmt"
+	"sync"
 	"time"
 )
 
 // Program is a parsed SEL expression, safe for concurrent use.
 type Program struct {
-	src string
+	src    string
+	body   *blockStmt
+	nslots int
+	refs   []string
 }
 
-// Parse parses src. Errors are *Error values whose message starts with
-// "line:col:".
-func Parse(src string) (*Program, error) { return nil, errors.New("sel: not implemented") }
+// Parse parses src under DefaultLimits (source length and nesting depth).
+// Errors are *Error values whose message starts with "line:col:", or a
+// *LimitError.
+func Parse(src string) (*Program, error) {
+	lim := DefaultLimits()
+	body, n, refs, err := parseProgram(src, &lim)
+	if err != nil {
+		return nil, finish(src, err)
+	}
+	return &Program{src: src, body: body, nslots: n, refs: refs}, nil
+}
 
-// Compile is Parse with a cache keyed by source text.
-func Compile(src string) (*Program, error) { return Parse(src) }
+const cacheMax = 4096
+
+var cache struct {
+	sync.RWMutex
+	m map[string]*Program
+}
+
+// Compile is Parse with a bounded, concurrency-safe cache keyed by source
+// text. Errors are not cached.
+func Compile(src string) (*Program, error) {
+	cache.RLock()
+	p := cache.m[src]
+	cache.RUnlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	cache.Lock()
+	if cache.m == nil || len(cache.m) >= cacheMax {
+		cache.m = make(map[string]*Program, 64) // crude eviction: start over
+	}
+	cache.m[src] = p
+	cache.Unlock()
+	return p, nil
+}
 
 // Check reports a syntax error in src, if any.
-func Check(src string) error { _, err := Parse(src); return err }
+func Check(src string) error { _, err := Compile(src); return err }
 
 // Source returns the text the program was parsed from.
 func (p *Program) Source() string { return p.src }
 
 // References lists the free variable names the program reads (bare names
-// and params['x'] / params.get('x') keys), sorted, minus whitelisted class
-// names and locals it declares itself.
-func (p *Program) References() []string { return nil }
+// and constant params['x'] / params.get('x') keys), sorted, minus
+// whitelisted class names and locals the program assigns itself.
+func (p *Program) References() []string {
+	return append([]string(nil), p.refs...)
+}
 
 // Eval evaluates the program. The result has one of the Go types listed
-// on Type.
-func (p *Program) Eval(env *Env) (any, error) { return nil, errors.New("sel: not implemented") }
+// on Type, or is nil when the expression yields Java's null. A result of
+// another SEL type (a DateTime, say) is an error.
+func (p *Program) Eval(env *Env) (res any, err error) {
+	if env == nil {
+		env = &Env{}
+	}
+	lim := env.Limits
+	if lim == nil {
+		d := DefaultLimits()
+		lim = &d
+	}
+	defer func() {
+		if r := recover(); r != nil { // last resort; should not happen
+			res, err = nil, &Error{Kind: RuntimeError, Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
+	if len(p.src) > lim.MaxSourceLen {
+		return nil, &LimitError{Limit: "source length", Max: int64(lim.MaxSourceLen)}
+	}
+	var small [8]slot
+	st := state{env: env, lim: lim}
+	if p.nslots <= len(small) {
+		st.slots = small[:p.nslots]
+	} else {
+		st.slots = make([]slot, p.nslots)
+	}
+	ctl, err := st.exec(p.body)
+	if err != nil {
+		return nil, finish(p.src, err)
+	}
+	v := st.last
+	if ctl == ctlReturn {
+		v = st.ret
+	}
+	if v == nil {
+		return nil, nil
+	}
+	if _, ok := TypeOf(v); !ok {
+		if u, ok := v.(uuidVal); ok {
+			return string(u), nil
+		}
+		return nil, &Error{Kind: RuntimeError, Msg: fmt.Sprintf("result of type %s is not a Maestro param type", typeName(v))}
+	}
+	return v, nil
+}
+
+// Eval compiles (cached) and evaluates src.
+func Eval(src string, env *Env) (any, error) {
+	p, err := Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	return p.Eval(env)
+}
 
 // Env is what an evaluation may read: params, and the sources of time,
 // randomness and UUIDs. A nil source makes the matching built-ins fail with
@@ -64,8 +156,21 @@ type Params interface {
 type Limits struct {
 	MaxSourceLen  int   // characters; Maestro: 10,000
 	MaxLoopIters  int   // per loop; Maestro: 25,001
-	MaxArrayLen   int   // Maestro: 25,001
-	MaxStackDepth int   // Maestro: 128
-	MaxSteps      int64 // evaluation steps (node visits)
-	MaxMemory     int64 // bytes built by strings, arrays and maps
+	MaxArrayLen   int   // Maestro: 25,001 (also bounds map entries)
+	MaxStackDepth int   // syntactic nesting depth; Maestro: stack 128
+	MaxSteps      int64 // evaluation steps (node visits, plus work done by built-ins)
+	MaxMemory     int64 // bytes built by strings, arrays and maps, cumulative
+}
+
+// DefaultLimits returns Maestro's limits, with a step budget and memory
+// cap sized so that any evaluation ends well under 100 ms.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxSourceLen:  10000,
+		MaxLoopIters:  25001,
+		MaxArrayLen:   25001,
+		MaxStackDepth: 128,
+		MaxSteps:      1_000_000,
+		MaxMemory:     16 << 20,
+	}
 }
