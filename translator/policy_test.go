@@ -170,10 +170,10 @@ func TestNumberResolve(t *testing.T) {
 		{Number{Text: "$bar mins"}, Seconds, 600, ""},
 		{Number{Text: "1 min 40 s"}, Seconds, 100, ""},
 		{Number{Text: "${bar}s"}, Integer, 0, `resolving "${bar}s" (= "10s"): "10s" is not an integer`},
-		{Number{Text: "$nope"}, Integer, 0, `resolving "$nope": no param "nope"`},
+		{Number{Text: "$nope"}, Integer, 0, `resolving "$nope": interpolation: param "nope" is not defined`},
 		{Number{Text: "$d"}, Integer, 0, `resolving "$d" (= "1.5"): "1.5" is not an integer`},
-		{Number{Text: "$arr"}, Integer, 0, `resolving "$arr": param "arr": cannot interpolate a []string`},
-		{Number{Text: "${foo"}, Integer, 0, `resolving "${foo": unclosed ${`},
+		{Number{Text: "$arr"}, Integer, 0, `resolving "$arr" (= "[\"x\"]"): "[\"x\"]" is not an integer`},
+		{Number{Text: "${foo"}, Integer, 0, `resolving "${foo": interpolation: unterminated ${`},
 		{Number{Text: "$$5"}, Integer, 0, `resolving "$$5" (= "$5"): "$5" is not an integer`},
 	} {
 		t.Run(tc.n.Text, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestNumberResolve(t *testing.T) {
 		})
 	}
 	_, err := Number{Text: "$x"}.Resolve(nil, Integer)
-	require.ErrorContains(t, err, `no param "x"`)
+	require.ErrorContains(t, err, `param "x" is not defined`)
 }
 
 func TestRetryResolveAndDelay(t *testing.T) {
@@ -235,7 +235,7 @@ func TestRetryResolveAndDelay(t *testing.T) {
 
 	// A field that fails at run time gives the default policy and the error.
 	dv, err := fixed.Resolve(mapParams{"foo": int64(7)})
-	require.ErrorContains(t, err, `resolving "$far": no param "far"`)
+	require.ErrorContains(t, err, `resolving "$far": interpolation: param "far" is not defined`)
 	require.Equal(t, v, dv)
 
 	big := RetryValues{Error: BackoffValues{Secs: 1 << 20, Exponent: 1 << 30, CapSecs: 1 << 32}}

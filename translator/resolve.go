@@ -2,7 +2,6 @@ package translator
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +19,7 @@ func (n Number) Resolve(p sel.Params, kind NumberKind) (int64, error) {
 	s := n.Text
 	if strings.Contains(s, "$") {
 		var err error
-		if s, err = interpolate(s, p); err != nil {
+		if s, err = sel.Interpolate(s, p); err != nil {
 			return 0, fmt.Errorf("resolving %q: %w", n.Text, err)
 		}
 	}
@@ -138,76 +137,4 @@ func (v RetryValues) Delay(c RetryClass, retriesSoFar int64) time.Duration {
 	}
 	const maxSecs = int64(1<<62) / int64(time.Second)
 	return time.Duration(min(secs, maxSecs)) * time.Second
-}
-
-// interpolate is sel.Interpolate once sel provides it.
-// TODO(translator): switch to sel.Interpolate when `grep -n "func Interpolate" sel/*.go` finds it.
-var interpolate = interpolateFallback
-
-// interpolateFallback replaces $name and ${name} with p.Lookup(name), and
-// $$ with $, formatting strings, integers, doubles and booleans.
-func interpolateFallback(text string, p sel.Params) (string, error) {
-	var sb strings.Builder
-	for i := 0; i < len(text); i++ {
-		ch := text[i]
-		if ch != '$' {
-			sb.WriteByte(ch)
-			continue
-		}
-		if i+1 < len(text) && text[i+1] == '$' {
-			sb.WriteByte('$')
-			i++
-			continue
-		}
-		var name string
-		if i+1 < len(text) && text[i+1] == '{' {
-			end := strings.IndexByte(text[i+2:], '}')
-			if end < 0 {
-				return "", fmt.Errorf("unclosed ${ at offset %d", i)
-			}
-			name = strings.TrimSpace(text[i+2 : i+2+end])
-			i += 2 + end
-		} else {
-			j := i + 1
-			for j < len(text) && isIdentByte(text[j], j == i+1) {
-				j++
-			}
-			name = text[i+1 : j]
-			i = j - 1
-		}
-		if name == "" {
-			return "", fmt.Errorf("$ without a param name")
-		}
-		if p == nil {
-			return "", fmt.Errorf("no param %q", name)
-		}
-		v, ok := p.Lookup(name)
-		if !ok {
-			return "", fmt.Errorf("no param %q", name)
-		}
-		s, err := formatScalar(v)
-		if err != nil {
-			return "", fmt.Errorf("param %q: %w", name, err)
-		}
-		sb.WriteString(s)
-	}
-	return sb.String(), nil
-}
-
-func isIdentByte(c byte, first bool) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
-}
-
-func formatScalar(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	}
-	return "", fmt.Errorf("cannot interpolate a %T", v)
 }

@@ -19,6 +19,7 @@ func loadSample(t *testing.T, name string) *definition.Request {
 		t.Skipf("samples not found: %v", err)
 	}
 	require.NoError(t, err)
+	require.NoError(t, definition.Validate(req), "%s must pass validation before it is compiled", name)
 	return req
 }
 
