@@ -67,8 +67,8 @@ type (
 		pos  int
 		name string
 	}
-	paramsExpr  struct{ pos int }
-	unaryExpr   struct {
+	paramsExpr struct{ pos int }
+	unaryExpr  struct {
 		pos int
 		op  string
 		x   node

@@ -9,7 +9,7 @@ import (
 // uuidVal is the result of UUID.randomUUID(); only toString() is allowed.
 type uuidVal string
 
-func (uuidVal) selType() string       { return "UUID" }
+func (uuidVal) selType() string      { return "UUID" }
 func (u uuidVal) javaString() string { return string(u) }
 
 func (st *state) call(x *callExpr) (any, error) {

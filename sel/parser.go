@@ -16,7 +16,7 @@ type parser struct {
 	idents   []*identExpr
 }
 
-func (ps *parser) tok() token  { return ps.toks[ps.p] }
+func (ps *parser) tok() token { return ps.toks[ps.p] }
 func (ps *parser) peek(k int) token {
 	if ps.p+k < len(ps.toks) {
 		return ps.toks[ps.p+k]
