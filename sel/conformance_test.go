@@ -38,7 +38,9 @@ func (p *testParams) GetFromInstance(f string) (any, error) { return p.instance[
 func (p *testParams) GetFromForeach(a, b, c string) (any, error) {
 	return []int64{1, 2}, nil
 }
-func (p *testParams) GetFromSubworkflow(a, b, c string) (any, error) { return a + "/" + b + "/" + c, nil }
+func (p *testParams) GetFromSubworkflow(a, b, c string) (any, error) {
+	return a + "/" + b + "/" + c, nil
+}
 func (p *testParams) GetFromSignal(s, n string) (any, error) {
 	v, ok := p.signals[s][n]
 	if !ok {
@@ -47,7 +49,7 @@ func (p *testParams) GetFromSignal(s, n string) (any, error) {
 	return v, nil
 }
 func (p *testParams) GetFromSignalDependency(i, n string) (any, error) { return p.deps[i][n], nil }
-func (p *testParams) NextUniqueID() (any, error)                      { return int64(7), nil }
+func (p *testParams) NextUniqueID() (any, error)                       { return int64(7), nil }
 
 // 2020-03-08T10:30:00Z: 03:30 PDT, half an hour after US DST started.
 const runTS = int64(1583663400000)
