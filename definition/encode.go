@@ -401,7 +401,8 @@ func encodeMatchParams(mps map[string]*SignalMatchParam, short bool) (*obj, erro
 		mp := mps[k]
 		mo := &obj{}
 		if mp != nil && mp.Param != nil {
-			if short && !mp.Param.HasExpression {
+			pm := mp.Param
+			if short && !pm.HasExpression && pm.Value != nil && pm.Mode == "" && pm.Validator == "" && pm.Tags == nil && pm.Meta == nil {
 				v, err := encodeValue(mp.Param.Type, mp.Param.Value)
 				if err != nil {
 					return nil, err
