@@ -1,0 +1,177 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	sdkclient "go.temporal.io/sdk/client"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/workflows"
+)
+
+// DefaultTaskQueue is the task queue runs go to when none is given; it is
+// the worker package's default too.
+const DefaultTaskQueue = "baton"
+
+// Options configure a Client.
+type Options struct {
+	// TaskQueue of the interpreter workers; DefaultTaskQueue if empty.
+	TaskQueue string
+	// StepTypes tells the compiler about user step types (default mode and
+	// task queue); types not listed run with the compiler's defaults.
+	StepTypes map[string]translator.StepTypeInfo
+	// EagerStart asks the server to hand the first workflow task straight
+	// back to a worker in this process; set it when a worker shares the
+	// Temporal client (it saves a round trip per run).
+	EagerStart bool
+}
+
+// Client submits and controls runs.
+type Client struct {
+	tc   sdkclient.Client
+	opts Options
+}
+
+// New wraps a Temporal client.
+func New(tc sdkclient.Client, opts Options) *Client {
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = DefaultTaskQueue
+	}
+	return &Client{tc: tc, opts: opts}
+}
+
+// Temporal returns the underlying Temporal client.
+func (c *Client) Temporal() sdkclient.Client { return c.tc }
+
+// Compile validates a definition and compiles it to a plan. Errors list
+// every problem with its path.
+func (c *Client) Compile(req *definition.Request) (*translator.Plan, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return translator.Compile(req, translator.Options{StepTypes: c.opts.StepTypes, DefaultTaskQueue: c.opts.TaskQueue})
+}
+
+// StartOptions configure one run.
+type StartOptions struct {
+	// RunParams override workflow params whose mode allows it, or add new ones.
+	RunParams map[string]sel.Value
+	// RequestID de-duplicates starts: a second start with the same id
+	// returns the first run. Empty means a fresh id.
+	RequestID string
+	// ID overrides the Temporal workflow id (default "<workflow id>/<request id>").
+	ID string
+}
+
+// Start starts a run of a compiled plan. Run params are checked before
+// anything reaches Temporal.
+func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOptions) (*Run, error) {
+	if plan == nil {
+		return nil, errors.New("baton: nil plan")
+	}
+	if _, err := workflows.MergeRunParams(plan, opts.RunParams); err != nil {
+		return nil, err
+	}
+	id := opts.ID
+	if id == "" {
+		reqID := opts.RequestID
+		if reqID == "" {
+			reqID = newRequestID()
+		}
+		id = plan.WorkflowID + "/" + reqID
+	}
+	so := sdkclient.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                c.opts.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		EnableEagerStart:         c.opts.EagerStart,
+	}
+	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: "MANUAL"}
+	wr, err := c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
+	if err != nil {
+		var already *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &already) && opts.RequestID != "" {
+			// The same request id ran before and has finished: return it.
+			return c.GetRun(id, ""), nil
+		}
+		return nil, fmt.Errorf("baton: start %s: %w", id, err)
+	}
+	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
+}
+
+// StartDefinition validates, compiles and starts a definition.
+func (c *Client) StartDefinition(ctx context.Context, req *definition.Request, opts StartOptions) (*Run, *translator.Plan, error) {
+	plan, err := c.Compile(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := c.Start(ctx, plan, opts)
+	return run, plan, err
+}
+
+// GetRun returns a handle on an existing run ("" runID means the latest).
+func (c *Client) GetRun(id, runID string) *Run {
+	wr := c.tc.GetWorkflow(context.Background(), id, runID)
+	return &Run{c: c, id: id, runID: wr.GetRunID(), wr: wr}
+}
+
+// Run is a handle on one run.
+type Run struct {
+	c     *Client
+	id    string
+	runID string
+	wr    sdkclient.WorkflowRun
+}
+
+// ID is the run's Temporal workflow id.
+func (r *Run) ID() string { return r.id }
+
+// RunID is the Temporal run id.
+func (r *Run) RunID() string { return r.runID }
+
+// Wait blocks until the run ends and returns its final state.
+func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {
+	var st workflows.State
+	if err := r.wr.Get(ctx, &st); err != nil {
+		return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
+	}
+	return &st, nil
+}
+
+// State queries the run's current state (in flight or ended).
+func (r *Run) State(ctx context.Context) (*workflows.State, error) {
+	v, err := r.c.tc.QueryWorkflow(ctx, r.id, r.runID, workflows.QueryState)
+	if err != nil {
+		return nil, fmt.Errorf("baton: query run %s: %w", r.id, err)
+	}
+	var st workflows.State
+	if err := v.Get(&st); err != nil {
+		return nil, fmt.Errorf("baton: decode state of run %s: %w", r.id, err)
+	}
+	return &st, nil
+}
+
+// Stop stops the run: running steps become STOPPED, steps not started are
+// never created, and the instance ends STOPPED.
+func (r *Run) Stop(ctx context.Context) error {
+	if err := r.c.tc.CancelWorkflow(ctx, r.id, r.runID); err != nil {
+		return fmt.Errorf("baton: stop run %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// Kill kills the run: running steps become FATALLY_FAILED (their failure
+// modes do not apply) and the instance ends FAILED.
+func (r *Run) Kill(ctx context.Context, reason string) error {
+	if err := r.c.tc.SignalWorkflow(ctx, r.id, r.runID, workflows.SignalKill, reason); err != nil {
+		return fmt.Errorf("baton: kill run %s: %w", r.id, err)
+	}
+	return nil
+}

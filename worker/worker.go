@@ -1,0 +1,77 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/workflows"
+)
+
+// DefaultTaskQueue is the task queue Baton uses when none is given.
+const DefaultTaskQueue = "baton"
+
+// Options configure a Baton worker.
+type Options struct {
+	// TaskQueue the worker polls; DefaultTaskQueue if empty.
+	TaskQueue string
+	// StepTypes are the user step types, keyed by Maestro type name.
+	StepTypes map[string]activities.StepType
+	// Worker holds Temporal's own worker options (concurrency, pollers...).
+	Worker sdkworker.Options
+	// DisableWorkflows makes an activity-only worker, for step types routed
+	// to their own task queue.
+	DisableWorkflows bool
+}
+
+// New builds (but does not start) a worker on c that runs Baton. Logging
+// goes to the logger of c (see NewLogger).
+func New(c client.Client, opts Options) (sdkworker.Worker, error) {
+	if c == nil {
+		return nil, errors.New("baton worker: nil Temporal client")
+	}
+	queue := opts.TaskQueue
+	if queue == "" {
+		queue = DefaultTaskQueue
+	}
+	for name, t := range opts.StepTypes {
+		if t == nil {
+			return nil, fmt.Errorf("baton worker: step type %q is nil", name)
+		}
+		if isBuiltin(name) {
+			return nil, fmt.Errorf("baton worker: step type %q is built in and cannot be registered", name)
+		}
+	}
+	w := sdkworker.New(c, queue, opts.Worker)
+	if !opts.DisableWorkflows {
+		RegisterWorkflows(w)
+	}
+	RegisterStepTypes(w, opts.StepTypes)
+	return w, nil
+}
+
+// RegisterWorkflows registers the interpreter on r (a worker, or a
+// testsuite environment).
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(workflows.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
+}
+
+// RegisterStepTypes registers the step activity, dispatching to types, on
+// r (a worker, or a testsuite environment).
+func RegisterStepTypes(r sdkworker.ActivityRegistry, types map[string]activities.StepType) {
+	runner := activities.NewRunner(types)
+	r.RegisterActivityWithOptions(runner.RunStep, activity.RegisterOptions{Name: activities.ActivityName})
+}
+
+func isBuiltin(name string) bool {
+	switch name {
+	case "NoOp", "Sleep", "Join":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,337 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// Names under which the interpreter and its handlers are registered.
+const (
+	WorkflowName = "baton.Run"
+	QueryState   = "baton.state"
+	SignalKill   = "baton.kill"
+)
+
+// RunInput is the interpreter's input: the plan the run is pinned to, and
+// the run params of the start request.
+type RunInput struct {
+	Plan      *translator.Plan     `json:"plan"`
+	RunParams map[string]sel.Value `json:"run_params,omitempty"`
+	Initiator string               `json:"initiator,omitempty"`
+}
+
+// defaultTimeout is Maestro's default for step and workflow timeouts.
+const defaultTimeout = 10 * 24 * time.Hour
+
+// node is a plan step with its run-time bookkeeping.
+type node struct {
+	plan  *translator.Node
+	state *StepState
+	index int
+
+	pending    int  // parents not yet finished
+	blocked    bool // a parent finished without completing
+	edgeTrue   bool // some incoming edge evaluated true
+	finished   bool // terminal for join purposes (including never created)
+	cancel     workflow.CancelFunc
+	children   []*node
+	evaluating map[string]bool // params under evaluation (cycle detection)
+}
+
+// run is one execution of the interpreter.
+type run struct {
+	ctx      workflow.Context
+	plan     *translator.Plan
+	info     *workflow.Info
+	state    *State
+	nodes    []*node
+	byID     map[string]*node
+	wfParams map[string]sel.Value
+	// wfPending are workflow params not yet evaluated (evaluated lazily, in
+	// dependency order, during start-up).
+	wfPending map[string]*translator.Param
+	rand      *rand.Rand
+
+	done     workflow.Channel // indices of nodes whose coroutine ended
+	running  int
+	queue    []*node // ready nodes waiting for a concurrency slot
+	halted   bool
+	haltWith StepStatus // status of steps cut short by the halt
+	haltWhy  string
+}
+
+// Run is the generic interpreter workflow: it runs any plan with Maestro's
+// semantics and returns the run's final State. The instance status is in
+// the State; the workflow itself fails only on a malformed plan.
+func Run(ctx workflow.Context, in RunInput) (*State, error) {
+	if in.Plan == nil {
+		return nil, errors.New("baton: run input has no plan")
+	}
+	if in.Plan.FormatVersion != translator.FormatVersion {
+		return nil, fmt.Errorf("baton: plan format version %d is not supported by this worker (want %d)", in.Plan.FormatVersion, translator.FormatVersion)
+	}
+	r, err := newRun(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
+		return nil, err
+	}
+	if err := r.startParams(in.RunParams); err != nil {
+		r.state.Error = err.Error()
+		r.state.Status = InstanceFailed
+		end := workflow.Now(ctx)
+		r.state.EndTime = &end
+		return r.state, nil
+	}
+	r.execute()
+	return r.state, nil
+}
+
+func newRun(ctx workflow.Context, in RunInput) (*run, error) {
+	info := workflow.GetInfo(ctx)
+	seed := fnvString(info.WorkflowExecution.RunID)
+	r := &run{
+		ctx:  ctx,
+		plan: in.Plan,
+		info: info,
+		byID: make(map[string]*node, len(in.Plan.Steps)),
+		rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	}
+	r.state = &State{
+		WorkflowID: in.Plan.WorkflowID,
+		PlanHash:   in.Plan.Hash,
+		Status:     InProgress,
+		StartTime:  workflow.Now(ctx),
+		Steps:      make([]*StepState, len(in.Plan.Steps)),
+		Warnings:   in.Plan.Warnings,
+	}
+	r.nodes = make([]*node, len(in.Plan.Steps))
+	for i, pn := range in.Plan.Steps {
+		st := &StepState{ID: pn.ID, Type: pn.Type, Mode: string(pn.Mode), Status: NotCreated}
+		n := &node{plan: pn, state: st, index: i, pending: len(pn.Predecessors)}
+		r.nodes[i], r.state.Steps[i] = n, st
+		if _, dup := r.byID[pn.ID]; dup {
+			return nil, fmt.Errorf("baton: plan has two steps with id %q", pn.ID)
+		}
+		r.byID[pn.ID] = n
+	}
+	for _, n := range r.nodes {
+		for _, e := range n.plan.Successors {
+			child, ok := r.byID[e.To]
+			if !ok {
+				return nil, fmt.Errorf("baton: plan step %q has an edge to unknown step %q", n.plan.ID, e.To)
+			}
+			n.children = append(n.children, child)
+		}
+	}
+	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
+	return r, nil
+}
+
+// execute runs the DAG to its end.
+func (r *run) execute() {
+	ctx := r.ctx
+	killCh := workflow.GetSignalChannel(ctx, SignalKill)
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	defer cancelTimer()
+
+	selector := workflow.NewSelector(ctx)
+	selector.AddReceive(r.done, func(c workflow.ReceiveChannel, _ bool) {
+		var idx int
+		c.Receive(ctx, &idx)
+		r.running--
+		if ctx.Err() != nil {
+			r.halt(Stopped, "the run was stopped")
+		}
+		r.finish(r.nodes[idx])
+	})
+	selector.AddReceive(killCh, func(c workflow.ReceiveChannel, _ bool) {
+		var reason string
+		c.Receive(ctx, &reason)
+		if reason == "" {
+			reason = "the run was killed"
+		}
+		r.halt(FatallyFailed, reason)
+	})
+	timeout, err := r.duration(r.plan.Timeout)
+	if err != nil {
+		r.state.Warnings = append(r.state.Warnings, fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
+		timeout = defaultTimeout
+	}
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	selector.AddFuture(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+		if f.Get(timerCtx, nil) == nil {
+			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+		}
+	})
+
+	for _, n := range r.nodes {
+		if n.pending == 0 {
+			r.ready(n)
+		}
+	}
+	for r.running > 0 {
+		selector.Select(ctx)
+		if ctx.Err() != nil && !r.halted {
+			r.halt(Stopped, "the run was stopped")
+		}
+	}
+	r.state.Status = instanceStatus(r.state.Steps)
+	if r.haltWhy != "" && r.state.Error == "" {
+		r.state.Error = r.haltWhy
+	}
+	end := workflow.Now(ctx)
+	r.state.EndTime = &end
+}
+
+// ready is called once all of n's parents have finished: it runs n, makes
+// it UNSATISFIED, or leaves it uncreated if a parent did not complete.
+func (r *run) ready(n *node) {
+	work := []*node{n}
+	for len(work) > 0 {
+		n, work = work[len(work)-1], work[:len(work)-1]
+		switch {
+		case n.blocked || r.halted:
+			n.finished = true // never created
+			work = r.propagate(n, work)
+		case len(n.plan.Predecessors) > 0 && !n.edgeTrue:
+			r.markInline(n, Unsatisfied, "")
+			work = r.propagate(n, work)
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
+			r.runNoOp(n)
+			work = r.propagate(n, work)
+		default:
+			r.launchOrQueue(n)
+		}
+	}
+}
+
+// finish handles a node whose coroutine ended.
+func (r *run) finish(n *node) {
+	r.ready0(r.propagate(n, nil))
+	for !r.halted && len(r.queue) > 0 && r.slotFree() {
+		next := r.queue[0]
+		r.queue = r.queue[1:]
+		r.launch(next)
+	}
+	if r.halted {
+		for _, q := range r.queue {
+			q.finished = true
+		}
+		r.queue = nil
+	}
+}
+
+func (r *run) ready0(work []*node) {
+	for _, n := range work {
+		r.ready(n)
+	}
+}
+
+// propagate evaluates n's outgoing edges and returns the children that
+// became ready, appended to work.
+func (r *run) propagate(n *node, work []*node) []*node {
+	n.finished = true
+	complete := n.state.Status.Complete()
+	if complete && n.state.Status != Unsatisfied && len(n.plan.Successors) > 0 {
+		values, err := r.evalEdges(n)
+		if err != nil {
+			n.state.Status = InternallyFailed
+			n.state.Error = err.Error()
+			complete = false
+		} else {
+			for i, child := range n.children {
+				if values[i] {
+					child.edgeTrue = true
+				}
+			}
+		}
+	}
+	for _, child := range n.children {
+		if !complete {
+			child.blocked = true
+		}
+		child.pending--
+		if child.pending == 0 {
+			work = append(work, child)
+		}
+	}
+	return work
+}
+
+func (r *run) slotFree() bool {
+	return r.plan.StepConcurrency <= 0 || int64(r.running) < r.plan.StepConcurrency
+}
+
+func (r *run) launchOrQueue(n *node) {
+	if r.slotFree() {
+		r.launch(n)
+		return
+	}
+	n.state.Status = Created
+	r.queue = append(r.queue, n)
+}
+
+// launch starts n's lifecycle in its own coroutine.
+func (r *run) launch(n *node) {
+	r.running++
+	ctx, cancel := workflow.WithCancel(r.ctx)
+	n.cancel = cancel
+	n.state.Status = Created
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		r.runStep(ctx, n)
+		r.done.SendAsync(n.index)
+	})
+}
+
+// halt stops launching steps and cancels the running ones, which end with
+// status `with` (STOPPED, TIMED_OUT or FATALLY_FAILED for a kill).
+func (r *run) halt(with StepStatus, why string) {
+	if r.halted {
+		return
+	}
+	r.halted, r.haltWith, r.haltWhy = true, with, why
+	for _, n := range r.nodes {
+		if n.cancel != nil && !n.finished {
+			n.cancel()
+		}
+	}
+}
+
+// markInline sets a status on a step that never ran an attempt.
+func (r *run) markInline(n *node, status StepStatus, errText string) {
+	now := workflow.Now(r.ctx)
+	n.state.Status = status
+	n.state.StartTime, n.state.EndTime = &now, &now
+	n.state.Error = errText
+}
+
+// runNoOp runs a NoOp step inline: evaluate its params and succeed.
+func (r *run) runNoOp(n *node) {
+	now := workflow.Now(r.ctx)
+	n.state.StartTime = &now
+	n.state.Attempts = 1
+	n.state.Status = Succeeded
+	if n.plan.Timeout.Text != "" {
+		// Maestro parses the timeout when the step is created, NoOp or not.
+		if _, err := r.duration(n.plan.Timeout); err != nil {
+			n.state.Status, n.state.Error = InternallyFailed, fmt.Sprintf("step timeout: %v", err)
+		}
+	}
+	if n.state.Status == Succeeded {
+		if err := r.evalStepParams(n); err != nil {
+			n.state.Status, n.state.Error = InternallyFailed, err.Error()
+		}
+	}
+	n.state.EndTime = &now
+}
