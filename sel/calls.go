@@ -48,16 +48,25 @@ func (st *state) call(x *callExpr) (any, error) {
 	case map[string]any:
 		return st.mapMethod(x.pos, v, x.name, args)
 	case []string, []int64, []float64, []bool:
+		if err := st.step(x.pos, int64(arrayLen(v))); err != nil {
+			return nil, err
+		}
 		return arrayMethod(x.pos, v, x.name, args)
 	case uuidVal:
 		if x.name == "toString" && len(args) == 0 {
 			return string(v), nil
 		}
 	case *dateTime:
+		if err := st.step(x.pos, 30); err != nil {
+			return nil, err
+		}
 		return st.dateTimeMethod(x.pos, v, x.name, args)
 	case *zoneVal:
 		return zoneMethod(x.pos, v, x.name, args)
 	case *formatter:
+		if err := st.step(x.pos, 30); err != nil {
+			return nil, err
+		}
 		return st.formatterMethod(x.pos, v, x.name, args)
 	case *property:
 		return st.propertyMethod(x.pos, v, x.name, args)
@@ -118,6 +127,9 @@ func (st *state) newObj(x *newExpr) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := st.step(x.pos, 10); err != nil {
+		return nil, err
+	}
 	switch x.typ {
 	case "HashMap", "LinkedHashMap", "Map":
 		if len(args) == 0 {
@@ -153,8 +165,14 @@ func (st *state) newObj(x *newExpr) (any, error) {
 }
 
 func (st *state) staticCall(pos int, class, name string, args []any) (any, error) {
+	if err := st.step(pos, 10); err != nil {
+		return nil, err
+	}
 	switch class {
 	case "String":
+		if err := st.step(pos, 20+int64(len(args))*4); err != nil {
+			return nil, err
+		}
 		return st.stringStatic(pos, name, args)
 	case "Long", "Integer":
 		return longMethod(pos, 0, name, args)
@@ -185,6 +203,9 @@ func (st *state) staticCall(pos int, class, name string, args []any) (any, error
 			return uuidVal(st.env.UUID()), nil
 		}
 	case "Util":
+		if err := st.step(pos, 60); err != nil {
+			return nil, err
+		}
 		return st.utilCall(pos, name, args)
 	case "DateTimeZone":
 		return zoneStatic(pos, name, args)
@@ -399,6 +420,20 @@ func (st *state) mapMethod(pos int, m map[string]any, name string, args []any) (
 		}
 	}
 	return nil, argErr(pos, "Map."+name, args)
+}
+
+func arrayLen(a any) int {
+	switch x := a.(type) {
+	case []string:
+		return len(x)
+	case []int64:
+		return len(x)
+	case []float64:
+		return len(x)
+	case []bool:
+		return len(x)
+	}
+	return 0
 }
 
 func arrayMethod(pos int, a any, name string, args []any) (any, error) {

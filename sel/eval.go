@@ -489,6 +489,8 @@ func equal(pos int, l, r any) (bool, error) {
 		}
 	case int64:
 		switch b := r.(type) {
+		case int64:
+			return a == b, nil
 		case float64:
 			return float64(a) == b, nil
 		case string:

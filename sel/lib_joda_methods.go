@@ -143,9 +143,6 @@ func (d *dateTime) setField(pos int, field string, v int64) (*dateTime, error) {
 }
 
 func (st *state) dateTimeMethod(pos int, d *dateTime, name string, args []any) (any, error) {
-	if err := st.step(pos, 4); err != nil {
-		return nil, err
-	}
 	if len(args) == 0 && propertyFields[name] {
 		return &property{dt: d, field: name}, nil
 	}

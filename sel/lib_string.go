@@ -131,6 +131,15 @@ func javaReplacement(pos int, r string) (string, error) {
 	return sb.String(), nil
 }
 
+// regexCost estimates the steps a regexp scan of s costs: Go's regexp runs
+// at several steps' time per byte unless the pattern is a literal.
+func regexCost(re *regexp.Regexp, s string) int64 {
+	if _, complete := re.LiteralPrefix(); complete {
+		return 1 + int64(len(s)/16)
+	}
+	return 1 + 4*int64(len(s))
+}
+
 // javaSplit implements String.split(regex, limit).
 func javaSplit(re *regexp.Regexp, s string, limit int) []string {
 	if s == "" {
@@ -138,7 +147,23 @@ func javaSplit(re *regexp.Regexp, s string, limit int) []string {
 	}
 	var out []string
 	start := 0
-	for _, m := range re.FindAllStringIndex(s, -1) {
+	var matches [][]int
+	if lit, complete := re.LiteralPrefix(); complete && lit != "" {
+		for i := 0; ; {
+			j := strings.Index(s[i:], lit)
+			if j < 0 {
+				break
+			}
+			matches = append(matches, []int{i + j, i + j + len(lit)})
+			i += j + len(lit)
+			if limit > 0 && len(matches) >= limit {
+				break
+			}
+		}
+	} else {
+		matches = re.FindAllStringIndex(s, -1)
+	}
+	for _, m := range matches {
 		if limit > 0 && len(out) == limit-1 {
 			break
 		}
@@ -165,7 +190,7 @@ func javaSplit(re *regexp.Regexp, s string, limit int) []string {
 
 func (st *state) stringMethod(pos int, s, name string, args []any) (any, error) {
 	// charge work proportional to the string length
-	if err := st.step(pos, int64(len(s)/64)); err != nil {
+	if err := st.step(pos, 2+int64(len(s)/64)); err != nil {
 		return nil, err
 	}
 	str := func(i int) (string, bool) {
@@ -277,7 +302,7 @@ func (st *state) stringMethod(pos int, s, name string, args []any) (any, error) 
 				if err != nil {
 					return nil, err
 				}
-				if err := st.step(pos, int64(len(s)/8)); err != nil {
+				if err := st.step(pos, regexCost(re, s)); err != nil {
 					return nil, err
 				}
 				// bound the output before building it
@@ -297,11 +322,14 @@ func (st *state) split(pos int, s, pattern string, limit int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := st.step(pos, int64(len(s)/8)); err != nil {
+	if err := st.step(pos, regexCost(re, s)); err != nil {
 		return nil, err
 	}
 	parts := javaSplit(re, s, limit)
 	if err := st.arrayLen(pos, len(parts)); err != nil {
+		return nil, err
+	}
+	if err := st.step(pos, 16*int64(len(parts))); err != nil {
 		return nil, err
 	}
 	return parts, st.alloc(pos, int64(len(s)+16*len(parts)))
