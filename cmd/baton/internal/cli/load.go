@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/worker"
+)
+
+// loadPlan decodes, validates and compiles a definition file. On failure it
+// prints every error, each with the file and its path, and returns false.
+func loadPlan(path string, errOut io.Writer) (*translator.Plan, bool) {
+	req, err := definition.DecodeFile(path)
+	if err != nil {
+		printErrors(errOut, path, err)
+		return nil, false
+	}
+	if err := req.Validate(); err != nil {
+		printErrors(errOut, path, err)
+		return nil, false
+	}
+	plan, err := translator.Compile(req, translator.Options{DefaultTaskQueue: worker.DefaultTaskQueue})
+	if err != nil {
+		printErrors(errOut, path, err)
+		return nil, false
+	}
+	return plan, true
+}
+
+// printErrors prints one line per problem: "file: path: reason".
+func printErrors(w io.Writer, file string, err error) {
+	if es := definition.AsErrors(err); len(es) > 0 {
+		for _, e := range es {
+			fmt.Fprintf(w, "%s: %s\n", file, e.Error())
+		}
+		return
+	}
+	var tes translator.Errors
+	if errors.As(err, &tes) {
+		for _, e := range tes {
+			fmt.Fprintf(w, "%s: %s\n", file, e.Error())
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s: %v\n", file, err)
+}

@@ -1,0 +1,126 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	sdkclient "go.temporal.io/sdk/client"
+
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/client"
+	"github.com/batonhq/baton/cmd/baton/internal/devserver"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/worker"
+	"github.com/batonhq/baton/workflows"
+)
+
+var samplesDir = filepath.Join("..", "..", "..", "..", "..", "shared", "maestro-samples")
+
+// env is shared by the tests of this package: one server, one worker.
+var env struct {
+	srv   *devserver.Server
+	tc    sdkclient.Client
+	baton *client.Client
+}
+
+// stepTypes are the user step types the integration worker knows.
+var stepTypes = map[string]activities.StepType{
+	// Echo returns its "reply" param as the output "out".
+	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
+		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil
+	}),
+	// FailFirst fails its first attempt with a user error.
+	"FailFirst": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
+		if s.Attempt == 1 {
+			return nil, activities.UserError(fmt.Errorf("first attempt of %s fails", s.StepID))
+		}
+		return &activities.Result{}, nil
+	}),
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := devserver.Start(ctx, devserver.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start server:", err)
+		return 1
+	}
+	defer func() { _ = srv.Stop() }()
+	tc, err := srv.NewClient(sdkclient.Options{Logger: worker.NewLogger(nil)})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dial:", err)
+		return 1
+	}
+	defer tc.Close()
+	w, err := worker.New(tc, worker.Options{StepTypes: stepTypes})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		return 1
+	}
+	if err := w.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "start worker:", err)
+		return 1
+	}
+	defer w.Stop()
+	env.srv, env.tc = srv, tc
+	env.baton = client.New(tc, client.Options{EagerStart: true, StepTypes: map[string]translator.StepTypeInfo{
+		"Echo":      {Mode: translator.ModeLocalActivity},
+		"FailFirst": {Mode: translator.ModeActivity},
+	}})
+	return m.Run()
+}
+
+// loadSample decodes a sample; edit may change it (e.g. scale sleeps).
+func loadSample(t *testing.T, name string) *definition.Request {
+	t.Helper()
+	req, err := definition.DecodeFile(filepath.Join(samplesDir, name))
+	require.NoError(t, err)
+	return req
+}
+
+// runRequest compiles and runs a definition to its end.
+func runRequest(t *testing.T, req *definition.Request, runParams map[string]sel.Value) *workflows.State {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{RunParams: runParams})
+	require.NoError(t, err)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	return st
+}
+
+// scaleSleeps caps every literal sleep_seconds at max seconds, so samples
+// written with 15-100 s sleeps finish in seconds on a real server.
+func scaleSleeps(steps []*definition.Step, max int64) {
+	for _, s := range steps {
+		if p, ok := s.Params["sleep_seconds"]; ok && s.Type == "Sleep" && !p.HasExpression {
+			if v, ok := p.Value.(int64); ok && v > max {
+				p.Value = max
+			}
+		}
+		scaleSleeps(s.Steps, max)
+	}
+}
+
+func requireStatuses(t *testing.T, st *workflows.State, want map[string]workflows.StepStatus) {
+	t.Helper()
+	require.Len(t, st.Steps, len(want), "every step is checked")
+	for id, status := range want {
+		s := st.Step(id)
+		require.NotNil(t, s, "step %s", id)
+		require.Equal(t, status, s.Status, "step %s (error: %s)", id, s.Error)
+	}
+}
