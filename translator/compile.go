@@ -270,8 +270,8 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 		n.Successors = append(n.Successors, Edge{To: e.To, Condition: cond})
 	}
 	switch definition.StepKind(n.Kind) {
-	case definition.KindStep:
-	case definition.KindForeach, definition.KindWhile, definition.KindSubworkflow, definition.KindTemplate:
+	case definition.KindStep, definition.KindForeach, definition.KindWhile, definition.KindSubworkflow:
+	case definition.KindTemplate:
 		c.errs.notSupported(path, n.Kind+" steps")
 		return n
 	default:
@@ -295,10 +295,41 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 		}
 	}
 	n.Timeout = compileTimeout(s.Timeout, path+".timeout", &c.errs)
-	n.Retry = compileRetry(s.RetryPolicy, path+".retry_policy", func(w string) { c.warnings = append(c.warnings, w) })
 	n.Params = c.params(s.Params, path+".params")
+	if n.Kind != string(definition.KindStep) {
+		c.composite(n, s, path)
+		return n
+	}
+	n.Retry = compileRetry(s.RetryPolicy, path+".retry_policy", func(w string) { c.warnings = append(c.warnings, w) })
 	c.mode(n, s, path)
+	applyTypeDefaults(n)
 	return n
+}
+
+// compositeSupported lists the composite kinds the interpreter runs.
+var compositeSupported = map[definition.StepKind]bool{}
+
+// composite compiles the parts of foreach, while and subworkflow steps.
+// They run as child workflows and have no retry policy (as in Maestro).
+func (c *compiler) composite(n *Node, s *definition.Step, path string) {
+	n.Mode = ModeChild
+	if !compositeSupported[definition.StepKind(n.Kind)] {
+		c.errs.notSupported(path, n.Kind+" steps")
+	}
+	switch definition.StepKind(n.Kind) {
+	case definition.KindForeach, definition.KindWhile:
+		n.Body = &Body{Steps: c.steps(s.Steps, path+".steps")}
+		if s.Concurrency != nil {
+			n.Concurrency = *s.Concurrency
+		}
+		if s.StrictOrdering != nil {
+			n.StrictOrdering = *s.StrictOrdering
+		}
+		n.Condition = strings.TrimSpace(s.Condition)
+	case definition.KindSubworkflow:
+		n.Sync = s.Sync == nil || *s.Sync
+		n.ExplicitParams = s.ExplicitParams != nil && *s.ExplicitParams
+	}
 }
 
 // mode sets the node's execution mode and task queue.

@@ -58,6 +58,20 @@ type Node struct {
 	FailureMode  string            `json:"failure_mode"`
 	Timeout      Number            `json:"timeout"` // seconds, counted from STARTING
 	Retry        *Retry            `json:"retry,omitempty"`
+
+	// Composite steps (Mode child). Foreach and while run Body; a
+	// subworkflow runs the workflow named by its subworkflow_id param.
+	Body           *Body  `json:"body,omitempty"`
+	Condition      string `json:"condition,omitempty"`   // while: checked before every iteration
+	Concurrency    int64  `json:"concurrency,omitempty"` // foreach: 0 means the default
+	StrictOrdering bool   `json:"strict_ordering,omitempty"`
+	Sync           bool   `json:"sync,omitempty"`            // subworkflow: wait for the child
+	ExplicitParams bool   `json:"explicit_params,omitempty"` // subworkflow: pass only the step's params
+}
+
+// Body is the inner DAG of a foreach or while step, in topological order.
+type Body struct {
+	Steps []*Node `json:"steps"`
 }
 
 // Edge is an outgoing edge, evaluated in the parent's scope when the parent

@@ -31,6 +31,10 @@ func commands() []command {
 		{"eval", "evaluate a SEL expression", evalCmd},
 		{"worker", "run a Baton worker against a Temporal cluster", workerCmd},
 		{"dev", "run a long-lived embedded Temporal server", devCmd},
+		{"push", "push a definition to the registry (a new version)", pushCmd},
+		{"versions", "list a workflow's versions in the registry", versionsCmd},
+		{"start", "start a registered workflow by id and version", startCmd},
+		{"bench", "measure Baton's overhead against the floor and a naive design", benchCmd},
 	}
 }
 
