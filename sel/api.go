@@ -17,7 +17,12 @@ type Program struct {
 // Parse parses src under DefaultLimits (source length and nesting depth).
 // Errors are *Error values whose message starts with "line:col:", or a
 // *LimitError.
-func Parse(src string) (*Program, error) {
+func Parse(src string) (p *Program, err error) {
+	defer func() {
+		if r := recover(); r != nil { // last resort; should not happen
+			p, err = nil, &Error{Kind: SyntaxError, Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
 	lim := DefaultLimits()
 	body, n, refs, err := parseProgram(src, &lim)
 	if err != nil {
@@ -65,7 +70,7 @@ func (p *Program) Source() string { return p.src }
 // and constant params['x'] / params.get('x') keys), sorted, minus
 // whitelisted class names and locals the program assigns itself.
 func (p *Program) References() []string {
-	return append([]string(nil), p.refs...)
+	return append(make([]string, 0, len(p.refs)), p.refs...)
 }
 
 // Eval evaluates the program. The result has one of the Go types listed

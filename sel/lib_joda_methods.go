@@ -151,7 +151,7 @@ func (st *state) dateTimeMethod(pos int, d *dateTime, name string, args []any) (
 		return d.ms, nil
 	case name == "getZone" && len(args) == 0:
 		return d.zone, nil
-	case strings.HasPrefix(name, "get") && len(args) == 0:
+	case strings.HasPrefix(name, "get") && len(name) > 3 && len(args) == 0:
 		f := strings.ToLower(name[3:4]) + name[4:]
 		switch f {
 		case "year", "monthOfYear", "dayOfMonth", "dayOfWeek", "dayOfYear", "hourOfDay", "minuteOfHour",
@@ -213,7 +213,7 @@ func (st *state) dateTimeMethod(pos int, d *dateTime, name string, args []any) (
 			f[off+i] = n
 		}
 		return makeDateTime(pos, d.zone, f, &d.ms, false)
-	case strings.HasPrefix(name, "with") && len(args) == 1:
+	case strings.HasPrefix(name, "with") && len(name) > 4 && len(args) == 1:
 		f := strings.ToLower(name[4:5]) + name[5:]
 		if propertyFields[f] {
 			n, ok := intArg(args, 0)

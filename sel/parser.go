@@ -30,6 +30,12 @@ func (ps *parser) next() token {
 	}
 	return t
 }
+func (ps *parser) back(t token) {
+	if t.kind != tEOF {
+		ps.p--
+	}
+}
+
 func (ps *parser) is(op string) bool {
 	t := ps.toks[ps.p]
 	return t.kind == tOp && t.text == op
@@ -359,7 +365,7 @@ func (ps *parser) tryDecl() (node, bool, error) {
 	for {
 		nt := ps.next()
 		if nt.kind != tIdent || isKeyword(nt.text) {
-			ps.p--
+			ps.back(nt)
 			return nil, true, ps.errExpected("variable name")
 		}
 		d.names = append(d.names, nt.text)
@@ -552,7 +558,7 @@ func (ps *parser) postfix() (node, error) {
 			ps.next()
 			nt := ps.next()
 			if nt.kind != tIdent {
-				ps.p--
+				ps.back(nt)
 				return nil, ps.errExpected("a name after '.'")
 			}
 			if ps.is("(") {
@@ -653,11 +659,10 @@ func (ps *parser) primary() (node, error) {
 			return ps.newExpr(t)
 		}
 		if isKeyword(t.text) {
-			ps.p--
+			ps.back(t)
 			return nil, ps.errExpected("an expression")
 		}
 		if ps.is("(") {
-			ps.p--
 			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a method receiver before " + t.text + "(...)"}
 		}
 		if _, isLocal := ps.locals[t.text]; !isLocal && ps.is(".") {
@@ -690,14 +695,14 @@ func (ps *parser) primary() (node, error) {
 			return x, nil
 		}
 	}
-	ps.p--
+	ps.back(t)
 	return nil, ps.errExpected("an expression")
 }
 
 func (ps *parser) newExpr(t token) (node, error) {
 	nt := ps.next()
 	if nt.kind != tIdent {
-		ps.p--
+		ps.back(nt)
 		return nil, ps.errExpected("a type name after new")
 	}
 	typ := nt.text
