@@ -213,4 +213,3 @@ require (
 )
 
 replace github.com/batonhq/baton => ../..
-replace github.com/batonhq/baton => ../..
