@@ -82,8 +82,7 @@ func (p *Program) Eval(env *Env) (res any, err error) {
 	}
 	lim := env.Limits
 	if lim == nil {
-		d := DefaultLimits()
-		lim = &d
+		lim = &defaultLimits
 	}
 	defer func() {
 		if r := recover(); r != nil { // last resort; should not happen
@@ -93,11 +92,8 @@ func (p *Program) Eval(env *Env) (res any, err error) {
 	if len(p.src) > lim.MaxSourceLen {
 		return nil, &LimitError{Limit: "source length", Max: int64(lim.MaxSourceLen)}
 	}
-	var small [8]slot
 	st := state{env: env, lim: lim}
-	if p.nslots <= len(small) {
-		st.slots = small[:p.nslots]
-	} else {
+	if p.nslots > 0 {
 		st.slots = make([]slot, p.nslots)
 	}
 	ctl, err := st.exec(p.body)
@@ -166,6 +162,8 @@ type Limits struct {
 	MaxSteps      int64 // evaluation steps (node visits, plus work done by built-ins)
 	MaxMemory     int64 // bytes built by strings, arrays and maps, cumulative
 }
+
+var defaultLimits = DefaultLimits() // read-only
 
 // DefaultLimits returns Maestro's limits, with a step budget and memory
 // cap sized so that any evaluation ends well under 100 ms.
