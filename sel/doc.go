@@ -52,7 +52,8 @@
 // (RE2): back-references and look-around are not available.
 //
 // Joda patterns are compiled by this package (no Go layouts); supported
-// letters are G C Y y x w e D d E M a H k K h m s S z Z, 'quoted' text and ''.
+// letters are G C Y y x w e D d E M a H k K h m s S z Z, and 'quoted' text
+// (two single quotes make a literal quote).
 // Other letters are errors. Zones come from the tz database (time/tzdata is
 // embedded; Go prefers a system zoneinfo when present). Local-time
 // arithmetic follows Joda: plusDays etc. keep the wall time across DST and
