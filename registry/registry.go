@@ -1,0 +1,218 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/translator"
+)
+
+// DefaultTaskQueue is the queue entities run on when Options.TaskQueue is
+// empty (Baton's default queue: the one worker.New registers them on).
+const DefaultTaskQueue = "baton"
+
+// Options configure a Registry client.
+type Options struct {
+	// TaskQueue that Baton workers poll; a new entity starts there.
+	TaskQueue string
+	// StepTypes are passed to the compiler when a push is checked (they
+	// decide modes and queues, hence the plan hash).
+	StepTypes map[string]translator.StepTypeInfo
+}
+
+// Registry pushes, activates, lists and fetches workflow definition
+// versions, kept by one entity workflow per workflow id (no database).
+type Registry struct {
+	tc   sdkclient.Client
+	opts Options
+}
+
+// New returns a Registry client over a Temporal client. A Baton worker
+// (worker.New, which calls Register) must poll opts.TaskQueue for the
+// entities to answer.
+func New(tc sdkclient.Client, opts Options) *Registry {
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = DefaultTaskQueue
+	}
+	return &Registry{tc: tc, opts: opts}
+}
+
+// Check validates and compiles a definition as Push does, and returns the
+// plan. Nothing is sent to Temporal.
+func (r *Registry) Check(req *definition.Request) (*translator.Plan, error) {
+	if req == nil || req.Workflow == nil {
+		return nil, errors.New("registry: a definition needs a workflow")
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return translator.Compile(req, translator.Options{StepTypes: r.opts.StepTypes, DefaultTaskQueue: r.opts.TaskQueue})
+}
+
+// Push stores req as the next version of its workflow id (1, 2, 3...),
+// creating the entity on the first push. req.IsActive (default true)
+// decides whether the new version becomes the active one. The definition
+// is validated and compiled here first: a malformed one never reaches
+// Temporal.
+func (r *Registry) Push(ctx context.Context, req *definition.Request) (Version, error) {
+	plan, err := r.Check(req)
+	if err != nil {
+		return Version{}, err
+	}
+	raw, err := definition.Encode(req)
+	if err != nil {
+		return Version{}, fmt.Errorf("registry: encode definition: %w", err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		return Version{}, fmt.Errorf("registry: encode definition: %w", err)
+	}
+	if compact.Len() > MaxDefinitionBytes {
+		return Version{}, fmt.Errorf("registry: definition is %d bytes; the limit is %d", compact.Len(), MaxDefinitionBytes)
+	}
+	id := req.Workflow.ID
+	in := PushInput{
+		Definition: compact.Bytes(),
+		PlanHash:   plan.Hash,
+		Name:       req.Workflow.Name,
+		Activate:   req.IsActive == nil || *req.IsActive,
+	}
+	if req.Properties != nil {
+		in.Description = req.Properties.Description
+	}
+	if in.Description == "" {
+		in.Description = req.Workflow.Description
+	}
+	start := r.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+		ID:                       EntityID(id),
+		TaskQueue:                r.opts.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, WorkflowName, EntityInput{State: State{WorkflowID: id}})
+	h, err := r.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: sdkclient.UpdateWorkflowOptions{
+			WorkflowID:   EntityID(id),
+			UpdateName:   UpdatePush,
+			Args:         []any{in},
+			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return Version{}, fmt.Errorf("registry: push %s: %w", id, err)
+	}
+	var v Version
+	if err := h.Get(ctx, &v); err != nil {
+		return Version{}, fmt.Errorf("registry: push %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// Activate makes version the active version of workflow id. An unknown
+// id or version gives a *NotFoundError.
+func (r *Registry) Activate(ctx context.Context, id string, version int) error {
+	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID:   EntityID(id),
+		UpdateName:   UpdateActivate,
+		Args:         []any{version},
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return r.wrap(err, id, fmt.Sprint(version), "activate")
+	}
+	return nil
+}
+
+// Versions lists workflow id's versions, oldest first. An unknown id gives
+// a *NotFoundError.
+func (r *Registry) Versions(ctx context.Context, id string) ([]Version, error) {
+	v, err := r.query(ctx, id, QueryVersions)
+	if err != nil {
+		return nil, r.wrap(err, id, "", "versions")
+	}
+	var out []Version
+	if err := v.Get(&out); err != nil {
+		return nil, fmt.Errorf("registry: versions of %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Get fetches the version of workflow id that selector names: active,
+// latest, default (the active version, or the latest if none is active,
+// as in Maestro) or a version number; "" means active. An unknown id or
+// version, no active version, a pruned version or an invalid selector
+// gives a *NotFoundError.
+func (r *Registry) Get(ctx context.Context, id, selector string) (*definition.Request, Version, error) {
+	res, err := r.get(ctx, id, selector)
+	if err != nil {
+		return nil, Version{}, err
+	}
+	req, err := definition.Decode(res.Definition)
+	if err != nil {
+		return nil, Version{}, fmt.Errorf("registry: %s version %d: decode: %w", id, res.Version.Version, err)
+	}
+	return req, res.Version, nil
+}
+
+func (r *Registry) get(ctx context.Context, id, selector string) (*GetResult, error) {
+	if _, err := parseSelector(selector); err != nil {
+		return nil, &NotFoundError{WorkflowID: id, Selector: selector, Reason: err.Error()}
+	}
+	v, err := r.query(ctx, id, QueryGet, selector)
+	if err != nil {
+		return nil, r.wrap(err, id, selector, "get")
+	}
+	var res GetResult
+	if err := v.Get(&res); err != nil {
+		return nil, fmt.Errorf("registry: get %s: %w", id, err)
+	}
+	if res.NotFound != "" {
+		return nil, &NotFoundError{WorkflowID: id, Selector: selector, Reason: res.NotFound}
+	}
+	return &res, nil
+}
+
+// query queries the entity, retrying briefly while a new run (after
+// continue-as-new) has not completed its first workflow task.
+func (r *Registry) query(ctx context.Context, id, name string, args ...any) (converter.EncodedValue, error) {
+	for wait := 20 * time.Millisecond; ; wait *= 2 {
+		v, err := r.tc.QueryWorkflow(ctx, EntityID(id), "", name, args...)
+		var notReady *serviceerror.WorkflowNotReady
+		if err == nil || !errors.As(err, &notReady) || wait > 2*time.Second {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// wrap turns Temporal's "no such workflow" and the entity's not-found
+// rejections into *NotFoundError.
+func (r *Registry) wrap(err error, id, selector, op string) error {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &NotFoundError{WorkflowID: id, Selector: selector, Reason: fmt.Sprintf("no workflow %q in the registry", id)}
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == ErrorTypeNotFound {
+		return &NotFoundError{WorkflowID: id, Selector: selector, Reason: appErr.Message()}
+	}
+	return fmt.Errorf("registry: %s %s: %w", op, id, err)
+}
