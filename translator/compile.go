@@ -61,7 +61,6 @@ var builtinTypes = map[string]struct {
 	"TITUS":      {"Titus", false},
 	"NOTEBOOK":   {"Notebook", false},
 	"KUBERNETES": {"Kubernetes", false},
-	"HTTP":       {"Http", false},
 	"JOIN":       {"Join", false},
 }
 
