@@ -1,0 +1,323 @@
+// Package bench is `baton bench`: it measures Baton's overhead on an
+// embedded Temporal server with the worker in the same process, against the
+// floor (hand-written Temporal workflows with the same (local) activities
+// and no interpreter) and against the naive design (every step a regular
+// activity, on a server with Temporal's default settings).
+//
+// Every scenario has a warm-up and repetitions; the report gives p50 and
+// p95 of submit→result latency per row, per-step figures, Baton/naive and
+// Baton/floor ratios, cost growth with N, and the issue's targets (met or
+// missed with the margin; never asserted).
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/batonhq/baton/cmd/baton/internal/devserver"
+)
+
+// The scenarios, in the order they run.
+const (
+	ScenarioStart      = "start"
+	ScenarioChain      = "chain"
+	ScenarioDAG        = "dag"
+	ScenarioParams     = "params"
+	ScenarioThroughput = "throughput"
+	ScenarioScale      = "scale"
+)
+
+// Scenarios lists every scenario.
+var Scenarios = []string{ScenarioStart, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale}
+
+// Options configure Run. Zero fields take the defaults of a full run.
+type Options struct {
+	// Scenarios to run; nil means all.
+	Scenarios []string
+	// Reps is the number of measured repetitions of fast rows (default 30).
+	// Slow rows take fewer, so each row fits in RowBudget, but never fewer
+	// than min(Reps, 5).
+	Reps int
+	// Warmup runs before each row's measurements (default 3; <0 means 0).
+	Warmup int
+	// RowBudget caps the time of one row's measurements (default 6 s).
+	RowBudget time.Duration
+	// ChainSizes are the N of the chains (default 10, 100, 300).
+	ChainSizes []int
+	// DAGSize is the size of the DAG with fan-out and joins (default 300).
+	DAGSize int
+	// ParamsSize is the size of the params-and-conditions DAG (default 100).
+	ParamsSize int
+	// ThroughputRuns and ThroughputConcurrency: runs of the 5-step DAG
+	// measured, and how many are in flight at once (default 600 and 32).
+	ThroughputRuns, ThroughputConcurrency int
+	// ForeachSizes are the iterations of the scale scenario (default 1k,
+	// 10k, 25k).
+	ForeachSizes []int
+	// NoNaive and NoFloor leave out the baseline and the floor.
+	NoNaive, NoFloor bool
+	// NaiveMaxChain is the longest naive chain run (default 100: the naive
+	// design takes tens of ms per step).
+	NaiveMaxChain int
+	// Progress receives a line per row as it runs (nil: none).
+	Progress io.Writer
+}
+
+func (o *Options) defaults() {
+	if len(o.Scenarios) == 0 {
+		o.Scenarios = Scenarios
+	}
+	if o.Reps <= 0 {
+		o.Reps = 30
+	}
+	switch {
+	case o.Warmup == 0:
+		o.Warmup = 3
+	case o.Warmup < 0:
+		o.Warmup = 0
+	}
+	if o.RowBudget <= 0 {
+		o.RowBudget = 6 * time.Second
+	}
+	if len(o.ChainSizes) == 0 {
+		o.ChainSizes = []int{10, 100, 300}
+	}
+	if o.DAGSize <= 0 {
+		o.DAGSize = 300
+	}
+	if o.ParamsSize <= 0 {
+		o.ParamsSize = 100
+	}
+	if o.ThroughputRuns <= 0 {
+		o.ThroughputRuns = 600
+	}
+	if o.ThroughputConcurrency <= 0 {
+		o.ThroughputConcurrency = 32
+	}
+	if len(o.ForeachSizes) == 0 {
+		o.ForeachSizes = []int{1000, 10000, 25000}
+	}
+	if o.NaiveMaxChain <= 0 {
+		o.NaiveMaxChain = 100
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+}
+
+// bench is one benchmark run.
+type bench struct {
+	opts   Options
+	baton  *system // tuned server, eager start: Baton and the floor
+	naive  *system // default server, no eager start: the naive design
+	report *Report
+}
+
+// Run starts the servers, runs the scenarios and returns the report. A
+// scenario whose runs fail gives rows with Error set; Run itself fails only
+// if the servers cannot start or ctx ends.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	opts.defaults()
+	for _, s := range opts.Scenarios {
+		if !slices.Contains(Scenarios, s) {
+			return nil, fmt.Errorf("unknown scenario %q (have %v)", s, Scenarios)
+		}
+	}
+	b := &bench{opts: opts, report: newReport()}
+	began := time.Now()
+	var err error
+	fmt.Fprintln(opts.Progress, "starting the tuned server (Baton, floor)")
+	if b.baton, err = startSystem(ctx, "baton", devserver.ProfileTuned, true); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(began).Round(time.Millisecond))
+	defer b.baton.stop()
+	if !opts.NoNaive {
+		fmt.Fprintln(opts.Progress, "starting the default server (naive baseline)")
+		t0 := time.Now()
+		if b.naive, err = startSystem(ctx, "naive", devserver.ProfileDefault, false); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(t0).Round(time.Millisecond))
+		defer b.naive.stop()
+	}
+	for _, sc := range Scenarios {
+		if !slices.Contains(opts.Scenarios, sc) {
+			continue
+		}
+		switch sc {
+		case ScenarioStart:
+			b.start(ctx)
+		case ScenarioChain:
+			b.chains(ctx)
+		case ScenarioDAG:
+			b.dag(ctx)
+		case ScenarioParams:
+			b.params(ctx)
+		case ScenarioThroughput:
+			b.throughput(ctx)
+		case ScenarioScale:
+			b.scale(ctx)
+		}
+		if err := ctx.Err(); err != nil {
+			return b.report, err
+		}
+	}
+	b.report.finish(time.Since(began))
+	return b.report, nil
+}
+
+// variant is one row measured by running fn once per repetition.
+type variant struct {
+	row *Row
+	sys *system
+	fn  func(ctx context.Context) error
+}
+
+func (b *bench) planVariant(sys *system, row Row, def []byte) variant {
+	r := &row
+	r.System = sys.name
+	plan, err := sys.compile(def)
+	if err != nil {
+		r.Error = "compile: " + err.Error()
+		return variant{row: r, sys: sys}
+	}
+	return variant{row: r, sys: sys, fn: func(ctx context.Context) error {
+		_, err := sys.runPlan(ctx, plan)
+		return err
+	}}
+}
+
+func (b *bench) floorVariant(row Row, in floorInput) variant {
+	r := &row
+	r.System = "floor"
+	sys := b.baton
+	return variant{row: r, sys: sys, fn: func(ctx context.Context) error { return sys.runFloor(ctx, in) }}
+}
+
+// runTimeout bounds one run: generous, so a stall shows in p95 and max
+// rather than as a failure.
+const runTimeout = 2 * time.Minute
+
+// measure runs variants interleaved (one run of each per repetition, so they
+// see the same machine noise): warm-up, then repetitions until opts.Reps or
+// the row budget, never fewer than min(Reps, 5). Failures end a variant.
+func (b *bench) measure(ctx context.Context, vs ...variant) {
+	live := make([]variant, 0, len(vs))
+	for _, v := range vs {
+		if v.fn != nil {
+			live = append(live, v)
+		}
+	}
+	once := func(v variant) (time.Duration, bool) {
+		rctx, cancel := context.WithTimeout(ctx, runTimeout)
+		defer cancel()
+		start := time.Now()
+		err := v.fn(rctx)
+		d := time.Since(start)
+		if err != nil {
+			v.row.Error = err.Error()
+			return d, false
+		}
+		return d, true
+	}
+	samples := make([][]time.Duration, len(live))
+	ok := make([]bool, len(live))
+	for i := range ok {
+		ok[i] = true
+	}
+	var perRep time.Duration
+	for i, v := range live {
+		for range b.opts.Warmup {
+			d, good := once(v)
+			if !good {
+				ok[i] = false
+				break
+			}
+			perRep += d / time.Duration(b.opts.Warmup)
+		}
+	}
+	reps := b.opts.Reps
+	if perRep > 0 {
+		fit := int(b.opts.RowBudget / perRep)
+		reps = max(min(reps, fit), min(reps, 5))
+	}
+	began := time.Now()
+	for rep := 0; rep < reps && ctx.Err() == nil; rep++ {
+		for i, v := range live {
+			if !ok[i] {
+				continue
+			}
+			d, good := once(v)
+			if !good {
+				ok[i] = false
+				continue
+			}
+			samples[i] = append(samples[i], d)
+		}
+		if rep >= min(reps, 5)-1 && time.Since(began) > 2*b.opts.RowBudget {
+			break // the machine is slower than the warm-up said
+		}
+	}
+	for i, v := range live {
+		v.row.setLatencies(samples[i])
+	}
+	for _, v := range vs {
+		b.report.add(v.row)
+		fmt.Fprintln(b.opts.Progress, v.row.progress())
+	}
+}
+
+func (b *bench) start(ctx context.Context) {
+	vs := []variant{
+		b.planVariant(b.baton, Row{Scenario: ScenarioStart, Mode: "inline", N: 1}, chainDef(1, typeNoOp)),
+	}
+	if !b.opts.NoFloor {
+		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))
+	}
+	b.measure(ctx, vs...)
+	if b.naive != nil {
+		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioStart, Mode: "activity", N: 1}, chainDef(1, typeNaive)))
+	}
+}
+
+func (b *bench) chains(ctx context.Context) {
+	for _, n := range b.opts.ChainSizes {
+		row := func(mode string) Row { return Row{Scenario: ScenarioChain, Mode: mode, N: n} }
+		b.measure(ctx, b.planVariant(b.baton, row("inline"), chainDef(n, typeNoOp)))
+		local := []variant{b.planVariant(b.baton, row("local_activity"), chainDef(n, typeLocal))}
+		remote := []variant{b.planVariant(b.baton, row("activity"), chainDef(n, typeRemote))}
+		if !b.opts.NoFloor {
+			local = append(local, b.floorVariant(row("local_activity"), floorInput{N: n, Local: true}))
+			remote = append(remote, b.floorVariant(row("activity"), floorInput{N: n}))
+		}
+		b.measure(ctx, local...)
+		b.measure(ctx, remote...)
+		if b.naive != nil && n <= b.opts.NaiveMaxChain {
+			b.measure(ctx, b.planVariant(b.naive, row("activity"), chainDef(n, typeNaive)))
+		}
+	}
+}
+
+func (b *bench) dag(ctx context.Context) {
+	n := b.opts.DAGSize
+	b.measure(ctx, b.planVariant(b.baton, Row{Scenario: ScenarioDAG, Mode: "inline", N: n}, dagDef(n, typeNoOp, false)))
+	if b.naive != nil {
+		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioDAG, Mode: "activity", N: n}, dagDef(n, typeNaive, false)))
+	}
+}
+
+// params measures the SEL DAG interleaved with the same DAG without params
+// and conditions, so the difference is the cost of the expression layer.
+func (b *bench) params(ctx context.Context) {
+	n := b.opts.ParamsSize
+	b.measure(ctx,
+		b.planVariant(b.baton, Row{Scenario: ScenarioParams, Mode: "inline+sel", N: n}, dagDef(n, typeNoOp, true)),
+		b.planVariant(b.baton, Row{Scenario: ScenarioParams, Mode: "inline", N: n}, dagDef(n, typeNoOp, false)))
+	if b.naive != nil {
+		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioParams, Mode: "activity+sel", N: n}, dagDef(n, typeNaive, true)))
+	}
+}

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/translator"
+)
+
+// TestSmoke runs every scenario with tiny sizes and one repetition so the
+// benchmark cannot rot. It asserts that every run succeeded and that the
+// report has every row; it never looks at times.
+func TestSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, Options{
+		Reps: 1, Warmup: -1,
+		ChainSizes: []int{2, 4}, DAGSize: 12, ParamsSize: 9,
+		ThroughputRuns: 4, ThroughputConcurrency: 2,
+		ForeachSizes: []int{3}, Progress: testWriter{t},
+	})
+	require.NoError(t, err)
+
+	type key struct {
+		scenario, system, mode string
+		n                      int
+	}
+	want := []key{
+		{"start", "baton", "inline", 1}, {"start", "floor", "empty", 0}, {"start", "naive", "activity", 1},
+		{"dag", "baton", "inline", 12}, {"dag", "naive", "activity", 12},
+		{"params", "baton", "inline+sel", 9}, {"params", "baton", "inline", 9}, {"params", "naive", "activity+sel", 9},
+		{"throughput", "baton", "inline", 5}, {"throughput", "baton", "local_activity", 5}, {"throughput", "naive", "activity", 5},
+		{"scale", "baton", "foreach", 3},
+	}
+	for _, n := range []int{2, 4} {
+		want = append(want,
+			key{"chain", "baton", "inline", n}, key{"chain", "baton", "local_activity", n}, key{"chain", "floor", "local_activity", n},
+			key{"chain", "baton", "activity", n}, key{"chain", "floor", "activity", n}, key{"chain", "naive", "activity", n})
+	}
+	got := map[key]*Row{}
+	for _, row := range rep.Rows {
+		k := key{row.Scenario, row.System, row.Mode, row.N}
+		require.NotContains(t, got, k, "duplicate row")
+		got[k] = row
+		require.Empty(t, row.Error, "row %s", row.label())
+		if row.Skipped != "" {
+			require.Equal(t, ScenarioScale, row.Scenario, "only foreach may be skipped")
+			continue
+		}
+		require.Positive(t, row.Reps, "row %s has no measurement", row.label())
+		if row.Scenario == ScenarioThroughput {
+			require.Positive(t, row.RunsPerSec)
+		}
+	}
+	for _, k := range want {
+		require.Contains(t, got, k)
+	}
+	require.Len(t, got, len(want))
+	require.NotEmpty(t, rep.Targets)
+	require.NotEmpty(t, rep.Comparisons)
+	require.NotEmpty(t, rep.Growth)
+
+	var table bytes.Buffer
+	require.NoError(t, rep.WriteTable(&table))
+	require.Contains(t, table.String(), "Targets")
+	var js bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&js))
+	var back Report
+	require.NoError(t, json.Unmarshal(js.Bytes(), &back))
+	require.Len(t, back.Rows, len(rep.Rows))
+}
+
+// TestDefinitionsCompile checks the generated definitions at full size:
+// valid, within Maestro's limits, and compiled to the intended modes.
+func TestDefinitionsCompile(t *testing.T) {
+	types := map[string]translator.StepTypeInfo{
+		typeLocal: {Mode: translator.ModeLocalActivity}, typeRemote: {Mode: translator.ModeActivity}, typeNaive: {Mode: translator.ModeActivity},
+	}
+	for name, tc := range map[string]struct {
+		def   []byte
+		steps int
+		mode  translator.Mode
+	}{
+		"chain inline":   {chainDef(300, typeNoOp), 300, translator.ModeInline},
+		"chain local":    {chainDef(300, typeLocal), 300, translator.ModeLocalActivity},
+		"chain activity": {chainDef(300, typeRemote), 300, translator.ModeActivity},
+		"dag":            {dagDef(300, typeNoOp, false), 300, translator.ModeInline},
+		"sel":            {dagDef(100, typeNoOp, true), 100, translator.ModeInline},
+		"naive dag":      {dagDef(300, typeNaive, false), 300, translator.ModeActivity},
+		"five":           {fiveStepDef(typeLocal), 5, translator.ModeLocalActivity},
+	} {
+		t.Run(name, func(t *testing.T) {
+			req, err := definition.Decode(tc.def)
+			require.NoError(t, err)
+			require.NoError(t, req.Validate())
+			plan, err := translator.Compile(req, translator.Options{StepTypes: types})
+			require.NoError(t, err)
+			require.Len(t, plan.Steps, tc.steps)
+			for _, s := range plan.Steps {
+				require.Equal(t, tc.mode, s.Mode, s.ID)
+			}
+		})
+	}
+	require.Equal(t, []int{1, 10, 10, 10, 1, 10, 10, 10, 1, 7}, dagLayers(70, 10))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}

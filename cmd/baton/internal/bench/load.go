@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// throughput runs many 5-step DAGs concurrently: runs/s and steps/s.
+func (b *bench) throughput(ctx context.Context) {
+	runs, conc := b.opts.ThroughputRuns, b.opts.ThroughputConcurrency
+	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "inline", N: 5}, fiveStepDef(typeNoOp), runs, conc)
+	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "local_activity", N: 5}, fiveStepDef(typeLocal), runs, conc)
+	if b.naive != nil {
+		// A third of the runs: the naive design is an order of magnitude slower.
+		b.load(ctx, b.naive, Row{Scenario: ScenarioThroughput, Mode: "activity", N: 5}, fiveStepDef(typeNaive), max(runs/3, 1), conc)
+	}
+}
+
+// load runs `runs` runs of def with conc in flight at once, after a warm-up
+// of conc runs, and records runs/s, steps/s and the latency of each run.
+func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs, conc int) {
+	r := &row
+	r.System = sys.name
+	defer func() {
+		b.report.add(r)
+		fmt.Fprintln(b.opts.Progress, r.progress())
+	}()
+	plan, err := sys.compile(def)
+	if err != nil {
+		r.Error = "compile: " + err.Error()
+		return
+	}
+	batch := func(n int) ([]time.Duration, time.Duration, error) {
+		var (
+			mu   sync.Mutex
+			lat  []time.Duration
+			errs []error
+			wg   sync.WaitGroup
+		)
+		next := make(chan struct{})
+		began := time.Now()
+		for range min(conc, n) {
+			wg.Go(func() {
+				for range next {
+					rctx, cancel := context.WithTimeout(ctx, runTimeout)
+					start := time.Now()
+					_, err := sys.runPlan(rctx, plan)
+					d := time.Since(start)
+					cancel()
+					mu.Lock()
+					if err != nil {
+						errs = append(errs, err)
+					} else {
+						lat = append(lat, d)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		for range n {
+			if ctx.Err() != nil {
+				break
+			}
+			next <- struct{}{}
+		}
+		close(next)
+		wg.Wait()
+		wall := time.Since(began)
+		if len(errs) > 0 {
+			return lat, wall, fmt.Errorf("%d of %d runs failed; first: %w", len(errs), n, errs[0])
+		}
+		return lat, wall, ctx.Err()
+	}
+	if b.opts.Warmup > 0 {
+		if _, _, err := batch(min(conc, runs)); err != nil {
+			r.Error = err.Error()
+			return
+		}
+	}
+	lat, wall, err := batch(runs)
+	if err != nil {
+		r.Error = err.Error()
+	}
+	r.setLatencies(lat)
+	r.Concurrency = conc
+	if wall > 0 {
+		r.RunsPerSec = float64(len(lat)) / wall.Seconds()
+		r.StepsPerSec = r.RunsPerSec * float64(row.N)
+	}
+}
+
+// scale runs foreach loops of 1k/10k/25k NoOp iterations once foreach
+// exists: time, and the largest history of any run (the loop's children
+// included).
+func (b *bench) scale(ctx context.Context) {
+	ok, err := b.baton.foreachSupported()
+	for _, n := range b.opts.ForeachSizes {
+		r := &Row{Scenario: ScenarioScale, System: "baton", Mode: "foreach", N: n}
+		switch {
+		case err != nil:
+			r.Error = "compile: " + err.Error()
+		case !ok:
+			r.Skipped = "foreach not supported yet"
+		default:
+			b.foreach(ctx, r)
+		}
+		b.report.add(r)
+		fmt.Fprintln(b.opts.Progress, r.progress())
+	}
+}
+
+// foreach measures one size: the big loops are slow, so a single run after
+// one small warm-up, unless opts.Reps asks for fewer than 5.
+func (b *bench) foreach(ctx context.Context, r *Row) {
+	plan, err := b.baton.compile(foreachDef(r.N))
+	if err != nil {
+		r.Error = "compile: " + err.Error()
+		return
+	}
+	if b.opts.Warmup > 0 {
+		small, err := b.baton.compile(foreachDef(min(r.N, 100)))
+		if err == nil {
+			_, err = b.baton.runPlan(ctx, small)
+		}
+		if err != nil {
+			r.Error = "warm-up: " + err.Error()
+			return
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	start := time.Now()
+	run, err := b.baton.runPlan(rctx, plan)
+	d := time.Since(start)
+	if err != nil {
+		r.Error = err.Error()
+		return
+	}
+	r.setLatencies([]time.Duration{d})
+	hist, err := b.baton.maxHistory(ctx, run.ID(), run.RunID(), 2000)
+	if err != nil {
+		r.Error = "history: " + err.Error()
+	}
+	r.MaxHistory = hist
+}
