@@ -128,7 +128,8 @@ type Server struct {
 	srv       temporal.Server
 	address   string
 	namespace string
-	ui        interface{ Stop() error }
+	ui        *uiServer
+	uiAddress string
 
 	stopOnce sync.Once
 	stopErr  error
@@ -215,18 +216,23 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if opts.UIPort != 0 {
-		ui, err := startUI(opts.Host, opts.UIPort, s.address)
+		ui, err := startUI(ctx, opts.Host, opts.UIPort, s.address, s.namespace)
 		if err != nil {
 			_ = s.Stop()
 			return nil, fmt.Errorf("devserver: web UI: %w", err)
 		}
 		s.ui = ui
+		s.uiAddress = "http://" + net.JoinHostPort(clientHost(opts.Host), strconv.Itoa(opts.UIPort))
 	}
 	return s, nil
 }
 
 // Address returns host:port of the frontend, for client.Options.HostPort.
 func (s *Server) Address() string { return s.address }
+
+// UIAddress returns the Web UI's URL ("http://host:port"), or "" when
+// Options.UIPort was 0.
+func (s *Server) UIAddress() string { return s.uiAddress }
 
 // Namespace returns the namespace Start registered.
 func (s *Server) Namespace() string { return s.namespace }

@@ -3,9 +3,12 @@ package devserver
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -92,7 +95,13 @@ func runSteps(t testing.TB, c client.Client, id string) {
 }
 
 func TestInMemoryWorkflow(t *testing.T) {
-	s := startServer(t, Options{})
+	opts := Options{}
+	if UIAvailable {
+		p, err := freePort("127.0.0.1")
+		require.NoError(t, err)
+		opts.UIPort = p
+	}
+	s := startServer(t, opts)
 	require.Equal(t, "default", s.Namespace())
 	require.Contains(t, s.Address(), "127.0.0.1:")
 	c := newClient(t, s)
@@ -105,6 +114,23 @@ func TestInMemoryWorkflow(t *testing.T) {
 	desc, err := c.DescribeWorkflowExecution(ctx, "steps-1", "")
 	require.NoError(t, err)
 	require.Contains(t, desc.WorkflowExecutionInfo.SearchAttributes.GetIndexedFields(), "BatonWorkflowId")
+
+	if UIAvailable {
+		// The Web UI serves its pages and proxies the API to the frontend.
+		require.Equal(t, "http://127.0.0.1:"+strconv.Itoa(opts.UIPort), s.UIAddress())
+		for path, want := range map[string]string{
+			"/": "<html",
+			"/api/v1/namespaces/default/workflows/steps-1": "steps-1",
+		} {
+			resp, err := http.Get(s.UIAddress() + path)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
+			require.Contains(t, string(body), want, path)
+		}
+	}
 
 	require.NoError(t, s.Stop())
 	require.NoError(t, s.Stop(), "Stop is idempotent")

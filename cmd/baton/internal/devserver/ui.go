@@ -1,10 +1,73 @@
+//go:build !baton_noui
+
 package devserver
 
-import "errors"
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
 
-// UIAvailable reports whether this build can serve the Temporal Web UI.
-const UIAvailable = false
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	uioptions "github.com/temporalio/ui-server/v2/server/server_options"
+)
 
-func startUI(host string, port int, frontend string) (interface{ Stop() error }, error) {
-	return nil, errors.New("this build of baton does not include the Temporal Web UI")
+// UIAvailable reports whether this build can serve the Temporal Web UI
+// (false when built with -tags baton_noui).
+const UIAvailable = true
+
+type uiServer struct {
+	srv  *uiserver.Server
+	done chan error
+}
+
+func (u *uiServer) Stop() error {
+	u.srv.Stop()
+	return <-u.done
+}
+
+// startUI serves the Temporal Web UI for the frontend at frontend on
+// host:port and returns once it answers /healthz.
+func startUI(ctx context.Context, host string, port int, frontend, namespace string) (*uiServer, error) {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	// ui-server exits the process (echo Logger.Fatal) if it cannot bind, so
+	// check the port first.
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	_ = l.Close()
+	srv := uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
+		Host:                host,
+		Port:                port,
+		TemporalGRPCAddress: frontend,
+		EnableUI:            true,
+		DefaultNamespace:    namespace,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+	}))
+	u := &uiServer{srv: srv, done: make(chan error, 1)}
+	go func() { u.done <- srv.Start() }()
+
+	health := "http://" + net.JoinHostPort(clientHost(host), strconv.Itoa(port)) + "/healthz"
+	hc := &http.Client{Timeout: time.Second}
+	for {
+		resp, err := hc.Get(health)
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return u, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			_ = u.Stop()
+			return nil, fmt.Errorf("not ready on %s: %w", addr, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
