@@ -110,6 +110,7 @@ func (c *compiler) compile(req *definition.Request) *Plan {
 	p.Params = c.params(wf.Params, "workflow.params")
 	c.properties(p, req.Properties, wf)
 	p.Steps = c.steps(wf.Steps, "workflow.steps")
+	collectForeachReads(p)
 	p.Warnings = c.warnings
 	return p
 }
@@ -306,7 +307,10 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 }
 
 // compositeSupported lists the composite kinds the interpreter runs.
-var compositeSupported = map[definition.StepKind]bool{}
+var compositeSupported = map[definition.StepKind]bool{
+	definition.KindForeach: true,
+	definition.KindWhile:   true,
+}
 
 // composite compiles the parts of foreach, while and subworkflow steps.
 // They run as child workflows and have no retry policy (as in Maestro).

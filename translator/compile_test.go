@@ -227,7 +227,6 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	require.Equal(t, []string{
 		"workflow.time_triggers: not supported yet: time triggers",
 		"workflow.signal_triggers: not supported yet: signal triggers",
-		"workflow.steps[0].foreach: not supported yet: foreach steps",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",
 		"workflow.steps[2].step.type: not supported yet: step type Kubernetes",
@@ -239,7 +238,6 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		`workflow.steps[4].step.params["q"]: empty param definition`,
 		`workflow.steps[5].step.id: duplicate step id "sig"`,
 		"workflow.steps[6]: empty step",
-		"workflow.steps[7].while: not supported yet: while steps",
 		"workflow.steps[7].while.steps: no steps",
 		"workflow.steps[8].subworkflow: not supported yet: subworkflow steps",
 		"workflow.steps[9].template: not supported yet: template steps",
@@ -277,4 +275,27 @@ func TestNeverPanics(t *testing.T) {
 		})
 	}
 	require.NotPanics(t, func() { Mermaid(nil); DOT(nil); _, _ = Encode(nil); _, _ = Hash(nil) })
+}
+
+func TestCompositeStepsAndForeachReads(t *testing.T) {
+	req := mustDecode(t, `{"workflow":{"id":"w","steps":[
+		{"foreach":{"id":"loop","concurrency":3,"strict_ordering":true,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2]}}}},
+			"steps":[{"step":{"id":"inner","type":"NoOp","params":{"x":{"type":"LONG","expression":"i * 2"}}}}],
+			"transition":{"successors":{"after":"true"}}}},
+		{"while":{"id":"again","condition":"n < 3","params":{"loop_params":{"type":"MAP","value":{"n":{"type":"LONG","value":0}}}},
+			"steps":[{"step":{"id":"bump","type":"NoOp","params":{"n":{"type":"LONG","expression":"n + 1"}}}}]}},
+		{"step":{"id":"after","type":"NoOp","params":{"xs":{"type":"LONG_ARRAY","expression":"params.getFromForeach('loop', 'inner', \"x\")"}}}}]}}`)
+	p, err := Compile(req, Options{})
+	require.NoError(t, err)
+	loop := p.Node("loop")
+	require.Equal(t, ModeChild, loop.Mode)
+	require.Equal(t, int64(3), loop.Concurrency)
+	require.True(t, loop.StrictOrdering)
+	require.Equal(t, []string{"inner/x"}, loop.Collect)
+	require.Len(t, loop.Body.Steps, 1)
+	require.Nil(t, loop.Retry, "composite steps have no retry policy")
+	again := p.Node("again")
+	require.Equal(t, "n < 3", again.Condition)
+	require.Empty(t, again.Collect)
 }

@@ -1,6 +1,10 @@
 package translator
 
 import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
 )
@@ -59,3 +63,11 @@ type noErr struct{}
 func (noErr) Error() string { return "not available" }
 
 var errNo error = noErr{}
+
+func mustDecode(t *testing.T, src string) *definition.Request {
+	t.Helper()
+	req, err := definition.Decode([]byte(src))
+	require.NoError(t, err)
+	require.NoError(t, req.Validate())
+	return req
+}

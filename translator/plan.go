@@ -65,8 +65,11 @@ type Node struct {
 	Condition      string `json:"condition,omitempty"`   // while: checked before every iteration
 	Concurrency    int64  `json:"concurrency,omitempty"` // foreach: 0 means the default
 	StrictOrdering bool   `json:"strict_ordering,omitempty"`
-	Sync           bool   `json:"sync,omitempty"`            // subworkflow: wait for the child
-	ExplicitParams bool   `json:"explicit_params,omitempty"` // subworkflow: pass only the step's params
+	// Collect lists the "innerStepId/param" pairs that params.getFromForeach
+	// calls on this foreach step read; the loop keeps them per iteration.
+	Collect        []string `json:"collect,omitempty"`
+	Sync           bool     `json:"sync,omitempty"`            // subworkflow: wait for the child
+	ExplicitParams bool     `json:"explicit_params,omitempty"` // subworkflow: pass only the step's params
 }
 
 // Body is the inner DAG of a foreach or while step, in topological order.

@@ -28,6 +28,8 @@ func TestCompileSamples(t *testing.T) {
 		"server__sample-dag-test-1.json", "server__sample-dag-test-2.json", "server__sample-dag-test-3.json",
 		"server__sample-dag-test-4.json", "server__sample-dag-test-6.json", "server__sample-dag-test-7.json",
 		"server__sample-dag-test-8.json", "server__sample-dag-test-9.json", "server__sample-conditional-wf.json",
+		"server__sample-foreach-wf.json", "server__sample-large-foreach-wf.json", "server__sample-nested-foreach-wf.json",
+		"server__sample-while-wf.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(loadSample(t, name), Options{})
@@ -52,8 +54,6 @@ func TestRefuseSamples(t *testing.T) {
 	}{
 		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
-		{"server__sample-foreach-wf.json", []string{".foreach: not supported yet: foreach steps"}},
-		{"server__sample-while-wf.json", []string{".while: not supported yet: while steps"}},
 		{"server__sample-subworkflow-wf.json", []string{".subworkflow: not supported yet: subworkflow steps"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
 		{"server__sample-time-trigger-wf.json", []string{"workflow.time_triggers: not supported yet: time triggers"}},

@@ -42,7 +42,8 @@ type node struct {
 	finished   bool // terminal for join purposes (including never created)
 	cancel     workflow.CancelFunc
 	children   []*node
-	evaluating map[string]bool // params under evaluation (cycle detection)
+	evaluating map[string]bool         // params under evaluation (cycle detection)
+	rollup     map[string][]*sel.Value // foreach: collected inner params
 }
 
 // run is one execution of the interpreter.

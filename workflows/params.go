@@ -321,9 +321,10 @@ func (s *scope) GetFromInstance(field string) (any, error) {
 	return nil, fmt.Errorf("params.getFromInstance(%q): unknown instance field", field)
 }
 
-// GetFromForeach is not built yet.
-func (s *scope) GetFromForeach(string, string, string) (any, error) {
-	return nil, fmt.Errorf("not supported yet: params.getFromForeach")
+// GetFromForeach returns an inner step's param of a finished foreach
+// step, as an array indexed by iteration.
+func (s *scope) GetFromForeach(foreachStepID, stepID, param string) (any, error) {
+	return s.r.foreachArray(foreachStepID, stepID, param)
 }
 
 // GetFromSubworkflow is not built yet.

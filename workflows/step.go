@@ -142,6 +142,8 @@ func (r *run) attempt(ctx workflow.Context, n *node, timeout time.Duration) (out
 		return r.attemptInline(ctx, n, timeout)
 	case translator.ModeLocalActivity, translator.ModeActivity:
 		return r.attemptActivity(ctx, n, timeout)
+	case translator.ModeChild:
+		return r.attemptChild(ctx, n, timeout)
 	}
 	return outcomeFatal, fmt.Errorf("not supported yet: execution mode %q", n.plan.Mode)
 }

@@ -1,0 +1,196 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/worker"
+	"github.com/batonhq/baton/workflows"
+)
+
+// Benchmarks of the interpreter's hot path through Temporal's test suite
+// (no server): each op is one whole run in a fresh test environment.
+// BenchmarkInterpreter/floor is an empty workflow in the same environment;
+// subtract it to see what the interpreter costs.
+//
+//	go test -run '^$' -bench Interpreter -benchmem ./workflows/
+
+// benchDef renders a definition whose steps are given as id, type, params
+// (JSON object or "") and successors (id -> condition).
+type benchStep struct {
+	id, typ string
+	params  map[string]any
+	succ    map[string]string
+}
+
+func benchJSON(id string, wfParams map[string]any, steps []*benchStep) []byte {
+	list := make([]any, len(steps))
+	for i, s := range steps {
+		m := map[string]any{"id": s.id, "type": s.typ}
+		if len(s.params) > 0 {
+			m["params"] = s.params
+		}
+		if len(s.succ) > 0 {
+			m["transition"] = map[string]any{"successors": s.succ}
+		}
+		list[i] = map[string]any{"step": m}
+	}
+	wf := map[string]any{"id": id, "steps": list}
+	if len(wfParams) > 0 {
+		wf["params"] = wfParams
+	}
+	b, err := json.Marshal(map[string]any{"workflow": wf})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// benchChain is a chain of n steps of one type.
+func benchChain(n int, typ string) []byte {
+	steps := make([]*benchStep, n)
+	for i := range steps {
+		steps[i] = &benchStep{id: fmt.Sprintf("s%d", i+1), typ: typ}
+		if i > 0 {
+			steps[i-1].succ = map[string]string{steps[i].id: "true"}
+		}
+	}
+	return benchJSON("bench-chain", nil, steps)
+}
+
+// benchDAG is a layered DAG of n steps: a fork to 10 parallel chains of 3,
+// a join, and again. With sel, every step evaluates three SEL params (one
+// reading its parent's) and every edge has a SEL condition that holds.
+func benchDAG(n int, sel bool) []byte {
+	var steps, prev []*benchStep
+	for layerNo := 0; len(steps) < n; layerNo++ {
+		size := 10
+		if layerNo%4 == 0 {
+			size = 1
+		}
+		layer := make([]*benchStep, min(size, n-len(steps)))
+		for j := range layer {
+			s := &benchStep{id: fmt.Sprintf("s%d", len(steps)+1), typ: "NoOp", succ: map[string]string{}}
+			if sel {
+				s.params = map[string]any{
+					"a": map[string]any{"expression": "base * 2 + 1", "type": "LONG"},
+					"b": map[string]any{"expression": "env + '-" + s.id + "'", "type": "STRING"},
+				}
+				if len(prev) > 0 {
+					parent := prev[min(j, len(prev)-1)].id
+					s.params["c"] = map[string]any{"expression": "params.getFromStep('" + parent + "', 'a') + 1", "type": "LONG"}
+				}
+			}
+			layer[j] = s
+			steps = append(steps, s)
+		}
+		cond := "true"
+		if sel {
+			cond = "a > base && env == 'prod' && b.startsWith('prod')"
+		}
+		for j, p := range prev {
+			if len(prev) == 1 {
+				for _, c := range layer {
+					p.succ[c.id] = cond
+				}
+			} else {
+				p.succ[layer[j%len(layer)].id] = cond
+			}
+		}
+		prev = layer
+	}
+	var wfParams map[string]any
+	if sel {
+		wfParams = map[string]any{
+			"base": map[string]any{"value": 20, "type": "LONG"},
+			"env":  map[string]any{"value": "prod", "type": "STRING"},
+		}
+	}
+	return benchJSON("bench-dag", wfParams, steps)
+}
+
+func benchPlan(b *testing.B, def []byte) *translator.Plan {
+	b.Helper()
+	req, err := definition.Decode(def)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := req.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	plan, err := translator.Compile(req, translator.Options{StepTypes: map[string]translator.StepTypeInfo{
+		"BenchLocal": {Mode: translator.ModeLocalActivity},
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return plan
+}
+
+var benchNoOp = activities.StepFunc(func(context.Context, *activities.Step) (*activities.Result, error) {
+	return &activities.Result{}, nil
+})
+
+func benchEmptyWorkflow(workflow.Context, workflows.RunInput) (*workflows.State, error) {
+	return &workflows.State{}, nil
+}
+
+func BenchmarkInterpreter(b *testing.B) {
+	cases := []struct {
+		name string
+		def  []byte
+	}{
+		{"start-1-noop", benchChain(1, "NoOp")},
+		{"chain-100-inline", benchChain(100, "NoOp")},
+		{"chain-100-local", benchChain(100, "BenchLocal")},
+		{"dag-300-inline", benchDAG(300, false)},
+		{"params-100-sel", benchDAG(100, true)},
+		{"params-100-plain", benchDAG(100, false)},
+	}
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(worker.NewLogger(nil)) // the default logger prints every timer
+	b.Run("floor", func(b *testing.B) {
+		// The test environment itself, with the 1-step plan as input.
+		in := workflows.RunInput{Plan: benchPlan(b, cases[0].def)}
+		b.ReportAllocs()
+		for b.Loop() {
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+			env.ExecuteWorkflow(workflows.WorkflowName, in)
+			if err := env.GetWorkflowError(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			in := workflows.RunInput{Plan: benchPlan(b, c.def)}
+			types := map[string]activities.StepType{"BenchLocal": benchNoOp}
+			b.ReportAllocs()
+			for b.Loop() {
+				env := suite.NewTestWorkflowEnvironment()
+				worker.RegisterWorkflows(env)
+				worker.RegisterStepTypes(env, types)
+				env.ExecuteWorkflow(workflows.WorkflowName, in)
+				if err := env.GetWorkflowError(); err != nil {
+					b.Fatal(err)
+				}
+				var st workflows.State
+				if err := env.GetWorkflowResult(&st); err != nil {
+					b.Fatal(err)
+				}
+				if st.Status != workflows.InstanceSucceeded {
+					b.Fatalf("run ended %s: %s", st.Status, st.Error)
+				}
+			}
+		})
+	}
+}

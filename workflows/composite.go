@@ -1,0 +1,177 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+)
+
+// attemptChild runs a composite step as a child workflow.
+func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
+	var name string
+	var input any
+	switch n.plan.Kind {
+	case "foreach":
+		in, err := r.foreachInput(n)
+		if err != nil {
+			return outcomeFatal, err
+		}
+		if in.Total == 0 {
+			return outcomeSucceeded, nil // an empty loop is allowed
+		}
+		name, input = ForeachWorkflowName, in
+	case "while":
+		in, err := r.whileInput(n)
+		if err != nil {
+			return outcomeFatal, err
+		}
+		name, input = WhileWorkflowName, in
+	default:
+		return outcomeFatal, fmt.Errorf("not supported yet: %s steps", n.plan.Kind)
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:               r.info.WorkflowExecution.ID + "/" + n.plan.ID,
+		WorkflowExecutionTimeout: childTimeout(timeout),
+		ParentClosePolicy:        enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+	var res LoopResult
+	err := workflow.ExecuteChildWorkflow(cctx, name, input).Get(ctx, &res)
+	var canceled *temporal.CanceledError
+	switch {
+	case errors.As(err, &canceled) || ctx.Err() != nil:
+		return outcomeStopped, err
+	case temporal.IsTimeoutError(err):
+		return outcomeTimeout, fmt.Errorf("%s step timed out after %v", n.plan.Kind, timeout)
+	case err != nil:
+		return outcomeFatal, err
+	}
+	n.rollup = res.Collected
+	for k, v := range res.LoopParams {
+		n.state.Params[k] = v // a while step's final loop values
+	}
+	summary := fmt.Sprintf("%d iterations (%d succeeded, %d failed, %d timed out, %d stopped)",
+		res.Iterations, res.Counts.Succeeded, res.Counts.Failed, res.Counts.TimedOut, res.Counts.Stopped)
+	switch res.Outcome {
+	case LoopDone:
+		return outcomeSucceeded, nil
+	case LoopTimedOut:
+		return outcomeTimeout, fmt.Errorf("%s: %s", summary, res.Error)
+	case LoopStopped:
+		return outcomeStopped, fmt.Errorf("%s: %s", summary, res.Error)
+	}
+	return outcomeFatal, fmt.Errorf("%s: %s", summary, res.Error)
+}
+
+// loopBase is what every iteration gets as run params: the workflow params
+// and the step's params, minus the reserved loop params.
+func (r *run) loopBase(n *node) map[string]sel.Value {
+	base := make(map[string]sel.Value, len(r.wfParams)+len(n.state.Params))
+	for k, v := range r.wfParams {
+		base[k] = v
+	}
+	for k, v := range n.state.Params {
+		switch k {
+		case "loop_params", "loop_index":
+			continue
+		}
+		base[k] = v
+	}
+	return base
+}
+
+func (r *run) foreachInput(n *node) (*ForeachInput, error) {
+	loop, err := loopParams(n)
+	if err != nil {
+		return nil, err
+	}
+	in := &ForeachInput{
+		Plan:            bodyPlan(r.plan, n.plan),
+		LoopNames:       sortedKeys(loop),
+		Loop:            loop,
+		Base:            r.loopBase(n),
+		Total:           1,
+		StrictOrdering:  n.plan.StrictOrdering,
+		FailImmediately: n.plan.FailureMode == "FAIL_IMMEDIATELY",
+		Collect:         n.plan.Collect,
+	}
+	for _, name := range in.LoopNames {
+		l := arrayLen(loop[name].Value)
+		if l < 0 {
+			return nil, fmt.Errorf("foreach loop param %q must be an array, got %v", name, loop[name].Type)
+		}
+		in.Total *= l
+		if in.Total > MaxLoopIterations {
+			return nil, fmt.Errorf("foreach has more than %d iterations (the product of its loop params' lengths)", MaxLoopIterations)
+		}
+	}
+	if len(in.LoopNames) == 0 {
+		in.Total = 0
+	}
+	in.Concurrency = int(n.plan.Concurrency)
+	if in.Concurrency <= 0 {
+		in.Concurrency = defaultForeachConcurrency
+	}
+	if c := int(r.plan.StepConcurrency); c > 0 && c < in.Concurrency {
+		in.Concurrency = c
+	}
+	return in, nil
+}
+
+func (r *run) whileInput(n *node) (*WhileInput, error) {
+	loop, err := loopParams(n)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range loop {
+		switch v.Type {
+		case sel.String, sel.Long, sel.Double, sel.Boolean:
+		default:
+			return nil, fmt.Errorf("while loop param %q must be a scalar, got %v", name, v.Type)
+		}
+	}
+	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n)}, nil
+}
+
+// loopParams reads a loop step's evaluated loop_params MAP as typed values.
+func loopParams(n *node) (map[string]sel.Value, error) {
+	v, ok := n.state.Params["loop_params"]
+	if !ok {
+		return nil, errors.New("loop step has no loop_params")
+	}
+	m, ok := v.Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("loop_params must be a MAP, got %v", v.Type)
+	}
+	out := make(map[string]sel.Value, len(m))
+	for k, e := range m {
+		t, ok := sel.TypeOf(e)
+		if !ok {
+			return nil, fmt.Errorf("loop param %q has an unsupported value %T", k, e)
+		}
+		out[k] = sel.Value{Type: t, Value: e}
+	}
+	return out, nil
+}
+
+// foreachArray serves params.getFromForeach from a finished foreach step.
+func (r *run) foreachArray(foreachStepID, stepID, param string) (any, error) {
+	fe, ok := r.byID[foreachStepID]
+	if !ok || fe.plan.Kind != "foreach" {
+		return nil, fmt.Errorf("params.getFromForeach: no foreach step %q", foreachStepID)
+	}
+	vals, ok := fe.rollup[stepID+"/"+param]
+	if !ok {
+		if !fe.finished {
+			return nil, fmt.Errorf("params.getFromForeach: foreach step %q has not finished", foreachStepID)
+		}
+		return nil, fmt.Errorf("params.getFromForeach(%q, %q, %q): not collected (the arguments must be string literals)", foreachStepID, stepID, param)
+	}
+	return toArray(vals).Value, nil
+}

@@ -1,0 +1,164 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// ForeachInput is the input of the foreach loop workflow, and the compact
+// state it carries through continue-as-new.
+type ForeachInput struct {
+	Plan *translator.Plan `json:"plan"` // the inner DAG
+	// LoopNames fixes the mixed-radix order: the first name varies fastest.
+	LoopNames       []string             `json:"loop_names"`
+	Loop            map[string]sel.Value `json:"loop"` // arrays
+	Base            map[string]sel.Value `json:"base"` // params every iteration gets
+	Total           int                  `json:"total"`
+	Concurrency     int                  `json:"concurrency"`
+	StrictOrdering  bool                 `json:"strict_ordering,omitempty"`
+	FailImmediately bool                 `json:"fail_immediately,omitempty"`
+	Collect         []string             `json:"collect,omitempty"` // "step/param"
+
+	// Progress, carried through continue-as-new.
+	Next      int                     `json:"next"`
+	Counts    LoopCounts              `json:"counts"`
+	Stop      bool                    `json:"stop,omitempty"` // launch no more
+	Error     string                  `json:"error,omitempty"`
+	Collected map[string][]*sel.Value `json:"collected,omitempty"`
+}
+
+// Foreach runs the iterations of a foreach step, each as its own run of the
+// interpreter over the inner DAG (MAESTRO.md §4.11): at most Concurrency at
+// once (a sliding window with StrictOrdering), stopping launches on the
+// first failed iteration (and cancelling the running ones with
+// FAIL_IMMEDIATELY). It continues as new every iterationsPerRun launches,
+// so no run's history grows with the iteration count.
+func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
+	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	if in.Collected == nil && len(in.Collect) > 0 {
+		in.Collected = make(map[string][]*sel.Value, len(in.Collect))
+		for _, k := range in.Collect {
+			in.Collected[k] = make([]*sel.Value, in.Total)
+		}
+	}
+	conc := max(in.Concurrency, 1)
+	running := map[int]workflow.CancelFunc{}
+	finished := map[int]bool{} // finished iterations at or above low
+	low := in.Next             // lowest iteration not finished
+	launchedThisRun := 0
+	selector := workflow.NewSelector(ctx)
+
+	launch := func(i int) error {
+		params, err := in.iterationParams(i)
+		if err != nil {
+			return err
+		}
+		cctx, cancel := workflow.WithCancel(ctx)
+		running[i] = cancel
+		f := workflow.ExecuteChildWorkflow(iterationOptions(cctx, loopID, i), WorkflowName,
+			RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH"})
+		selector.AddFuture(f, func(f workflow.Future) {
+			st, status, why := iterationStatus(ctx, f)
+			delete(running, i)
+			in.Counts.add(status)
+			in.collect(i, st)
+			finished[i] = true
+			for finished[low] {
+				delete(finished, low)
+				low++
+			}
+			if status == InstanceFailed {
+				if in.Error == "" {
+					in.Error = fmt.Sprintf("iteration %d failed: %s", i+1, why)
+				}
+				in.Stop = true
+				if in.FailImmediately {
+					for _, j := range sortedInts(running) {
+						running[j]()
+					}
+				}
+			}
+		})
+		return nil
+	}
+
+	for {
+		for !in.Stop && ctx.Err() == nil && in.Next < in.Total && len(running) < conc &&
+			launchedThisRun < iterationsPerRun && (!in.StrictOrdering || in.Next-low < conc) {
+			if err := launch(in.Next); err != nil {
+				in.Stop, in.Error = true, err.Error()
+				in.Counts.Failed++
+				break
+			}
+			in.Next++
+			launchedThisRun++
+		}
+		if len(running) == 0 {
+			break
+		}
+		selector.Select(ctx)
+	}
+	if ctx.Err() == nil && !in.Stop && in.Next < in.Total {
+		return nil, workflow.NewContinueAsNewError(ctx, ForeachWorkflowName, in)
+	}
+	res := &LoopResult{Outcome: in.Counts.outcome(), Iterations: in.Next, Counts: in.Counts, Error: in.Error, Collected: in.Collected}
+	if ctx.Err() != nil && res.Outcome == LoopDone {
+		res.Outcome = LoopStopped
+	}
+	return res, nil
+}
+
+// iterationParams are the run params of iteration i: the base params,
+// loop_index (0-based) and each loop param's value, decoded mixed-radix.
+func (in *ForeachInput) iterationParams(i int) (map[string]sel.Value, error) {
+	m := make(map[string]sel.Value, len(in.Base)+len(in.LoopNames)+1)
+	for k, v := range in.Base {
+		m[k] = v
+	}
+	m["loop_index"] = sel.Value{Type: sel.Long, Value: int64(i)}
+	idx := i
+	for _, name := range in.LoopNames {
+		arr := in.Loop[name].Value
+		l := arrayLen(arr)
+		if l <= 0 {
+			return nil, fmt.Errorf("loop param %q is empty", name)
+		}
+		v, err := scalarValue(arr, idx%l)
+		if err != nil {
+			return nil, fmt.Errorf("loop param %q: %w", name, err)
+		}
+		m[name] = v
+		idx /= l
+	}
+	return m, nil
+}
+
+// collect keeps the params that downstream getFromForeach calls read.
+func (in *ForeachInput) collect(i int, st *State) {
+	if st == nil || len(in.Collect) == 0 {
+		return
+	}
+	for _, key := range in.Collect {
+		stepID, param, _ := strings.Cut(key, "/") // step ids have no "/"
+		if s := st.Step(stepID); s != nil {
+			if p, ok := s.Params[param]; ok {
+				in.Collected[key][i] = &p
+			}
+		}
+	}
+}
+
+func sortedInts[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}

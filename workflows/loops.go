@@ -1,0 +1,260 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// Names of the loop workflows.
+const (
+	ForeachWorkflowName = "baton.Foreach"
+	WhileWorkflowName   = "baton.While"
+)
+
+// Loop limits (MAESTRO.md §4.11, §4.12).
+const (
+	MaxLoopIterations = 25000
+	// defaultForeachConcurrency is Maestro's default when neither the step
+	// nor the workflow sets one.
+	defaultForeachConcurrency = 20
+	// iterationsPerRun bounds the iterations one run of a loop workflow
+	// launches before it continues as new. Each costs at most about 7 history
+	// events in the loop's run (child initiated, started, completed, and a
+	// workflow task), so a run stays near 7,000 events: below Temporal's
+	// 10,240 warning threshold, far below its 51,200 limit.
+	defaultIterationsPerRun = 1000
+)
+
+// iterationsPerRun is defaultIterationsPerRun; tests lower it to cross
+// continue-as-new boundaries cheaply.
+var iterationsPerRun = defaultIterationsPerRun
+
+// LoopOutcome is how a loop step ended (Maestro's step runtime result).
+type LoopOutcome string
+
+// The loop outcomes, in Maestro's priority order (§4.11).
+const (
+	LoopDone     LoopOutcome = "DONE"
+	LoopFatal    LoopOutcome = "FATAL"
+	LoopTimedOut LoopOutcome = "TIMED_OUT"
+	LoopStopped  LoopOutcome = "STOPPED"
+)
+
+// LoopCounts counts iterations by how they ended.
+type LoopCounts struct {
+	Succeeded int `json:"succeeded,omitempty"`
+	Failed    int `json:"failed,omitempty"`
+	TimedOut  int `json:"timed_out,omitempty"`
+	Stopped   int `json:"stopped,omitempty"`
+}
+
+func (c *LoopCounts) add(s InstanceStatus) {
+	switch s {
+	case InstanceSucceeded:
+		c.Succeeded++
+	case InstanceTimedOut:
+		c.TimedOut++
+	case InstanceStopped:
+		c.Stopped++
+	default:
+		c.Failed++
+	}
+}
+
+// outcome applies Maestro's priority: any failure is FATAL, then
+// TIMED_OUT, then STOPPED, else DONE.
+func (c LoopCounts) outcome() LoopOutcome {
+	switch {
+	case c.Failed > 0:
+		return LoopFatal
+	case c.TimedOut > 0:
+		return LoopTimedOut
+	case c.Stopped > 0:
+		return LoopStopped
+	}
+	return LoopDone
+}
+
+// LoopResult is what a loop workflow returns to its step.
+type LoopResult struct {
+	Outcome    LoopOutcome `json:"outcome"`
+	Iterations int         `json:"iterations"`
+	Counts     LoopCounts  `json:"counts"`
+	Error      string      `json:"error,omitempty"`
+	// Collected holds, for params read by params.getFromForeach, one value
+	// per iteration, keyed "innerStepId/param".
+	Collected map[string][]*sel.Value `json:"collected,omitempty"`
+	// LoopParams are a while loop's final loop params.
+	LoopParams map[string]sel.Value `json:"loop_params,omitempty"`
+}
+
+// bodyPlan is the plan of one iteration: the loop's inner DAG, with no
+// params of its own (they all arrive as run params) and no workflow timeout
+// (the loop step's timeout covers its iterations, as in Maestro).
+func bodyPlan(parent *translator.Plan, n *translator.Node) *translator.Plan {
+	return &translator.Plan{
+		FormatVersion:   translator.FormatVersion,
+		WorkflowID:      parent.WorkflowID,
+		Name:            parent.Name,
+		Owner:           parent.Owner,
+		StepConcurrency: parent.StepConcurrency,
+		Steps:           n.Body.Steps,
+	}
+}
+
+// iterationOptions are the child workflow options of one iteration.
+func iterationOptions(ctx workflow.Context, loopID string, iteration int) workflow.Context {
+	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            fmt.Sprintf("%s/%d", loopID, iteration+1),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+}
+
+// failureReason says why an iteration's run did not succeed: the run's own
+// error, or the first step that ended without completing.
+func failureReason(st *State) string {
+	if st == nil {
+		return ""
+	}
+	if st.Error != "" {
+		return st.Error
+	}
+	for _, s := range st.Steps {
+		if s.Status.Terminal() && !s.Status.Complete() {
+			return fmt.Sprintf("step %q %s: %s", s.ID, s.Status, s.Error)
+		}
+	}
+	return string(st.Status)
+}
+
+// iterationStatus reads the status an iteration's run ended with. A run
+// that could not even report a state counts as failed.
+func iterationStatus(ctx workflow.Context, f workflow.Future) (*State, InstanceStatus, string) {
+	var st State
+	err := f.Get(ctx, &st)
+	if err == nil {
+		return &st, st.Status, failureReason(&st)
+	}
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) || ctx.Err() != nil {
+		return nil, InstanceStopped, "stopped"
+	}
+	if temporal.IsTimeoutError(err) {
+		return nil, InstanceTimedOut, err.Error()
+	}
+	return nil, InstanceFailed, err.Error()
+}
+
+// scalarValue is the i-th element of an array param, as a scalar Value.
+func scalarValue(arr any, i int) (sel.Value, error) {
+	switch a := arr.(type) {
+	case []int64:
+		return sel.Value{Type: sel.Long, Value: a[i]}, nil
+	case []string:
+		return sel.Value{Type: sel.String, Value: a[i]}, nil
+	case []float64:
+		return sel.Value{Type: sel.Double, Value: a[i]}, nil
+	case []bool:
+		return sel.Value{Type: sel.Boolean, Value: a[i]}, nil
+	}
+	return sel.Value{}, fmt.Errorf("loop param is %T, want an array", arr)
+}
+
+func arrayLen(arr any) int {
+	switch a := arr.(type) {
+	case []int64:
+		return len(a)
+	case []string:
+		return len(a)
+	case []float64:
+		return len(a)
+	case []bool:
+		return len(a)
+	}
+	return -1
+}
+
+// toArray turns per-iteration values into one Maestro array value; values
+// of mixed or non-scalar types give a STRING_ARRAY of their text. An
+// iteration that did not set the param counts as the type's zero value.
+func toArray(ptrs []*sel.Value) sel.Value {
+	vals := make([]sel.Value, 0, len(ptrs))
+	var t sel.Type
+	for _, p := range ptrs {
+		if p != nil {
+			t = p.Type
+			break
+		}
+	}
+	for _, p := range ptrs {
+		if p == nil {
+			vals = append(vals, sel.Value{Type: t, Value: zeroOf(t)})
+			continue
+		}
+		vals = append(vals, *p)
+	}
+	if len(vals) == 0 {
+		return sel.Value{Type: sel.StringArray, Value: []string{}}
+	}
+	for _, v := range vals {
+		if v.Type != t {
+			t = sel.Invalid
+			break
+		}
+	}
+	switch t {
+	case sel.Long:
+		out := make([]int64, len(vals))
+		for i, v := range vals {
+			out[i] = v.Value.(int64)
+		}
+		return sel.Value{Type: sel.LongArray, Value: out}
+	case sel.Double:
+		out := make([]float64, len(vals))
+		for i, v := range vals {
+			out[i] = v.Value.(float64)
+		}
+		return sel.Value{Type: sel.DoubleArray, Value: out}
+	case sel.Boolean:
+		out := make([]bool, len(vals))
+		for i, v := range vals {
+			out[i] = v.Value.(bool)
+		}
+		return sel.Value{Type: sel.BooleanArray, Value: out}
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = sel.Format(v.Value)
+	}
+	return sel.Value{Type: sel.StringArray, Value: out}
+}
+
+// childTimeout is the loop step's timeout as a child workflow execution
+// timeout (it spans the loop's continue-as-new chain).
+func childTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return defaultTimeout
+	}
+	return d
+}
+
+func zeroOf(t sel.Type) any {
+	switch t {
+	case sel.Long:
+		return int64(0)
+	case sel.Double:
+		return float64(0)
+	case sel.Boolean:
+		return false
+	}
+	return ""
+}

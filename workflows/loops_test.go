@@ -1,0 +1,166 @@
+package workflows_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/activities"
+	W "github.com/batonhq/baton/workflows"
+)
+
+func TestForeachSample(t *testing.T) {
+	plan := compileSample(t, "server__sample-foreach-wf.json")
+	st := newHarness(t, nil).run(t, plan, nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireStatuses(t, st, map[string]W.StepStatus{"foreach-job": W.Succeeded})
+}
+
+func TestNestedForeachSample(t *testing.T) {
+	plan := compileSample(t, "server__sample-nested-foreach-wf.json")
+	st := newHarness(t, nil).run(t, plan, nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	// Outer: i in [1,2,3] x j in [a,b], concurrency 2: 3 rounds. Each outer
+	// iteration runs an inner foreach over x in [1, i) (sleeping 5x s, 3 at a
+	// time) then sleeps 10i s: the longest, i=3, takes 10 + 30 = 40 s.
+	require.Equal(t, W.Succeeded, st.Step("foreach-job").Status)
+	require.GreaterOrEqual(t, st.Step("foreach-job").Duration(), 40*time.Second)
+}
+
+func TestWhileSample(t *testing.T) {
+	plan := compileSample(t, "server__sample-while-wf.json")
+	st := newHarness(t, nil).run(t, plan, nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	w := st.Step("while-job")
+	require.Equal(t, W.Succeeded, w.Status)
+	// i: 20200101..20200105 pass the condition; the fifth iteration sets 20200106.
+	require.Equal(t, int64(20200106), w.Params["i"].Value)
+}
+
+// recorder is a step type that records the iterations it saw.
+type recorder struct {
+	mu   sync.Mutex
+	seen map[string]int
+	fail map[string]bool // value of param "key" that fails fatally
+}
+
+func (r *recorder) Run(_ context.Context, s *activities.Step) (*activities.Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := s.String("key")
+	r.seen[key]++
+	if r.fail[key] {
+		return nil, activities.FatalError(nil)
+	}
+	return &activities.Result{Outputs: map[string]any{"out": "v-" + key}}, nil
+}
+
+func TestForeachCrossProductAndAggregation(t *testing.T) {
+	def := `{"workflow":{"id":"w","steps":[
+		{"foreach":{"id":"loop","concurrency":4,
+			"params":{"tag":{"type":"STRING","value":"t"},
+				"loop_params":{"type":"MAP","value":{"a":{"type":"LONG_ARRAY","value":[1,2,3]},"b":{"type":"STRING_ARRAY","value":["x","y"]}}}},
+			"steps":[{"step":{"id":"rec","type":"Rec","params":{
+				"key":{"type":"STRING","expression":"tag + a + b + loop_index"},"out":{"type":"STRING","value":""}}}}],
+			"transition":{"successors":{"after":"true"}}}},
+		{"step":{"id":"after","type":"NoOp","params":{"outs":{"type":"STRING_ARRAY","expression":"params.getFromForeach('loop', 'rec', 'out')"}}}}]}}`
+	rec := &recorder{seen: map[string]int{}}
+	h := newHarness(t, map[string]activities.StepType{"Rec": rec})
+	st := h.run(t, compileJSON(t, def, localMode("Rec")), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	// First loop param (a, by name) varies fastest; loop_index is 0-based.
+	want := []string{"v-t1x0", "v-t2x1", "v-t3x2", "v-t1y3", "v-t2y4", "v-t3y5"}
+	require.Equal(t, want, st.Step("after").Params["outs"].Value)
+	require.Len(t, rec.seen, 6)
+	for k, n := range rec.seen {
+		require.Equal(t, 1, n, "iteration %s ran once", k)
+	}
+}
+
+func TestForeachFailureModes(t *testing.T) {
+	def := func(mode string) string {
+		return `{"workflow":{"id":"w","steps":[
+			{"foreach":{"id":"loop","concurrency":1,"failure_mode":"` + mode + `",
+				"params":{"loop_params":{"type":"MAP","value":{"k":{"type":"STRING_ARRAY","value":["a","b","c","d"]}}}},
+				"steps":[{"step":{"id":"rec","type":"Rec","params":{"key":{"type":"STRING","expression":"k"},"out":{"type":"STRING","value":""}}}}],
+				"transition":{"successors":{"after":"true"}}}},
+			{"step":{"id":"after","type":"NoOp"}}]}}`
+	}
+	tests := []struct {
+		mode   string
+		status W.StepStatus
+		after  W.StepStatus
+	}{
+		{"FAIL_AFTER_RUNNING", W.FatallyFailed, W.NotCreated},
+		{"IGNORE_FAILURE", W.CompletedWithError, W.Succeeded},
+		{"FAIL_IMMEDIATELY", W.FatallyFailed, W.NotCreated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			rec := &recorder{seen: map[string]int{}, fail: map[string]bool{"b": true}}
+			h := newHarness(t, map[string]activities.StepType{"Rec": rec})
+			st := h.run(t, compileJSON(t, def(tt.mode), localMode("Rec")), nil)
+			requireStatuses(t, st, map[string]W.StepStatus{"loop": tt.status, "after": tt.after})
+			// Concurrency 1: a ran, b failed, and no iteration was launched after it.
+			require.Equal(t, map[string]int{"a": 1, "b": 1}, rec.seen)
+			require.Contains(t, st.Step("loop").Error, "iteration 2 failed")
+		})
+	}
+}
+
+func TestForeachEmptyAndTooLarge(t *testing.T) {
+	empty := `{"workflow":{"id":"w","steps":[{"foreach":{"id":"loop",
+		"params":{"loop_params":{"type":"MAP","value":{"k":{"type":"LONG_ARRAY","value":[]}}}},
+		"steps":[{"step":{"id":"s","type":"NoOp"}}]}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, empty, nil), nil)
+	require.Equal(t, W.Succeeded, st.Step("loop").Status)
+
+	huge := `{"workflow":{"id":"w","steps":[{"foreach":{"id":"loop",
+		"params":{"loop_params":{"type":"MAP","value":{"a":{"type":"LONG_ARRAY","expression":"Util.intsBetween(0, 200, 1)"},
+			"b":{"type":"LONG_ARRAY","expression":"Util.intsBetween(0, 200, 1)"}}}},
+		"steps":[{"step":{"id":"s","type":"NoOp"}}]}}]}}`
+	st = newHarness(t, nil).run(t, compileJSON(t, huge, nil), nil)
+	require.Equal(t, W.FatallyFailed, st.Step("loop").Status)
+	require.Contains(t, st.Step("loop").Error, "more than 25000 iterations")
+}
+
+func TestWhileZeroIterationsAndFailure(t *testing.T) {
+	zero := `{"workflow":{"id":"w","steps":[{"while":{"id":"loop","condition":"n > 0",
+		"params":{"loop_params":{"type":"MAP","value":{"n":{"type":"LONG","value":0}}}},
+		"steps":[{"step":{"id":"s","type":"NoOp"}}]}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, zero, nil), nil)
+	require.Equal(t, W.Succeeded, st.Step("loop").Status)
+
+	failing := `{"workflow":{"id":"w","steps":[{"while":{"id":"loop","condition":"n < 10",
+		"params":{"loop_params":{"type":"MAP","value":{"n":{"type":"LONG","value":0}}}},
+		"steps":[{"step":{"id":"s","type":"NoOp","params":{"n":{"type":"LONG","expression":"if (n == 3) throw 'three'; return n + 1;"}}}}]}}]}}`
+	st = newHarness(t, nil).run(t, compileJSON(t, failing, nil), nil)
+	require.Equal(t, W.FatallyFailed, st.Step("loop").Status)
+	require.Contains(t, st.Step("loop").Error, "iteration 4 failed")
+}
+
+func TestLoopsContinueAsNew(t *testing.T) {
+	defer W.SetIterationsPerRun(7)()
+	def := `{"workflow":{"id":"w","steps":[{"while":{"id":"loop","condition":"n < 25",
+		"params":{"loop_params":{"type":"MAP","value":{"n":{"type":"LONG","value":0}}}},
+		"steps":[{"step":{"id":"s","type":"NoOp","params":{"n":{"type":"LONG","expression":"n + 1"}}}}]}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.Succeeded, st.Step("loop").Status, st.Step("loop").Error)
+	require.Equal(t, int64(25), st.Step("loop").Params["n"].Value)
+
+	rec := &recorder{seen: map[string]int{}}
+	fe := `{"workflow":{"id":"w","steps":[
+		{"foreach":{"id":"loop","concurrency":3,"strict_ordering":true,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","expression":"Util.intsBetween(0, 20, 1)"}}}},
+			"steps":[{"step":{"id":"rec","type":"Rec","params":{"key":{"type":"STRING","expression":"'' + i"},"out":{"type":"STRING","value":""}}}}],
+			"transition":{"successors":{"after":"true"}}}},
+		{"step":{"id":"after","type":"NoOp","params":{"n":{"type":"LONG","expression":"params.getFromForeach('loop', 'rec', 'out').length"}}}}]}}`
+	h := newHarness(t, map[string]activities.StepType{"Rec": rec})
+	st = h.run(t, compileJSON(t, fe, localMode("Rec")), nil)
+	requireStatuses(t, st, map[string]W.StepStatus{"loop": W.Succeeded, "after": W.Succeeded})
+	require.Len(t, rec.seen, 20)
+	require.Equal(t, int64(20), st.Step("after").Params["n"].Value)
+}

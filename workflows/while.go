@@ -1,0 +1,122 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// WhileInput is the input of the while loop workflow, and the compact state
+// it carries through continue-as-new.
+type WhileInput struct {
+	Plan       *translator.Plan     `json:"plan"` // the inner DAG
+	Condition  string               `json:"condition"`
+	LoopParams map[string]sel.Value `json:"loop_params"` // latest values
+	Base       map[string]sel.Value `json:"base"`        // step params over workflow params
+	Next       int                  `json:"next"`        // iterations run so far
+	Counts     LoopCounts           `json:"counts"`
+}
+
+// While runs a while step (MAESTRO.md §4.12): the condition is checked
+// before every iteration, iterations run one at a time, and after each
+// successful one the loop params take the values of inner step params of
+// the same name (the last step in plan order wins). It continues as new
+// every iterationsPerRun iterations.
+func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
+	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	result := func(o LoopOutcome, why string) (*LoopResult, error) {
+		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
+	}
+	for ranThisRun := 0; ; ranThisRun++ {
+		ok, err := in.condition(ctx)
+		if err != nil {
+			return result(LoopFatal, fmt.Sprintf("while condition: %v", err))
+		}
+		if !ok {
+			return result(LoopDone, "")
+		}
+		if in.Next >= MaxLoopIterations {
+			return result(LoopFatal, fmt.Sprintf("while loop reached its limit of %d iterations", MaxLoopIterations))
+		}
+		if ranThisRun >= iterationsPerRun {
+			return nil, workflow.NewContinueAsNewError(ctx, WhileWorkflowName, in)
+		}
+		params := make(map[string]sel.Value, len(in.Base)+len(in.LoopParams)+2)
+		for k, v := range in.Base {
+			params[k] = v
+		}
+		for k, v := range in.LoopParams {
+			params[k] = v
+		}
+		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
+		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
+		f := workflow.ExecuteChildWorkflow(iterationOptions(ctx, loopID, in.Next), WorkflowName,
+			RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE"})
+		st, status, why := iterationStatus(ctx, f)
+		in.Next++
+		in.Counts.add(status)
+		switch status {
+		case InstanceSucceeded:
+		case InstanceTimedOut:
+			return result(LoopTimedOut, why)
+		case InstanceStopped:
+			return result(LoopStopped, why)
+		default:
+			return result(LoopFatal, fmt.Sprintf("iteration %d failed: %s", in.Next, why))
+		}
+		if err := in.carry(st); err != nil {
+			return result(LoopFatal, err.Error())
+		}
+	}
+}
+
+// condition evaluates the loop condition over the loop params, then the
+// step params, then the workflow params.
+func (in *WhileInput) condition(ctx workflow.Context) (bool, error) {
+	prog, err := sel.Compile(in.Condition)
+	if err != nil {
+		return false, err
+	}
+	params := make(sel.MapParams, len(in.Base)+len(in.LoopParams))
+	for k, v := range in.Base {
+		params[k] = v.Value
+	}
+	for k, v := range in.LoopParams {
+		params[k] = v.Value
+	}
+	v, err := prog.Eval(&sel.Env{Params: params, Now: func() time.Time { return workflow.Now(ctx) }})
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("%q gave %T, want a boolean", in.Condition, v)
+	}
+	return b, nil
+}
+
+// carry updates the loop params from same-named inner step params.
+func (in *WhileInput) carry(st *State) error {
+	if st == nil {
+		return nil
+	}
+	for _, s := range st.Steps {
+		for _, name := range sortedKeys(in.LoopParams) {
+			p, ok := s.Params[name]
+			if !ok {
+				continue
+			}
+			t := in.LoopParams[name].Type
+			v, err := sel.Coerce(p.Value, t)
+			if err != nil {
+				return fmt.Errorf("loop param %q from step %q: %w", name, s.ID, err)
+			}
+			in.LoopParams[name] = sel.Value{Type: t, Value: v}
+		}
+	}
+	return nil
+}
