@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/activities/httpstep"
+	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -27,6 +29,10 @@ type Options struct {
 	// DisableWorkflows makes an activity-only worker, for step types routed
 	// to their own task queue.
 	DisableWorkflows bool
+	// HTTP registers Maestro's Http step type with these options (its host
+	// allow-list above all); nil leaves it unregistered, so Http steps fail
+	// as an unknown step type on this worker.
+	HTTP *httpstep.Options
 }
 
 // New builds (but does not start) a worker on c that runs Baton. Logging
@@ -47,11 +53,23 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 			return nil, fmt.Errorf("baton worker: step type %q is built in and cannot be registered", name)
 		}
 	}
+	types := opts.StepTypes
+	if opts.HTTP != nil {
+		if _, ok := types[httpstep.TypeName]; ok {
+			return nil, fmt.Errorf("baton worker: step type %q is registered twice (StepTypes and HTTP)", httpstep.TypeName)
+		}
+		types = make(map[string]activities.StepType, len(opts.StepTypes)+1)
+		for name, t := range opts.StepTypes {
+			types[name] = t
+		}
+		types[httpstep.TypeName] = httpstep.New(*opts.HTTP)
+	}
 	w := sdkworker.New(c, queue, opts.Worker)
 	if !opts.DisableWorkflows {
 		RegisterWorkflows(w)
+		registry.Register(w) // the definition registry's entities and Resolve activity
 	}
-	RegisterStepTypes(w, opts.StepTypes)
+	RegisterStepTypes(w, types)
 	return w, nil
 }
 
