@@ -308,8 +308,9 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 
 // compositeSupported lists the composite kinds the interpreter runs.
 var compositeSupported = map[definition.StepKind]bool{
-	definition.KindForeach: true,
-	definition.KindWhile:   true,
+	definition.KindForeach:     true,
+	definition.KindWhile:       true,
+	definition.KindSubworkflow: true,
 }
 
 // composite compiles the parts of foreach, while and subworkflow steps.

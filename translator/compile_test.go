@@ -239,7 +239,6 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		`workflow.steps[5].step.id: duplicate step id "sig"`,
 		"workflow.steps[6]: empty step",
 		"workflow.steps[7].while.steps: no steps",
-		"workflow.steps[8].subworkflow: not supported yet: subworkflow steps",
 		"workflow.steps[9].template: not supported yet: template steps",
 		`workflow.steps[10].loop: unknown step kind "loop"`,
 		`workflow.steps[1].step.transition.successors["nowhere"]: no such step`,

@@ -29,7 +29,7 @@ func TestCompileSamples(t *testing.T) {
 		"server__sample-dag-test-4.json", "server__sample-dag-test-6.json", "server__sample-dag-test-7.json",
 		"server__sample-dag-test-8.json", "server__sample-dag-test-9.json", "server__sample-conditional-wf.json",
 		"server__sample-foreach-wf.json", "server__sample-large-foreach-wf.json", "server__sample-nested-foreach-wf.json",
-		"server__sample-while-wf.json",
+		"server__sample-while-wf.json", "server__sample-subworkflow-wf.json", "server__sample-mixed-wf.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(loadSample(t, name), Options{})
@@ -54,7 +54,6 @@ func TestRefuseSamples(t *testing.T) {
 	}{
 		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
-		{"server__sample-subworkflow-wf.json", []string{".subworkflow: not supported yet: subworkflow steps"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
 		{"server__sample-time-trigger-wf.json", []string{"workflow.time_triggers: not supported yet: time triggers"}},
 		{"server__sample-kubernetes-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},

@@ -32,6 +32,8 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 			return outcomeFatal, err
 		}
 		name, input = WhileWorkflowName, in
+	case "subworkflow":
+		return r.runSubworkflow(ctx, n, timeout)
 	default:
 		return outcomeFatal, fmt.Errorf("not supported yet: %s steps", n.plan.Kind)
 	}

@@ -25,6 +25,8 @@ type RunInput struct {
 	Plan      *translator.Plan     `json:"plan"`
 	RunParams map[string]sel.Value `json:"run_params,omitempty"`
 	Initiator string               `json:"initiator,omitempty"`
+	// Depth counts subworkflow nesting (0 for a run started by a user).
+	Depth int `json:"depth,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -44,6 +46,7 @@ type node struct {
 	children   []*node
 	evaluating map[string]bool         // params under evaluation (cycle detection)
 	rollup     map[string][]*sel.Value // foreach: collected inner params
+	child      *State                  // subworkflow: the child run's final state
 }
 
 // run is one execution of the interpreter.
@@ -59,6 +62,7 @@ type run struct {
 	// dependency order, during start-up).
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
+	depth     int
 
 	done     workflow.Channel // indices of nodes whose coroutine ended
 	running  int
@@ -100,11 +104,12 @@ func newRun(ctx workflow.Context, in RunInput) (*run, error) {
 	info := workflow.GetInfo(ctx)
 	seed := fnvString(info.WorkflowExecution.RunID)
 	r := &run{
-		ctx:  ctx,
-		plan: in.Plan,
-		info: info,
-		byID: make(map[string]*node, len(in.Plan.Steps)),
-		rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		ctx:   ctx,
+		plan:  in.Plan,
+		info:  info,
+		byID:  make(map[string]*node, len(in.Plan.Steps)),
+		rand:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		depth: in.Depth,
 	}
 	r.state = &State{
 		WorkflowID: in.Plan.WorkflowID,

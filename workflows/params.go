@@ -327,9 +327,9 @@ func (s *scope) GetFromForeach(foreachStepID, stepID, param string) (any, error)
 	return s.r.foreachArray(foreachStepID, stepID, param)
 }
 
-// GetFromSubworkflow is not built yet.
-func (s *scope) GetFromSubworkflow(string, string, string) (any, error) {
-	return nil, fmt.Errorf("not supported yet: params.getFromSubworkflow")
+// GetFromSubworkflow reads a param of a step of a subworkflow step's child run.
+func (s *scope) GetFromSubworkflow(stepID, childStepID, param string) (any, error) {
+	return s.r.subworkflowParam(stepID, childStepID, param)
 }
 
 // GetFromSignal is not built yet.

@@ -1,0 +1,166 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// MaxSubworkflowDepth is Maestro's nesting limit for subworkflows.
+const MaxSubworkflowDepth = 10
+
+// resolvedPlan is a subworkflow's compiled plan, recorded in history.
+type resolvedPlan struct {
+	Version int              `json:"version"`
+	Plan    *translator.Plan `json:"plan,omitempty"`
+	Error   string           `json:"error,omitempty"`
+}
+
+// runSubworkflow runs a subworkflow step (MAESTRO.md §4.13): resolve the
+// workflow id and version in the registry, compile it once (recorded, so
+// the child run is pinned to that plan), and run it as a child run of the
+// interpreter; sync waits and maps the child's status, async is done once
+// the child has started.
+func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
+	if r.depth+1 > MaxSubworkflowDepth {
+		return outcomeFatal, fmt.Errorf("subworkflow nesting is deeper than %d", MaxSubworkflowDepth)
+	}
+	id, _ := n.state.Params["subworkflow_id"].Value.(string)
+	if id == "" {
+		return outcomeFatal, errors.New("subworkflow step needs a STRING param subworkflow_id")
+	}
+	version := "active"
+	if v, ok := n.state.Params["subworkflow_version"]; ok {
+		version = sel.Format(v.Value)
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+	})
+	var res registry.Resolved
+	err := workflow.ExecuteActivity(actx, registry.ResolveActivityName, registry.ResolveInput{WorkflowID: id, Version: version}).Get(ctx, &res)
+	if err != nil {
+		if ctx.Err() != nil {
+			return outcomeStopped, err
+		}
+		return outcomeFatal, fmt.Errorf("resolve subworkflow %s@%s: %w", id, version, cause(err))
+	}
+	var rp resolvedPlan
+	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
+		return compileResolved(res)
+	}).Get(&rp); err != nil {
+		return outcomeFatal, err
+	}
+	if rp.Error != "" {
+		return outcomeFatal, fmt.Errorf("subworkflow %s version %d: %s", id, rp.Version, rp.Error)
+	}
+	policy := enumspb.PARENT_CLOSE_POLICY_TERMINATE
+	if !n.plan.Sync {
+		policy = enumspb.PARENT_CLOSE_POLICY_ABANDON
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:               r.info.WorkflowExecution.ID + "/" + n.plan.ID,
+		WorkflowExecutionTimeout: childTimeout(timeout),
+		ParentClosePolicy:        policy,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+	in := RunInput{Plan: rp.Plan, RunParams: r.subworkflowParams(n), Initiator: "SUBWORKFLOW", Depth: r.depth + 1}
+	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
+	if !n.plan.Sync {
+		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			return outcomeFatal, fmt.Errorf("start subworkflow %s: %w", id, err)
+		}
+		return outcomeSucceeded, nil
+	}
+	var st State
+	err = f.Get(ctx, &st)
+	var canceled *temporal.CanceledError
+	switch {
+	case errors.As(err, &canceled) || ctx.Err() != nil:
+		return outcomeStopped, err
+	case temporal.IsTimeoutError(err):
+		return outcomeTimeout, fmt.Errorf("subworkflow %s timed out after %v", id, timeout)
+	case err != nil:
+		return outcomeFatal, fmt.Errorf("subworkflow %s: %w", id, err)
+	}
+	n.child = &st
+	switch st.Status {
+	case InstanceSucceeded:
+		return outcomeSucceeded, nil
+	case InstanceTimedOut:
+		return outcomeTimeout, fmt.Errorf("subworkflow %s timed out: %s", id, failureReason(&st))
+	case InstanceStopped:
+		return outcomeStopped, fmt.Errorf("subworkflow %s was stopped", id)
+	}
+	return outcomeFatal, fmt.Errorf("subworkflow %s failed: %s", id, failureReason(&st))
+}
+
+// compileResolved decodes, validates and compiles a resolved definition.
+func compileResolved(res registry.Resolved) resolvedPlan {
+	rp := resolvedPlan{Version: res.Version}
+	req, err := definition.Decode(res.Definition)
+	if err == nil {
+		err = req.Validate()
+	}
+	if err == nil {
+		rp.Plan, err = translator.Compile(req, translator.Options{})
+	}
+	if err != nil {
+		rp.Error = err.Error()
+	}
+	return rp
+}
+
+// subworkflowParams are the child's run params: all workflow params unless
+// explicit_params, then the step's params minus the subworkflow's own.
+func (r *run) subworkflowParams(n *node) map[string]sel.Value {
+	out := make(map[string]sel.Value, len(r.wfParams)+len(n.state.Params))
+	if !n.plan.ExplicitParams {
+		for k, v := range r.wfParams {
+			out[k] = v
+		}
+	}
+	for k, v := range n.state.Params {
+		switch k {
+		case "subworkflow_id", "subworkflow_version":
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// subworkflowParam serves params.getFromSubworkflow.
+func (r *run) subworkflowParam(stepID, childStepID, param string) (any, error) {
+	sw, ok := r.byID[stepID]
+	if !ok || sw.plan.Kind != "subworkflow" {
+		return nil, fmt.Errorf("params.getFromSubworkflow: no subworkflow step %q", stepID)
+	}
+	if sw.child == nil {
+		return nil, fmt.Errorf("params.getFromSubworkflow: subworkflow step %q has no finished child run", stepID)
+	}
+	cs := sw.child.Step(childStepID)
+	if cs == nil {
+		names := make([]string, 0, len(sw.child.Steps))
+		for _, s := range sw.child.Steps {
+			names = append(names, s.ID)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("params.getFromSubworkflow: the child of %q has no step %q (steps: %v)", stepID, childStepID, names)
+	}
+	v, ok := cs.Params[param]
+	if !ok {
+		return nil, fmt.Errorf("params.getFromSubworkflow: step %q of the child of %q has no param %q", childStepID, stepID, param)
+	}
+	return v.Value, nil
+}
