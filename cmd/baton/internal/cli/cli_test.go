@@ -56,7 +56,7 @@ func TestValidate(t *testing.T) {
 	require.Contains(t, errOut, `workflow.steps[0].step.transition.successors["job.9"]`)
 	require.Contains(t, errOut, `workflow.steps[1].step.id`)
 
-	code, _, errOut = runMain(t, "validate", sample("server__sample-foreach-wf.json"))
+	code, _, errOut = runMain(t, "validate", sample("server__sample-kubernetes-wf.json"))
 	require.Equal(t, exitFailed, code)
 	require.Contains(t, errOut, "not supported yet")
 }
