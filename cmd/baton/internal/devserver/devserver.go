@@ -6,6 +6,16 @@
 // survive a restart. With ProfileTuned (the default) it uses dynamic config
 // chosen for latency on one machine; ProfileDefault keeps Temporal's defaults
 // (the naive baseline for benchmarks).
+//
+// Start workflows with client.StartWorkflowOptions.EnableEagerStart when a
+// worker shares the client: it saves a trip through matching and avoids a
+// rare run.Get stall (see TunedDynamicConfig).
+//
+// Services use static membership (no ringpop) and no metrics or pprof
+// listeners; only the frontend's gRPC port (and the Web UI port, if asked
+// for) is meant for clients. Note that the server's sqlite plugin keeps a
+// database connection open for the life of the process, even after Stop: an
+// in-memory server's data stays in memory, and a file stays open.
 package devserver
 
 import (
@@ -106,6 +116,17 @@ var SearchAttributes = map[string]enumspb.IndexedValueType{
 //     hand the first activity task / workflow task back in the response
 //     instead of a trip through matching (both default true in v1.32.1; set
 //     explicitly so an override is visible).
+//   - history.longPollExpirationInterval = 1s (default 20s): bounds a lost
+//     wakeup in server v1.32.1. A waiting GetWorkflowExecutionHistory (the
+//     SDK's run.Get) subscribes to the history event notifier with a
+//     1-slot channel, and the notifier drops a notification when that slot
+//     is full (service/history/events/notifier.go). Most likely, without
+//     eager start a stale "workflow task started" notification fills the
+//     slot just before the "workflow completed" one, which is then dropped,
+//     so run.Get waits until the long poll expires (more often under CPU
+//     contention). A shorter expiry does not avoid the
+//     race; it caps the stall (the SDK simply polls again). Eager workflow
+//     start avoids it: then one notification reaches the poll.
 //
 // Left at their defaults on purpose, because raising them made an empty
 // workflow slower (measured, interleaved runs): the visibility queue poll
@@ -120,6 +141,7 @@ func TunedDynamicConfig() map[string]any {
 		"matching.numTaskqueueWritePartitions": 1,
 		"system.enableActivityEagerExecution":  true,
 		"system.enableEagerWorkflowStart":      true,
+		"history.longPollExpirationInterval":   time.Second,
 	}
 }
 
