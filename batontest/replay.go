@@ -1,0 +1,63 @@
+package batontest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/batonhq/baton/worker"
+)
+
+// RecordHistory writes the full history of a run (workflowID, runID; ""
+// for the latest run) as JSON to path: the protojson encoding of a
+// history.v1.History, as the Temporal CLI and UI export it and as
+// worker.WorkflowReplayer reads it. The run should have ended.
+func RecordHistory(ctx context.Context, c client.Client, workflowID, runID, path string) error {
+	iter := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	hist := &historypb.History{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return fmt.Errorf("batontest: history of %s: %w", workflowID, err)
+		}
+		hist.Events = append(hist.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(hist)
+	if err != nil {
+		return fmt.Errorf("batontest: encode history of %s: %w", workflowID, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// ReplayFile replays a recorded history against the current interpreter
+// (workflows.Run and its child workflows, registered as a worker does) and
+// returns the replayer's error: a non-determinism error if the
+// interpreter no longer makes the decisions the history recorded.
+func ReplayFile(path string) error {
+	r := sdkworker.NewWorkflowReplayer()
+	worker.RegisterWorkflows(r)
+	if err := r.ReplayWorkflowHistoryFromJSONFile(worker.NewLogger(nil), path); err != nil {
+		return fmt.Errorf("batontest: replay %s: %w", path, err)
+	}
+	return nil
+}
+
+// Replay replays a recorded history (see ReplayFile) and fails the test on
+// any error.
+func Replay(t testing.TB, path string) {
+	t.Helper()
+	if err := ReplayFile(path); err != nil {
+		t.Fatal(err)
+	}
+}
