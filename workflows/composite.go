@@ -55,6 +55,7 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 		return outcomeFatal, err
 	}
 	n.rollup = res.Collected
+	n.state.Loop = &LoopSummary{Iterations: res.Iterations, Counts: res.Counts}
 	for k, v := range res.LoopParams {
 		n.state.Params[k] = v // a while step's final loop values
 	}

@@ -17,6 +17,7 @@ func TestForeachSample(t *testing.T) {
 	st := newHarness(t, nil).run(t, plan, nil)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	requireStatuses(t, st, map[string]W.StepStatus{"foreach-job": W.Succeeded})
+	require.Equal(t, &W.LoopSummary{Iterations: 9, Counts: W.LoopCounts{Succeeded: 9}}, st.Step("foreach-job").Loop)
 }
 
 func TestNestedForeachSample(t *testing.T) {

@@ -96,6 +96,14 @@ type StepState struct {
 	EndTime   *time.Time           `json:"end_time,omitempty"`
 	Params    map[string]sel.Value `json:"params,omitempty"`
 	Error     string               `json:"error,omitempty"`
+	// Loop summarises a foreach or while step's iterations.
+	Loop *LoopSummary `json:"loop,omitempty"`
+}
+
+// LoopSummary counts a loop step's iterations.
+type LoopSummary struct {
+	Iterations int        `json:"iterations"`
+	Counts     LoopCounts `json:"counts"`
 }
 
 // Retries counts the retries taken in each of Maestro's retry classes.

@@ -30,8 +30,12 @@ var env struct {
 	baton *client.Client
 }
 
+// probeType is shared by the tests that count overlapping iterations.
+var probeType = &probe{}
+
 // stepTypes are the user step types the integration worker knows.
 var stepTypes = map[string]activities.StepType{
+	"Probe": probeType,
 	// Echo returns its "reply" param as the output "out".
 	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil
@@ -78,6 +82,7 @@ func run(m *testing.M) int {
 	env.baton = client.New(tc, client.Options{EagerStart: true, StepTypes: map[string]translator.StepTypeInfo{
 		"Echo":      {Mode: translator.ModeLocalActivity},
 		"FailFirst": {Mode: translator.ModeActivity},
+		"Probe":     {Mode: translator.ModeLocalActivity},
 	}})
 	return m.Run()
 }

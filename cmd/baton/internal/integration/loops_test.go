@@ -1,0 +1,140 @@
+package integration
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/sel"
+	W "github.com/batonhq/baton/workflows"
+)
+
+// zeroSleeps makes every Sleep step sleep 0 s, literal or expression: the
+// loop samples sleep up to 40 s per iteration, which tests nothing here.
+func zeroSleeps(steps []*definition.Step) {
+	for _, s := range steps {
+		if s.Type == "Sleep" {
+			s.Params["sleep_seconds"] = &definition.Param{Type: sel.Long, Value: int64(0)}
+		}
+		zeroSleeps(s.Steps)
+	}
+}
+
+func TestLoopSamples(t *testing.T) {
+	tests := []struct {
+		file  string
+		step  string
+		loop  W.LoopSummary
+		check func(t *testing.T, st *W.State)
+	}{
+		{file: "server__sample-foreach-wf.json", step: "foreach-job", loop: W.LoopSummary{Iterations: 9, Counts: W.LoopCounts{Succeeded: 9}}},
+		{file: "server__sample-nested-foreach-wf.json", step: "foreach-job", loop: W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}},
+		{file: "server__sample-while-wf.json", step: "while-job", loop: W.LoopSummary{Iterations: 5, Counts: W.LoopCounts{Succeeded: 5}},
+			check: func(t *testing.T, st *W.State) {
+				require.Equal(t, int64(20200106), st.Step("while-job").Params["i"].Value)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			req := loadSample(t, tt.file)
+			zeroSleeps(req.Workflow.Steps)
+			st := runRequest(t, req, nil)
+			require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+			s := st.Step(tt.step)
+			require.Equal(t, W.Succeeded, s.Status, s.Error)
+			require.Equal(t, &tt.loop, s.Loop)
+			if tt.check != nil {
+				tt.check(t, st)
+			}
+		})
+	}
+}
+
+// probe is a step type that tracks how many of its runs overlap.
+type probe struct {
+	running, max atomic.Int64
+	mu           sync.Mutex
+	seen         map[string]int
+}
+
+func (p *probe) Run(ctx context.Context, s *activities.Step) (*activities.Result, error) {
+	n := p.running.Add(1)
+	defer p.running.Add(-1)
+	for {
+		m := p.max.Load()
+		if n <= m || p.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	p.mu.Lock()
+	p.seen[s.InstanceID]++
+	p.mu.Unlock()
+	select {
+	case <-time.After(20 * time.Millisecond):
+	case <-ctx.Done():
+	}
+	return &activities.Result{}, nil
+}
+
+// TestLargeForeach runs Maestro's large foreach sample (366 days x 3 =
+// 1,098 iterations) with its Sleep step swapped for a probe that holds each
+// iteration for 20 ms: every iteration runs, and no more than the
+// effective concurrency (min(step 100, workflow step_concurrency 20)) at once.
+func TestLargeForeach(t *testing.T) {
+	req := loadSample(t, "server__sample-large-foreach-wf.json")
+	inner := req.Workflow.Steps[0].Steps
+	for _, s := range inner {
+		if s.Type == "Sleep" {
+			s.Type = "Probe"
+			delete(s.Params, "sleep_seconds")
+		}
+	}
+	probeType.seen = map[string]int{}
+	st := runRequest(t, req, nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: 1098, Counts: W.LoopCounts{Succeeded: 1098}}, st.Step("job1").Loop)
+	// Every iteration ran; a local activity is at least once (a starved
+	// workflow task can run it again), as Maestro's StepRuntime.start is.
+	require.Len(t, probeType.seen, 1098)
+	require.LessOrEqual(t, probeType.max.Load(), int64(20))
+	require.Greater(t, probeType.max.Load(), int64(1), "iterations overlap")
+}
+
+// TestSubworkflowSamples pushes the workflows the samples call to the
+// registry (dag-test-3 with its 15 s sleeps capped at 1 s), then runs them.
+func TestSubworkflowSamples(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	reg := registry.New(env.tc, registry.Options{})
+	for _, name := range []string{"server__sample-dag-test-3.json", "server__sample-foreach-wf.json",
+		"server__sample-nested-foreach-subworkflow-wf.json", "server__sample-nested-subworkflow-foreach-wf.json"} {
+		req := loadSample(t, name)
+		scaleSleeps(req.Workflow.Steps, 1)
+		_, err := reg.Push(ctx, req)
+		require.NoError(t, err, name)
+	}
+	tests := []struct {
+		file  string
+		steps map[string]W.StepStatus
+	}{
+		{"server__sample-subworkflow-wf.json", all(W.Succeeded, "job1", "job2", "job3", "job4", "job5", "job6")},
+		{"server__sample-nested-foreach-subworkflow-wf.json", all(W.Succeeded, "foreach-step1")},
+		{"server__sample-nested-subworkflow-foreach-wf.json", all(W.Succeeded, "sub-step1", "sub-step2", "sub-step3")},
+		{"server__sample-mixed-wf.json", all(W.Succeeded, "sub-step1", "sub-step2", "sub-step3")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			st := runRequest(t, loadSample(t, tt.file), nil)
+			require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+			requireStatuses(t, st, tt.steps)
+		})
+	}
+}
