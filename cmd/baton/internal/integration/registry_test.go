@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -141,4 +142,52 @@ func TestRegistryResolveActivity(t *testing.T) {
 		require.True(t, appErr.NonRetryable())
 		require.Contains(t, appErr.Error(), fmt.Sprintf("workflow %q, version %q", in.WorkflowID, in.Version))
 	}
+}
+
+// TestRegistryContinueAsNew pushes past the entity's continue-as-new
+// threshold on the real server, some pushes concurrently: no push is lost
+// across the run boundary and the history of each run stays bounded.
+func TestRegistryContinueAsNew(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	reg := env.baton.Registry()
+	id := fmt.Sprintf("many-%d", time.Now().UnixNano())
+	const pushes = registry.DefaultMaxUpdates + 30
+	first, err := reg.Push(ctx, registryDef(t, id, "0", true))
+	require.NoError(t, err)
+	require.Equal(t, 1, first.Version)
+	firstRun := env.tc.GetWorkflow(ctx, registry.EntityID(id), "").GetRunID()
+
+	errs := make(chan error, pushes)
+	sem := make(chan struct{}, 4)
+	for i := 1; i < pushes; i++ {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := reg.Push(ctx, registryDef(t, id, fmt.Sprint(i), i%2 == 0))
+			errs <- err
+		}()
+	}
+	for i := 1; i < pushes; i++ {
+		require.NoError(t, <-errs)
+	}
+	vs, err := reg.Versions(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, vs, pushes)
+	seen := map[string]bool{}
+	for i, v := range vs {
+		require.Equal(t, i+1, v.Version)
+		seen[v.Description] = true
+	}
+	require.Len(t, seen, pushes, "every push is a distinct version")
+
+	desc, err := env.tc.DescribeWorkflowExecution(ctx, registry.EntityID(id), "")
+	require.NoError(t, err)
+	require.NotEqual(t, firstRun, desc.WorkflowExecutionInfo.Execution.RunId, "the entity continued as new")
+	require.Less(t, desc.WorkflowExecutionInfo.HistoryLength, int64(2000))
+	old, err := env.tc.DescribeWorkflowExecution(ctx, registry.EntityID(id), firstRun)
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, old.WorkflowExecutionInfo.Status)
+	require.Less(t, old.WorkflowExecutionInfo.HistoryLength, int64(2000))
+	t.Logf("first run: %d events for %d updates", old.WorkflowExecutionInfo.HistoryLength, registry.DefaultMaxUpdates)
 }
