@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,9 +45,12 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // worker shares the client). Run with e.g.
 //
 //	go test -run '^$' -bench EmptyWorkflow -benchtime 300x ./internal/devserver/
+//
+// BATON_BENCH_DC="key=value,..." adds dynamic config to both profiles.
 func BenchmarkEmptyWorkflow(b *testing.B) {
+	extra := parseDynamicConfig(b, os.Getenv("BATON_BENCH_DC"))
 	for _, p := range []Profile{ProfileTuned, ProfileDefault} {
-		s := startServer(b, Options{Profile: p})
+		s := startServer(b, Options{Profile: p, ExtraDynamicConfig: extra})
 		c := newClient(b, s)
 		startWorker(b, c)
 		for _, eager := range []bool{true, false} {
@@ -66,6 +70,29 @@ func BenchmarkEmptyWorkflow(b *testing.B) {
 			})
 		}
 	}
+}
+
+// parseDynamicConfig parses "key=value,..."; values are ints, bools,
+// durations or strings.
+func parseDynamicConfig(tb testing.TB, s string) map[string]any {
+	m := map[string]any{}
+	for kv := range strings.SplitSeq(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			continue
+		}
+		if i, err := strconv.Atoi(v); err == nil {
+			m[k] = i
+		} else if b, err := strconv.ParseBool(v); err == nil {
+			m[k] = b
+		} else if d, err := time.ParseDuration(v); err == nil {
+			m[k] = d
+		} else {
+			m[k] = v
+		}
+	}
+	tb.Logf("extra dynamic config: %v", m)
+	return m
 }
 
 // TestLongPollStall looks for run.Get calls that stall although the workflow
