@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -19,7 +21,9 @@ import (
 // Benchmarks of the interpreter's hot path through Temporal's test suite
 // (no server): each op is one whole run in a fresh test environment.
 // BenchmarkInterpreter/floor is an empty workflow in the same environment;
-// subtract it to see what the interpreter costs.
+// subtract it to see what the interpreter costs. floor-chain-100-local is a
+// hand-written chain of the same 100 local activities: compare it with
+// chain-100-local for the interpreter's cost per local-activity step.
 //
 //	go test -run '^$' -bench Interpreter -benchmem ./workflows/
 
@@ -143,6 +147,24 @@ func benchEmptyWorkflow(workflow.Context, workflows.RunInput) (*workflows.State,
 	return &workflows.State{}, nil
 }
 
+// benchFloorChain is the hand-written floor of chain-100-local: the same
+// local activity n times in a row, with the interpreter's options, and no
+// interpreter.
+func benchFloorChain(ctx workflow.Context, n int) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: time.Minute,
+		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 1},
+	})
+	for i := range n {
+		in := activities.Input{Step: activities.Step{StepID: fmt.Sprintf("s%d", i+1), Type: "BenchLocal", Attempt: 1}}
+		var out activities.Output
+		if err := workflow.ExecuteLocalActivity(ctx, activities.ActivityName, in).Get(ctx, &out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func BenchmarkInterpreter(b *testing.B) {
 	cases := []struct {
 		name string
@@ -165,6 +187,19 @@ func BenchmarkInterpreter(b *testing.B) {
 			env := suite.NewTestWorkflowEnvironment()
 			env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
 			env.ExecuteWorkflow(workflows.WorkflowName, in)
+			if err := env.GetWorkflowError(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("floor-chain-100-local", func(b *testing.B) {
+		types := map[string]activities.StepType{"BenchLocal": benchNoOp}
+		b.ReportAllocs()
+		for b.Loop() {
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(benchFloorChain, workflow.RegisterOptions{Name: "bench.FloorChain"})
+			worker.RegisterStepTypes(env, types)
+			env.ExecuteWorkflow("bench.FloorChain", 100)
 			if err := env.GetWorkflowError(); err != nil {
 				b.Fatal(err)
 			}

@@ -41,7 +41,8 @@ type Options struct {
 	// Slow rows take fewer, so each row fits in RowBudget, but never fewer
 	// than min(Reps, 5).
 	Reps int
-	// Warmup runs before each row's measurements (default 3; <0 means 0).
+	// Warmup runs before each row's measurements (default 3; <0 means 0);
+	// slow rows stop warming up after a quarter of RowBudget.
 	Warmup int
 	// RowBudget caps the time of one row's measurements (default 6 s).
 	RowBudget time.Duration
@@ -52,7 +53,8 @@ type Options struct {
 	// ParamsSize is the size of the params-and-conditions DAG (default 100).
 	ParamsSize int
 	// ThroughputRuns and ThroughputConcurrency: runs of the 5-step DAG
-	// measured, and how many are in flight at once (default 600 and 32).
+	// measured (fewer if RowBudget runs out first), and how many are in
+	// flight at once (default 1000 and 32).
 	ThroughputRuns, ThroughputConcurrency int
 	// ForeachSizes are the iterations of the scale scenario (default 1k,
 	// 10k, 25k).
@@ -92,7 +94,7 @@ func (o *Options) defaults() {
 		o.ParamsSize = 100
 	}
 	if o.ThroughputRuns <= 0 {
-		o.ThroughputRuns = 600
+		o.ThroughputRuns = 1000
 	}
 	if o.ThroughputConcurrency <= 0 {
 		o.ThroughputConcurrency = 32
@@ -229,16 +231,20 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	for i := range ok {
 		ok[i] = true
 	}
+	// Warm-up: opts.Warmup runs of each variant, but a slow variant stops
+	// after a quarter of the row budget (one run at least).
 	var perRep time.Duration
 	for i, v := range live {
-		for range b.opts.Warmup {
+		var spent, last time.Duration
+		for w := 0; w < b.opts.Warmup && (w == 0 || spent < b.opts.RowBudget/4); w++ {
 			d, good := once(v)
 			if !good {
 				ok[i] = false
 				break
 			}
-			perRep += d / time.Duration(b.opts.Warmup)
+			spent, last = spent+d, d
 		}
+		perRep += last
 	}
 	reps := b.opts.Reps
 	if perRep > 0 {
@@ -284,20 +290,33 @@ func (b *bench) start(ctx context.Context) {
 	}
 }
 
+// chains runs the chains mode by mode, cheapest first, so that the backlog
+// a heavy row leaves on the server (visibility and history tasks of
+// thousands of events) does not land on the light rows.
 func (b *bench) chains(ctx context.Context) {
+	row := func(mode string, n int) Row { return Row{Scenario: ScenarioChain, Mode: mode, N: n} }
 	for _, n := range b.opts.ChainSizes {
-		row := func(mode string) Row { return Row{Scenario: ScenarioChain, Mode: mode, N: n} }
-		b.measure(ctx, b.planVariant(b.baton, row("inline"), chainDef(n, typeNoOp)))
-		local := []variant{b.planVariant(b.baton, row("local_activity"), chainDef(n, typeLocal))}
-		remote := []variant{b.planVariant(b.baton, row("activity"), chainDef(n, typeRemote))}
-		if !b.opts.NoFloor {
-			local = append(local, b.floorVariant(row("local_activity"), floorInput{N: n, Local: true}))
-			remote = append(remote, b.floorVariant(row("activity"), floorInput{N: n}))
+		b.measure(ctx, b.planVariant(b.baton, row("inline", n), chainDef(n, typeNoOp)))
+	}
+	for _, mode := range []string{"local_activity", "activity"} {
+		typ, local := typeLocal, mode == "local_activity"
+		if !local {
+			typ = typeRemote
 		}
-		b.measure(ctx, local...)
-		b.measure(ctx, remote...)
-		if b.naive != nil && n <= b.opts.NaiveMaxChain {
-			b.measure(ctx, b.planVariant(b.naive, row("activity"), chainDef(n, typeNaive)))
+		for _, n := range b.opts.ChainSizes {
+			vs := []variant{b.planVariant(b.baton, row(mode, n), chainDef(n, typ))}
+			if !b.opts.NoFloor {
+				vs = append(vs, b.floorVariant(row(mode, n), floorInput{N: n, Local: local}))
+			}
+			b.measure(ctx, vs...)
+		}
+	}
+	if b.naive == nil {
+		return
+	}
+	for _, n := range b.opts.ChainSizes {
+		if n <= b.opts.NaiveMaxChain {
+			b.measure(ctx, b.planVariant(b.naive, row("activity", n), chainDef(n, typeNaive)))
 		}
 	}
 }

@@ -23,7 +23,7 @@ func benchCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	chains := fs.String("chain-sizes", "10,100,300", "N of the step chains")
 	dagSize := fs.Int("dag-size", 300, "steps of the DAG with fan-out and joins")
 	paramsSize := fs.Int("params-size", 100, "steps of the params-and-conditions DAG")
-	tpRuns := fs.Int("throughput-runs", 600, "5-step DAG runs in the throughput scenario")
+	tpRuns := fs.Int("throughput-runs", 1000, "most 5-step DAG runs in the throughput scenario (it also stops at -row-budget)")
 	tpConc := fs.Int("throughput-concurrency", 32, "runs in flight at once in the throughput scenario")
 	foreach := fs.String("foreach-sizes", "1000,10000,25000", "iterations of the scale scenario")
 	noNaive := fs.Bool("no-naive", false, "leave out the naive baseline (and its second server)")
