@@ -23,7 +23,10 @@
 // or when the server suggests it (about 900 events per 250 pushes). The
 // state itself is bounded by MaxStoredBytes: past it, the definitions of
 // the oldest versions that are neither active nor latest are pruned
-// (their metadata stays; fetching one is a not-found error).
+// (their metadata stays; fetching one is a not-found error). Names and
+// descriptions are kept to 256 bytes, and a push is refused once the
+// versions' metadata would pass MaxMetadataBytes (several thousand
+// versions).
 //
 // Workers: worker.New calls Register, which registers the entity workflow
 // and the Resolve activity (for the subworkflow step) on the worker.

@@ -91,6 +91,10 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 			return st.push(p, workflow.Now(ctx))
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, p PushInput) error {
+			if st.metadataBytes(&p) > MaxMetadataBytes {
+				return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+					"workflow %q has %d versions: the registry keeps at most %d bytes of version metadata per workflow id", st.WorkflowID, len(st.Versions), MaxMetadataBytes), ErrorTypeInvalid, nil)
+			}
 			return validatePush(st.WorkflowID, p)
 		}},
 	); err != nil {

@@ -293,3 +293,22 @@ func TestParseSelector(t *testing.T) {
 		require.Error(t, err, in)
 	}
 }
+
+func TestEntityMetadataCap(t *testing.T) {
+	st := State{WorkflowID: "wf", Active: 1}
+	long := strings.Repeat("é", 200) // 400 bytes: truncated to 256 on a rune boundary
+	require.Len(t, truncate(long), 256)
+	for st.metadataBytes(nil) <= MaxMetadataBytes-600 {
+		st.Versions = append(st.Versions, stored{Version: Version{WorkflowID: "wf", Version: len(st.Versions) + 1, PlanHash: strings.Repeat("h", 64), Name: truncate(long)}, Definition: []byte{1}})
+	}
+	n := len(st.Versions)
+	in := push("x", true)
+	in.Name = long
+	runEntity(t, EntityInput{State: st, MaxUpdates: 1},
+		func(h *entityRun) { h.update(UpdatePush, in) },
+		func(h *entityRun) {
+			checkRefused(t, h, fmt.Sprintf("has %d versions: the registry keeps at most", n))
+			h.update(UpdateActivate, 2)
+		},
+	)
+}

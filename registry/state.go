@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Version describes one pushed version of a workflow definition.
@@ -36,9 +37,17 @@ const (
 // Maestro caps a create request at 256 KB.
 const MaxDefinitionBytes = 256 << 10
 
-// MaxStoredBytes caps the compressed definitions one entity keeps, so its
-// state always fits in a continue-as-new payload (Temporal's limit is 2 MiB).
-const MaxStoredBytes = 1 << 20
+// MaxStoredBytes caps the entity's state (compressed definitions plus an
+// estimate of the versions' metadata), so that it always fits in a
+// continue-as-new payload (Temporal's limit is 2 MiB). Past it, old
+// definitions are pruned; MaxMetadataBytes caps the metadata alone, and a
+// push beyond it is refused.
+const (
+	MaxStoredBytes   = 1536 << 10
+	MaxMetadataBytes = 1 << 20
+	maxTextBytes     = 256 // name and description kept per version (Maestro's name limit)
+	metaOverhead     = 160 // JSON keys, number, time and flags of one version
+)
 
 // State is the entity's compact state, carried through continue-as-new.
 type State struct {
@@ -125,8 +134,8 @@ func (s *State) push(in PushInput, now time.Time) (Version, error) {
 		Version:     len(s.Versions) + 1,
 		CreateTime:  now.UTC(),
 		PlanHash:    in.PlanHash,
-		Name:        in.Name,
-		Description: in.Description,
+		Name:        truncate(in.Name),
+		Description: truncate(in.Description),
 	}, Definition: def}
 	s.Versions = append(s.Versions, v)
 	if in.Activate {
@@ -157,10 +166,39 @@ func (s *State) list() []Version {
 	return out
 }
 
-// prune drops the definitions of the oldest versions that are neither
-// active nor latest until the stored total is at most MaxStoredBytes.
-func (s *State) prune() {
+// metaSize estimates one version's metadata in the state's JSON.
+func metaSize(v *Version) int {
+	return metaOverhead + len(v.WorkflowID) + len(v.PlanHash) + len(v.Name) + len(v.Description)
+}
+
+// metadataBytes estimates the metadata of every version, plus a new one
+// with the given push input.
+func (s *State) metadataBytes(next *PushInput) int {
 	total := 0
+	for i := range s.Versions {
+		total += metaSize(&s.Versions[i].Version)
+	}
+	if next != nil {
+		total += metaSize(&Version{WorkflowID: s.WorkflowID, PlanHash: next.PlanHash, Name: truncate(next.Name), Description: truncate(next.Description)})
+	}
+	return total
+}
+
+func truncate(text string) string {
+	if len(text) <= maxTextBytes {
+		return text
+	}
+	cut := maxTextBytes
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
+// prune drops the definitions of the oldest versions that are neither
+// active nor latest until the state's estimate is at most MaxStoredBytes.
+func (s *State) prune() {
+	total := s.metadataBytes(nil)
 	for _, v := range s.Versions {
 		total += len(v.Definition)
 	}
