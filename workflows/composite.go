@@ -38,7 +38,7 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 		return outcomeFatal, fmt.Errorf("not supported yet: %s steps", n.plan.Kind)
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:               r.info.WorkflowExecution.ID + "/" + n.plan.ID,
+		WorkflowID:               r.id + "/" + n.plan.ID,
 		WorkflowExecutionTimeout: childTimeout(timeout),
 		ParentClosePolicy:        enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,

@@ -33,12 +33,14 @@ type ForeachInput struct {
 	Collected map[string][]*sel.Value `json:"collected,omitempty"`
 }
 
-// Foreach runs the iterations of a foreach step, each as its own run of the
-// interpreter over the inner DAG (MAESTRO.md §4.11): at most Concurrency at
-// once (a sliding window with StrictOrdering), stopping launches on the
-// first failed iteration (and cancelling the running ones with
-// FAIL_IMMEDIATELY). It continues as new every iterationsPerRun launches,
-// so no run's history grows with the iteration count.
+// Foreach runs the iterations of a foreach step (MAESTRO.md §4.11). Each
+// iteration is its own instance of the interpreter over the inner DAG, run
+// inline in a coroutine of this workflow (no child workflow per
+// iteration); at most Concurrency run at once (a sliding window with
+// StrictOrdering); the first failed iteration stops launches (and, with
+// FAIL_IMMEDIATELY, cancels the running ones). The workflow continues as new
+// once its history passes loopHistoryBudget events, so no run's history
+// grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	if in.Collected == nil && len(in.Collect) > 0 {
@@ -52,7 +54,8 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	finished := map[int]bool{} // finished iterations at or above low
 	low := in.Next             // lowest iteration not finished
 	launchedThisRun := 0
-	selector := workflow.NewSelector(ctx)
+	done := workflow.NewBufferedChannel(ctx, conc+1)
+	pacer := newPacer(ctx)
 
 	launch := func(i int) error {
 		params, err := in.iterationParams(i)
@@ -61,36 +64,39 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		}
 		cctx, cancel := workflow.WithCancel(ctx)
 		running[i] = cancel
-		f := workflow.ExecuteChildWorkflow(iterationOptions(cctx, loopID, i), WorkflowName,
-			RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH"})
-		selector.AddFuture(f, func(f workflow.Future) {
-			st, status, why := iterationStatus(ctx, f)
-			delete(running, i)
-			in.Counts.add(status)
-			in.collect(i, st)
-			finished[i] = true
-			for finished[low] {
-				delete(finished, low)
-				low++
-			}
-			if status == InstanceFailed {
-				if in.Error == "" {
-					in.Error = fmt.Sprintf("iteration %d failed: %s", i+1, why)
-				}
-				in.Stop = true
-				if in.FailImmediately {
-					for _, j := range sortedInts(running) {
-						running[j]()
-					}
-				}
-			}
+		workflow.Go(cctx, func(gctx workflow.Context) {
+			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH"}, fmt.Sprintf("%s/%d", loopID, i+1))
+			done.SendAsync(iterationDone{Index: i, State: st})
 		})
 		return nil
+	}
+	finish := func(d iterationDone) {
+		delete(running, d.Index)
+		in.Counts.add(d.State.Status)
+		in.collect(d.Index, d.State)
+		finished[d.Index] = true
+		for finished[low] {
+			delete(finished, low)
+			low++
+		}
+		if d.State.Status != InstanceFailed {
+			return
+		}
+		if in.Error == "" {
+			in.Error = fmt.Sprintf("iteration %d failed: %s", d.Index+1, failureReason(d.State))
+		}
+		in.Stop = true
+		if in.FailImmediately {
+			for _, j := range sortedInts(running) {
+				running[j]()
+			}
+		}
 	}
 
 	for {
 		for !in.Stop && ctx.Err() == nil && in.Next < in.Total && len(running) < conc &&
-			launchedThisRun < iterationsPerRun && (!in.StrictOrdering || in.Next-low < conc) {
+			launchedThisRun < iterationsPerRun && historyLength(ctx) < loopHistoryBudget &&
+			(!in.StrictOrdering || in.Next-low < conc) {
 			if err := launch(in.Next); err != nil {
 				in.Stop, in.Error = true, err.Error()
 				in.Counts.Failed++
@@ -102,7 +108,10 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		if len(running) == 0 {
 			break
 		}
-		selector.Select(ctx)
+		var d iterationDone
+		done.Receive(ctx, &d)
+		finish(d)
+		pacer.tick()
 	}
 	if ctx.Err() == nil && !in.Stop && in.Next < in.Total {
 		return nil, workflow.NewContinueAsNewError(ctx, ForeachWorkflowName, in)
@@ -112,6 +121,12 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		res.Outcome = LoopStopped
 	}
 	return res, nil
+}
+
+// iterationDone reports an iteration's end to the loop.
+type iterationDone struct {
+	Index int
+	State *State
 }
 
 // iterationParams are the run params of iteration i: the base params,

@@ -63,6 +63,8 @@ type run struct {
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
 	depth     int
+	id        string // instance id: prefixes child workflow and activity ids
+	inline    bool   // an iteration run inside a loop workflow
 
 	done     workflow.Channel // indices of nodes whose coroutine ended
 	running  int
@@ -82,34 +84,57 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if in.Plan.FormatVersion != translator.FormatVersion {
 		return nil, fmt.Errorf("baton: plan format version %d is not supported by this worker (want %d)", in.Plan.FormatVersion, translator.FormatVersion)
 	}
-	r, err := newRun(ctx, in)
+	info := workflow.GetInfo(ctx)
+	r, err := newRun(ctx, in, info.WorkflowExecution.ID, false)
 	if err != nil {
 		return nil, err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
-	if err := r.startParams(in.RunParams); err != nil {
-		r.state.Error = err.Error()
-		r.state.Status = InstanceFailed
-		end := workflow.Now(ctx)
-		r.state.EndTime = &end
-		return r.state, nil
-	}
-	r.execute()
+	r.runToEnd(in.RunParams)
 	return r.state, nil
 }
 
-func newRun(ctx workflow.Context, in RunInput) (*run, error) {
+// runInline runs a plan inside the current workflow, in the calling
+// coroutine, as its own instance with id `id`: how loop iterations run
+// without a child workflow each.
+func runInline(ctx workflow.Context, in RunInput, id string) *State {
+	r, err := newRun(ctx, in, id, true)
+	if err != nil {
+		return &State{WorkflowID: in.Plan.WorkflowID, Status: InstanceFailed, Error: err.Error()}
+	}
+	r.runToEnd(in.RunParams)
+	return r.state
+}
+
+// runToEnd evaluates the workflow params and executes the DAG.
+func (r *run) runToEnd(runParams map[string]sel.Value) {
+	if err := r.startParams(runParams); err != nil {
+		r.state.Error = err.Error()
+		r.state.Status = InstanceFailed
+		end := workflow.Now(r.ctx)
+		r.state.EndTime = &end
+		return
+	}
+	r.execute()
+}
+
+// newRun prepares an instance: id names it (the workflow id, or the
+// workflow id plus the iteration for an inline iteration) and seeds its
+// deterministic random source; inline instances listen to no signal.
+func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, error) {
 	info := workflow.GetInfo(ctx)
-	seed := fnvString(info.WorkflowExecution.RunID)
+	seed := fnvString(info.WorkflowExecution.RunID + "/" + id)
 	r := &run{
-		ctx:   ctx,
-		plan:  in.Plan,
-		info:  info,
-		byID:  make(map[string]*node, len(in.Plan.Steps)),
-		rand:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		depth: in.Depth,
+		ctx:    ctx,
+		plan:   in.Plan,
+		info:   info,
+		id:     id,
+		inline: inline,
+		byID:   make(map[string]*node, len(in.Plan.Steps)),
+		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		depth:  in.Depth,
 	}
 	r.state = &State{
 		WorkflowID: in.Plan.WorkflowID,
@@ -145,10 +170,6 @@ func newRun(ctx workflow.Context, in RunInput) (*run, error) {
 // execute runs the DAG to its end.
 func (r *run) execute() {
 	ctx := r.ctx
-	killCh := workflow.GetSignalChannel(ctx, SignalKill)
-	timerCtx, cancelTimer := workflow.WithCancel(ctx)
-	defer cancelTimer()
-
 	selector := workflow.NewSelector(ctx)
 	selector.AddReceive(r.done, func(c workflow.ReceiveChannel, _ bool) {
 		var idx int
@@ -159,33 +180,43 @@ func (r *run) execute() {
 		}
 		r.finish(r.nodes[idx])
 	})
-	selector.AddReceive(killCh, func(c workflow.ReceiveChannel, _ bool) {
-		var reason string
-		c.Receive(ctx, &reason)
-		if reason == "" {
-			reason = "the run was killed"
-		}
-		r.halt(FatallyFailed, reason)
-	})
-	timeout, err := r.duration(r.plan.Timeout)
-	if err != nil {
-		r.state.Warnings = append(r.state.Warnings, fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
-		timeout = defaultTimeout
+	if !r.inline {
+		selector.AddReceive(workflow.GetSignalChannel(ctx, SignalKill), func(c workflow.ReceiveChannel, _ bool) {
+			var reason string
+			c.Receive(ctx, &reason)
+			if reason == "" {
+				reason = "the run was killed"
+			}
+			r.halt(FatallyFailed, reason)
+		})
 	}
-	if timeout <= 0 {
-		timeout = defaultTimeout
-	}
-	selector.AddFuture(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
-		if f.Get(timerCtx, nil) == nil {
-			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+	// The workflow timeout is a timer, cancelled when the run ends; loop
+	// iterations have none (the loop step's own timeout covers them, as in
+	// Maestro).
+	if r.plan.Timeout != (translator.Number{}) {
+		timerCtx, cancelTimer := workflow.WithCancel(ctx)
+		defer cancelTimer()
+		timeout, err := r.duration(r.plan.Timeout)
+		if err != nil || timeout <= 0 {
+			r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
+			timeout = defaultTimeout
 		}
-	})
+		selector.AddFuture(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+			if f.Get(timerCtx, nil) == nil {
+				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+			}
+		})
+	}
 
+	// Collect the roots before readying any: an inline root readies its
+	// children at once, and they must not be readied again as roots.
+	var roots []*node
 	for _, n := range r.nodes {
 		if n.pending == 0 {
-			r.ready(n)
+			roots = append(roots, n)
 		}
 	}
+	r.ready0(roots)
 	for r.running > 0 {
 		selector.Select(ctx)
 		if ctx.Err() != nil && !r.halted {

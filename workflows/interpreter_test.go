@@ -270,3 +270,19 @@ func TestBadWorkflowParamFailsTheRun(t *testing.T) {
 	require.True(t, strings.Contains(st.Error, `workflow param "x"`), st.Error)
 	require.Equal(t, W.NotCreated, st.Step("a").Status)
 }
+
+// TestStepsAfterAnInlineRootStartOnce guards against readying a step twice
+// when an inline root has already readied it.
+func TestStepsAfterAnInlineRootStartOnce(t *testing.T) {
+	def := `{"workflow":{"id":"w","steps":[
+		{"step":{"id":"start","type":"NoOp","transition":{"successors":{"a":"true","b":"true"}}}},
+		{"step":{"id":"a","type":"Work"}},
+		{"step":{"id":"b","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":5}}}}]}}`
+	work := &scripted{}
+	st := newHarness(t, map[string]activities.StepType{"Work": work}).run(t, compileJSON(t, def, localMode("Work")), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status)
+	require.Equal(t, 1, work.calls)
+	require.Equal(t, 1, st.Step("a").Attempts)
+	require.Equal(t, 1, st.Step("b").Attempts)
+	require.Equal(t, 5*time.Second, st.EndTime.Sub(st.StartTime))
+}

@@ -1,12 +1,9 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/sel"
@@ -25,17 +22,18 @@ const (
 	// defaultForeachConcurrency is Maestro's default when neither the step
 	// nor the workflow sets one.
 	defaultForeachConcurrency = 20
-	// iterationsPerRun bounds the iterations one run of a loop workflow
-	// launches before it continues as new. Each costs at most about 7 history
-	// events in the loop's run (child initiated, started, completed, and a
-	// workflow task), so a run stays near 7,000 events: below Temporal's
-	// 10,240 warning threshold, far below its 51,200 limit.
-	defaultIterationsPerRun = 1000
+	// loopHistoryBudget is the history length past which a loop workflow
+	// launches no more iterations, lets the running ones finish, and
+	// continues as new. Iterations run inline, so their steps' events land in
+	// the loop's history; with Maestro's concurrency cap of 500 the drain
+	// stays far below Temporal's 10,240-event warning threshold for bodies of
+	// a few activity steps.
+	loopHistoryBudget = 4000
 )
 
-// iterationsPerRun is defaultIterationsPerRun; tests lower it to cross
-// continue-as-new boundaries cheaply.
-var iterationsPerRun = defaultIterationsPerRun
+// iterationsPerRun bounds the iterations one loop run launches; tests lower
+// it to cross continue-as-new boundaries cheaply.
+var iterationsPerRun = MaxLoopIterations
 
 // LoopOutcome is how a loop step ended (Maestro's step runtime result).
 type LoopOutcome string
@@ -110,15 +108,6 @@ func bodyPlan(parent *translator.Plan, n *translator.Node) *translator.Plan {
 	}
 }
 
-// iterationOptions are the child workflow options of one iteration.
-func iterationOptions(ctx workflow.Context, loopID string, iteration int) workflow.Context {
-	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            fmt.Sprintf("%s/%d", loopID, iteration+1),
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	})
-}
-
 // failureReason says why an iteration's run did not succeed: the run's own
 // error, or the first step that ended without completing.
 func failureReason(st *State) string {
@@ -136,22 +125,34 @@ func failureReason(st *State) string {
 	return string(st.Status)
 }
 
-// iterationStatus reads the status an iteration's run ended with. A run
-// that could not even report a state counts as failed.
-func iterationStatus(ctx workflow.Context, f workflow.Future) (*State, InstanceStatus, string) {
-	var st State
-	err := f.Get(ctx, &st)
-	if err == nil {
-		return &st, st.Status, failureReason(&st)
+// historyLength is the loop workflow's history length so far.
+func historyLength(ctx workflow.Context) int {
+	return workflow.GetInfo(ctx).GetCurrentHistoryLength()
+}
+
+// pacer makes a loop yield to the server (with a 1 ms timer) after
+// yieldEvery iterations have finished within one workflow task: iterations
+// of inline steps need no server at all, and one workflow task must not
+// run long enough to time out.
+type pacer struct {
+	ctx   workflow.Context
+	since time.Time
+	count int
+}
+
+const yieldEvery = 500
+
+func newPacer(ctx workflow.Context) *pacer { return &pacer{ctx: ctx, since: workflow.Now(ctx)} }
+
+func (p *pacer) tick() {
+	if now := workflow.Now(p.ctx); !now.Equal(p.since) {
+		p.since, p.count = now, 0
 	}
-	var canceled *temporal.CanceledError
-	if errors.As(err, &canceled) || ctx.Err() != nil {
-		return nil, InstanceStopped, "stopped"
+	p.count++
+	if p.count >= yieldEvery && p.ctx.Err() == nil {
+		_ = workflow.Sleep(p.ctx, time.Millisecond)
+		p.since, p.count = workflow.Now(p.ctx), 0
 	}
-	if temporal.IsTimeoutError(err) {
-		return nil, InstanceTimedOut, err.Error()
-	}
-	return nil, InstanceFailed, err.Error()
 }
 
 // scalarValue is the i-th element of an array param, as a scalar Value.

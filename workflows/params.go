@@ -441,7 +441,7 @@ func (r *run) uuid() string {
 // stepUUID is a step's stable step_instance_uuid, derived from the run id
 // and the step id so that it needs no state.
 func (r *run) stepUUID(n *node) string {
-	h1 := fnvString(r.info.WorkflowExecution.RunID + "/" + n.plan.ID)
+	h1 := fnvString(r.info.WorkflowExecution.RunID + "/" + r.id + "/" + n.plan.ID)
 	h2 := fnvString(n.plan.ID + "/" + r.info.WorkflowExecution.RunID)
 	return formatUUID(h1, h2)
 }

@@ -185,7 +185,7 @@ func (r *run) attemptInline(ctx workflow.Context, n *node, timeout time.Duration
 func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
 	in := activities.Input{Step: activities.Step{
 		WorkflowID: r.plan.WorkflowID,
-		InstanceID: r.info.WorkflowExecution.ID,
+		InstanceID: r.id,
 		RunID:      r.info.WorkflowExecution.RunID,
 		StepID:     n.plan.ID,
 		Type:       n.plan.Type,
@@ -206,7 +206,7 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 			TaskQueue:              n.plan.TaskQueue,
 			ScheduleToCloseTimeout: timeout,
 			RetryPolicy:            once,
-			ActivityID:             fmt.Sprintf("%s#%d", n.plan.ID, n.state.Attempts),
+			ActivityID:             r.activityID(n),
 		})
 		f = workflow.ExecuteActivity(actx, activities.ActivityName, in)
 	}
@@ -266,4 +266,15 @@ func (r *run) mergeOutputs(n *node, outputs map[string]sel.Value) error {
 		n.state.Params[name] = sel.Value{Type: decl.Type, Value: v}
 	}
 	return nil
+}
+
+// activityID names a step attempt's activity: "step#attempt", prefixed by
+// the iteration for loop iterations that run inline (they share one
+// workflow's activity ids).
+func (r *run) activityID(n *node) string {
+	id := fmt.Sprintf("%s#%d", n.plan.ID, n.state.Attempts)
+	if r.inline {
+		return r.id + "/" + id
+	}
+	return id
 }

@@ -69,7 +69,7 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		policy = enumspb.PARENT_CLOSE_POLICY_ABANDON
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:               r.info.WorkflowExecution.ID + "/" + n.plan.ID,
+		WorkflowID:               r.id + "/" + n.plan.ID,
 		WorkflowExecutionTimeout: childTimeout(timeout),
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,

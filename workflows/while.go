@@ -25,9 +25,11 @@ type WhileInput struct {
 // before every iteration, iterations run one at a time, and after each
 // successful one the loop params take the values of inner step params of
 // the same name (the last step in plan order wins). It continues as new
-// every iterationsPerRun iterations.
+// once its history passes loopHistoryBudget events. Iterations run inline,
+// as in Foreach.
 func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	pacer := newPacer(ctx)
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
@@ -42,7 +44,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		if in.Next >= MaxLoopIterations {
 			return result(LoopFatal, fmt.Sprintf("while loop reached its limit of %d iterations", MaxLoopIterations))
 		}
-		if ranThisRun >= iterationsPerRun {
+		if ranThisRun >= iterationsPerRun || historyLength(ctx) >= loopHistoryBudget {
 			return nil, workflow.NewContinueAsNewError(ctx, WhileWorkflowName, in)
 		}
 		params := make(map[string]sel.Value, len(in.Base)+len(in.LoopParams)+2)
@@ -54,9 +56,11 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		f := workflow.ExecuteChildWorkflow(iterationOptions(ctx, loopID, in.Next), WorkflowName,
-			RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE"})
-		st, status, why := iterationStatus(ctx, f)
+		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE"}, fmt.Sprintf("%s/%d", loopID, in.Next+1))
+		status, why := st.Status, failureReason(st)
+		if ctx.Err() != nil {
+			status = InstanceStopped
+		}
 		in.Next++
 		in.Counts.add(status)
 		switch status {
@@ -71,6 +75,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		if err := in.carry(st); err != nil {
 			return result(LoopFatal, err.Error())
 		}
+		pacer.tick()
 	}
 }
 

@@ -127,5 +127,8 @@ func requireStatuses(t *testing.T, st *workflows.State, want map[string]workflow
 		s := st.Step(id)
 		require.NotNil(t, s, "step %s", id)
 		require.Equal(t, status, s.Status, "step %s (error: %s)", id, s.Error)
+		if status.Terminal() && s.Retries == (workflows.Retries{}) {
+			require.LessOrEqual(t, s.Attempts, 1, "step %s ran once", id)
+		}
 	}
 }
