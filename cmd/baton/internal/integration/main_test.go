@@ -33,9 +33,13 @@ var env struct {
 // probeType is shared by the tests that count overlapping iterations.
 var probeType = &probe{}
 
+// countType counts executions per iteration for the scale tests.
+var countType = &counter{runs: map[string]int{}}
+
 // stepTypes are the user step types the integration worker knows.
 var stepTypes = map[string]activities.StepType{
 	"Probe": probeType,
+	"Count": countType,
 	// Echo returns its "reply" param as the output "out".
 	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil

@@ -1,0 +1,140 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/client"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/sel"
+	W "github.com/batonhq/baton/workflows"
+)
+
+// warnEvents is Temporal's history warning threshold; no run may reach it.
+const warnEvents = 10240
+
+// counter is a step type that counts its executions per loop iteration.
+type counter struct {
+	mu   sync.Mutex
+	runs map[string]int // iteration instance id -> executions
+}
+
+func (c *counter) Run(_ context.Context, s *activities.Step) (*activities.Result, error) {
+	c.mu.Lock()
+	c.runs[s.InstanceID]++
+	c.mu.Unlock()
+	return &activities.Result{}, nil
+}
+
+func (c *counter) reset() {
+	c.mu.Lock()
+	c.runs = map[string]int{}
+	c.mu.Unlock()
+}
+
+// historyLengths returns the history length of every run (continued-as-new
+// runs included) of the given workflow ids.
+func historyLengths(t *testing.T, ids ...string) map[string]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := map[string]int64{}
+	for _, id := range ids {
+		var token []byte
+		for {
+			resp, err := env.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+				Query: fmt.Sprintf("WorkflowId = '%s'", id), NextPageToken: token,
+			})
+			require.NoError(t, err)
+			for _, e := range resp.Executions {
+				d, err := env.tc.DescribeWorkflowExecution(ctx, id, e.Execution.RunId)
+				require.NoError(t, err)
+				out[id+"@"+e.Execution.RunId] = d.WorkflowExecutionInfo.HistoryLength
+			}
+			if token = resp.NextPageToken; len(token) == 0 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestForeachAtScale runs a foreach of 25,000 iterations whose inner step is
+// a user step type run as an activity: every iteration runs exactly once and
+// no run's history (the parent's, or any run of the loop workflow's
+// continue-as-new chain) reaches Temporal's 10,240-event warning.
+func TestForeachAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("25,000 iterations: skipped with -short")
+	}
+	const n = 25000
+	countType.reset()
+	req, err := definition.NewWorkflow("scale").Owner("tester").StepConcurrency(100).Steps(
+		definition.Foreach("loop").Concurrency(100).
+			Loop("i", definition.Expr(sel.LongArray, fmt.Sprintf("Util.intsBetween(0, %d, 1)", n))).
+			Steps(definition.NewStep("count", "Count").ExecutionMode("activity")),
+	).Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	elapsed := time.Since(start)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: n, Counts: W.LoopCounts{Succeeded: n}}, st.Step("loop").Loop)
+
+	countType.mu.Lock()
+	require.Len(t, countType.runs, n, "every iteration ran")
+	for id, k := range countType.runs {
+		require.Equal(t, 1, k, "iteration %s ran exactly once", id)
+	}
+	countType.mu.Unlock()
+
+	lengths := historyLengths(t, run.ID(), run.ID()+"/loop")
+	var largest int64
+	for id, l := range lengths {
+		require.Less(t, l, int64(warnEvents), "history of %s", id)
+		largest = max(largest, l)
+	}
+	require.Greater(t, len(lengths), 2, "the loop continued as new")
+	t.Logf("foreach of %d activity iterations: %v, %d runs, largest history %d events", n, elapsed.Round(time.Millisecond), len(lengths), largest)
+}
+
+// TestWhileAtScale runs a while loop of 5,000 iterations with a
+// loop-carried param; its history stays bounded.
+func TestWhileAtScale(t *testing.T) {
+	const n = 5000
+	req, err := definition.NewWorkflow("while-scale").Owner("tester").Steps(
+		definition.While("loop", fmt.Sprintf("k < %d", n)).
+			Loop("k", definition.Long(0)).
+			Steps(definition.NoOp("bump").Param("k", definition.Expr(sel.Long, "k + 1"))),
+	).Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	elapsed := time.Since(start)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, int64(n), st.Step("loop").Params["k"].Value)
+	require.Equal(t, n, st.Step("loop").Loop.Iterations)
+	var largest int64
+	for id, l := range historyLengths(t, run.ID(), run.ID()+"/loop") {
+		require.Less(t, l, int64(warnEvents), "history of %s", id)
+		largest = max(largest, l)
+	}
+	t.Logf("while of %d iterations: %v, largest history %d events", n, elapsed.Round(time.Millisecond), largest)
+}
