@@ -69,25 +69,6 @@ func MergeRunParams(plan *translator.Plan, runParams map[string]sel.Value) (map[
 	return out, nil
 }
 
-// systemParams are the workflow params Maestro injects (defaultparams);
-// computed in Go from the run's start time, so they cost nothing and are
-// deterministic on replay. Time zone: UTC (no trigger sets one yet).
-func (r *run) systemParams() map[string]sel.Value {
-	start := r.state.StartTime.UTC()
-	m := make(map[string]sel.Value, len(r.plan.Params)+8)
-	str := func(s string) sel.Value { return sel.Value{Type: sel.String, Value: s} }
-	m["RUN_TS"] = sel.Value{Type: sel.Long, Value: start.UnixMilli()}
-	m["DSL_DEFAULT_TZ"] = str("UTC")
-	m["WORKFLOW_CRON_TIMEZONE"] = str("UTC")
-	m["TARGET_RUN_DATE"] = str(start.Format("20060102"))
-	m["TARGET_RUN_HOUR"] = str(start.Format("15"))
-	m["workflow_id"] = str(r.plan.WorkflowID)
-	if r.plan.Owner != "" {
-		m["owner"] = str(r.plan.Owner)
-	}
-	return m
-}
-
 // scope resolves names for one evaluation: the workflow's params (n == nil)
 // or a step's (MAESTRO.md §4.14).
 type scope struct {
@@ -242,6 +223,15 @@ func (s *scope) Lookup(name string) (any, bool) {
 				return nil, false
 			}
 			return v.Value, true
+		}
+		// Maestro injects these into every step (default-step-params).
+		switch name {
+		case "step_id", "step_instance_uuid", "step_attempt_id":
+			v, err := s.ownField(name)
+			return v, err == nil
+		case "workflow_instance_id":
+			v, err := s.GetFromInstance(name)
+			return v, err == nil
 		}
 	}
 	return nil, false
