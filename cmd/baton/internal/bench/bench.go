@@ -59,6 +59,9 @@ type Options struct {
 	// ForeachSizes are the iterations of the scale scenario (default 1k,
 	// 10k, 25k).
 	ForeachSizes []int
+	// ScaleBudget caps the projected time of one foreach size (default
+	// 60 s): larger sizes are skipped, with the projection.
+	ScaleBudget time.Duration
 	// NoNaive and NoFloor leave out the baseline and the floor.
 	NoNaive, NoFloor bool
 	// NaiveMaxChain is the longest naive chain run (default 100: the naive
@@ -102,6 +105,9 @@ func (o *Options) defaults() {
 	if len(o.ForeachSizes) == 0 {
 		o.ForeachSizes = []int{1000, 10000, 25000}
 	}
+	if o.ScaleBudget <= 0 {
+		o.ScaleBudget = time.Minute
+	}
 	if o.NaiveMaxChain <= 0 {
 		o.NaiveMaxChain = 100
 	}
@@ -112,10 +118,13 @@ func (o *Options) defaults() {
 
 // bench is one benchmark run.
 type bench struct {
-	opts   Options
-	baton  *system // tuned server, eager start: Baton and the floor
-	naive  *system // default server, no eager start: the naive design
-	report *Report
+	opts  Options
+	baton *system // tuned server, eager start: Baton and the floor
+	naive *system // default server, no eager start: the naive design
+	// naivePhase: the scenarios run their naive rows (else Baton's and the
+	// floor's).
+	naivePhase bool
+	report     *Report
 }
 
 // Run starts the servers, runs the scenarios and returns the report. A
@@ -146,26 +155,34 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(t0).Round(time.Millisecond))
 		defer b.naive.stop()
 	}
-	for _, sc := range Scenarios {
-		if !slices.Contains(opts.Scenarios, sc) {
-			continue
+	// Baton and the floor first, then the naive design, so that the
+	// default server's backlog never lands on a Baton row.
+	for _, naive := range []bool{false, true} {
+		if naive && b.naive == nil {
+			break
 		}
-		switch sc {
-		case ScenarioStart:
-			b.start(ctx)
-		case ScenarioChain:
-			b.chains(ctx)
-		case ScenarioDAG:
-			b.dag(ctx)
-		case ScenarioParams:
-			b.params(ctx)
-		case ScenarioThroughput:
-			b.throughput(ctx)
-		case ScenarioScale:
-			b.scale(ctx)
-		}
-		if err := ctx.Err(); err != nil {
-			return b.report, err
+		b.naivePhase = naive
+		for _, sc := range Scenarios {
+			if !slices.Contains(opts.Scenarios, sc) || (naive && sc == ScenarioScale) {
+				continue
+			}
+			switch sc {
+			case ScenarioStart:
+				b.start(ctx)
+			case ScenarioChain:
+				b.chains(ctx)
+			case ScenarioDAG:
+				b.dag(ctx)
+			case ScenarioParams:
+				b.params(ctx)
+			case ScenarioThroughput:
+				b.throughput(ctx)
+			case ScenarioScale:
+				b.scale(ctx)
+			}
+			if err := ctx.Err(); err != nil {
+				return b.report, err
+			}
 		}
 	}
 	b.report.finish(time.Since(began))
@@ -278,6 +295,10 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 }
 
 func (b *bench) start(ctx context.Context) {
+	if b.naivePhase {
+		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioStart, Mode: "activity", N: 1}, chainDef(1, typeNaive)))
+		return
+	}
 	vs := []variant{
 		b.planVariant(b.baton, Row{Scenario: ScenarioStart, Mode: "inline", N: 1}, chainDef(1, typeNoOp)),
 	}
@@ -285,9 +306,6 @@ func (b *bench) start(ctx context.Context) {
 		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))
 	}
 	b.measure(ctx, vs...)
-	if b.naive != nil {
-		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioStart, Mode: "activity", N: 1}, chainDef(1, typeNaive)))
-	}
 }
 
 // chains runs the chains mode by mode, cheapest first, so that the backlog
@@ -295,6 +313,14 @@ func (b *bench) start(ctx context.Context) {
 // thousands of events) does not land on the light rows.
 func (b *bench) chains(ctx context.Context) {
 	row := func(mode string, n int) Row { return Row{Scenario: ScenarioChain, Mode: mode, N: n} }
+	if b.naivePhase {
+		for _, n := range b.opts.ChainSizes {
+			if n <= b.opts.NaiveMaxChain {
+				b.measure(ctx, b.planVariant(b.naive, row("activity", n), chainDef(n, typeNaive)))
+			}
+		}
+		return
+	}
 	for _, n := range b.opts.ChainSizes {
 		b.measure(ctx, b.planVariant(b.baton, row("inline", n), chainDef(n, typeNoOp)))
 	}
@@ -311,32 +337,26 @@ func (b *bench) chains(ctx context.Context) {
 			b.measure(ctx, vs...)
 		}
 	}
-	if b.naive == nil {
-		return
-	}
-	for _, n := range b.opts.ChainSizes {
-		if n <= b.opts.NaiveMaxChain {
-			b.measure(ctx, b.planVariant(b.naive, row("activity", n), chainDef(n, typeNaive)))
-		}
-	}
 }
 
 func (b *bench) dag(ctx context.Context) {
 	n := b.opts.DAGSize
-	b.measure(ctx, b.planVariant(b.baton, Row{Scenario: ScenarioDAG, Mode: "inline", N: n}, dagDef(n, typeNoOp, false)))
-	if b.naive != nil {
+	if b.naivePhase {
 		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioDAG, Mode: "activity", N: n}, dagDef(n, typeNaive, false)))
+		return
 	}
+	b.measure(ctx, b.planVariant(b.baton, Row{Scenario: ScenarioDAG, Mode: "inline", N: n}, dagDef(n, typeNoOp, false)))
 }
 
 // params measures the SEL DAG interleaved with the same DAG without params
 // and conditions, so the difference is the cost of the expression layer.
 func (b *bench) params(ctx context.Context) {
 	n := b.opts.ParamsSize
+	if b.naivePhase {
+		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioParams, Mode: "activity+sel", N: n}, dagDef(n, typeNaive, true)))
+		return
+	}
 	b.measure(ctx,
 		b.planVariant(b.baton, Row{Scenario: ScenarioParams, Mode: "inline+sel", N: n}, dagDef(n, typeNoOp, true)),
 		b.planVariant(b.baton, Row{Scenario: ScenarioParams, Mode: "inline", N: n}, dagDef(n, typeNoOp, false)))
-	if b.naive != nil {
-		b.measure(ctx, b.planVariant(b.naive, Row{Scenario: ScenarioParams, Mode: "activity+sel", N: n}, dagDef(n, typeNaive, true)))
-	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -10,12 +11,12 @@ import (
 // throughput runs many 5-step DAGs concurrently: runs/s and steps/s.
 func (b *bench) throughput(ctx context.Context) {
 	runs, conc := b.opts.ThroughputRuns, b.opts.ThroughputConcurrency
+	if b.naivePhase {
+		b.load(ctx, b.naive, Row{Scenario: ScenarioThroughput, Mode: "activity", N: 5}, fiveStepDef(typeNaive), runs, conc)
+		return
+	}
 	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "inline", N: 5}, fiveStepDef(typeNoOp), runs, conc)
 	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "local_activity", N: 5}, fiveStepDef(typeLocal), runs, conc)
-	if b.naive != nil {
-		// A third of the runs: the naive design is an order of magnitude slower.
-		b.load(ctx, b.naive, Row{Scenario: ScenarioThroughput, Mode: "activity", N: 5}, fiveStepDef(typeNaive), max(runs/3, 1), conc)
-	}
 }
 
 // load runs `runs` runs of def (fewer if the row budget runs out first) with
@@ -99,18 +100,28 @@ func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs
 
 // scale runs foreach loops of 1k/10k/25k NoOp iterations once foreach
 // exists: time, and the largest history of any run (the loop's children
-// included).
+// included). A size whose time, projected from the previous size, would
+// exceed opts.ScaleBudget is skipped with the projection.
 func (b *bench) scale(ctx context.Context) {
 	ok, err := b.baton.foreachSupported()
-	for _, n := range b.opts.ForeachSizes {
+	sizes := slices.Clone(b.opts.ForeachSizes)
+	slices.Sort(sizes)
+	var msPerIter float64
+	for _, n := range sizes {
 		r := &Row{Scenario: ScenarioScale, System: "baton", Mode: "foreach", N: n}
+		projected := time.Duration(msPerIter * float64(n) * float64(time.Millisecond))
 		switch {
 		case err != nil:
 			r.Error = "compile: " + err.Error()
 		case !ok:
 			r.Skipped = "foreach not supported yet"
+		case projected > b.opts.ScaleBudget:
+			r.Skipped = fmt.Sprintf("projected %v at %.1f ms/iteration > --scale-budget %v", projected.Round(time.Second), msPerIter, b.opts.ScaleBudget)
 		default:
 			b.foreach(ctx, r)
+			if r.ok() {
+				msPerIter = r.P50Ms / float64(n)
+			}
 		}
 		b.report.add(r)
 		fmt.Fprintln(b.opts.Progress, r.progress())
@@ -118,7 +129,7 @@ func (b *bench) scale(ctx context.Context) {
 }
 
 // foreach measures one size: the big loops are slow, so a single run after
-// one small warm-up, unless opts.Reps asks for fewer than 5.
+// a warm-up of at most 100 iterations.
 func (b *bench) foreach(ctx context.Context, r *Row) {
 	plan, err := b.baton.compile(foreachDef(r.N))
 	if err != nil {
@@ -135,7 +146,7 @@ func (b *bench) foreach(ctx context.Context, r *Row) {
 			return
 		}
 	}
-	rctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	rctx, cancel := context.WithTimeout(ctx, max(2*b.opts.ScaleBudget, runTimeout))
 	defer cancel()
 	start := time.Now()
 	run, err := b.baton.runPlan(rctx, plan)

@@ -229,6 +229,10 @@ func (r *Report) empty(system string) (float64, int, bool) {
 
 func (r *Report) finish(wall time.Duration) {
 	r.WallSecs = wall.Seconds()
+	// Group the rows by scenario (the naive ones ran last).
+	slices.SortStableFunc(r.Rows, func(a, b *Row) int {
+		return slices.Index(Scenarios, a.Scenario) - slices.Index(Scenarios, b.Scenario)
+	})
 	r.Env.LoadAvg[1] = loadAvg()
 	for _, row := range r.Rows {
 		if !row.ok() || row.Scenario == ScenarioStart || row.Scenario == ScenarioThroughput || row.Scenario == ScenarioScale {

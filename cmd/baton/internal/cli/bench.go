@@ -26,6 +26,7 @@ func benchCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	tpRuns := fs.Int("throughput-runs", 1000, "most 5-step DAG runs in the throughput scenario (it also stops at -row-budget)")
 	tpConc := fs.Int("throughput-concurrency", 32, "runs in flight at once in the throughput scenario")
 	foreach := fs.String("foreach-sizes", "1000,10000,25000", "iterations of the scale scenario")
+	scaleBudget := fs.Duration("scale-budget", time.Minute, "skip a foreach size whose time, projected from the smaller one, exceeds this")
 	noNaive := fs.Bool("no-naive", false, "leave out the naive baseline (and its second server)")
 	noFloor := fs.Bool("no-floor", false, "leave out the hand-written floor")
 	jsonOut := fs.Bool("json", false, "print the report as JSON instead of a table")
@@ -44,7 +45,7 @@ func benchCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		Reps: *reps, Warmup: *warmup, RowBudget: *budget,
 		DAGSize: *dagSize, ParamsSize: *paramsSize,
 		ThroughputRuns: *tpRuns, ThroughputConcurrency: *tpConc,
-		NoNaive: *noNaive, NoFloor: *noFloor, Progress: errOut,
+		ScaleBudget: *scaleBudget, NoNaive: *noNaive, NoFloor: *noFloor, Progress: errOut,
 	}
 	if *warmup == 0 {
 		opts.Warmup = -1
