@@ -135,8 +135,10 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 	if isc := wf.InstanceStepConcurrency; isc != nil && *isc > 0 && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
 		p.StepConcurrency = *isc
 	}
-	if p.RunStrategy != string(definition.Parallel) {
-		c.warnings = append(c.warnings, fmt.Sprintf("run_strategy %s: instances are not queued yet", p.RunStrategy))
+	// Run strategies order instances of one workflow id; Baton runs each
+	// instance on its own. Say so when a definition asks for one.
+	if props != nil && props.RunStrategy != nil && p.RunStrategy != string(definition.Parallel) {
+		c.warnings = append(c.warnings, fmt.Sprintf("run_strategy %s: not supported yet: instances are not queued, each runs on its own", p.RunStrategy))
 	}
 }
 

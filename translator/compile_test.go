@@ -50,7 +50,7 @@ func TestCompileBasic(t *testing.T) {
 	require.Equal(t, "wf", p.Name)
 	require.Equal(t, "tester", p.Owner)
 	require.Equal(t, "SEQUENTIAL", p.RunStrategy)
-	require.Equal(t, []string{"run_strategy SEQUENTIAL: instances are not queued yet"}, p.Warnings)
+	require.Empty(t, p.Warnings, "no run strategy asked for, nothing to warn about")
 	require.Equal(t, int64(20), p.StepConcurrency)
 	require.Equal(t, Number{Value: DefaultTimeoutSecs}, p.Timeout)
 	require.Equal(t, []string{"a", "b", "c", "d"}, ids(p.Steps))
@@ -112,12 +112,12 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 		strategy string
 		warnings []string
 	}{
-		{"defaults", nil, nil, "", 20, "SEQUENTIAL", []string{"run_strategy SEQUENTIAL: instances are not queued yet"}},
+		{"defaults", nil, nil, "", 20, "SEQUENTIAL", nil},
 		{"step_concurrency", i64(5), nil, "parallel", 5, "PARALLEL", nil},
 		{"instance only: no default", nil, i64(50), "PARALLEL", 50, "PARALLEL", nil},
 		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, "PARALLEL", nil},
 		{"instance larger", i64(3), i64(7), "PARALLEL", 3, "PARALLEL", nil},
-		{"last only", nil, nil, "LAST_ONLY", 20, "LAST_ONLY", []string{"run_strategy LAST_ONLY: instances are not queued yet"}},
+		{"last only", nil, nil, "LAST_ONLY", 20, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := request(noop("a"))

@@ -167,8 +167,7 @@ func TestEncodingIsStable(t *testing.T) {
 		`"retry":{"error_limit":{"value":2},"platform_limit":{"value":10},"timeout_limit":{},"backoff":"EXPONENTIAL_BACKOFF",` +
 		`"error":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":600}},` +
 		`"platform":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}},` +
-		`"timeout":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}}}}],` +
-		`"warnings":["run_strategy SEQUENTIAL: instances are not queued yet"]}`
+		`"timeout":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}}}}]}`
 	require.Equal(t, want, string(b))
 	require.True(t, json.Valid(b))
 }

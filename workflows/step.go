@@ -240,7 +240,7 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 func cause(err error) error {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		return errors.New(appErr.Error())
+		return errors.New(appErr.Message())
 	}
 	return err
 }

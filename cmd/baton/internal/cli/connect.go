@@ -12,6 +12,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"github.com/batonhq/baton/activities/httpstep"
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 	"github.com/batonhq/baton/worker"
 )
@@ -29,6 +30,7 @@ type connFlags struct {
 	apiKey    string
 	db        string
 	verbose   bool
+	httpAllow stringList
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -42,6 +44,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.apiKey, "api-key", os.Getenv("TEMPORAL_API_KEY"), "API key (default $TEMPORAL_API_KEY)")
 	fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default in memory)")
 	fs.BoolVar(&c.verbose, "v", false, "log the Temporal SDK and server to stderr")
+	fs.Var(&c.httpAllow, "http-allow", "a host (host, host:port or *.suffix) Http steps may call; repeatable; none means every Http request is refused")
 }
 
 // conn is a connection to Temporal, and the embedded server if one runs.
@@ -138,7 +141,10 @@ func (c *connFlags) tlsConfig() (*tls.Config, error) {
 
 // startWorker starts a Baton worker in this process.
 func (c *connFlags) startWorker(cn *conn) (sdkworker.Worker, error) {
-	w, err := worker.New(cn.tc, worker.Options{TaskQueue: c.taskQueue})
+	w, err := worker.New(cn.tc, worker.Options{
+		TaskQueue: c.taskQueue,
+		HTTP:      &httpstep.Options{AllowedHosts: c.httpAllow},
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/registry"
-	"github.com/batonhq/baton/workflows"
 )
 
 // The registry lives in Temporal: these commands need a server that
@@ -95,7 +94,7 @@ func pushCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if !v.Active {
 		state = "inactive"
 	}
-	fmt.Fprintf(out, "pushed %s version %d (%s, plan %s)\n", v.WorkflowID, v.Version, state, shortHash(v.PlanHash))
+	fmt.Fprintf(out, "pushed %s version %d (%s, plan %s)\n", v.WorkflowID, v.Version, state, short(v.PlanHash))
 	return exitOK
 }
 
@@ -142,7 +141,7 @@ func versionsCmd(ctx context.Context, args []string, out, errOut io.Writer) int 
 		if v.Pruned {
 			desc = "(definition pruned) " + desc
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.Version, active, v.CreateTime.Local().Format(time.DateTime), shortHash(v.PlanHash), oneLine(v.Name), desc)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.Version, active, v.CreateTime.Local().Format(time.DateTime), short(v.PlanHash), oneLine(v.Name), desc)
 	}
 	_ = tw.Flush()
 	return exitOK
@@ -203,46 +202,3 @@ func startCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 // watchRun waits for a run, printing step changes (table) or the final
 // state (json), and stops the run if ctx is cancelled first. It is the
 // tail of 'baton run' (run.go), for registered workflows.
-func watchRun(ctx context.Context, cmd string, run *client.Run, output string, out, errOut io.Writer) int {
-	var w *watcher
-	if output == "table" {
-		w = newWatcher(out)
-		go w.poll(ctx, run)
-	}
-	st, err := run.Wait(context.WithoutCancel(ctx))
-	if ctx.Err() != nil {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_ = run.Stop(stopCtx)
-		st, err = run.Wait(stopCtx)
-		cancel()
-	}
-	if w != nil {
-		w.stop()
-	}
-	if err != nil {
-		fmt.Fprintf(errOut, "baton %s: %v\n", cmd, err)
-		return exitRuntime
-	}
-	if output == "json" {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
-			fmt.Fprintf(errOut, "baton %s: %v\n", cmd, err)
-			return exitRuntime
-		}
-	} else {
-		w.show(st)
-		printTable(out, st)
-	}
-	if st.Status != workflows.InstanceSucceeded {
-		return exitFailed
-	}
-	return exitOK
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}

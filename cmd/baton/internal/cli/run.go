@@ -65,37 +65,66 @@ func runCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprintf(errOut, "baton run: %v\n", err)
 		return exitFailed
 	}
-	var w *watcher
 	if *output == "table" {
 		fmt.Fprintf(out, "started %s (workflow %s, run %s)\n", plan.WorkflowID, run.ID(), run.RunID())
+	}
+	return watchRun(ctx, "run", run, *output, out, errOut)
+}
+
+// watchRun waits for a run, printing step changes as they happen (table
+// output), then the final table or JSON; it exits 0 only if the instance
+// SUCCEEDED. An interrupt (Ctrl-C) stops the run rather than leave it behind.
+func watchRun(ctx context.Context, cmd string, run *client.Run, output string, out, errOut io.Writer) int {
+	var w *watcher
+	if output == "table" {
 		w = newWatcher(out)
 		go w.poll(ctx, run)
 	}
-	st, err := run.Wait(context.WithoutCancel(ctx))
-	if ctx.Err() != nil {
-		// Interrupted: stop the run rather than leave it behind.
-		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_ = run.Stop(stopCtx)
-		st, err = run.Wait(stopCtx)
+	submitted := time.Now()
+	type result struct {
+		st  *workflows.State
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := run.Wait(context.WithoutCancel(ctx))
+		done <- result{st, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		if err := run.Stop(stopCtx); err != nil {
+			fmt.Fprintf(errOut, "baton %s: stop: %v\n", cmd, err)
+		}
+		select {
+		case res = <-done:
+		case <-stopCtx.Done():
+			res.err = fmt.Errorf("interrupted; the run %s may still be stopping", run.ID())
+		}
 		cancel()
 	}
+	elapsed := time.Since(submitted)
 	if w != nil {
 		w.stop()
 	}
-	if err != nil {
-		fmt.Fprintf(errOut, "baton run: %v\n", err)
+	if res.err != nil {
+		fmt.Fprintf(errOut, "baton %s: %v\n", cmd, res.err)
 		return exitRuntime
 	}
-	if *output == "json" {
+	st := res.st
+	if output == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(st); err != nil {
-			fmt.Fprintf(errOut, "baton run: %v\n", err)
+			fmt.Fprintf(errOut, "baton %s: %v\n", cmd, err)
 			return exitRuntime
 		}
 	} else {
 		w.show(st)
 		printTable(out, st)
+		fmt.Fprintf(out, "result %s after submit\n", elapsed.Round(100*time.Microsecond))
 	}
 	if st.Status != workflows.InstanceSucceeded {
 		return exitFailed
