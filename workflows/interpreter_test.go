@@ -286,3 +286,13 @@ func TestStepsAfterAnInlineRootStartOnce(t *testing.T) {
 	require.Equal(t, 1, st.Step("b").Attempts)
 	require.Equal(t, 5*time.Second, st.EndTime.Sub(st.StartTime))
 }
+
+func TestParamsSizeLimit(t *testing.T) {
+	def := `{"workflow":{"id":"w","steps":[
+		{"step":{"id":"ok","type":"NoOp","params":{"s":{"type":"STRING_ARRAY","expression":"Util.intsBetween(0, 20000, 1)"}}}},
+		{"step":{"id":"big","type":"NoOp","params":{"s":{"type":"STRING","expression":"String x = 'abcdefghij'; for (int i = 0; i < 17; i++) { x = x + x; } return x;"}}}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.Succeeded, st.Step("ok").Status, st.Step("ok").Error)
+	require.Equal(t, W.InternallyFailed, st.Step("big").Status)
+	require.Contains(t, st.Step("big").Error, "750000 characters")
+}

@@ -40,7 +40,7 @@ func (r *run) startParams(runParams map[string]sel.Value) error {
 		}
 	}
 	r.state.Params = r.wfParams
-	return nil
+	return checkParamsSize("the workflow's", r.wfParams)
 }
 
 // MergeRunParams checks run params against a plan's workflow params: a run
@@ -352,7 +352,7 @@ func (r *run) evalStepParams(n *node) error {
 			return err
 		}
 	}
-	return nil
+	return checkParamsSize(fmt.Sprintf("step %q", n.plan.ID), n.state.Params)
 }
 
 func (s *scope) evalStepParam(name string, p *translator.Param) (sel.Value, error) {
