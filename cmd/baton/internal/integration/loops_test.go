@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/sel"
@@ -137,4 +139,33 @@ func TestSubworkflowSamples(t *testing.T) {
 			requireStatuses(t, st, tt.steps)
 		})
 	}
+}
+
+// TestStopParentStopsSubworkflow stops a run while its sync subworkflow
+// child sleeps: the child run ends too.
+func TestStopParentStopsSubworkflow(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	child, err := definition.NewWorkflow("napper").Owner("tester").Steps(definition.Sleep("nap", 300)).Build()
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	parent, err := definition.NewWorkflow("napper-parent").Owner("tester").Steps(definition.Subworkflow("sub", "napper")).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, parent, client.StartOptions{})
+	require.NoError(t, err)
+	childID := run.ID() + "/sub"
+	require.Eventually(t, func() bool {
+		d, err := env.tc.DescribeWorkflowExecution(ctx, childID, "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, 20*time.Second, 50*time.Millisecond)
+	require.NoError(t, run.Stop(ctx))
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status)
+	require.Equal(t, W.Stopped, st.Step("sub").Status)
+	require.Eventually(t, func() bool {
+		d, err := env.tc.DescribeWorkflowExecution(ctx, childID, "")
+		return err == nil && d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, 20*time.Second, 50*time.Millisecond, "the child run ended")
 }
