@@ -17,22 +17,31 @@ func (b *bench) throughput(ctx context.Context) {
 	}
 	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "inline", N: 5}, fiveStepDef(typeNoOp), runs, conc)
 	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "local_activity", N: 5}, fiveStepDef(typeLocal), runs, conc)
+	if !b.opts.NoFloor {
+		// The ceiling: the same load of hand-written 5-local-activity runs.
+		b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, System: "floor", Mode: "local_activity", N: 5}, nil, runs, conc)
+	}
 }
 
-// load runs `runs` runs of def (fewer if the row budget runs out first) with
+// load runs `runs` runs of def (the floor's 5 local activities if def is
+// nil; fewer if the row budget runs out first) with
 // conc in flight at once, after a warm-up of conc runs, and records runs/s,
 // steps/s and the latency of each run.
 func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs, conc int) {
 	r := &row
-	r.System = sys.name
 	defer func() {
 		b.report.add(r)
 		fmt.Fprintln(b.opts.Progress, r.progress())
 	}()
-	plan, err := sys.compile(def)
-	if err != nil {
-		r.Error = "compile: " + err.Error()
-		return
+	runOnce := func(ctx context.Context) error { return sys.runFloor(ctx, floorInput{N: row.N, Local: true}) }
+	if def != nil {
+		r.System = sys.name
+		plan, err := sys.compile(def)
+		if err != nil {
+			r.Error = "compile: " + err.Error()
+			return
+		}
+		runOnce = func(ctx context.Context) error { _, err := sys.runPlan(ctx, plan); return err }
 	}
 	batch := func(n int) ([]time.Duration, time.Duration, error) {
 		var (
@@ -48,7 +57,7 @@ func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs
 				for range next {
 					rctx, cancel := context.WithTimeout(ctx, runTimeout)
 					start := time.Now()
-					_, err := sys.runPlan(rctx, plan)
+					err := runOnce(rctx)
 					d := time.Since(start)
 					cancel()
 					mu.Lock()

@@ -261,6 +261,13 @@ func (r *Report) compare() {
 		if b == nil {
 			continue
 		}
+		if f.Scenario == ScenarioThroughput {
+			c := Comparison{Against: "floor", What: "throughput " + f.Mode, Baton: b.RunsPerSec, Other: f.RunsPerSec, Unit: "runs/s"}
+			c.Ratio = (f.RunsPerSec - b.RunsPerSec) / f.RunsPerSec * 100
+			c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio)
+			r.Comparisons = append(r.Comparisons, c)
+			continue
+		}
 		pct := (b.P50Ms - f.P50Ms) / f.P50Ms * 100
 		c := Comparison{Against: "floor", What: f.Scenario + " " + f.Mode + fmt.Sprintf(" N=%d", f.N), Baton: b.P50Ms, Other: f.P50Ms, Unit: "ms", Ratio: pct}
 		c.Text = fmt.Sprintf("%-28s baton %8.2f ms  floor %8.2f ms  interpreter overhead %+.0f%%", c.What, b.P50Ms, f.P50Ms, pct)
