@@ -152,20 +152,17 @@ func startCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	var cf connFlags
 	cf.register(fs)
 	version := fs.String("version", "active", "version: active, latest, default (active, else latest) or a number")
-	var params stringList
-	fs.Var(&params, "p", "run param name=value (repeatable)")
-	output := fs.String("output", "table", "table: watch steps and print a table; json: print the final state as JSON")
-	requestID := fs.String("request-id", "", "de-duplicates starts: the same id returns the same run")
-	noWorker := fs.Bool("no-worker", false, "do not start a worker in this process (workers run elsewhere)")
+	var rf runFlags
+	rf.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagError(err)
 	}
-	if len(pos) != 1 || (*output != "table" && *output != "json") {
+	if len(pos) != 1 || !rf.valid() {
 		fs.Usage()
 		return exitUsage
 	}
-	cn, w, bc, code := registryConn(ctx, "start", &cf, *noWorker, errOut)
+	cn, w, bc, code := registryConn(ctx, "start", &cf, rf.noWorker, errOut)
 	if code != exitOK {
 		return code
 	}
@@ -180,7 +177,7 @@ func startCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		printErrors(errOut, src, err)
 		return exitFailed
 	}
-	runParams, err := client.ParseRunParams(plan, params)
+	runParams, err := client.ParseRunParams(plan, rf.params)
 	if err != nil {
 		fmt.Fprintf(errOut, "baton start: %v\n", err)
 		return exitUsage
@@ -188,15 +185,15 @@ func startCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	for _, warn := range plan.Warnings {
 		fmt.Fprintf(errOut, "warning: %s\n", warn)
 	}
-	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: *requestID})
+	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID})
 	if err != nil {
 		fmt.Fprintf(errOut, "baton start: %v\n", err)
 		return exitFailed
 	}
-	if *output == "table" {
+	if rf.output == "table" {
 		fmt.Fprintf(out, "started %s version %d (workflow %s, run %s)\n", v.WorkflowID, v.Version, run.ID(), run.RunID())
 	}
-	return watchRun(ctx, "start", run, *output, out, errOut)
+	return watchRun(ctx, "start", run, rf.output, out, errOut)
 }
 
 // watchRun waits for a run, printing step changes (table) or the final

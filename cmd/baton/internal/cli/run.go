@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -19,16 +20,13 @@ func runCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	fs := newFlagSet("run", errOut, "FILE [-p name=value]... [flags]")
 	var cf connFlags
 	cf.register(fs)
-	var params stringList
-	fs.Var(&params, "p", "run param name=value (repeatable)")
-	output := fs.String("output", "table", "table: watch steps and print a table; json: print the final state as JSON")
-	requestID := fs.String("request-id", "", "de-duplicates starts: the same id returns the same run")
-	noWorker := fs.Bool("no-worker", false, "do not start a worker in this process (workers run elsewhere)")
+	var rf runFlags
+	rf.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagError(err)
 	}
-	if len(pos) != 1 || (*output != "table" && *output != "json") {
+	if len(pos) != 1 || !rf.valid() {
 		fs.Usage()
 		return exitUsage
 	}
@@ -36,7 +34,7 @@ func runCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if !ok {
 		return exitFailed
 	}
-	runParams, err := client.ParseRunParams(plan, params)
+	runParams, err := client.ParseRunParams(plan, rf.params)
 	if err != nil {
 		fmt.Fprintf(errOut, "baton run: %v\n", err)
 		return exitUsage
@@ -51,7 +49,7 @@ func runCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return exitRuntime
 	}
 	defer cn.Close()
-	if !*noWorker {
+	if !rf.noWorker {
 		w, err := cf.startWorker(cn)
 		if err != nil {
 			fmt.Fprintf(errOut, "baton run: %v\n", err)
@@ -59,17 +57,34 @@ func runCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		}
 		defer w.Stop()
 	}
-	bc := client.New(cn.tc, client.Options{TaskQueue: cf.taskQueue, EagerStart: !*noWorker})
-	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: *requestID})
+	bc := client.New(cn.tc, client.Options{TaskQueue: cf.taskQueue, EagerStart: !rf.noWorker})
+	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID})
 	if err != nil {
 		fmt.Fprintf(errOut, "baton run: %v\n", err)
 		return exitFailed
 	}
-	if *output == "table" {
+	if rf.output == "table" {
 		fmt.Fprintf(out, "started %s (workflow %s, run %s)\n", plan.WorkflowID, run.ID(), run.RunID())
 	}
-	return watchRun(ctx, "run", run, *output, out, errOut)
+	return watchRun(ctx, "run", run, rf.output, out, errOut)
 }
+
+// runFlags are the flags of the commands that start and watch a run.
+type runFlags struct {
+	params    stringList
+	output    string
+	requestID string
+	noWorker  bool
+}
+
+func (rf *runFlags) register(fs *flag.FlagSet) {
+	fs.Var(&rf.params, "p", "run param name=value (repeatable)")
+	fs.StringVar(&rf.output, "output", "table", "table: watch steps and print a table; json: print the final state as JSON")
+	fs.StringVar(&rf.requestID, "request-id", "", "de-duplicates starts: the same id returns the same run")
+	fs.BoolVar(&rf.noWorker, "no-worker", false, "do not start a worker in this process (workers run elsewhere)")
+}
+
+func (rf *runFlags) valid() bool { return rf.output == "table" || rf.output == "json" }
 
 // watchRun waits for a run, printing step changes as they happen (table
 // output), then the final table or JSON; it exits 0 only if the instance
