@@ -303,6 +303,9 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 		return n
 	}
 	n.Retry = compileRetry(s.RetryPolicy, path+".retry_policy", func(w string) { c.warnings = append(c.warnings, w) })
+	if *n.Retry == *DefaultRetry() {
+		n.Retry = nil // nil is Maestro's default policy: no need to repeat it on every node
+	}
 	c.mode(n, s, path)
 	applyTypeDefaults(n)
 	return n

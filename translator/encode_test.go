@@ -158,16 +158,8 @@ func TestEncodingIsStable(t *testing.T) {
 	want := `{"format_version":1,"hash":"` + p.Hash + `","workflow_id":"wf","name":"wf","owner":"tester","timeout":{"value":864000},"step_concurrency":20,"run_strategy":"SEQUENTIAL",` +
 		`"steps":[{"id":"a","kind":"step","type":"NoOp","mode":"inline","successors":[{"to":"b","condition":"x \u003c 1"}],` +
 		`"params":{"m":{"type":"MAP","value":{"k":{"type":"STRING_MAP","value":{"a":"1","b":"2"},"mode":"MUTABLE"}},"mode":"MUTABLE"}},` +
-		`"failure_mode":"FAIL_AFTER_RUNNING","timeout":{"value":864000},` +
-		`"retry":{"error_limit":{"value":2},"platform_limit":{"value":10},"timeout_limit":{},"backoff":"EXPONENTIAL_BACKOFF",` +
-		`"error":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":600}},` +
-		`"platform":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}},` +
-		`"timeout":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}}}},` +
-		`{"id":"b","kind":"step","type":"Sleep","mode":"inline","predecessors":["a"],"failure_mode":"FAIL_AFTER_RUNNING","timeout":{"value":864000},` +
-		`"retry":{"error_limit":{"value":2},"platform_limit":{"value":10},"timeout_limit":{},"backoff":"EXPONENTIAL_BACKOFF",` +
-		`"error":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":600}},` +
-		`"platform":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}},` +
-		`"timeout":{"secs":{"value":60},"exponent":{"value":2},"cap_secs":{"value":3600}}}}]}`
+		`"failure_mode":"FAIL_AFTER_RUNNING","timeout":{"value":864000}},` +
+		`{"id":"b","kind":"step","type":"Sleep","mode":"inline","predecessors":["a"],"failure_mode":"FAIL_AFTER_RUNNING","timeout":{"value":864000}}]}`
 	require.Equal(t, want, string(b))
 	require.True(t, json.Valid(b))
 }

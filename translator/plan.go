@@ -57,7 +57,7 @@ type Node struct {
 	Params       map[string]*Param `json:"params,omitempty"`
 	FailureMode  string            `json:"failure_mode"`
 	Timeout      Number            `json:"timeout"` // seconds, counted from STARTING
-	Retry        *Retry            `json:"retry,omitempty"`
+	Retry        *Retry            `json:"retry,omitempty"` // nil: Maestro's default policy
 
 	// Composite steps (Mode child). Foreach and while run Body; a
 	// subworkflow runs the workflow named by its subworkflow_id param.

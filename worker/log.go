@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/log"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // NewLogger adapts a zap logger to the SDK's logger interface; pass it as
@@ -32,10 +33,18 @@ func (l *zapLogger) fields(keyvals []any) []zap.Field {
 	return fields
 }
 
-func (l *zapLogger) Debug(msg string, keyvals ...any) { l.z.Debug(msg, l.fields(keyvals)...) }
-func (l *zapLogger) Info(msg string, keyvals ...any)  { l.z.Info(msg, l.fields(keyvals)...) }
-func (l *zapLogger) Warn(msg string, keyvals ...any)  { l.z.Warn(msg, l.fields(keyvals)...) }
-func (l *zapLogger) Error(msg string, keyvals ...any) { l.z.Error(msg, l.fields(keyvals)...) }
+// log checks the level first: the SDK logs at debug level on every local
+// activity and timer, and building fields for a disabled level is waste.
+func (l *zapLogger) log(level zapcore.Level, msg string, keyvals []any) {
+	if ce := l.z.Check(level, msg); ce != nil {
+		ce.Write(l.fields(keyvals)...)
+	}
+}
+
+func (l *zapLogger) Debug(msg string, keyvals ...any) { l.log(zapcore.DebugLevel, msg, keyvals) }
+func (l *zapLogger) Info(msg string, keyvals ...any)  { l.log(zapcore.InfoLevel, msg, keyvals) }
+func (l *zapLogger) Warn(msg string, keyvals ...any)  { l.log(zapcore.WarnLevel, msg, keyvals) }
+func (l *zapLogger) Error(msg string, keyvals ...any) { l.log(zapcore.ErrorLevel, msg, keyvals) }
 
 // With returns a logger with the given key/value pairs attached.
 func (l *zapLogger) With(keyvals ...any) log.Logger {

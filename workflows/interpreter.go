@@ -63,8 +63,9 @@ type run struct {
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
 	depth     int
-	id        string // instance id: prefixes child workflow and activity ids
-	inline    bool   // an iteration run inside a loop workflow
+	env       *sel.Env // the Env of every SEL evaluation of this run
+	id        string   // instance id: prefixes child workflow and activity ids
+	inline    bool     // an iteration run inside a loop workflow
 
 	done     workflow.Channel // indices of nodes whose coroutine ended
 	running  int
@@ -135,6 +136,11 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		byID:   make(map[string]*node, len(in.Plan.Steps)),
 		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		depth:  in.Depth,
+	}
+	r.env = &sel.Env{
+		Now:    func() time.Time { return workflow.Now(ctx) },
+		Random: r.rand.Float64,
+		UUID:   r.uuid,
 	}
 	r.state = &State{
 		WorkflowID: in.Plan.WorkflowID,

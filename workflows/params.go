@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
@@ -79,14 +78,16 @@ type scope struct {
 
 var _ sel.Params = (*scope)(nil)
 
-func (s *scope) env() *sel.Env {
-	ctx := s.r.ctx
-	return &sel.Env{
-		Params: s,
-		Now:    func() time.Time { return workflow.Now(ctx) },
-		Random: s.r.rand.Float64,
-		UUID:   s.r.uuid,
-	}
+// evalProgram evaluates a program in this scope with the run's one Env
+// (built once per run: evaluations never yield, so they nest strictly and
+// swapping Params around each one is safe).
+func (s *scope) evalProgram(prog *sel.Program) (any, error) {
+	env := s.r.env
+	prev := env.Params
+	env.Params = s
+	v, err := prog.Eval(env)
+	env.Params = prev
+	return v, err
 }
 
 // evalWorkflowParam evaluates a pending workflow param and records it.
@@ -107,7 +108,7 @@ func (s *scope) eval(p *translator.Param) (sel.Value, error) {
 		if err != nil {
 			return sel.Value{}, err
 		}
-		v, err := prog.Eval(s.env())
+		v, err := s.evalProgram(prog)
 		if s.err != nil {
 			return sel.Value{}, s.err
 		}
@@ -392,7 +393,7 @@ func (r *run) evalEdges(n *node) ([]bool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("edge to %q: %w", e.To, err)
 		}
-		v, err := prog.Eval(s.env())
+		v, err := s.evalProgram(prog)
 		if s.err != nil {
 			err = s.err
 		}
@@ -411,6 +412,9 @@ func (r *run) evalEdges(n *node) ([]bool, error) {
 // duration resolves a plan number of seconds (or a duration string) with
 // workflow params.
 func (r *run) duration(n translator.Number) (time.Duration, error) {
+	if n.Text == "" {
+		return time.Duration(n.Value) * time.Second, nil
+	}
 	secs, err := n.Resolve(&scope{r: r}, translator.Seconds)
 	if err != nil {
 		return 0, err

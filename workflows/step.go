@@ -180,6 +180,11 @@ func (r *run) attemptInline(ctx workflow.Context, n *node, timeout time.Duration
 	return outcomeFatal, fmt.Errorf("step type %q cannot run inline", n.plan.Type)
 }
 
+// singleAttempt turns Temporal's retries off: one Maestro attempt is one
+// activity attempt, and the interpreter applies Maestro's retry classes.
+// It is never modified.
+var singleAttempt = &temporal.RetryPolicy{MaximumAttempts: 1}
+
 // attemptActivity runs a user step type as a local activity or an activity,
 // one Temporal attempt per Maestro attempt.
 func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
@@ -193,19 +198,18 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 		Attempt:    n.state.Attempts,
 		Params:     n.state.Params,
 	}}
-	once := &temporal.RetryPolicy{MaximumAttempts: 1}
 	var f workflow.Future
 	if n.plan.Mode == translator.ModeLocalActivity {
 		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 			ScheduleToCloseTimeout: timeout,
-			RetryPolicy:            once,
+			RetryPolicy:            singleAttempt,
 		})
 		f = workflow.ExecuteLocalActivity(lctx, activities.ActivityName, in)
 	} else {
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			TaskQueue:              n.plan.TaskQueue,
 			ScheduleToCloseTimeout: timeout,
-			RetryPolicy:            once,
+			RetryPolicy:            singleAttempt,
 			ActivityID:             r.activityID(n),
 		})
 		f = workflow.ExecuteActivity(actx, activities.ActivityName, in)
