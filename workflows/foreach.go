@@ -55,7 +55,6 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	low := in.Next             // lowest iteration not finished
 	launchedThisRun := 0
 	done := workflow.NewBufferedChannel(ctx, conc+1)
-	pacer := newPacer(ctx)
 
 	launch := func(i int) error {
 		params, err := in.iterationParams(i)
@@ -111,7 +110,6 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		var d iterationDone
 		done.Receive(ctx, &d)
 		finish(d)
-		pacer.tick()
 	}
 	if ctx.Err() == nil && !in.Stop && in.Next < in.Total {
 		return nil, workflow.NewContinueAsNewError(ctx, ForeachWorkflowName, in)

@@ -31,9 +31,12 @@ const (
 	loopHistoryBudget = 4000
 )
 
-// iterationsPerRun bounds the iterations one loop run launches; tests lower
-// it to cross continue-as-new boundaries cheaply.
-var iterationsPerRun = MaxLoopIterations
+// iterationsPerRun bounds the iterations one loop run launches before it
+// continues as new. Besides bounding history, this is how a loop of inline
+// iterations (which need no server at all) hands control back to the
+// server, so one workflow task never runs long enough to time out; a timer
+// would do the same but fires with about a second's delay. Tests lower it.
+var iterationsPerRun = 2000
 
 // LoopOutcome is how a loop step ended (Maestro's step runtime result).
 type LoopOutcome string
@@ -128,31 +131,6 @@ func failureReason(st *State) string {
 // historyLength is the loop workflow's history length so far.
 func historyLength(ctx workflow.Context) int {
 	return workflow.GetInfo(ctx).GetCurrentHistoryLength()
-}
-
-// pacer makes a loop yield to the server (with a 1 ms timer) after
-// yieldEvery iterations have finished within one workflow task: iterations
-// of inline steps need no server at all, and one workflow task must not
-// run long enough to time out.
-type pacer struct {
-	ctx   workflow.Context
-	since time.Time
-	count int
-}
-
-const yieldEvery = 500
-
-func newPacer(ctx workflow.Context) *pacer { return &pacer{ctx: ctx, since: workflow.Now(ctx)} }
-
-func (p *pacer) tick() {
-	if now := workflow.Now(p.ctx); !now.Equal(p.since) {
-		p.since, p.count = now, 0
-	}
-	p.count++
-	if p.count >= yieldEvery && p.ctx.Err() == nil {
-		_ = workflow.Sleep(p.ctx, time.Millisecond)
-		p.since, p.count = workflow.Now(p.ctx), 0
-	}
 }
 
 // scalarValue is the i-th element of an array param, as a scalar Value.

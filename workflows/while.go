@@ -29,7 +29,6 @@ type WhileInput struct {
 // as in Foreach.
 func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
-	pacer := newPacer(ctx)
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
@@ -75,7 +74,6 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		if err := in.carry(st); err != nil {
 			return result(LoopFatal, err.Error())
 		}
-		pacer.tick()
 	}
 }
 
