@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 )
