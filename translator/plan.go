@@ -56,7 +56,7 @@ type Node struct {
 	Successors   []Edge            `json:"successors,omitempty"`
 	Params       map[string]*Param `json:"params,omitempty"`
 	FailureMode  string            `json:"failure_mode"`
-	Timeout      Number            `json:"timeout"` // seconds, counted from STARTING
+	Timeout      Number            `json:"timeout"`         // seconds, counted from STARTING
 	Retry        *Retry            `json:"retry,omitempty"` // nil: Maestro's default policy
 
 	// Composite steps (Mode child). Foreach and while run Body; a
