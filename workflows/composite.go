@@ -103,6 +103,7 @@ func (r *run) foreachInput(n *node) (*ForeachInput, error) {
 		StrictOrdering:  n.plan.StrictOrdering,
 		FailImmediately: n.plan.FailureMode == "FAIL_IMMEDIATELY",
 		Collect:         n.plan.Collect,
+		Depth:           r.depth,
 	}
 	for _, name := range in.LoopNames {
 		l := arrayLen(loop[name].Value)
@@ -139,7 +140,7 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 			return nil, fmt.Errorf("while loop param %q must be a scalar, got %v", name, v.Type)
 		}
 	}
-	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n)}, nil
+	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth}, nil
 }
 
 // loopParams reads a loop step's evaluated loop_params MAP as typed values.

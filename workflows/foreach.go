@@ -24,6 +24,7 @@ type ForeachInput struct {
 	StrictOrdering  bool                 `json:"strict_ordering,omitempty"`
 	FailImmediately bool                 `json:"fail_immediately,omitempty"`
 	Collect         []string             `json:"collect,omitempty"` // "step/param"
+	Depth           int                  `json:"depth,omitempty"`   // subworkflow nesting of the loop's run
 
 	// Progress, carried through continue-as-new.
 	Next      int                     `json:"next"`
@@ -64,7 +65,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		cctx, cancel := workflow.WithCancel(ctx)
 		running[i] = cancel
 		workflow.Go(cctx, func(gctx workflow.Context) {
-			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH"}, fmt.Sprintf("%s/%d", loopID, i+1))
+			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, i+1))
 			done.SendAsync(iterationDone{Index: i, State: st})
 		})
 		return nil

@@ -67,3 +67,17 @@ func TestSubworkflowExplicitParamsAndFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestSubworkflowDepthCountsThroughLoops: a workflow that calls itself from
+// inside a foreach stops at the depth limit instead of recursing forever.
+func TestSubworkflowDepthCountsThroughLoops(t *testing.T) {
+	const rec = `{"workflow":{"id":"rec","steps":[{"foreach":{"id":"loop",
+		"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1]}}}},
+		"steps":[{"subworkflow":{"id":"again","params":{"subworkflow_id":{"type":"STRING","value":"rec"}}}}]}}]}}`
+	h := newHarness(t, nil)
+	resolver(h, map[string]string{"rec": rec})
+	st := h.run(t, compileJSON(t, rec, nil), nil)
+	require.Equal(t, W.InstanceFailed, st.Status)
+	require.Equal(t, W.FatallyFailed, st.Step("loop").Status)
+	require.Contains(t, st.Step("loop").Error, "nesting is deeper than 10")
+}

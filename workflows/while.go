@@ -19,6 +19,7 @@ type WhileInput struct {
 	Base       map[string]sel.Value `json:"base"`        // step params over workflow params
 	Next       int                  `json:"next"`        // iterations run so far
 	Counts     LoopCounts           `json:"counts"`
+	Depth      int                  `json:"depth,omitempty"` // subworkflow nesting of the loop's run
 }
 
 // While runs a while step (MAESTRO.md §4.12): the condition is checked
@@ -55,7 +56,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE"}, fmt.Sprintf("%s/%d", loopID, in.Next+1))
+		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1))
 		status, why := st.Status, failureReason(st)
 		if ctx.Err() != nil {
 			status = InstanceStopped

@@ -1,0 +1,21 @@
+// Package workflows is Baton's interpreter: one generic Temporal workflow,
+// baton.Run, that runs any compiled plan with Maestro's semantics, and the
+// loop workflows baton.Foreach and baton.While that run composite steps.
+//
+// A run is pinned to its plan (the workflow input). Steps run inline (NoOp,
+// Sleep, params, conditions), as local activities or activities (user step
+// types, one Temporal attempt per Maestro attempt), or as child workflows
+// (loops, subworkflows). The run's State is queryable (QueryState) and is
+// the workflow's result; SignalKill kills a run and cancellation stops it.
+//
+// Loop iterations run inside the loop workflow, each as its own instance of
+// the interpreter (runInline), and the loop continues as new every 2,000
+// iterations or once its history passes 4,000 events, so no run's history
+// grows with the iteration count.
+//
+// Determinism: workflow code here uses workflow.Go, workflow.Now, timers
+// and sorted map iteration only; SEL gets the workflow clock and a random
+// source seeded from the run. Any change of behaviour must be gated with
+// workflow.GetVersion; the histories in testdata/histories are replayed
+// by the tests to catch a change that is not.
+package workflows
