@@ -102,13 +102,20 @@ func loadSample(t *testing.T, name string) *definition.Request {
 // runRequest compiles and runs a definition to its end.
 func runRequest(t *testing.T, req *definition.Request, runParams map[string]sel.Value) *workflows.State {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	_, st := startAndWait(t, req, runParams, 2*time.Minute)
+	return st
+}
+
+// startAndWait runs a definition to its end and returns the run too.
+func startAndWait(t *testing.T, req *definition.Request, runParams map[string]sel.Value, timeout time.Duration) (*client.Run, *workflows.State) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{RunParams: runParams})
 	require.NoError(t, err)
 	st, err := run.Wait(ctx)
 	require.NoError(t, err)
-	return st
+	return run, st
 }
 
 // scaleSleeps caps every literal sleep_seconds at max seconds, so samples

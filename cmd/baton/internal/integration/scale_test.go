@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/batonhq/baton/activities"
-	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
 	W "github.com/batonhq/baton/workflows"
@@ -82,13 +81,8 @@ func TestForeachAtScale(t *testing.T) {
 			Steps(definition.NewStep("count", "Count").ExecutionMode("activity")),
 	).Build()
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
 	start := time.Now()
-	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
-	require.NoError(t, err)
-	st, err := run.Wait(ctx)
-	require.NoError(t, err)
+	run, st := startAndWait(t, req, nil, 10*time.Minute)
 	elapsed := time.Since(start)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	require.Equal(t, &W.LoopSummary{Iterations: n, Counts: W.LoopCounts{Succeeded: n}}, st.Step("loop").Loop)
@@ -120,13 +114,8 @@ func TestWhileAtScale(t *testing.T) {
 			Steps(definition.NoOp("bump").Param("k", definition.Expr(sel.Long, "k + 1"))),
 	).Build()
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	start := time.Now()
-	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
-	require.NoError(t, err)
-	st, err := run.Wait(ctx)
-	require.NoError(t, err)
+	run, st := startAndWait(t, req, nil, 5*time.Minute)
 	elapsed := time.Since(start)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	require.Equal(t, int64(n), st.Step("loop").Params["k"].Value)
