@@ -348,48 +348,29 @@ func (st *state) setIndex(pos int, coll, idx, v any) error {
 		c[k] = v
 		return st.alloc(pos, int64(len(k)))
 	case []string:
-		i, err := arrayIndex(pos, idx, len(c))
-		if err != nil {
-			return err
-		}
-		s, ok := v.(string)
-		if !ok {
-			return bad()
-		}
-		c[i] = s
+		return storeElem(pos, c, idx, v, bad)
 	case []int64:
-		i, err := arrayIndex(pos, idx, len(c))
-		if err != nil {
-			return err
-		}
-		n, ok := v.(int64)
-		if !ok {
-			return bad()
-		}
-		c[i] = n
+		return storeElem(pos, c, idx, v, bad)
 	case []float64:
-		i, err := arrayIndex(pos, idx, len(c))
-		if err != nil {
-			return err
-		}
-		f, ok := v.(float64)
-		if !ok {
-			return bad()
-		}
-		c[i] = f
+		return storeElem(pos, c, idx, v, bad)
 	case []bool:
-		i, err := arrayIndex(pos, idx, len(c))
-		if err != nil {
-			return err
-		}
-		b, ok := v.(bool)
-		if !ok {
-			return bad()
-		}
-		c[i] = b
-	default:
-		return errAt(pos, "cannot index %s", typeName(coll))
+		return storeElem(pos, c, idx, v, bad)
 	}
+	return errAt(pos, "cannot index %s", typeName(coll))
+}
+
+// storeElem stores v at index idx of an array whose elements must have v's
+// exact type (arrays are typed, as in Java).
+func storeElem[T any](pos int, arr []T, idx, v any, bad func() error) error {
+	i, err := arrayIndex(pos, idx, len(arr))
+	if err != nil {
+		return err
+	}
+	x, ok := v.(T)
+	if !ok {
+		return bad()
+	}
+	arr[i] = x
 	return nil
 }
 
