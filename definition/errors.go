@@ -79,6 +79,13 @@ func (l *errList) err() error {
 	return l.errs
 }
 
+// NotSupportedPrefix starts the message of every error about a feature
+// Baton accepts in definitions but does not run yet.
+const NotSupportedPrefix = "not supported yet: "
+
+// IsNotSupported reports whether e is a "not supported yet" error.
+func (e *Error) IsNotSupported() bool { return strings.HasPrefix(e.Msg, NotSupportedPrefix) }
+
 // ErrNotSupported is wrapped by every "not supported yet" refusal.
 var ErrNotSupported = errors.New("not supported yet")
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -30,17 +29,11 @@ func loadPlan(path string, errOut io.Writer) (*translator.Plan, bool) {
 	return plan, true
 }
 
-// printErrors prints one line per problem: "file: path: reason".
+// printErrors prints one line per problem: "file: path: reason". Decoding,
+// validation and compile errors are all definition.Errors.
 func printErrors(w io.Writer, file string, err error) {
 	if es := definition.AsErrors(err); len(es) > 0 {
 		for _, e := range es {
-			fmt.Fprintf(w, "%s: %s\n", file, e.Error())
-		}
-		return
-	}
-	var tes translator.Errors
-	if errors.As(err, &tes) {
-		for _, e := range tes {
 			fmt.Fprintf(w, "%s: %s\n", file, e.Error())
 		}
 		return
