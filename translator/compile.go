@@ -132,8 +132,11 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 	case wf.InstanceStepConcurrency == nil:
 		p.StepConcurrency = DefaultStepConcurrency
 	}
-	if isc := wf.InstanceStepConcurrency; isc != nil && *isc > 0 && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
-		p.StepConcurrency = *isc
+	if isc := wf.InstanceStepConcurrency; isc != nil && *isc > 0 {
+		p.InstanceStepConcurrency = *isc
+		if p.StepConcurrency == 0 || *isc < p.StepConcurrency {
+			p.StepConcurrency = *isc
+		}
 	}
 	// Run strategies order instances of one workflow id; Baton runs each
 	// instance on its own. Say so when a definition asks for one.

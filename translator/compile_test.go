@@ -108,16 +108,17 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 		name     string
 		sc, isc  *int64
 		rule     definition.RunStrategyRule
-		want     int64
+		want     int64 // the run's own cap
+		tree     int64 // the cap of the run's whole tree
 		strategy string
 		warnings []string
 	}{
-		{"defaults", nil, nil, "", 20, "SEQUENTIAL", nil},
-		{"step_concurrency", i64(5), nil, "parallel", 5, "PARALLEL", nil},
-		{"instance only: no default", nil, i64(50), "PARALLEL", 50, "PARALLEL", nil},
-		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, "PARALLEL", nil},
-		{"instance larger", i64(3), i64(7), "PARALLEL", 3, "PARALLEL", nil},
-		{"last only", nil, nil, "LAST_ONLY", 20, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
+		{"defaults", nil, nil, "", 20, 0, "SEQUENTIAL", nil},
+		{"step_concurrency", i64(5), nil, "parallel", 5, 0, "PARALLEL", nil},
+		{"instance only: no default", nil, i64(50), "PARALLEL", 50, 50, "PARALLEL", nil},
+		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, 7, "PARALLEL", nil},
+		{"instance larger", i64(3), i64(7), "PARALLEL", 3, 7, "PARALLEL", nil},
+		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := request(noop("a"))
@@ -129,6 +130,7 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 			p, err := Compile(req, Options{})
 			require.NoError(t, err)
 			require.Equal(t, tc.want, p.StepConcurrency)
+			require.Equal(t, tc.tree, p.InstanceStepConcurrency)
 			require.Equal(t, tc.strategy, p.RunStrategy)
 			require.Equal(t, tc.warnings, p.Warnings)
 		})

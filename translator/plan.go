@@ -24,10 +24,15 @@ type Plan struct {
 	// Timeout of the whole run in seconds; Text is resolved at run start.
 	Timeout Number `json:"timeout"`
 	// StepConcurrency caps the steps running at once in one run; 0 means no cap.
-	StepConcurrency int64             `json:"step_concurrency,omitempty"`
-	RunStrategy     string            `json:"run_strategy,omitempty"`
-	Params          map[string]*Param `json:"params,omitempty"`
-	Steps           []*Node           `json:"steps"`
+	StepConcurrency int64 `json:"step_concurrency,omitempty"`
+	// InstanceStepConcurrency is workflow.instance_step_concurrency (0:
+	// unset): it caps the leaf steps running at once across the run's whole
+	// tree of loop iterations and subworkflows. It is also folded into
+	// StepConcurrency, the cap of the run itself.
+	InstanceStepConcurrency int64             `json:"instance_step_concurrency,omitempty"`
+	RunStrategy             string            `json:"run_strategy,omitempty"`
+	Params                  map[string]*Param `json:"params,omitempty"`
+	Steps                   []*Node           `json:"steps"`
 	// Warnings name accepted features that do not take effect yet.
 	Warnings []string `json:"warnings,omitempty"`
 }
