@@ -79,6 +79,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Foreach, workflow.RegisterOptions{Name: workflows.ForeachWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.While, workflow.RegisterOptions{Name: workflows.WhileWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.Permits, workflow.RegisterOptions{Name: workflows.PermitsWorkflowName})
 }
 
 // RegisterStepTypes registers the step activity, dispatching to types, on

@@ -1,9 +1,19 @@
 package workflows
 
+import "time"
+
 // SetIterationsPerRun lowers the loop workflows' continue-as-new interval
 // for a test; call the returned func to restore it.
 func SetIterationsPerRun(n int) (restore func()) {
 	old := iterationsPerRun
 	iterationsPerRun = n
 	return func() { iterationsPerRun = old }
+}
+
+// SetPermitsProbe sets the permits workflow's probe interval and its
+// back-off cap for a test; call the returned func to restore them.
+func SetPermitsProbe(interval, maxInterval time.Duration) (restore func()) {
+	oldI, oldM := permitsProbeInterval, permitsProbeMax
+	permitsProbeInterval, permitsProbeMax = interval, maxInterval
+	return func() { permitsProbeInterval, permitsProbeMax = oldI, oldM }
 }
