@@ -104,6 +104,7 @@ func (r *run) foreachInput(n *node) (*ForeachInput, error) {
 		FailImmediately: n.plan.FailureMode == "FAIL_IMMEDIATELY",
 		Collect:         n.plan.Collect,
 		Depth:           r.depth,
+		Tree:            r.childTree(true),
 	}
 	for _, name := range in.LoopNames {
 		l := arrayLen(loop[name].Value)
@@ -140,7 +141,7 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 			return nil, fmt.Errorf("while loop param %q must be a scalar, got %v", name, v.Type)
 		}
 	}
-	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth}, nil
+	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth, Tree: r.childTree(true)}, nil
 }
 
 // loopParams reads a loop step's evaluated loop_params MAP as typed values.

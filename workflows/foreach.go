@@ -25,6 +25,7 @@ type ForeachInput struct {
 	FailImmediately bool                 `json:"fail_immediately,omitempty"`
 	Collect         []string             `json:"collect,omitempty"` // "step/param"
 	Depth           int                  `json:"depth,omitempty"`   // subworkflow nesting of the loop's run
+	Tree            *TreeCap             `json:"tree,omitempty"`    // the tree cap of the loop's run
 
 	// Progress, carried through continue-as-new.
 	Next      int                     `json:"next"`
@@ -44,6 +45,7 @@ type ForeachInput struct {
 // grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	tree := loopTree(ctx, in.Tree)
 	if in.Collected == nil && len(in.Collect) > 0 {
 		in.Collected = make(map[string][]*sel.Value, len(in.Collect))
 		for _, k := range in.Collect {
@@ -65,7 +67,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		cctx, cancel := workflow.WithCancel(ctx)
 		running[i] = cancel
 		workflow.Go(cctx, func(gctx workflow.Context) {
-			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, i+1))
+			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, i+1), tree)
 			done.SendAsync(iterationDone{Index: i, State: st})
 		})
 		return nil
@@ -111,6 +113,9 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		var d iterationDone
 		done.Receive(ctx, &d)
 		finish(d)
+	}
+	if tree != nil {
+		tree.leave(ctx)
 	}
 	if ctx.Err() == nil && !in.Stop && in.Next < in.Total {
 		return nil, workflow.NewContinueAsNewError(ctx, ForeachWorkflowName, in)

@@ -27,6 +27,9 @@ type RunInput struct {
 	Initiator string               `json:"initiator,omitempty"`
 	// Depth counts subworkflow nesting (0 for a run started by a user).
 	Depth int `json:"depth,omitempty"`
+	// Tree is the instance_step_concurrency cap of the tree the run belongs
+	// to (nil: none, or the run is the root of its own).
+	Tree *TreeCap `json:"tree,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -63,9 +66,10 @@ type run struct {
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
 	depth     int
-	env       *sel.Env // the Env of every SEL evaluation of this run
-	id        string   // instance id: prefixes child workflow and activity ids
-	inline    bool     // an iteration run inside a loop workflow
+	env       *sel.Env      // the Env of every SEL evaluation of this run
+	id        string        // instance id: prefixes child workflow and activity ids
+	inline    bool          // an iteration run inside a loop workflow
+	tree      *permitClient // the tree cap's permits, nil without one
 
 	done     workflow.Channel // indices of nodes whose coroutine ended
 	running  int
@@ -93,18 +97,26 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
+	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, versionTreeCap, workflow.DefaultVersion, 1) == 1 {
+		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
+	}
 	r.runToEnd(in.RunParams)
+	if r.tree != nil {
+		r.tree.leave(ctx)
+	}
 	return r.state, nil
 }
 
 // runInline runs a plan inside the current workflow, in the calling
 // coroutine, as its own instance with id `id`: how loop iterations run
-// without a child workflow each.
-func runInline(ctx workflow.Context, in RunInput, id string) *State {
+// without a child workflow each. tree is the loop workflow's tree cap, nil
+// without one.
+func runInline(ctx workflow.Context, in RunInput, id string, tree *permitClient) *State {
 	r, err := newRun(ctx, in, id, true)
 	if err != nil {
 		return &State{WorkflowID: in.Plan.WorkflowID, Status: InstanceFailed, Error: err.Error()}
 	}
+	r.tree = tree
 	r.runToEnd(in.RunParams)
 	return r.state
 }

@@ -15,6 +15,7 @@ const (
 	NotCreated         StepStatus = "NOT_CREATED"
 	Created            StepStatus = "CREATED"
 	EvaluatingParams   StepStatus = "EVALUATING_PARAMS"
+	WaitingForPermits  StepStatus = "WAITING_FOR_PERMITS"
 	Running            StepStatus = "RUNNING"
 	Unsatisfied        StepStatus = "UNSATISFIED"
 	Skipped            StepStatus = "SKIPPED"

@@ -49,10 +49,23 @@ func (r *run) runStep(ctx workflow.Context, n *node) {
 		r.warn(fmt.Sprintf("step %q: %v", n.plan.ID, err))
 	}
 
+	leaf := r.tree != nil && isLeaf(n.plan)
 	for {
+		if leaf {
+			// A permit of the tree cap for each attempt (Maestro's
+			// WAITING_FOR_PERMITS, before STARTING).
+			st.Status = WaitingForPermits
+			if err := r.tree.acquire(ctx); err != nil {
+				r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
+				return
+			}
+		}
 		st.Attempts++
 		st.Status = Running
 		res, err := r.attempt(ctx, n, timeout)
+		if leaf {
+			r.tree.release()
+		}
 		if ctx.Err() != nil {
 			r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
 			return

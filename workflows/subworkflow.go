@@ -74,7 +74,7 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	})
-	in := RunInput{Plan: rp.Plan, RunParams: r.subworkflowParams(n), Initiator: "SUBWORKFLOW", Depth: r.depth + 1}
+	in := RunInput{Plan: rp.Plan, RunParams: r.subworkflowParams(n), Initiator: "SUBWORKFLOW", Depth: r.depth + 1, Tree: r.childTree(false)}
 	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
 	if !n.plan.Sync {
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {

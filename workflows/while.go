@@ -20,6 +20,7 @@ type WhileInput struct {
 	Next       int                  `json:"next"`        // iterations run so far
 	Counts     LoopCounts           `json:"counts"`
 	Depth      int                  `json:"depth,omitempty"` // subworkflow nesting of the loop's run
+	Tree       *TreeCap             `json:"tree,omitempty"`  // the tree cap of the loop's run
 }
 
 // While runs a while step (MAESTRO.md §4.12): the condition is checked
@@ -30,6 +31,10 @@ type WhileInput struct {
 // as in Foreach.
 func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	tree := loopTree(ctx, in.Tree)
+	if tree != nil {
+		defer tree.leave(ctx)
+	}
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
@@ -56,7 +61,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1))
+		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1), tree)
 		status, why := st.Status, failureReason(st)
 		if ctx.Err() != nil {
 			status = InstanceStopped

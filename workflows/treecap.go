@@ -1,0 +1,247 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/translator"
+)
+
+// versionTreeCap gates the tree cap (instance_step_concurrency across a
+// run's loops and subworkflows). Only runs with a tree cap reach it, so
+// other runs record no marker.
+const versionTreeCap = "baton.tree-cap"
+
+// permitsIDSuffix makes the permits workflow's id from the id of the run
+// that starts it. Step ids cannot hold '#', so no child workflow of the run
+// (its id is the run's id, '/', a step id) can take it.
+const permitsIDSuffix = "#permits"
+
+// TreeCap is the instance_step_concurrency cap a run shares with its whole
+// tree (MAESTRO.md §4.10): the root, its loop iterations and its
+// subworkflows at any depth take a permit from one permits workflow for
+// each attempt of a leaf step.
+type TreeCap struct {
+	// Permits is the workflow id of the tree's permits workflow.
+	Permits string `json:"permits"`
+	// Cap is the root's instance_step_concurrency.
+	Cap int `json:"cap"`
+	// Limit is a subworkflow's own, smaller instance_step_concurrency: its
+	// leaf steps (and those of its loops) start only while fewer than Limit
+	// leaf steps of the whole tree run, as in Maestro, where each instance
+	// takes the shared permit with its own limit.
+	Limit int `json:"limit,omitempty"`
+}
+
+// treeCapFor is the tree cap of a run of the interpreter (not an inline
+// iteration): the one it inherits, with its own instance_step_concurrency
+// as a Limit when smaller; else its own, if it has one and composite steps
+// (a flat DAG needs no more than the run's own cap, StepConcurrency, which
+// instance_step_concurrency is folded into); else none.
+func treeCapFor(in RunInput, id string) *TreeCap {
+	own := int(in.Plan.InstanceStepConcurrency)
+	if in.Tree != nil {
+		tc := *in.Tree
+		if own > 0 && own < tc.Cap && (tc.Limit == 0 || own < tc.Limit) {
+			tc.Limit = own
+		}
+		return &tc
+	}
+	if own <= 0 {
+		return nil
+	}
+	for _, n := range in.Plan.Steps {
+		if n.Kind != "step" {
+			return &TreeCap{Permits: id + permitsIDSuffix, Cap: own}
+		}
+	}
+	return nil
+}
+
+// childTree is the tree cap a loop or subworkflow child inherits.
+func (r *run) childTree(loop bool) *TreeCap {
+	if r.tree == nil {
+		return nil
+	}
+	tc := r.tree.cfg
+	if !loop {
+		tc.Limit = 0 // a subworkflow's limit is its own definition's
+	}
+	return &tc
+}
+
+// isLeaf reports whether a step takes a tree permit: steps that are not
+// foreach, while or subworkflow. NoOp steps, which run in no time, never
+// reach runStep.
+func isLeaf(n *translator.Node) bool { return n.Kind == "step" }
+
+// permitClient is one workflow run's side of its tree cap, shared by all
+// the runs of the interpreter in it (a loop's iterations). Each leaf step
+// attempt asks for one permit and gives it back when done; asks and
+// returns made while a signal is in flight go out together in the next
+// one, and grants for asks no longer wanted (a step stopped while waiting)
+// are given back.
+type permitClient struct {
+	cfg  TreeCap
+	self PermitHolder
+	// owner: this run started the permits workflow, so it always leaves
+	// (that lets the permits workflow end).
+	owner bool
+	start workflow.ChildWorkflowFuture // the start of the permits workflow, until settled
+
+	asked    int     // asks not granted yet (sent or not)
+	toAsk    int     // asks not sent yet
+	toReturn int     // returns not sent yet
+	waiters  []*bool // granted flags of waiting attempts, FIFO
+	seq      int64
+	known    bool // a message was delivered: the permits workflow may know this run
+	leaving  bool
+	left     bool
+}
+
+// newPermitClient starts the workflow's side of a tree cap; start says
+// this run starts the permits workflow (it is the root of the cap).
+func newPermitClient(ctx workflow.Context, cfg TreeCap, start bool) *permitClient {
+	exec := workflow.GetInfo(ctx).WorkflowExecution
+	c := &permitClient{cfg: cfg, self: PermitHolder{ID: exec.ID, RunID: exec.RunID}}
+	// Grants, returns and leaving must go on while the run is cancelled.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if start {
+		c.owner = true
+		c.startPermits(dctx)
+	}
+	workflow.Go(dctx, c.receive)
+	workflow.Go(dctx, c.send)
+	return c
+}
+
+// acquire waits for a permit; it fails only when ctx is cancelled.
+func (c *permitClient) acquire(ctx workflow.Context) error {
+	granted := false
+	c.waiters = append(c.waiters, &granted)
+	if c.asked < len(c.waiters) {
+		c.asked++
+		c.toAsk++
+	}
+	if err := workflow.Await(ctx, func() bool { return granted }); err != nil {
+		if granted {
+			c.release()
+		} else {
+			for i, w := range c.waiters {
+				if w == &granted {
+					c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+					break
+				}
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+// release gives a permit back.
+func (c *permitClient) release() { c.toReturn++ }
+
+// leave gives everything back and withdraws every ask, and waits until the
+// permits workflow has it: a signal sent in the workflow's last task would
+// be dropped.
+func (c *permitClient) leave(ctx workflow.Context) {
+	c.leaving = true
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	_ = workflow.Await(dctx, func() bool { return c.left })
+}
+
+// receive takes grants (and probes, which need nothing).
+func (c *permitClient) receive(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalPermitsGrant)
+	for {
+		var g PermitGrant
+		ch.Receive(ctx, &g)
+		n := g.N
+		c.asked = max(c.asked-n, 0)
+		for n > 0 && len(c.waiters) > 0 {
+			*c.waiters[0] = true
+			c.waiters = c.waiters[1:]
+			n--
+		}
+		c.toReturn += n // granted for an attempt that stopped waiting
+	}
+}
+
+// send delivers asks and returns, one signal at a time, then the leave.
+func (c *permitClient) send(ctx workflow.Context) {
+	for {
+		_ = workflow.Await(ctx, func() bool { return c.toAsk > 0 || c.toReturn > 0 || c.leaving })
+		m := PermitRequest{From: c.self}
+		if c.leaving {
+			if c.known || c.owner {
+				m.Leave = true
+				c.deliver(ctx, &m)
+			}
+			c.left = true
+			return
+		}
+		c.seq++
+		m.Seq, m.Ask, m.Return, m.Limit = c.seq, c.toAsk, c.toReturn, c.cfg.Limit
+		c.toAsk, c.toReturn = 0, 0
+		c.deliver(ctx, &m)
+	}
+}
+
+// deliver signals m to the permits workflow. If it has ended (it ends once
+// its owner has left and nothing is held or asked, so this run holds
+// nothing), returns are moot and asks go to a new one, which this run
+// starts; another run may have started it first, which is as good.
+func (c *permitClient) deliver(ctx workflow.Context, m *PermitRequest) {
+	for restarts := 0; ; {
+		if c.start != nil {
+			// Started, or already running: either way it takes signals now.
+			_ = c.start.GetChildWorkflowExecution().Get(ctx, nil)
+			c.start = nil
+		}
+		err := workflow.SignalExternalWorkflow(ctx, c.cfg.Permits, "", SignalPermitsRequest, m).Get(ctx, nil)
+		if err == nil {
+			c.known = true
+			return
+		}
+		var gone *temporal.UnknownExternalWorkflowExecutionError
+		switch {
+		case !errors.As(err, &gone):
+			workflow.GetLogger(ctx).Warn("baton: signalling the permits workflow failed; trying again", "permits", c.cfg.Permits, "error", err)
+			_ = workflow.Sleep(ctx, time.Second)
+			continue
+		case m.Leave || m.Ask == 0:
+			return
+		}
+		m.Return = 0
+		if restarts > 0 {
+			_ = workflow.Sleep(ctx, time.Second) // do not spin if starting keeps failing
+		}
+		restarts++
+		c.startPermits(ctx)
+	}
+}
+
+// startPermits starts the permits workflow as a child that outlives this
+// run (other runs of the tree may still use it), owned by this run.
+func (c *permitClient) startPermits(ctx workflow.Context) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            c.cfg.Permits,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+	c.start = workflow.ExecuteChildWorkflow(cctx, PermitsWorkflowName, PermitsInput{Cap: c.cfg.Cap, Owner: c.self})
+	c.owner = true
+}
+
+// loopTree is a loop workflow's side of its tree cap, nil without one.
+func loopTree(ctx workflow.Context, tc *TreeCap) *permitClient {
+	if tc == nil || workflow.GetVersion(ctx, versionTreeCap, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	return newPermitClient(ctx, *tc, false)
+}

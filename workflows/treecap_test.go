@@ -1,0 +1,123 @@
+package workflows_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	W "github.com/batonhq/baton/workflows"
+)
+
+// sleeps renders n parallel Sleep steps of secs seconds, ids prefix1..n.
+func sleeps(prefix string, n, secs int) string {
+	steps := make([]string, n)
+	for i := range steps {
+		steps[i] = fmt.Sprintf(`{"step":{"id":"%s%d","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":%d}}}}`, prefix, i+1, secs)
+	}
+	return strings.Join(steps, ",")
+}
+
+// The test environment skips timers, so a run's duration counts rounds of
+// 10 s sleeps: it shows how many leaf steps ran at once.
+
+// TestTreeCapCoversLoopIterations: a foreach (its iterations run in the
+// loop's own workflow) and a leaf step of the root share
+// instance_step_concurrency 2: seven 10 s sleeps take four rounds. Without
+// the tree cap, the foreach alone would run two at a time beside the root's
+// step: three rounds.
+func TestTreeCapCoversLoopIterations(t *testing.T) {
+	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[
+		{"foreach":{"id":"loop","concurrency":10,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4,5,6]}}}},
+			"steps":[` + sleeps("s", 1, 10) + `]}},
+		` + sleeps("side", 1, 10) + `]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}, st.Step("loop").Loop)
+	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
+// TestTreeCapCoversSubworkflows: a sync subworkflow's three parallel
+// sleeps share the root's cap of 2 with a foreach's three: six sleeps, three
+// rounds (two without the tree cap: the child's steps would not wait).
+func TestTreeCapCoversSubworkflows(t *testing.T) {
+	child := `{"workflow":{"id":"child","steps":[` + sleeps("c", 3, 10) + `]}}`
+	def := `{"workflow":{"id":"parent","instance_step_concurrency":2,"steps":[
+		{"subworkflow":{"id":"sub","params":{"subworkflow_id":{"type":"STRING","value":"child"}}}},
+		{"foreach":{"id":"loop",
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+			"steps":[` + sleeps("s", 1, 10) + `]}}]}}`
+	h := newHarness(t, nil)
+	resolver(h, map[string]string{"child": child})
+	st := h.run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireStatuses(t, st, map[string]W.StepStatus{"sub": W.Succeeded, "loop": W.Succeeded})
+	require.Equal(t, 30*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
+// TestTreeCapChildLimit: a subworkflow whose own instance_step_concurrency
+// is 1 starts a leaf step only while no other leaf step of the tree runs
+// (Maestro's per-instance permit on the shared tag): its 10 s sleep waits
+// for the root's 30 s one although the root's cap of 3 has room.
+func TestTreeCapChildLimit(t *testing.T) {
+	child := `{"workflow":{"id":"child","instance_step_concurrency":1,"steps":[` + sleeps("c", 1, 10) + `]}}`
+	def := `{"workflow":{"id":"parent","instance_step_concurrency":3,"steps":[
+		{"subworkflow":{"id":"sub","params":{"subworkflow_id":{"type":"STRING","value":"child"}}}},
+		` + sleeps("long", 1, 30) + `]}}`
+	h := newHarness(t, nil)
+	resolver(h, map[string]string{"child": child})
+	st := h.run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
+// TestTreeCapStop: stopping a run whose leaf steps wait for permits stops
+// them (and the loop's), and the run ends.
+func TestTreeCapStop(t *testing.T) {
+	def := `{"workflow":{"id":"w","instance_step_concurrency":1,"steps":[
+		{"foreach":{"id":"loop","concurrency":3,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+			"steps":[` + sleeps("s", 1, 10) + `]}},
+		` + sleeps("side", 2, 10) + `]}}`
+	h := newHarness(t, nil)
+	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 15*time.Second)
+	st := h.run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceStopped, st.Status)
+	require.Equal(t, W.Stopped, st.Step("loop").Status)
+	require.Equal(t, 15*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
+// TestNoTreeCapWithoutCompositeSteps: a flat DAG with
+// instance_step_concurrency needs only its own cap: no permits workflow.
+func TestNoTreeCapWithoutCompositeSteps(t *testing.T) {
+	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[` + sleeps("s", 3, 10) + `]}}`
+	h := newHarness(t, nil)
+	st := h.run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 20*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
+// TestTreeCapRestartsEndedPermits: a run of a capped tree that finds the
+// permits workflow gone (it ends once its owner has left and it is idle;
+// an async subworkflow can outlive its parent) starts it again and still
+// keeps the cap.
+func TestTreeCapRestartsEndedPermits(t *testing.T) {
+	def := `{"workflow":{"id":"async-child","steps":[` + sleeps("s", 2, 10) + `]}}`
+	h := newHarness(t, nil)
+	// The permits workflow is not running: signalling it fails.
+	h.env.OnSignalExternalWorkflow(mock.Anything, "root#permits", "", W.SignalPermitsRequest, mock.Anything).
+		Return(&temporal.UnknownExternalWorkflowExecutionError{}).Once()
+	h.env.ExecuteWorkflow(W.WorkflowName, W.RunInput{Plan: compileJSON(t, def, nil), Tree: &W.TreeCap{Permits: "root#permits", Cap: 1}})
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	var st W.State
+	require.NoError(t, h.env.GetWorkflowResult(&st))
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 20*time.Second, st.EndTime.Sub(st.StartTime), "one at a time")
+	h.env.AssertExpectations(t)
+}
