@@ -18,7 +18,7 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 	var input any
 	switch n.plan.Kind {
 	case "foreach":
-		in, err := r.foreachInput(n)
+		in, err := r.foreachInput(ctx, n)
 		if err != nil {
 			return outcomeFatal, err
 		}
@@ -89,7 +89,7 @@ func (r *run) loopBase(n *node) map[string]sel.Value {
 	return base
 }
 
-func (r *run) foreachInput(n *node) (*ForeachInput, error) {
+func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error) {
 	loop, err := loopParams(n)
 	if err != nil {
 		return nil, err
@@ -119,13 +119,7 @@ func (r *run) foreachInput(n *node) (*ForeachInput, error) {
 	if len(in.LoopNames) == 0 {
 		in.Total = 0
 	}
-	in.Concurrency = int(n.plan.Concurrency)
-	if in.Concurrency <= 0 {
-		in.Concurrency = defaultForeachConcurrency
-	}
-	if c := int(r.plan.StepConcurrency); c > 0 && c < in.Concurrency {
-		in.Concurrency = c
-	}
+	in.Concurrency = foreachConcurrency(ctx, n.plan.Concurrency, r.plan.StepConcurrency)
 	return in, nil
 }
 
@@ -142,6 +136,31 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 		}
 	}
 	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth, Tree: r.childTree(true)}, nil
+}
+
+// versionForeachConcurrency gates foreachConcurrency's use of the
+// workflow's step concurrency above the default of 20 for a foreach step
+// with no concurrency of its own; runs where it makes no difference record
+// no marker.
+const versionForeachConcurrency = "baton.foreach-concurrency"
+
+// foreachConcurrency is how many iterations of a foreach step run at once
+// (MAESTRO.md §4.10): min(step concurrency, the workflow's limit), where
+// the limit is min(instance_step_concurrency, step_concurrency), whichever
+// is set, or 20 (stepConcurrency is that limit; 0 means none); with no step
+// concurrency, the limit itself.
+func foreachConcurrency(ctx workflow.Context, step, stepConcurrency int64) int {
+	conc := step
+	if conc <= 0 {
+		conc = defaultForeachConcurrency
+		if stepConcurrency > conc && workflow.GetVersion(ctx, versionForeachConcurrency, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+			conc = stepConcurrency // runs started before took min(20, limit)
+		}
+	}
+	if stepConcurrency > 0 && stepConcurrency < conc {
+		conc = stepConcurrency
+	}
+	return int(conc)
 }
 
 // loopParams reads a loop step's evaluated loop_params MAP as typed values.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
 	W "github.com/batonhq/baton/workflows"
@@ -164,4 +165,23 @@ func TestLoopsContinueAsNew(t *testing.T) {
 	requireStatuses(t, st, map[string]W.StepStatus{"loop": W.Succeeded, "after": W.Succeeded})
 	require.Len(t, rec.seen, 20)
 	require.Equal(t, int64(20), st.Step("after").Params["n"].Value)
+}
+
+// TestForeachConcurrencyDefault (MAESTRO.md §4.10): a foreach step with no
+// concurrency of its own runs as many iterations at once as the workflow's
+// limit, min(instance_step_concurrency, step_concurrency), not 20; runs
+// started before that change keep 20.
+func TestForeachConcurrencyDefault(t *testing.T) {
+	def := `{"properties":{"owner":"me","step_concurrency":30},"workflow":{"id":"w","steps":[
+		{"foreach":{"id":"loop",
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","expression":"Util.intsBetween(0, 30, 1)"}}}},
+			"steps":[{"step":{"id":"s","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":10}}}}]}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.Succeeded, st.Step("loop").Status, st.Step("loop").Error)
+	require.Equal(t, 10*time.Second, st.Step("loop").Duration(), "30 at once")
+
+	h := newHarness(t, nil)
+	h.env.OnGetVersion("baton.foreach-concurrency", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	st = h.run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, 20*time.Second, st.Step("loop").Duration(), "20 at once")
 }
