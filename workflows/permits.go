@@ -57,17 +57,27 @@ type PermitRequest struct {
 }
 
 // PermitGrant is what the permits workflow sends a requester: N permits
-// for its asks, oldest first. N == 0 is a probe: delivering it tells the
-// permits workflow that the run is still open.
+// for its asks, oldest first, and whether asks of other runs wait. While
+// none wait, a requester may pass a permit from a step that ends straight
+// to one that starts in the same workflow task, instead of returning it and
+// asking again; when some start waiting, its holders are told (N == 0,
+// Waiting). N == 0 is also a probe: delivering it tells the permits
+// workflow that the run is still open.
 type PermitGrant struct {
-	N   int   `json:"n"`
-	Seq int64 `json:"seq,omitempty"` // the last request (partly) granted
+	N       int   `json:"n"`
+	Seq     int64 `json:"seq,omitempty"` // the last request (partly) granted
+	Waiting bool  `json:"waiting,omitempty"`
+	// Stamp orders the messages to one requester: signals sent at once
+	// can arrive in any order, and only the latest Waiting counts.
+	Stamp int64 `json:"stamp"`
 }
 
 // PermitCount is how many permits a run holds.
 type PermitCount struct {
 	PermitHolder
 	N int `json:"n"`
+	// Free: the run was last told that no other run waits.
+	Free bool `json:"free,omitempty"`
 }
 
 // PermitAsk is an ask waiting in the permits workflow's queue.
@@ -92,6 +102,9 @@ type PermitsInput struct {
 	// Quiet counts probes in a row with nothing happening in between (it
 	// backs the probe interval off).
 	Quiet int `json:"quiet,omitempty"`
+	// Stamp is the last message stamp; a new run (not a continuation)
+	// starts from the workflow clock, so stamps grow across restarts too.
+	Stamp int64 `json:"stamp,omitempty"`
 }
 
 // Permits is the semaphore of one tree cap (instance_step_concurrency,
@@ -123,6 +136,7 @@ func Permits(ctx workflow.Context, in PermitsInput) error {
 	// Grants must reach the tree even if someone cancels this workflow.
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	s := &permits{PermitsInput: in}
+	s.Stamp = max(s.Stamp, workflow.Now(ctx).UnixNano())
 	for _, h := range in.Holders {
 		s.used += h.N
 	}
@@ -133,6 +147,7 @@ func Permits(ctx workflow.Context, in PermitsInput) error {
 		full := historyLength(ctx) >= permitsHistoryBudget
 		if !full {
 			s.grant(ctx, results)
+			s.recall(ctx, results)
 		}
 		if s.pending == 0 && (full || s.done()) {
 			if s.drain(requests) {
@@ -251,8 +266,40 @@ func (s *permits) grant(ctx workflow.Context, results workflow.Channel) {
 	}
 }
 
-// signal sends a grant or a probe and reports its delivery on results.
+// recall tells holders that were told no other run waits that some now do:
+// from now on they give back every permit their steps are done with.
+func (s *permits) recall(ctx workflow.Context, results workflow.Channel) {
+	if len(s.Queue) == 0 {
+		return
+	}
+	for _, h := range s.Holders {
+		if h.Free && s.waiting(h.PermitHolder) {
+			s.signal(ctx, results, h.PermitHolder, PermitGrant{})
+		}
+	}
+}
+
+// waiting reports whether asks of runs other than to are queued.
+func (s *permits) waiting(to PermitHolder) bool {
+	for _, a := range s.Queue {
+		if a.From != to {
+			return true
+		}
+	}
+	return false
+}
+
+// signal sends a grant or a probe (with Waiting set for the receiver) and
+// reports its delivery on results.
 func (s *permits) signal(ctx workflow.Context, results workflow.Channel, to PermitHolder, g PermitGrant) {
+	g.Waiting = s.waiting(to)
+	s.Stamp++
+	g.Stamp = s.Stamp
+	for i := range s.Holders {
+		if s.Holders[i].PermitHolder == to {
+			s.Holders[i].Free = !g.Waiting
+		}
+	}
 	s.pending++
 	f := workflow.SignalExternalWorkflow(ctx, to.ID, to.RunID, SignalPermitsGrant, g)
 	workflow.Go(ctx, func(ctx workflow.Context) {

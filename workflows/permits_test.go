@@ -17,20 +17,24 @@ import (
 )
 
 // permitsHarness runs the permits workflow alone: requesters are played
-// by signals, and the grants and probes it sends them are recorded by a
-// mock, which fails those to runs listed in closed.
+// by signals, and the grants, notices and probes it sends them are
+// recorded by a mock, which fails those to runs listed in closed.
 type permitsHarness struct {
 	env    *testsuite.TestWorkflowEnvironment
 	mu     sync.Mutex
 	sent   []sentGrant
 	closed map[string]bool // requester ids whose runs have closed
 	seq    int64
+	stamp  int64 // of the last message
 }
 
+// sentGrant is a message to a requester: a grant (N > 0), or a notice
+// that others wait or a probe (N == 0).
 type sentGrant struct {
-	To  string
-	N   int
-	Seq int64
+	To      string
+	N       int
+	Seq     int64
+	Waiting bool
 }
 
 var owner = holder("root")
@@ -48,7 +52,11 @@ func newPermitsHarness() *permitsHarness {
 			if runID != id+"-run" {
 				to += " (wrong run " + runID + ")" // grants go to the requester's run
 			}
-			h.sent = append(h.sent, sentGrant{To: to, N: g.N, Seq: g.Seq})
+			if g.Stamp <= h.stamp {
+				to += " (stamp not increasing)"
+			}
+			h.stamp = g.Stamp
+			h.sent = append(h.sent, sentGrant{To: to, N: g.N, Seq: g.Seq, Waiting: g.Waiting})
 			if h.closed[id] {
 				return &temporal.UnknownExternalWorkflowExecutionError{}
 			}
@@ -68,28 +76,10 @@ func (h *permitsHarness) at(d time.Duration, id string, m W.PermitRequest) {
 	}, d)
 }
 
-func (h *permitsHarness) grants() []sentGrant {
+func (h *permitsHarness) messages() []sentGrant {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out []sentGrant
-	for _, g := range h.sent {
-		if g.N > 0 {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-func (h *permitsHarness) probed() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []string
-	for _, g := range h.sent {
-		if g.N == 0 {
-			out = append(out, g.To)
-		}
-	}
-	return out
+	return append([]sentGrant(nil), h.sent...)
 }
 
 // TestPermitsFIFO: asks are served oldest first, partly when fewer
@@ -109,11 +99,12 @@ func TestPermitsFIFO(t *testing.T) {
 	require.NoError(t, h.env.GetWorkflowError())
 	require.Equal(t, []sentGrant{
 		{To: "a", N: 1, Seq: 1},
-		{To: "b", N: 1, Seq: 2}, // one free: b's ask of 2 is granted in part
-		{To: "b", N: 1, Seq: 2}, // a's return completes it; c still waits
+		{To: "b", N: 1, Seq: 2},                // one free: b's ask of 2 is granted in part
+		{To: "a", Waiting: true},               // b waits: a must give back what it is done with
+		{To: "b", Waiting: true},               // and so must b, once c waits
+		{To: "b", N: 1, Seq: 2, Waiting: true}, // a's return completes b's ask; c still waits
 		{To: "c", N: 1, Seq: 3},
-	}, h.grants())
-	require.Empty(t, h.probed())
+	}, h.messages())
 }
 
 // TestPermitsLeaveWithdraws: a requester that leaves (its run ended or
@@ -130,7 +121,7 @@ func TestPermitsLeaveWithdraws(t *testing.T) {
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 2, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "c", N: 1, Seq: 3}}, h.grants())
+	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}, {To: "c", N: 1, Seq: 3}}, h.messages())
 }
 
 // TestPermitsLimit: an ask with a stricter limit is granted only while
@@ -147,7 +138,7 @@ func TestPermitsLimit(t *testing.T) {
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 3, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, {To: "sub", N: 1, Seq: 2}, {To: "b", N: 1, Seq: 3}}, h.grants())
+	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, {To: "a", Waiting: true}, {To: "sub", N: 1, Seq: 2}, {To: "b", N: 1, Seq: 3}}, h.messages())
 }
 
 // TestPermitsReclaim: permits of a run that closed without giving them
@@ -170,11 +161,17 @@ func TestPermitsReclaim(t *testing.T) {
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 1, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []sentGrant{{To: "gone", N: 1, Seq: 1}, {To: "a", N: 1, Seq: 2}, {To: "b", N: 1, Seq: 3}}, h.grants())
-	// The first minute saw requests; after the second, quiet one, the
-	// owner (it has not left: is it open?) and a, the holder b waits for,
-	// are probed and found closed; b gets a's permit.
-	require.ElementsMatch(t, []string{owner.ID, "a"}, h.probed())
+	require.Equal(t, []sentGrant{
+		{To: "gone", N: 1, Seq: 1}, // fails: gone's permit is free again
+		{To: "a", N: 1, Seq: 2},
+		{To: "a", Waiting: true},
+		// The first minute saw requests; after the second, quiet one, the
+		// owner (it has not left: is it open?) and a, the holder b waits
+		// for, are probed and found closed; b gets a's permit.
+		{To: "root", Waiting: true},
+		{To: "a", Waiting: true},
+		{To: "b", N: 1, Seq: 3},
+	}, h.messages())
 }
 
 // TestPermitsProbeBacksOff: while nothing happens, probes of an open owner
@@ -183,14 +180,15 @@ func TestPermitsProbeBacksOff(t *testing.T) {
 	defer W.SetPermitsProbe(time.Minute, 4*time.Minute)()
 	h := newPermitsHarness()
 	h.at(1*time.Second, "a", W.PermitRequest{Ask: 1})
-	// Probes at about 1, 3, 7, 11, 15 min (waits 1, 2, 4, 4, 4), then 16
-	// minutes in the owner leaves and a returns.
-	h.at(16*time.Minute, owner.ID, W.PermitRequest{Leave: true})
-	h.at(16*time.Minute+time.Second, "a", W.PermitRequest{Return: 1})
+	// The first minute sees a's ask; then probes at 2, 4, 8, 12 and 16
+	// min (waits of 1, 2, 4, 4 and 4), then the owner leaves and a returns.
+	h.at(17*time.Minute, owner.ID, W.PermitRequest{Leave: true})
+	h.at(17*time.Minute+time.Second, "a", W.PermitRequest{Return: 1})
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 1, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []string{owner.ID, owner.ID, owner.ID, owner.ID, owner.ID}, h.probed(),
+	root := sentGrant{To: "root"}
+	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, root, root, root, root, root}, h.messages(),
 		"only the open owner is probed: nobody waits for a")
 }
 
@@ -215,6 +213,7 @@ func TestPermitsContinueAsNew(t *testing.T) {
 		Cap: 2, Owner: owner,
 		Holders: []W.PermitCount{{PermitHolder: holder("a"), N: 2}},
 		Queue:   []W.PermitAsk{{From: holder("b"), N: 1, Limit: 5, Seq: 2}, {From: holder("c"), N: 1, Seq: 3}},
+		Stamp:   h.stamp,
 	}, next)
-	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}}, h.grants())
+	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}}, h.messages())
 }

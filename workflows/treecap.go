@@ -82,9 +82,17 @@ func isLeaf(n *translator.Node) bool { return n.Kind == "step" }
 // permitClient is one workflow run's side of its tree cap, shared by all
 // the runs of the interpreter in it (a loop's iterations). Each leaf step
 // attempt asks for one permit and gives it back when done; asks and
-// returns made while a signal is in flight go out together in the next
-// one, and grants for asks no longer wanted (a step stopped while waiting)
-// are given back.
+// returns made in one workflow task (or while a signal is in flight) go
+// out together in one signal, and grants for asks no longer wanted (a step
+// stopped while waiting) are given back. While the permits workflow says
+// no other run waits, a permit given back and one asked for in the same
+// workflow task cancel out: the permit passes from the step that ended to
+// the one that starts, and nothing is sent. Once told that others wait,
+// it gives back every permit its steps are done with. A workflow task that
+// runs local activities sees no signal until it completes (the SDK
+// completes a long one at 80% of the workflow task timeout, 8 s by
+// default), so a run passing permits between local-activity steps may keep
+// them that much longer after another run starts waiting.
 type permitClient struct {
 	cfg  TreeCap
 	self PermitHolder
@@ -97,6 +105,8 @@ type permitClient struct {
 	toAsk    int     // asks not sent yet
 	toReturn int     // returns not sent yet
 	waiters  []*bool // granted flags of waiting attempts, FIFO
+	busy     bool    // other runs may be waiting (until told otherwise)
+	stamp    int64   // of the latest message from the permits workflow
 	seq      int64
 	known    bool // a message was delivered: the permits workflow may know this run
 	leaving  bool
@@ -107,7 +117,7 @@ type permitClient struct {
 // this run starts the permits workflow (it is the root of the cap).
 func newPermitClient(ctx workflow.Context, cfg TreeCap, start bool) *permitClient {
 	exec := workflow.GetInfo(ctx).WorkflowExecution
-	c := &permitClient{cfg: cfg, self: PermitHolder{ID: exec.ID, RunID: exec.RunID}}
+	c := &permitClient{cfg: cfg, self: PermitHolder{ID: exec.ID, RunID: exec.RunID}, busy: true}
 	// Grants, returns and leaving must go on while the run is cancelled.
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	if start {
@@ -121,6 +131,10 @@ func newPermitClient(ctx workflow.Context, cfg TreeCap, start bool) *permitClien
 
 // acquire waits for a permit; it fails only when ctx is cancelled.
 func (c *permitClient) acquire(ctx workflow.Context) error {
+	if !c.busy && c.toReturn > 0 && len(c.waiters) == 0 {
+		c.toReturn-- // a permit not given back yet
+		return nil
+	}
 	granted := false
 	c.waiters = append(c.waiters, &granted)
 	if c.asked < len(c.waiters) {
@@ -143,8 +157,18 @@ func (c *permitClient) acquire(ctx workflow.Context) error {
 	return nil
 }
 
-// release gives a permit back.
-func (c *permitClient) release() { c.toReturn++ }
+// release gives a permit back, or to a waiting attempt whose ask has not
+// gone out yet if no other run waits.
+func (c *permitClient) release() {
+	if !c.busy && c.toAsk > 0 && len(c.waiters) > 0 {
+		*c.waiters[0] = true
+		c.waiters = c.waiters[1:]
+		c.toAsk--
+		c.asked--
+		return
+	}
+	c.toReturn++
+}
 
 // leave gives everything back and withdraws every ask, and waits until the
 // permits workflow has it: a signal sent in the workflow's last task would
@@ -161,6 +185,9 @@ func (c *permitClient) receive(ctx workflow.Context) {
 	for {
 		var g PermitGrant
 		ch.Receive(ctx, &g)
+		if g.Stamp > c.stamp {
+			c.stamp, c.busy = g.Stamp, g.Waiting
+		}
 		n := g.N
 		c.asked = max(c.asked-n, 0)
 		for n > 0 && len(c.waiters) > 0 {
@@ -176,6 +203,10 @@ func (c *permitClient) receive(ctx workflow.Context) {
 func (c *permitClient) send(ctx workflow.Context) {
 	for {
 		_ = workflow.Await(ctx, func() bool { return c.toAsk > 0 || c.toReturn > 0 || c.leaving })
+		c.settle(ctx)
+		if c.toAsk == 0 && c.toReturn == 0 && !c.leaving {
+			continue // they cancelled out
+		}
 		m := PermitRequest{From: c.self}
 		if c.leaving {
 			if c.known || c.owner {
@@ -189,6 +220,24 @@ func (c *permitClient) send(ctx workflow.Context) {
 		m.Seq, m.Ask, m.Return, m.Limit = c.seq, c.toAsk, c.toReturn, c.cfg.Limit
 		c.toAsk, c.toReturn = 0, 0
 		c.deliver(ctx, &m)
+	}
+}
+
+// settle lets the workflow's other coroutines run first, until three
+// passes of the dispatcher in a row make no more asks or returns: a step
+// that ends and the next one that starts in the same workflow task (a few
+// passes later: the run, the loop, the next iteration) share one signal.
+func (c *permitClient) settle(ctx workflow.Context) {
+	for quiet := 0; quiet < 3; quiet++ {
+		asks, returns := c.toAsk, c.toReturn
+		// Yield: a coroutine started now runs after every coroutine already
+		// there has had its turn.
+		ch := workflow.NewChannel(ctx)
+		workflow.Go(ctx, func(ctx workflow.Context) { ch.Send(ctx, true) })
+		ch.Receive(ctx, nil)
+		if asks != c.toAsk || returns != c.toReturn {
+			quiet = -1
+		}
 	}
 }
 

@@ -121,3 +121,21 @@ func TestTreeCapRestartsEndedPermits(t *testing.T) {
 	require.Equal(t, 20*time.Second, st.EndTime.Sub(st.StartTime), "one at a time")
 	h.env.AssertExpectations(t)
 }
+
+// TestTreeCapTakesTurns: a loop passes its permits from one iteration's
+// step to the next while nobody else waits, but once another loop waits
+// it gives them back after each step, so the two take turns (FIFO)
+// instead of one running all its iterations first.
+func TestTreeCapTakesTurns(t *testing.T) {
+	loop := func(id string) string {
+		return `{"foreach":{"id":"` + id + `",
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4]}}}},
+			"steps":[` + sleeps(id+"s", 1, 10) + `]}}`
+	}
+	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[` + loop("a") + `,` + loop("b") + `]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime), "eight 10 s sleeps, two at a time")
+	// Taking turns, the first loop ends after 30 s, not 20.
+	require.GreaterOrEqual(t, min(st.Step("a").Duration(), st.Step("b").Duration()), 30*time.Second)
+}
