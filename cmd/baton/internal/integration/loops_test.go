@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,7 +65,9 @@ func TestLoopSamples(t *testing.T) {
 type probe struct {
 	running, max atomic.Int64
 	mu           sync.Mutex
-	seen         map[string]int
+	seen         map[string]int // executions per instance id (per step with byStep)
+	hold         time.Duration  // how long a run lasts; 20 ms if 0
+	byStep       bool
 }
 
 func (p *probe) Run(ctx context.Context, s *activities.Step) (*activities.Result, error) {
@@ -76,11 +79,19 @@ func (p *probe) Run(ctx context.Context, s *activities.Step) (*activities.Result
 			break
 		}
 	}
+	key := s.InstanceID
+	if p.byStep {
+		key += "#" + s.StepID
+	}
 	p.mu.Lock()
-	p.seen[s.InstanceID]++
+	p.seen[key]++
 	p.mu.Unlock()
+	hold := p.hold
+	if hold == 0 {
+		hold = 20 * time.Millisecond
+	}
 	select {
-	case <-time.After(20 * time.Millisecond):
+	case <-time.After(hold):
 	case <-ctx.Done():
 	}
 	return &activities.Result{}, nil
@@ -168,4 +179,55 @@ func TestStopParentStopsSubworkflow(t *testing.T) {
 		d, err := env.tc.DescribeWorkflowExecution(ctx, childID, "")
 		return err == nil && d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 	}, 20*time.Second, 50*time.Millisecond, "the child run ended")
+}
+
+// TestInstanceStepConcurrencyTree: instance_step_concurrency 3 caps the
+// leaf steps of the whole tree: a foreach of concurrency 10 (its
+// iterations run in the loop's own workflow) and a sync subworkflow (its
+// own run) run side by side, all their leaf steps of one probe type, and no
+// more than 3 of them ever overlap. The tree's permits workflow ends with
+// the run.
+func TestInstanceStepConcurrencyTree(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	childID := fmt.Sprintf("tree-cap-child-%d", time.Now().UnixNano())
+	child, err := definition.Decode([]byte(`{"properties":{"owner":"tester"},"workflow":{"id":"` + childID + `","steps":[
+		{"step":{"id":"c1","type":"TreeProbe"}},{"step":{"id":"c2","type":"TreeProbe"}},
+		{"step":{"id":"c3","type":"TreeProbe"}},{"step":{"id":"c4","type":"TreeProbe"}}]}}`))
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	root, err := definition.Decode([]byte(`{"properties":{"owner":"tester"},"workflow":{"id":"tree-cap","instance_step_concurrency":3,"steps":[
+		{"foreach":{"id":"loop","concurrency":10,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","expression":"Util.intsBetween(0, 12, 1)"}}}},
+			"steps":[{"step":{"id":"work","type":"TreeProbe"}}]}},
+		{"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":"` + childID + `"}}}}]}}`))
+	require.NoError(t, err)
+
+	treeProbe.seen = map[string]int{}
+	run, st := startAndWait(t, root, nil, 2*time.Minute)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireStatuses(t, st, all(W.Succeeded, "loop", "sub"))
+	require.Equal(t, &W.LoopSummary{Iterations: 12, Counts: W.LoopCounts{Succeeded: 12}}, st.Step("loop").Loop)
+	// Every leaf step ran: 12 iterations and the child's 4 steps (a local
+	// activity is at least once).
+	treeProbe.mu.Lock()
+	require.Len(t, treeProbe.seen, 16, "%v", treeProbe.seen)
+	for i := 1; i <= 12; i++ {
+		require.GreaterOrEqual(t, treeProbe.seen[fmt.Sprintf("%s/loop/%d#work", run.ID(), i)], 1, "iteration %d", i)
+	}
+	for _, s := range []string{"c1", "c2", "c3", "c4"} {
+		require.GreaterOrEqual(t, treeProbe.seen[run.ID()+"/sub#"+s], 1, "child step %s", s)
+	}
+	treeProbe.mu.Unlock()
+	require.LessOrEqual(t, treeProbe.max.Load(), int64(3), "leaf steps running at once across the tree")
+	require.Greater(t, treeProbe.max.Load(), int64(1), "leaf steps overlap")
+
+	permitsID := run.ID() + "#permits"
+	require.Eventually(t, func() bool {
+		d, err := env.tc.DescribeWorkflowExecution(ctx, permitsID, "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, 20*time.Second, 50*time.Millisecond, "the permits workflow ended")
+	lengths := historyLengths(t, run.ID(), run.ID()+"/loop", run.ID()+"/sub", permitsID)
+	t.Logf("max overlap %d; history lengths with the tree cap (16 leaf steps): %v", treeProbe.max.Load(), lengths)
 }

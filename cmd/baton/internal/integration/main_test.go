@@ -33,13 +33,17 @@ var env struct {
 // probeType is shared by the tests that count overlapping iterations.
 var probeType = &probe{}
 
+// treeProbe counts overlapping leaf steps across a capped tree.
+var treeProbe = &probe{hold: 50 * time.Millisecond, byStep: true}
+
 // countType counts executions per iteration for the scale tests.
 var countType = &counter{runs: map[string]int{}}
 
 // stepTypes are the user step types the integration worker knows.
 var stepTypes = map[string]activities.StepType{
-	"Probe": probeType,
-	"Count": countType,
+	"Probe":     probeType,
+	"TreeProbe": treeProbe,
+	"Count":     countType,
 	// Echo returns its "reply" param as the output "out".
 	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil
@@ -87,6 +91,7 @@ func run(m *testing.M) int {
 		"Echo":      {Mode: translator.ModeLocalActivity},
 		"FailFirst": {Mode: translator.ModeActivity},
 		"Probe":     {Mode: translator.ModeLocalActivity},
+		"TreeProbe": {Mode: translator.ModeLocalActivity},
 	}})
 	return m.Run()
 }
