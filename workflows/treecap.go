@@ -114,15 +114,19 @@ type permitClient struct {
 }
 
 // newPermitClient starts the workflow's side of a tree cap; start says
-// this run starts the permits workflow (it is the root of the cap).
+// this run starts the permits workflow (it is the root of the cap) and
+// waits until it has started.
 func newPermitClient(ctx workflow.Context, cfg TreeCap, start bool) *permitClient {
 	exec := workflow.GetInfo(ctx).WorkflowExecution
 	c := &permitClient{cfg: cfg, self: PermitHolder{ID: exec.ID, RunID: exec.RunID}, busy: true}
 	// Grants, returns and leaving must go on while the run is cancelled.
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	if start {
-		c.owner = true
+		// Wait until it runs, so that the runs of the tree (started later)
+		// find it rather than race to start it.
 		c.startPermits(dctx)
+		_ = c.start.GetChildWorkflowExecution().Get(dctx, nil)
+		c.start = nil
 	}
 	workflow.Go(dctx, c.receive)
 	workflow.Go(dctx, c.send)
