@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"errors"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +26,6 @@ type permitsHarness struct {
 	sent   []sentGrant
 	closed map[string]bool // requester ids whose runs have closed
 	seq    int64
-	stamp  int64 // of the last message
 }
 
 // sentGrant is a message to a requester: a grant (N > 0), or a notice
@@ -35,6 +35,7 @@ type sentGrant struct {
 	N       int
 	Seq     int64
 	Waiting bool
+	stamp   int64
 }
 
 var owner = holder("root")
@@ -52,11 +53,7 @@ func newPermitsHarness() *permitsHarness {
 			if runID != id+"-run" {
 				to += " (wrong run " + runID + ")" // grants go to the requester's run
 			}
-			if g.Stamp <= h.stamp {
-				to += " (stamp not increasing)"
-			}
-			h.stamp = g.Stamp
-			h.sent = append(h.sent, sentGrant{To: to, N: g.N, Seq: g.Seq, Waiting: g.Waiting})
+			h.sent = append(h.sent, sentGrant{To: to, N: g.N, Seq: g.Seq, Waiting: g.Waiting, stamp: g.Stamp})
 			if h.closed[id] {
 				return &temporal.UnknownExternalWorkflowExecutionError{}
 			}
@@ -76,10 +73,32 @@ func (h *permitsHarness) at(d time.Duration, id string, m W.PermitRequest) {
 	}, d)
 }
 
-func (h *permitsHarness) messages() []sentGrant {
+// messages returns the messages sent, in the order of their stamps: the
+// order the workflow sent them in (the mock sees signals sent at once in
+// any order, as requesters may).
+func (h *permitsHarness) messages(t *testing.T) []sentGrant {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]sentGrant(nil), h.sent...)
+	out := append([]sentGrant(nil), h.sent...)
+	sort.Slice(out, func(i, j int) bool { return out[i].stamp < out[j].stamp })
+	for i := range out {
+		if i > 0 {
+			require.Greater(t, out[i].stamp, out[i-1].stamp, "stamps are unique")
+		}
+		out[i].stamp = 0
+	}
+	return out
+}
+
+// lastStamp is the stamp of the last message sent.
+func (h *permitsHarness) lastStamp() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var last int64
+	for _, m := range h.sent {
+		last = max(last, m.stamp)
+	}
+	return last
 }
 
 // TestPermitsFIFO: asks are served oldest first, partly when fewer
@@ -104,7 +123,7 @@ func TestPermitsFIFO(t *testing.T) {
 		{To: "b", Waiting: true},               // and so must b, once c waits
 		{To: "b", N: 1, Seq: 2, Waiting: true}, // a's return completes b's ask; c still waits
 		{To: "c", N: 1, Seq: 3},
-	}, h.messages())
+	}, h.messages(t))
 }
 
 // TestPermitsLeaveWithdraws: a requester that leaves (its run ended or
@@ -121,7 +140,7 @@ func TestPermitsLeaveWithdraws(t *testing.T) {
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 2, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}, {To: "c", N: 1, Seq: 3}}, h.messages())
+	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}, {To: "c", N: 1, Seq: 3}}, h.messages(t))
 }
 
 // TestPermitsLimit: an ask with a stricter limit is granted only while
@@ -138,7 +157,7 @@ func TestPermitsLimit(t *testing.T) {
 	h.env.ExecuteWorkflow(W.PermitsWorkflowName, W.PermitsInput{Cap: 3, Owner: owner})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
-	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, {To: "a", Waiting: true}, {To: "sub", N: 1, Seq: 2}, {To: "b", N: 1, Seq: 3}}, h.messages())
+	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, {To: "a", Waiting: true}, {To: "sub", N: 1, Seq: 2}, {To: "b", N: 1, Seq: 3}}, h.messages(t))
 }
 
 // TestPermitsReclaim: permits of a run that closed without giving them
@@ -171,7 +190,7 @@ func TestPermitsReclaim(t *testing.T) {
 		{To: "root", Waiting: true},
 		{To: "a", Waiting: true},
 		{To: "b", N: 1, Seq: 3},
-	}, h.messages())
+	}, h.messages(t))
 }
 
 // TestPermitsProbeBacksOff: while nothing happens, probes of an open owner
@@ -188,7 +207,7 @@ func TestPermitsProbeBacksOff(t *testing.T) {
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	root := sentGrant{To: "root"}
-	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, root, root, root, root, root}, h.messages(),
+	require.Equal(t, []sentGrant{{To: "a", N: 1, Seq: 1}, root, root, root, root, root}, h.messages(t),
 		"only the open owner is probed: nobody waits for a")
 }
 
@@ -213,7 +232,7 @@ func TestPermitsContinueAsNew(t *testing.T) {
 		Cap: 2, Owner: owner,
 		Holders: []W.PermitCount{{PermitHolder: holder("a"), N: 2}},
 		Queue:   []W.PermitAsk{{From: holder("b"), N: 1, Limit: 5, Seq: 2}, {From: holder("c"), N: 1, Seq: 3}},
-		Stamp:   h.stamp,
+		Stamp:   h.lastStamp(),
 	}, next)
-	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}}, h.messages())
+	require.Equal(t, []sentGrant{{To: "a", N: 2, Seq: 1}, {To: "a", Waiting: true}}, h.messages(t))
 }

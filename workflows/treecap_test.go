@@ -22,6 +22,17 @@ func sleeps(prefix string, n, secs int) string {
 	return strings.Join(steps, ",")
 }
 
+// requireSucceeded checks that a run succeeded, or says how each step ended.
+func requireSucceeded(t *testing.T, st *W.State) {
+	t.Helper()
+	if st.Status != W.InstanceSucceeded {
+		for _, s := range st.Steps {
+			t.Logf("step %s: %s %s %+v", s.ID, s.Status, s.Error, s.Loop)
+		}
+	}
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+}
+
 // The test environment skips timers, so a run's duration counts rounds of
 // 10 s sleeps: it shows how many leaf steps ran at once.
 
@@ -37,7 +48,7 @@ func TestTreeCapCoversLoopIterations(t *testing.T) {
 			"steps":[` + sleeps("s", 1, 10) + `]}},
 		` + sleeps("side", 1, 10) + `]}}`
 	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, st)
 	require.Equal(t, &W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}, st.Step("loop").Loop)
 	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
 }
@@ -55,7 +66,7 @@ func TestTreeCapCoversSubworkflows(t *testing.T) {
 	h := newHarness(t, nil)
 	resolver(h, map[string]string{"child": child})
 	st := h.run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, st)
 	requireStatuses(t, st, map[string]W.StepStatus{"sub": W.Succeeded, "loop": W.Succeeded})
 	require.Equal(t, 30*time.Second, st.EndTime.Sub(st.StartTime))
 }
@@ -63,16 +74,19 @@ func TestTreeCapCoversSubworkflows(t *testing.T) {
 // TestTreeCapChildLimit: a subworkflow whose own instance_step_concurrency
 // is 1 starts a leaf step only while no other leaf step of the tree runs
 // (Maestro's per-instance permit on the shared tag): its 10 s sleep waits
-// for the root's 30 s one although the root's cap of 3 has room.
+// for the root's 30 s one although the root's cap of 3 has room. (The
+// subworkflow starts after a 1 s sleep, so the root's long sleep surely
+// holds its permit first.)
 func TestTreeCapChildLimit(t *testing.T) {
 	child := `{"workflow":{"id":"child","instance_step_concurrency":1,"steps":[` + sleeps("c", 1, 10) + `]}}`
 	def := `{"workflow":{"id":"parent","instance_step_concurrency":3,"steps":[
+		{"step":{"id":"first","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":1}},"transition":{"successors":{"sub":"true"}}}},
 		{"subworkflow":{"id":"sub","params":{"subworkflow_id":{"type":"STRING","value":"child"}}}},
 		` + sleeps("long", 1, 30) + `]}}`
 	h := newHarness(t, nil)
 	resolver(h, map[string]string{"child": child})
 	st := h.run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, st)
 	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
 }
 
@@ -87,7 +101,7 @@ func TestTreeCapStop(t *testing.T) {
 	h := newHarness(t, nil)
 	h.env.RegisterDelayedCallback(func() { h.env.CancelWorkflow() }, 15*time.Second)
 	st := h.run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceStopped, st.Status)
+	require.Equal(t, W.InstanceStopped, st.Status, "%s", st.Step("loop").Error)
 	require.Equal(t, W.Stopped, st.Step("loop").Status)
 	require.Equal(t, 15*time.Second, st.EndTime.Sub(st.StartTime))
 }
@@ -98,7 +112,7 @@ func TestNoTreeCapWithoutCompositeSteps(t *testing.T) {
 	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[` + sleeps("s", 3, 10) + `]}}`
 	h := newHarness(t, nil)
 	st := h.run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, st)
 	require.Equal(t, 20*time.Second, st.EndTime.Sub(st.StartTime))
 }
 
@@ -117,7 +131,7 @@ func TestTreeCapRestartsEndedPermits(t *testing.T) {
 	require.NoError(t, h.env.GetWorkflowError())
 	var st W.State
 	require.NoError(t, h.env.GetWorkflowResult(&st))
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, &st)
 	require.Equal(t, 20*time.Second, st.EndTime.Sub(st.StartTime), "one at a time")
 	h.env.AssertExpectations(t)
 }
@@ -134,7 +148,7 @@ func TestTreeCapTakesTurns(t *testing.T) {
 	}
 	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[` + loop("a") + `,` + loop("b") + `]}}`
 	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	requireSucceeded(t, st)
 	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime), "eight 10 s sleeps, two at a time")
 	// Taking turns, the first loop ends after 30 s, not 20.
 	require.GreaterOrEqual(t, min(st.Step("a").Duration(), st.Step("b").Duration()), 30*time.Second)
