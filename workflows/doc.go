@@ -13,6 +13,16 @@
 // iterations or once its history passes 4,000 events, so no run's history
 // grows with the iteration count.
 //
+// instance_step_concurrency caps the leaf steps running at once across a
+// root run's whole tree (its loops' iterations and its subworkflows at any
+// depth) through one permits workflow, baton.Permits (permits.go): a FIFO
+// semaphore driven by signals, since workflows cannot call each other. The
+// root starts it when it has composite steps, and passes its id (TreeCap)
+// to its loop and subworkflow children; each workflow run of the tree has
+// one permitClient (treecap.go) shared by the runs in it, and each attempt
+// of a leaf step takes a permit from it. Runs without a tree cap take no
+// part and record nothing.
+//
 // Determinism: workflow code here uses workflow.Go, workflow.Now, timers
 // and sorted map iteration only; SEL gets the workflow clock and a random
 // source seeded from the run. Any change of behaviour must be gated with
