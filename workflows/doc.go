@@ -13,6 +13,12 @@
 // iterations or once its history passes 4,000 events, so no run's history
 // grows with the iteration count.
 //
+// A run can be the next run of an ended one (RunInput.Restart, built by
+// the client's Restart): RESTART_FROM_INCOMPLETE keeps the steps that
+// completed and runs the rest and everything downstream of them; params
+// follow Maestro's mode table (CheckRestart refuses changes a mode
+// forbids). Only runs with a Restart take these paths.
+//
 // Determinism: workflow code here uses workflow.Go, workflow.Now, timers
 // and sorted map iteration only; SEL gets the workflow clock and a random
 // source seeded from the run. Any change of behaviour must be gated with

@@ -1,0 +1,113 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/client"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/sel"
+	W "github.com/batonhq/baton/workflows"
+)
+
+// restartDef's "check" step fails while the MUTABLE param should_fail is
+// "yes"; it reads the foreach's inner params and the subworkflow's output,
+// so a restart from incomplete must carry both over without running them.
+const restartDef = `{"workflow":{"id":%q,
+  "params":{"should_fail":{"type":"STRING","value":"yes"},
+            "fixed":{"type":"STRING","mode":"MUTABLE_ON_START","value":"kept"}},
+  "steps":[
+    {"foreach":{"id":"loop","params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+      "steps":[{"step":{"id":"inner","type":"Count","params":{"sq":{"type":"LONG","expression":"i * i"}}}}],
+      "transition":{"successors":{"check":"true"}}}},
+    {"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}},
+      "transition":{"successors":{"check":"true"}}}},
+    {"step":{"id":"check","type":"NoOp","params":{
+      "gate":{"type":"LONG","expression":"if (should_fail == 'yes') throw 'asked to fail'; return 1;"},
+      "squares":{"type":"LONG_ARRAY","expression":"params.getFromForeach('loop', 'inner', 'sq')"},
+      "reply":{"type":"STRING","expression":"params.getFromSubworkflow('sub', 'echo', 'out')"}}}}]}}`
+
+// TestRestart fails a run on purpose, restarts it from incomplete with a
+// changed param on the real server, and checks what ran again.
+func TestRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	target := fmt.Sprintf("restart-target-%d", suffix)
+	_, err := registry.New(env.tc, registry.Options{}).Push(ctx, registryDef(t, target, "hello", true))
+	require.NoError(t, err)
+	req, err := definition.Decode([]byte(fmt.Sprintf(restartDef, fmt.Sprintf("restart-%d", suffix), target)))
+	require.NoError(t, err)
+
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	requireStatuses(t, first, map[string]W.StepStatus{"loop": W.Succeeded, "sub": W.Succeeded, "check": W.InternallyFailed})
+	iterations := countsFor(run.ID())
+	require.Len(t, iterations, 3)
+
+	// Refused before anything starts: a MUTABLE_ON_START param, a bad policy.
+	_, err = env.baton.Restart(ctx, run.ID(), client.RestartOptions{RunParams: map[string]sel.Value{"fixed": {Type: sel.String, Value: "x"}}})
+	require.ErrorContains(t, err, "cannot be changed at restart")
+	_, err = env.baton.Restart(ctx, run.ID(), client.RestartOptions{Policy: "RESTART_SOMEHOW"})
+	require.ErrorContains(t, err, "RESTART_SOMEHOW")
+	require.Equal(t, run.RunID(), env.baton.GetRun(run.ID(), "").RunID(), "a refused restart starts nothing")
+
+	opts := client.RestartOptions{
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
+		RequestID: "restart-1",
+	}
+	second, err := env.baton.Restart(ctx, run.ID(), opts)
+	require.NoError(t, err)
+	require.NotEqual(t, run.RunID(), second.RunID())
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 2, st.Run)
+	requireStatuses(t, st, map[string]W.StepStatus{"loop": W.Succeeded, "sub": W.Succeeded, "check": W.Succeeded})
+	require.Equal(t, 1, st.Step("loop").Run, "the foreach is kept, not run again")
+	require.Equal(t, iterations, countsFor(run.ID()), "no iteration ran again")
+	check := st.Step("check").Params
+	require.Equal(t, []int64{1, 4, 9}, check["squares"].Value)
+	require.Equal(t, "hello", check["reply"].Value)
+	require.Equal(t, "kept", st.Params["fixed"].Value)
+
+	// The same request id returns the same run; the latest run is the restart.
+	again, err := env.baton.Restart(ctx, run.ID(), opts)
+	require.NoError(t, err)
+	require.Equal(t, second.RunID(), again.RunID())
+	require.Equal(t, second.RunID(), env.baton.GetRun(run.ID(), "").RunID())
+
+	// A run that succeeded has nothing incomplete; from the beginning, all runs again.
+	_, err = env.baton.Restart(ctx, run.ID(), client.RestartOptions{})
+	require.ErrorContains(t, err, "nothing to restart")
+	third, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{Policy: W.RestartFromBeginning})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 3, st.Run)
+	require.Equal(t, 3, st.Step("loop").Run)
+	require.Len(t, countsFor(run.ID()), 3, "the same iteration ids ran again")
+	for id, n := range countsFor(run.ID()) {
+		require.Equal(t, 2, n, id)
+	}
+}
+
+// countsFor returns the Count executions of the iterations of a run.
+func countsFor(runID string) map[string]int {
+	countType.mu.Lock()
+	defer countType.mu.Unlock()
+	out := map[string]int{}
+	prefix := runID + "/"
+	for id, n := range countType.runs {
+		if len(id) > len(prefix) && id[:len(prefix)] == prefix {
+			out[id] = n
+		}
+	}
+	return out
+}
