@@ -19,7 +19,11 @@
 //     empty condition becomes "true".
 //   - Params keep their type, literal (sel's Go representation; MAP
 //     literals as map[string]*Param) or expression, and mode (default
-//     MUTABLE). Validators, tags and other metadata are dropped.
+//     MUTABLE). Validators, tags and other metadata are dropped. A MAP
+//     literal whose entries were written in an order other than by name
+//     keeps that order in Param.Keys (a foreach's first loop param varies
+//     fastest); nil Keys means name order, so plans that predate Keys, and
+//     those of definitions written in name order, read the same.
 //   - failure_mode defaults to FAIL_AFTER_RUNNING. Timeouts (step and
 //     workflow) default to 10 days; numbers and duration strings without
 //     "$" become Number.Value in seconds, text with "$" stays Number.Text.
@@ -44,10 +48,12 @@
 //
 // # Encoding
 //
-// Encode gives the plan's stable JSON; Compile sets Plan.Hash to the hex
-// SHA-256 of that encoding with Hash empty (Hash, Verify). Decode refuses
-// other FormatVersions. Change FormatVersion whenever the interpreter
-// would read an old encoding differently.
+// Encode gives the plan's stable JSON (map keys sorted; a MAP literal's
+// Keys, when set, as a "keys" array beside its value); Compile sets
+// Plan.Hash to the hex SHA-256 of that encoding with Hash empty (Hash,
+// Verify). Decode refuses other FormatVersions. Change FormatVersion
+// whenever the interpreter would read an old encoding differently ("keys"
+// did not need one: an encoding without it reads as before).
 //
 // # Run time
 //
