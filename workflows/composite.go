@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 )
 
 // attemptChild runs a composite step as a child workflow.
@@ -96,7 +97,7 @@ func (r *run) foreachInput(n *node) (*ForeachInput, error) {
 	}
 	in := &ForeachInput{
 		Plan:            bodyPlan(r.plan, n.plan),
-		LoopNames:       sortedKeys(loop),
+		LoopNames:       loopOrder(n.plan.Params["loop_params"], loop),
 		Loop:            loop,
 		Base:            r.loopBase(n),
 		Total:           1,
@@ -141,6 +142,33 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 		}
 	}
 	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth}, nil
+}
+
+// loopOrder is the mixed-radix order of a foreach's loop params, the
+// first varying fastest (MAESTRO.md §4.11): the order the loop_params MAP
+// literal was written in (its plan Keys), else by name. By name applies to
+// plans without Keys (definitions written in name order, and plans
+// compiled before Keys existed, so their histories replay as recorded) and
+// to loop_params given by a SEL expression: sel's MAP value is a Go map
+// and keeps no order.
+func loopOrder(lp *translator.Param, loop map[string]sel.Value) []string {
+	if lp == nil || lp.IsExpr || lp.Keys == nil {
+		return sortedKeys(loop)
+	}
+	names := make([]string, 0, len(loop))
+	listed := make(map[string]bool, len(lp.Keys))
+	for _, k := range lp.Keys {
+		if _, ok := loop[k]; ok && !listed[k] {
+			names = append(names, k)
+			listed[k] = true
+		}
+	}
+	for _, k := range sortedKeys(loop) { // none, as the plan checks Keys
+		if !listed[k] {
+			names = append(names, k)
+		}
+	}
+	return names
 }
 
 // loopParams reads a loop step's evaluated loop_params MAP as typed values.

@@ -13,6 +13,14 @@
 // iterations or once its history passes 4,000 events, so no run's history
 // grows with the iteration count.
 //
+// A foreach decodes iteration i mixed-radix, the first loop param varying
+// fastest (MAESTRO.md §4.11). The order is that of the loop_params MAP
+// literal as written in the definition (the plan's Param.Keys). It is by
+// name for plans without Keys, which includes every plan compiled before
+// Keys existed, so their runs replay unchanged. It is also by name when
+// loop_params is a SEL expression, because a SEL MAP value is a Go map
+// and keeps no order.
+//
 // A run can be the next run of an ended one (RunInput.Restart, built by
 // the client's Restart): RESTART_FROM_INCOMPLETE keeps the steps that
 // completed and runs the rest and everything downstream of them; params

@@ -16,6 +16,8 @@ import (
 type ForeachInput struct {
 	Plan *translator.Plan `json:"plan"` // the inner DAG
 	// LoopNames fixes the mixed-radix order: the first name varies fastest.
+	// It is the loop_params literal's definition order (plan Keys), else
+	// sorted by name (see loopOrder).
 	LoopNames       []string             `json:"loop_names"`
 	Loop            map[string]sel.Value `json:"loop"` // arrays
 	Base            map[string]sel.Value `json:"base"` // params every iteration gets
