@@ -7,10 +7,11 @@
 // Compile(req, opts) returns a Plan or an Errors value listing every
 // problem, each with its definition path. Features Baton accepts in
 // definitions but does not run yet are refused with messages that start
-// with "not supported yet: ": foreach, while, subworkflow and template
-// steps; signal_dependencies and signal_outputs; time_triggers and
-// signal_triggers; the step types Titus, Notebook, Kubernetes and Http
-// (Join is internal to Maestro).
+// with "not supported yet: ": template steps; signal_dependencies and
+// signal_outputs; time_triggers and signal_triggers; the step types Titus,
+// Notebook and Kubernetes (Join is internal to Maestro). Foreach, while and
+// subworkflow steps compile to child-mode nodes, and Http to a step type
+// with its default params.
 //
 // What Compile resolves:
 //   - Steps come in a stable topological order: among the steps whose
