@@ -70,13 +70,13 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 		Params:    opts.RunParams,
 		RequestID: opts.RequestID,
 	}
-	if err := workflows.CheckRestart(in.Plan, rs); err != nil {
-		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
-	}
 	if opts.Policy == workflows.RestartFromIncomplete {
-		if err := c.keptResults(ctx, id, in, rs); err != nil {
+		if err := c.loopResults(ctx, id, in, rs); err != nil {
 			return nil, err
 		}
+	}
+	if err := workflows.CheckRestart(in.Plan, rs); err != nil {
+		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 	}
 	so := sdkclient.StartWorkflowOptions{
 		ID:                       id,
@@ -97,27 +97,39 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
 }
 
-// keptResults reads what later steps may still need of the steps a restart
-// from incomplete keeps: the collected params of foreach steps and the
-// final states of sync subworkflows (their child workflows' results).
-func (c *Client) keptResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart) error {
+// loopResults reads from the child workflows what a restart from
+// incomplete needs of the previous run's composite steps: the results of
+// its foreach steps (collected params of kept ones, where unfinished ones
+// resume) and the final states of kept sync subworkflows. An unfinished
+// foreach whose loop workflow never started runs from its first iteration;
+// one whose loop workflow left no result cannot resume.
+func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart) error {
 	for _, n := range in.Plan.Steps {
 		ps := rs.Previous.Step(n.ID)
-		if ps == nil || !ps.Status.Complete() || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
+		if ps == nil || ps.Status == workflows.NotCreated || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
 			continue
 		}
 		childID := id + "/" + n.ID
+		kept := ps.Status.Complete()
 		switch {
-		case n.Kind == "foreach" && len(n.Collect) > 0 && ps.Loop != nil:
+		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil):
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
+				var notFound *serviceerror.NotFound
+				switch {
+				case !kept && errors.As(err, &notFound):
+					continue // no iteration ran
+				case !kept:
+					return fmt.Errorf("baton: restart %s: foreach step %q has no loop result to resume from (%w); restart with %s",
+						id, n.ID, err, workflows.RestartFromBeginning)
+				}
 				return fmt.Errorf("baton: restart %s: read foreach step %q's results: %w", id, n.ID, err)
 			}
-			if rs.Rollups == nil {
-				rs.Rollups = map[string]map[string][]*sel.Value{}
+			if rs.Loops == nil {
+				rs.Loops = map[string]*workflows.LoopResult{}
 			}
-			rs.Rollups[n.ID] = res.Collected
-		case n.Kind == "subworkflow" && n.Sync:
+			rs.Loops[n.ID] = &res
+		case n.Kind == "subworkflow" && n.Sync && kept:
 			var st workflows.State
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &st); err != nil {
 				return fmt.Errorf("baton: restart %s: read subworkflow step %q's child run: %w", id, n.ID, err)

@@ -26,6 +26,9 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 		if in.Total == 0 {
 			return outcomeSucceeded, nil // an empty loop is allowed
 		}
+		if err := r.resumeForeach(n, in); err != nil {
+			return outcomeFatal, err
+		}
 		name, input = ForeachWorkflowName, in
 	case "while":
 		in, err := r.whileInput(n)

@@ -95,6 +95,12 @@ type LoopResult struct {
 	Collected map[string][]*sel.Value `json:"collected,omitempty"`
 	// LoopParams are a while loop's final loop params.
 	LoopParams map[string]sel.Value `json:"loop_params,omitempty"`
+	// What a restart from incomplete needs of a foreach: its iteration
+	// count, the iterations that ran and did not succeed or were due again
+	// and not launched, and the first iteration of the never-launched tail.
+	Total      int   `json:"total,omitempty"`
+	Incomplete []int `json:"incomplete,omitempty"`
+	Resume     int   `json:"resume,omitempty"`
 }
 
 // bodyPlan is the plan of one iteration: the loop's inner DAG, with no

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
@@ -30,12 +31,12 @@ type Restart struct {
 	Params map[string]sel.Value `json:"params,omitempty"`
 	// RequestID de-duplicates restarts of the same run.
 	RequestID string `json:"request_id,omitempty"`
-	// Rollups are the collected inner params of the previous run's foreach
-	// steps, and Children the final states of its sync subworkflows, by step
-	// id: what getFromForeach and getFromSubworkflow read of a step kept
-	// from the previous run.
-	Rollups  map[string]map[string][]*sel.Value `json:"rollups,omitempty"`
-	Children map[string]*State                  `json:"children,omitempty"`
+	// Loops are the results of the previous run's foreach steps, and
+	// Children the final states of its sync subworkflows, by step id: what
+	// getFromForeach and getFromSubworkflow read of a kept step, and where a
+	// foreach that did not complete resumes.
+	Loops    map[string]*LoopResult `json:"loops,omitempty"`
+	Children map[string]*State      `json:"children,omitempty"`
 }
 
 // Modes of the system params: Maestro injects them as MUTABLE_ON_START,
@@ -89,7 +90,10 @@ func CheckRestart(plan *translator.Plan, rs *Restart) error {
 			continue
 		}
 		starts++
-		if pn.Kind != "step" && ps != nil && ps.Status != NotCreated {
+		if pn.Kind == "step" || ps == nil || ps.Status == NotCreated {
+			continue
+		}
+		if pn.Kind != "foreach" { // a foreach resumes from rs.Loops
 			return fmt.Errorf("not supported yet: restarting %s step %q from where it stopped (%s); restart the run with %s",
 				pn.Kind, pn.ID, RestartFromIncomplete, RestartFromBeginning)
 		}
@@ -211,7 +215,9 @@ func (r *run) seedRestart(rs *Restart) {
 			n.state = &ps
 			r.state.Steps[n.index] = n.state
 			n.finished = true
-			n.rollup = rs.Rollups[n.plan.ID]
+			if lr := rs.Loops[n.plan.ID]; lr != nil {
+				n.rollup = lr.Collected
+			}
 			n.child = rs.Children[n.plan.ID]
 			continue
 		}
@@ -220,4 +226,38 @@ func (r *run) seedRestart(rs *Restart) {
 			c.preds++
 		}
 	}
+}
+
+// resumeForeach makes the first attempt of a foreach step of a run
+// restarted from incomplete run only what did not succeed before: the
+// iterations that failed, stopped or timed out, then those never launched
+// (MAESTRO.md §4.11). The successes, their count and their collected
+// params are kept. Each iteration due again runs its inner DAG from the
+// start.
+func (r *run) resumeForeach(n *node, in *ForeachInput) error {
+	rs := r.restart
+	if rs == nil || rs.Policy != RestartFromIncomplete || n.state.Attempts > 1 {
+		return nil
+	}
+	lr := rs.Loops[n.plan.ID]
+	if lr == nil {
+		return nil
+	}
+	if lr.Total != in.Total {
+		return fmt.Errorf("foreach has %d iterations in the restarted run but %d before: its loop params changed", in.Total, lr.Total)
+	}
+	in.Redo = append([]int(nil), lr.Incomplete...)
+	sort.Ints(in.Redo)
+	in.From = lr.Resume
+	in.Carried = lr.Counts.Succeeded
+	in.Counts = LoopCounts{Succeeded: lr.Counts.Succeeded}
+	if len(in.Collect) > 0 && lr.Collected != nil {
+		in.Collected = lr.Collected
+		for _, k := range in.Collect {
+			if len(in.Collected[k]) != in.Total {
+				in.Collected[k] = make([]*sel.Value, in.Total)
+			}
+		}
+	}
+	return nil
 }

@@ -1,9 +1,12 @@
 package workflows_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/sel"
@@ -149,6 +152,74 @@ func TestCheckRestart(t *testing.T) {
 				return
 			}
 			require.ErrorContains(t, err, tt.errMsg)
+		})
+	}
+}
+
+// TestForeachResume runs the foreach workflow as a restart from incomplete
+// sets it up (MAESTRO.md §4.11): the iterations due again first, then the
+// never-launched tail, across continue-as-new, keeping earlier successes.
+func TestForeachResume(t *testing.T) {
+	defer W.SetIterationsPerRun(2)()
+	body := compileJSON(t, `{"workflow":{"id":"body","steps":[
+		{"step":{"id":"rec","type":"Rec","params":{"key":{"type":"STRING","expression":"'' + i"},"out":{"type":"STRING","value":""}}}}]}}`, localMode("Rec"))
+	loop := map[string]sel.Value{"i": {Type: sel.LongArray, Value: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}}
+	// Before: 0, 2, 3, 5 and 6 succeeded; 1 and 4 did not; 7 to 9 never launched.
+	resume := func() W.ForeachInput {
+		return W.ForeachInput{Plan: body, LoopNames: []string{"i"}, Loop: loop, Total: 10, Concurrency: 1,
+			Redo: []int{1, 4}, From: 7, Carried: 5, Counts: W.LoopCounts{Succeeded: 5}}
+	}
+	tests := []struct {
+		name string
+		fail map[string]bool
+		ran  []string
+		want W.LoopResult
+	}{{
+		name: "everything due again succeeds",
+		ran:  []string{"1", "4", "7", "8", "9"},
+		want: W.LoopResult{Outcome: W.LoopDone, Iterations: 10, Counts: W.LoopCounts{Succeeded: 10}, Total: 10, Resume: 10},
+	}, {
+		name: "a failure stops launches; what is left stays due",
+		fail: map[string]bool{"4": true},
+		ran:  []string{"1", "4"},
+		want: W.LoopResult{Outcome: W.LoopFatal, Iterations: 7, Counts: W.LoopCounts{Succeeded: 6, Failed: 1},
+			Total: 10, Incomplete: []int{4}, Resume: 7},
+	}, {
+		name: "a failure in the tail",
+		fail: map[string]bool{"8": true},
+		ran:  []string{"1", "4", "7", "8"},
+		want: W.LoopResult{Outcome: W.LoopFatal, Iterations: 9, Counts: W.LoopCounts{Succeeded: 8, Failed: 1},
+			Total: 10, Incomplete: []int{8}, Resume: 9},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{seen: map[string]int{}, fail: tt.fail}
+			in, runs := resume(), 0
+			var res W.LoopResult
+			for { // follow continue-as-new by hand: the test environment does not
+				runs++
+				h := newHarness(t, map[string]activities.StepType{"Rec": rec})
+				h.env.ExecuteWorkflow(W.ForeachWorkflowName, in)
+				require.True(t, h.env.IsWorkflowCompleted())
+				var can *workflow.ContinueAsNewError
+				if err := h.env.GetWorkflowError(); errors.As(err, &can) {
+					in = W.ForeachInput{}
+					require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &in))
+					continue
+				}
+				require.NoError(t, h.env.GetWorkflowError())
+				require.NoError(t, h.env.GetWorkflowResult(&res))
+				break
+			}
+			require.Equal(t, (len(tt.ran)+1)/2, runs, "the loop continues as new every 2 iterations")
+			res.Error = ""
+			require.Equal(t, tt.want, res)
+			ran := make([]string, 0, len(rec.seen))
+			for k, n := range rec.seen {
+				require.Equal(t, 1, n, k)
+				ran = append(ran, k)
+			}
+			require.ElementsMatch(t, tt.ran, ran)
 		})
 	}
 }

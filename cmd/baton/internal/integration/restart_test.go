@@ -111,3 +111,47 @@ func countsFor(runID string) map[string]int {
 	}
 	return out
 }
+
+// TestRestartForeachIterations: a foreach whose iterations 2 and 5 fail is
+// restarted from incomplete; only the iterations that did not succeed (and
+// those never launched) run again, so every iteration's step ran exactly
+// once in all, and the collected params of both runs are merged.
+func TestRestartForeachIterations(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"restart-foreach-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},
+	  "steps":[
+	    {"foreach":{"id":"loop","concurrency":2,
+	      "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4,5,6]}}}},
+	      "steps":[{"step":{"id":"inner","type":"Count","params":{
+	        "v":{"type":"LONG","expression":"if (should_fail == 'yes' && (i == 2 || i == 5)) throw 'failing on purpose'; return i * 10;"}}}}],
+	      "transition":{"successors":{"after":"true"}}}},
+	    {"step":{"id":"after","type":"NoOp","params":{
+	      "all":{"type":"LONG_ARRAY","expression":"params.getFromForeach('loop', 'inner', 'v')"}}}}]}}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	loop := first.Step("loop")
+	require.Equal(t, W.FatallyFailed, loop.Status, loop.Error)
+	require.Positive(t, loop.Loop.Counts.Failed)
+	ran := countsFor(run.ID())
+	require.Less(t, len(ran), 6, "iterations 2 and 5 never reach the step")
+
+	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
+	})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	loop = st.Step("loop")
+	require.Equal(t, W.Succeeded, loop.Status, loop.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}, loop.Loop)
+	ran = countsFor(run.ID())
+	require.Len(t, ran, 6, "every iteration ran")
+	for id, n := range ran {
+		require.Equal(t, 1, n, "iteration %s ran once in all", id)
+	}
+	require.Equal(t, []int64{10, 20, 30, 40, 50, 60}, st.Step("after").Params["all"].Value)
+}
