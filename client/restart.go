@@ -99,9 +99,9 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 
 // loopResults reads from the child workflows what a restart from
 // incomplete needs of the previous run's composite steps: the results of
-// its foreach steps (collected params of kept ones, where unfinished ones
-// resume) and the final states of kept sync subworkflows. An unfinished
-// foreach whose loop workflow never started runs from its first iteration;
+// its loop steps (collected params of kept foreach steps, where unfinished
+// loops resume) and the final states of kept sync subworkflows. An
+// unfinished loop whose loop workflow never started runs from its start;
 // one whose loop workflow left no result cannot resume.
 func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart) error {
 	for _, n := range in.Plan.Steps {
@@ -112,7 +112,7 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		childID := id + "/" + n.ID
 		kept := ps.Status.Complete()
 		switch {
-		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil):
+		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
 				var notFound *serviceerror.NotFound
@@ -120,10 +120,10 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 				case !kept && errors.As(err, &notFound):
 					continue // no iteration ran
 				case !kept:
-					return fmt.Errorf("baton: restart %s: foreach step %q has no loop result to resume from (%w); restart with %s",
-						id, n.ID, err, workflows.RestartFromBeginning)
+					return fmt.Errorf("baton: restart %s: %s step %q has no loop result to resume from (%w); restart with %s",
+						id, n.Kind, n.ID, err, workflows.RestartFromBeginning)
 				}
-				return fmt.Errorf("baton: restart %s: read foreach step %q's results: %w", id, n.ID, err)
+				return fmt.Errorf("baton: restart %s: read %s step %q's results: %w", id, n.Kind, n.ID, err)
 			}
 			if rs.Loops == nil {
 				rs.Loops = map[string]*workflows.LoopResult{}

@@ -35,6 +35,7 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 		if err != nil {
 			return outcomeFatal, err
 		}
+		r.resumeWhile(n, in)
 		name, input = WhileWorkflowName, in
 	case "subworkflow":
 		return r.runSubworkflow(ctx, n, timeout)

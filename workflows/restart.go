@@ -93,7 +93,7 @@ func CheckRestart(plan *translator.Plan, rs *Restart) error {
 		if pn.Kind == "step" || ps == nil || ps.Status == NotCreated {
 			continue
 		}
-		if pn.Kind != "foreach" { // a foreach resumes from rs.Loops
+		if pn.Kind == "subworkflow" { // loops resume from rs.Loops
 			return fmt.Errorf("not supported yet: restarting %s step %q from where it stopped (%s); restart the run with %s",
 				pn.Kind, pn.ID, RestartFromIncomplete, RestartFromBeginning)
 		}
@@ -228,6 +228,32 @@ func (r *run) seedRestart(rs *Restart) {
 	}
 }
 
+// resumeWhile makes the first attempt of a while step of a run restarted
+// from incomplete continue from its last iteration (MAESTRO.md §4.12): the
+// iteration that did not succeed runs again, with the loop params as the
+// last successful iteration left them.
+func (r *run) resumeWhile(n *node, in *WhileInput) {
+	lr := r.restartLoop(n)
+	if lr == nil {
+		return
+	}
+	if lr.LoopParams != nil {
+		in.LoopParams = lr.LoopParams
+	}
+	in.Next = lr.Counts.Succeeded // a while stops at its first iteration that does not succeed
+	in.Counts = LoopCounts{Succeeded: lr.Counts.Succeeded}
+}
+
+// restartLoop is the previous run's result of loop step n when this is the
+// step's first attempt in a run restarted from incomplete.
+func (r *run) restartLoop(n *node) *LoopResult {
+	rs := r.restart
+	if rs == nil || rs.Policy != RestartFromIncomplete || n.state.Attempts > 1 {
+		return nil
+	}
+	return rs.Loops[n.plan.ID]
+}
+
 // resumeForeach makes the first attempt of a foreach step of a run
 // restarted from incomplete run only what did not succeed before: the
 // iterations that failed, stopped or timed out, then those never launched
@@ -235,11 +261,7 @@ func (r *run) seedRestart(rs *Restart) {
 // params are kept. Each iteration due again runs its inner DAG from the
 // start.
 func (r *run) resumeForeach(n *node, in *ForeachInput) error {
-	rs := r.restart
-	if rs == nil || rs.Policy != RestartFromIncomplete || n.state.Attempts > 1 {
-		return nil
-	}
-	lr := rs.Loops[n.plan.ID]
+	lr := r.restartLoop(n)
 	if lr == nil {
 		return nil
 	}

@@ -155,3 +155,39 @@ func TestRestartForeachIterations(t *testing.T) {
 	}
 	require.Equal(t, []int64{10, 20, 30, 40, 50, 60}, st.Step("after").Params["all"].Value)
 }
+
+// TestRestartWhile: a while loop whose fourth iteration fails continues,
+// after a restart from incomplete, from that iteration with the loop
+// params the third one left (MAESTRO.md §4.12).
+func TestRestartWhile(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"restart-while-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},
+	  "steps":[{"while":{"id":"loop","condition":"i < 5",
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG","value":0}}}},
+	    "steps":[{"step":{"id":"inner","type":"Count","params":{
+	      "i":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 3) throw 'failing on purpose'; return i + 1;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 3, Failed: 1}}, first.Step("loop").Loop)
+	require.Len(t, countsFor(run.ID()), 3)
+
+	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
+	})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	loop := st.Step("loop")
+	require.Equal(t, &W.LoopSummary{Iterations: 5, Counts: W.LoopCounts{Succeeded: 5}}, loop.Loop)
+	require.Equal(t, int64(5), loop.Params["i"].Value)
+	ran := countsFor(run.ID())
+	require.Len(t, ran, 5)
+	for id, n := range ran {
+		require.Equal(t, 1, n, "iteration %s ran once in all", id)
+	}
+}
