@@ -41,6 +41,8 @@
 //     {"name":"baton.task_queue","value":"q"} override this per step (tags
 //     are Maestro metadata, so the definition stays valid for Maestro).
 //     Only activities carry a TaskQueue; "" means the run's own queue.
+//     Activities also carry opts.StepTypes[type].HeartbeatTimeout in whole
+//     seconds (0: DefaultHeartbeatTimeoutSecs, applied by the interpreter).
 //   - StepConcurrency is properties.step_concurrency, else 20 unless
 //     workflow.instance_step_concurrency is set; a smaller
 //     instance_step_concurrency wins. RunStrategy is the rule name (default

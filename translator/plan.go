@@ -58,6 +58,9 @@ type Node struct {
 	FailureMode  string            `json:"failure_mode"`
 	Timeout      Number            `json:"timeout"`         // seconds, counted from STARTING
 	Retry        *Retry            `json:"retry,omitempty"` // nil: Maestro's default policy
+	// HeartbeatTimeout of an activity-mode step, in seconds; 0 means
+	// DefaultHeartbeatTimeout.
+	HeartbeatTimeout int64 `json:"heartbeat_timeout,omitempty"`
 
 	// Composite steps (Mode child). Foreach and while run Body; a
 	// subworkflow runs the workflow named by its subworkflow_id param.
