@@ -7,3 +7,7 @@ func SetIterationsPerRun(n int) (restore func()) {
 	iterationsPerRun = n
 	return func() { iterationsPerRun = old }
 }
+
+// ChangeLostAttemptIsPlatformError is the change id of the heartbeat
+// timeout's retry class, for tests that pin its version.
+const ChangeLostAttemptIsPlatformError = changeLostAttemptIsPlatformError
