@@ -8,6 +8,12 @@
 // (loops, subworkflows). The run's State is queryable (QueryState) and is
 // the workflow's result; SignalKill kills a run and cancellation stops it.
 //
+// An activity attempt has a heartbeat timeout (the plan's, else 30 s) and
+// the step activity heartbeats while the step runs, so an attempt lost with
+// its worker times out within it; the interpreter retries such an attempt
+// as a platform error (since change lost-attempt-is-platform-error; runs
+// that saw one before keep reading it as a step timeout).
+//
 // Loop iterations run inside the loop workflow, each as its own instance of
 // the interpreter (runInline), and the loop continues as new every 2,000
 // iterations or once its history passes 4,000 events, so no run's history
