@@ -155,6 +155,11 @@ func activityEnds(t *testing.T, id string) map[string]string {
 //     and retried as a platform error.
 //   - Worker 3 finishes the run.
 //
+// A task the server hands to a worker as it stops (a poll it cancels, or an
+// eager activity dispatched with a workflow task's completion) is dropped
+// unrun by the SDK; such attempts, which happen now and then, are given up
+// at their heartbeat timeout and retried as well.
+//
 // The run succeeds; every iteration ran; no iteration that completed ran
 // again; the two blocked attempts were retried as new Maestro attempts on
 // the next worker (the policy allows no user-error or timeout retry, so
