@@ -130,6 +130,12 @@ func (r *run) foreachInput(n *node) (*ForeachInput, error) {
 	if c := int(r.plan.StepConcurrency); c > 0 && c < in.Concurrency {
 		in.Concurrency = c
 	}
+	// Wide iterations at high concurrency would overshoot the history bound
+	// while a loop run drains; GetVersion only where the cap changes anything.
+	if c := max(loopDrainBudget/eventsPerIteration(in.Plan), 1); c < in.Concurrency &&
+		workflow.GetVersion(r.ctx, ChangeForeachDrainCap, workflow.DefaultVersion, 1) == 1 {
+		in.Concurrency = c
+	}
 	return in, nil
 }
 

@@ -17,7 +17,9 @@
 // Loop iterations run inside the loop workflow, each as its own instance of
 // the interpreter (runInline), and the loop continues as new every 2,000
 // iterations or once its history passes 4,000 events, so no run's history
-// grows with the iteration count.
+// grows with the iteration count. A foreach runs at most 4,000 ÷ (events
+// per iteration) iterations at once, so the iterations a run drains before
+// it continues as new keep it under about 8,000 events (see loopDrainBudget).
 //
 // A foreach decodes iteration i mixed-radix, the first loop param varying
 // fastest (MAESTRO.md §4.11). The order is that of the loop_params MAP

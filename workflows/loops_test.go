@@ -2,12 +2,16 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/definition"
@@ -255,4 +259,57 @@ func collectLoopKeys(req *definition.Request) {
 	outer.Transition.Successors = []definition.Edge{{To: "after", Condition: "true"}}
 	req.Workflow.Steps = append(req.Workflow.Steps, &definition.Step{Kind: definition.KindStep, ID: "after", Type: "NoOp",
 		Params: definition.Params{"keys": {Type: sel.StringArray, Expression: "params.getFromForeach('foreach-job', 'job.2', 'key')", HasExpression: true}}})
+}
+
+// TestForeachDrainCap: a foreach of wide iterations runs fewer at once, so
+// the iterations still running when a loop run passes its history budget
+// cannot push it near Temporal's limit; narrow ones keep their concurrency,
+// and runs from before the change keep the old behaviour.
+func TestForeachDrainCap(t *testing.T) {
+	wide := func(width int) string {
+		steps := make([]string, width)
+		for i := range steps {
+			steps[i] = fmt.Sprintf(`{"step":{"id":"s%d","type":"Rec","params":{"key":{"type":"STRING","value":"k"}}}}`, i)
+		}
+		return fmt.Sprintf(`{"properties":{"owner":{"name":"t"},"step_concurrency":1000},"workflow":{"id":"w","steps":[{"foreach":{"id":"loop","concurrency":500,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2]}}}},
+			"steps":[%s]}}]}}`, strings.Join(steps, ","))
+	}
+	tests := []struct {
+		name   string
+		width  int
+		types  map[string]translator.StepTypeInfo
+		before bool // a run from before the change
+		want   int
+	}{
+		{name: "one activity step keeps its concurrency", width: 1, types: activityMode("Rec"), want: 500},
+		{name: "two activity steps", width: 2, types: activityMode("Rec"), want: 4000 / 12},
+		{name: "thirty local activity steps", width: 30, types: localMode("Rec"), want: 4000 / 120},
+		{name: "before the change", width: 30, types: localMode("Rec"), before: true, want: 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]activities.StepType{"Rec": &recorder{seen: map[string]int{}}})
+			var got W.ForeachInput
+			h.env.OnWorkflow(W.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
+				func(_ workflow.Context, in W.ForeachInput) (*W.LoopResult, error) {
+					got = in
+					return &W.LoopResult{Outcome: W.LoopDone, Iterations: in.Total, Counts: W.LoopCounts{Succeeded: in.Total}}, nil
+				})
+			if tt.before {
+				h.env.OnGetVersion(W.ChangeForeachDrainCap, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			st := h.run(t, compileJSON(t, wide(tt.width), tt.types), nil)
+			require.Equal(t, W.Succeeded, st.Step("loop").Status, st.Step("loop").Error)
+			require.Equal(t, tt.want, got.Concurrency)
+		})
+	}
+}
+
+func activityMode(types ...string) map[string]translator.StepTypeInfo {
+	m := map[string]translator.StepTypeInfo{}
+	for _, t := range types {
+		m[t] = translator.StepTypeInfo{Mode: translator.ModeActivity}
+	}
+	return m
 }
