@@ -129,6 +129,17 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 				rs.Loops = map[string]*workflows.LoopResult{}
 			}
 			rs.Loops[n.ID] = &res
+		case n.Kind == "subworkflow" && n.Sync && !kept:
+			child, err := c.childRestart(ctx, childID)
+			if err != nil {
+				return fmt.Errorf("baton: restart %s: subworkflow step %q: %w", id, n.ID, err)
+			}
+			if child != nil {
+				if rs.Subworkflows == nil {
+					rs.Subworkflows = map[string]*workflows.RunInput{}
+				}
+				rs.Subworkflows[n.ID] = child
+			}
 		case n.Kind == "subworkflow" && n.Sync && kept:
 			var st workflows.State
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &st); err != nil {
@@ -141,6 +152,33 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		}
 	}
 	return nil
+}
+
+// childRestart builds the restart from incomplete of the child run a
+// subworkflow step left incomplete, with what its own loops and
+// subworkflows need. It returns nil when there is no such run to restart
+// (the child never started, or it succeeded): the step starts a new one.
+func (c *Client) childRestart(ctx context.Context, childID string) (*workflows.RunInput, error) {
+	in, err := c.RunInput(ctx, childID, "")
+	if err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var prev workflows.State
+	if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &prev); err != nil {
+		return nil, fmt.Errorf("the child run %s left no final state to restart from (%w); restart with %s", childID, err, workflows.RestartFromBeginning)
+	}
+	if prev.Status == workflows.InstanceSucceeded {
+		return nil, nil
+	}
+	rs := &workflows.Restart{Policy: workflows.RestartFromIncomplete, Run: max(prev.Run, 1) + 1, Previous: &prev}
+	if err := c.loopResults(ctx, childID, in, rs); err != nil {
+		return nil, err
+	}
+	return &workflows.RunInput{Plan: in.Plan, Initiator: in.Initiator, Depth: in.Depth, Restart: rs}, nil
 }
 
 // RunInput returns the input of a run ("" runID means the latest): the

@@ -37,6 +37,11 @@ type Restart struct {
 	// foreach that did not complete resumes.
 	Loops    map[string]*LoopResult `json:"loops,omitempty"`
 	Children map[string]*State      `json:"children,omitempty"`
+	// Subworkflows are the restarts of the child runs that sync subworkflow
+	// steps left incomplete, by step id: such a step restarts the same child
+	// instance from incomplete instead of starting a new run. Without one,
+	// the step starts a new child run.
+	Subworkflows map[string]*RunInput `json:"subworkflows,omitempty"`
 }
 
 // Modes of the system params: Maestro injects them as MUTABLE_ON_START,
@@ -90,13 +95,6 @@ func CheckRestart(plan *translator.Plan, rs *Restart) error {
 			continue
 		}
 		starts++
-		if pn.Kind == "step" || ps == nil || ps.Status == NotCreated {
-			continue
-		}
-		if pn.Kind == "subworkflow" { // loops resume from rs.Loops
-			return fmt.Errorf("not supported yet: restarting %s step %q from where it stopped (%s); restart the run with %s",
-				pn.Kind, pn.ID, RestartFromIncomplete, RestartFromBeginning)
-		}
 	}
 	if starts == 0 {
 		return fmt.Errorf("restart: every step of the run completed, so there is nothing to restart from incomplete; use %s", RestartFromBeginning)
@@ -148,6 +146,26 @@ func restartParams(plan *translator.Plan, prev *State, changes map[string]sel.Va
 		kept[name] = v
 	}
 	return kept, reeval, nil
+}
+
+// restartable keeps the params that may change at restart of a run of
+// plan: declared ones whose mode allows it, and undeclared ones that are
+// not system params.
+func restartable(plan *translator.Plan, params map[string]sel.Value) map[string]sel.Value {
+	out := make(map[string]sel.Value, len(params))
+	for name, v := range params {
+		if decl, ok := plan.Params[name]; ok {
+			switch decl.Mode {
+			case "", "MUTABLE", "MUTABLE_ON_START_RESTART":
+				out[name] = v
+			}
+			continue
+		}
+		if !isSystemParam(name) {
+			out[name] = v
+		}
+	}
+	return out
 }
 
 func removeString(list []string, s string) []string {

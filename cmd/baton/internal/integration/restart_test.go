@@ -191,3 +191,50 @@ func TestRestartWhile(t *testing.T) {
 		require.Equal(t, 1, n, "iteration %s ran once in all", id)
 	}
 }
+
+// TestRestartSubworkflow: a sync subworkflow whose child run failed is
+// restarted, with the parent, as the same child instance from incomplete
+// (MAESTRO.md §4.13): the child's completed step is kept, and the changed
+// param reaches the child as a restart param.
+func TestRestartSubworkflow(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	childWF := fmt.Sprintf("restart-child-%d", suffix)
+	child, err := definition.Decode([]byte(fmt.Sprintf(`{"properties":{"owner":{"name":"tester"}},"workflow":{"id":%q,
+	  "params":{"should_fail":{"type":"STRING","value":"no"}},
+	  "steps":[
+	    {"step":{"id":"a","type":"NoOp","transition":{"successors":{"b":"true"}}}},
+	    {"step":{"id":"b","type":"NoOp","params":{
+	      "v":{"type":"LONG","expression":"if (should_fail == 'yes') throw 'failing on purpose'; return 1;"}}}}]}}`, childWF)))
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"restart-parent-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},
+	  "steps":[{"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}}}}]}}`, suffix, childWF)))
+	require.NoError(t, err)
+	run, first := startAndWait(t, parent, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	childID := run.ID() + "/sub"
+	firstChild := env.baton.GetRun(childID, "")
+
+	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
+	})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+
+	childRun := env.baton.GetRun(childID, "")
+	require.NotEqual(t, firstChild.RunID(), childRun.RunID(), "the child instance ran again")
+	cs, err := childRun.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, cs.Status, cs.Error)
+	require.Equal(t, 2, cs.Run)
+	require.Equal(t, W.RestartFromIncomplete, cs.RunPolicy)
+	require.Equal(t, 1, cs.Step("a").Run, "the child's completed step is kept")
+	require.Equal(t, 2, cs.Step("b").Run)
+	require.Equal(t, "no", cs.Params["should_fail"].Value)
+}
