@@ -138,13 +138,7 @@ func TestRestartForeachIterations(t *testing.T) {
 	ran := countsFor(run.ID())
 	require.Less(t, len(ran), 6, "iterations 2 and 5 never reach the step")
 
-	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
-		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
-	})
-	require.NoError(t, err)
-	st, err := second.Wait(ctx)
-	require.NoError(t, err)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	st := restartFixed(ctx, t, run.ID())
 	loop = st.Step("loop")
 	require.Equal(t, W.Succeeded, loop.Status, loop.Error)
 	require.Equal(t, &W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}, loop.Loop)
@@ -175,13 +169,7 @@ func TestRestartWhile(t *testing.T) {
 	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 3, Failed: 1}}, first.Step("loop").Loop)
 	require.Len(t, countsFor(run.ID()), 3)
 
-	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
-		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
-	})
-	require.NoError(t, err)
-	st, err := second.Wait(ctx)
-	require.NoError(t, err)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	st := restartFixed(ctx, t, run.ID())
 	loop := st.Step("loop")
 	require.Equal(t, &W.LoopSummary{Iterations: 5, Counts: W.LoopCounts{Succeeded: 5}}, loop.Loop)
 	require.Equal(t, int64(5), loop.Params["i"].Value)
@@ -219,13 +207,7 @@ func TestRestartSubworkflow(t *testing.T) {
 	childID := run.ID() + "/sub"
 	firstChild := env.baton.GetRun(childID, "")
 
-	second, err := env.baton.Restart(ctx, run.ID(), client.RestartOptions{
-		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
-	})
-	require.NoError(t, err)
-	st, err := second.Wait(ctx)
-	require.NoError(t, err)
-	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	restartFixed(ctx, t, run.ID())
 
 	childRun := env.baton.GetRun(childID, "")
 	require.NotEqual(t, firstChild.RunID(), childRun.RunID(), "the child instance ran again")
@@ -237,4 +219,18 @@ func TestRestartSubworkflow(t *testing.T) {
 	require.Equal(t, 1, cs.Step("a").Run, "the child's completed step is kept")
 	require.Equal(t, 2, cs.Step("b").Run)
 	require.Equal(t, "no", cs.Params["should_fail"].Value)
+}
+
+// restartFixed restarts a run from incomplete with should_fail=no and
+// waits for it to succeed.
+func restartFixed(ctx context.Context, t *testing.T, id string) *W.State {
+	t.Helper()
+	run, err := env.baton.Restart(ctx, id, client.RestartOptions{
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}},
+	})
+	require.NoError(t, err)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	return st
 }
