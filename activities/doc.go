@@ -5,6 +5,13 @@
 //
 // A step type plays the part of Maestro's StepRuntime (start, execute,
 // terminate) in Temporal's idiom: one Run call that may take as long as the
-// step's timeout, heartbeats if it is long, and returns when ctx is
-// cancelled (Maestro's terminate).
+// step's timeout and returns when ctx is cancelled (Maestro's terminate).
+//
+// Run as an activity, the Runner heartbeats while the step runs, so a step
+// type need not: when its worker dies, Temporal gives the attempt up at the
+// step's heartbeat timeout (30 s by default) and the interpreter retries it
+// as a platform error. When its worker stops gracefully and cancels ctx, an
+// error the step did not classify is a platform error too. An attempt whose
+// worker went away may have done some or all of its work, so step types
+// should be idempotent, as Maestro's StepRuntime.start must be.
 package activities

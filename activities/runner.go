@@ -2,8 +2,13 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/sel"
 )
@@ -48,13 +53,28 @@ func (r *Runner) Types() []string {
 }
 
 // RunStep is the activity function.
+//
+// Run as an activity with a heartbeat timeout, it heartbeats on its own
+// while the step runs (every third of the timeout), so Temporal notices
+// within that timeout when the attempt's worker dies, and the interpreter
+// retries the attempt as a platform error. Server-side cancellation (a
+// stopped run) reaches the step through those heartbeats as a cancelled
+// ctx. A step that fails with an error it did not classify once its
+// worker has begun to stop (activity.GetWorkerStopChannel is closed; ctx is
+// cancelled when the worker's WorkerStopTimeout has passed) fails with a
+// platform error: the step did not fail, its worker went away.
 func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 	t, ok := r.types[in.Step.Type]
 	if !ok {
 		return nil, unknownStepType(in.Step.Type)
 	}
+	stop := keepAlive(ctx)
 	res, err := t.Run(ctx, &in.Step)
+	stop()
 	if err != nil {
+		if workerStopping(ctx) && !classified(err) {
+			err = PlatformError(fmt.Errorf("the worker stopped while the step ran: %w", err))
+		}
 		return nil, toApplicationError(err)
 	}
 	out := &Output{}
@@ -73,4 +93,65 @@ func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 		out.Outputs[name] = sel.Value{Type: typ, Value: v}
 	}
 	return out, nil
+}
+
+// keepAlive heartbeats in the background until the returned func is
+// called or ctx is done, when ctx is an activity with a heartbeat timeout
+// (a local activity has none: it lives and dies with its workflow task).
+// The SDK throttles heartbeats to one per 80% of the timeout, so ticking
+// more often costs nothing. It stops when ctx is done: a step that ignores
+// a cancelled ctx (its worker stopped, or the attempt was given up) must not
+// keep a lost attempt alive.
+func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	info := activity.GetInfo(ctx)
+	if info.IsLocalActivity || info.HeartbeatTimeout <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(max(info.HeartbeatTimeout/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited // no heartbeat after the attempt's result
+	}
+}
+
+// workerStopping reports whether the activity worker running ctx has begun
+// to stop (it then cancels ctx once its WorkerStopTimeout has passed).
+func workerStopping(ctx context.Context) bool {
+	if !activity.IsActivity(ctx) {
+		return false
+	}
+	select {
+	case <-activity.GetWorkerStopChannel(ctx):
+		return true
+	default:
+		return false
+	}
+}
+
+// classified reports whether the step chose its error's class (an error
+// made by UserError, PlatformError or FatalError, or a Temporal application
+// error).
+func classified(err error) bool {
+	var ce *classifiedError
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &ce) || errors.As(err, &appErr)
 }

@@ -23,8 +23,9 @@ const DefaultTaskQueue = "baton"
 type Options struct {
 	// TaskQueue of the interpreter workers; DefaultTaskQueue if empty.
 	TaskQueue string
-	// StepTypes tells the compiler about user step types (default mode and
-	// task queue); types not listed run with the compiler's defaults.
+	// StepTypes tells the compiler about user step types (default mode,
+	// task queue and heartbeat timeout); types not listed run with the
+	// compiler's defaults.
 	StepTypes map[string]translator.StepTypeInfo
 	// EagerStart asks the server to hand the first workflow task straight
 	// back to a worker in this process; set it when a worker shares the

@@ -244,7 +244,7 @@ func (b *WorkflowBuilder) plain(m map[string]any, path string) map[string]any {
 type StepBuilder struct {
 	s      Step
 	params map[string]ParamSpec
-	loop   map[string]ParamSpec
+	loop   *ParamSpec // a MAP literal, entries in Loop order
 	retry  *RetryBuilder
 	steps  []*StepBuilder
 	hasSub bool
@@ -409,13 +409,17 @@ func (b *StepBuilder) SubTypeVersion(v string) *StepBuilder {
 }
 
 // Loop adds an entry of a foreach's or while's loop_params: an array for
-// foreach (each element is one iteration), a scalar for while.
+// foreach (each element is one iteration), a scalar for while. Entries
+// keep the order of the Loop calls (a repeated name replaces its entry in
+// place): a foreach's first loop param varies fastest.
 func (b *StepBuilder) Loop(name string, p ParamSpec) *StepBuilder {
 	return b.set(`params["loop_params"]`, func() {
-		if b.loop == nil {
-			b.loop = map[string]ParamSpec{}
+		loop := Map(nil)
+		if b.loop != nil {
+			loop = *b.loop
 		}
-		b.loop[name] = p
+		loop = loop.Entry(name, p)
+		b.loop = &loop
 	}, KindForeach, KindWhile)
 }
 
@@ -495,7 +499,7 @@ func (b *StepBuilder) build(path string, l *errList) *Step {
 		if s.Params == nil {
 			s.Params = Params{}
 		}
-		s.Params["loop_params"] = Map(b.loop).build(pathKey(path, `params["loop_params"]`), l)
+		s.Params["loop_params"] = b.loop.build(pathKey(path, `params["loop_params"]`), l)
 	}
 	if b.retry != nil {
 		s.RetryPolicy = b.retry.build(pathKey(path, "retry_policy"), l)

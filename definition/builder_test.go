@@ -277,7 +277,7 @@ func TestBuilderParams(t *testing.T) {
 		Param("la", D.LongArray()).
 		Param("da", D.DoubleArray(0.5, 2)).
 		Param("ba", D.BooleanArray(true, false)).
-		Param("m", D.Map(map[string]D.ParamSpec{"inner": D.Long(1), "e": D.Expr(sel.String, "s + 'y'")})).
+		Param("m", D.Map(nil).Entry("inner", D.Long(1)).Entry("e", D.Expr(sel.String, "s + 'y'"))).
 		Param("e", D.Expr(sel.LongArray, "Util.dateIntsBetween(20200101, 20200103, 1)").Mode(D.Immutable)).
 		Steps(D.NoOp("a")).Build()
 	require.NoError(t, err)

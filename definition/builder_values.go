@@ -134,6 +134,7 @@ func (r *RetryBuilder) build(path string, l *errList) *RetryPolicy {
 type ParamSpec struct {
 	p       Param
 	entries map[string]ParamSpec // MAP literals
+	keys    []string             // the entries' order
 	err     string
 }
 
@@ -186,13 +187,41 @@ func DoubleArray(vs ...float64) ParamSpec {
 // BooleanArray is a BOOLEAN_ARRAY literal.
 func BooleanArray(vs ...bool) ParamSpec { return literal(sel.BooleanArray, append([]bool{}, vs...)) }
 
-// Map is a MAP literal: each entry is itself a param definition.
+// Map is a MAP literal: each entry is itself a param definition. A Go map
+// has no order, so the entries are in name order; add entries with Entry
+// to choose the order (for a foreach's loop params, the first varies
+// fastest). Map(nil) is an empty MAP literal.
 func Map(entries map[string]ParamSpec) ParamSpec {
 	c := make(map[string]ParamSpec, len(entries))
 	for k, v := range entries {
 		c[k] = v
 	}
-	return ParamSpec{p: Param{Type: sel.Map}, entries: c}
+	return ParamSpec{p: Param{Type: sel.Map}, entries: c, keys: sortedKeys(c)}
+}
+
+// Entry adds an entry to a MAP literal, after the entries it has (it
+// replaces an entry of the same name in place):
+//
+//	Map(nil).Entry("b", LongArray(1, 2)).Entry("a", LongArray(10, 20, 30))
+//
+// is the literal {"b": ..., "a": ...}, in that order (Param.Keys).
+func (s ParamSpec) Entry(name string, p ParamSpec) ParamSpec {
+	if s.entries == nil {
+		if s.err == "" {
+			s.err = fmt.Sprintf("Entry(%q): not a MAP literal (start from Map)", name)
+		}
+		return s
+	}
+	entries := make(map[string]ParamSpec, len(s.entries)+1)
+	for k, v := range s.entries {
+		entries[k] = v
+	}
+	if _, ok := entries[name]; !ok {
+		s.keys = append(append([]string{}, s.keys...), name)
+	}
+	entries[name] = p
+	s.entries = entries
+	return s
 }
 
 // Expr is a param of type t computed by a SEL expression.
@@ -254,6 +283,7 @@ func (s ParamSpec) build(path string, l *errList) *Param {
 	p.Tags = cloneTags(p.Tags)
 	if s.entries != nil {
 		p.Value = buildParams(s.entries, pathKey(path, "value"), l)
+		p.Keys = append(make([]string, 0, len(s.keys)), s.keys...)
 	}
 	return &p
 }

@@ -10,19 +10,28 @@ var paramModes = []string{
 
 // params reads a map of name -> param definition.
 func (d *dec) params(n *node, path string) Params {
+	ps, _ := d.orderedParams(n, path)
+	return ps
+}
+
+// orderedParams reads a map of name -> param definition and the names in
+// the order they are written (those that decoded).
+func (d *dec) orderedParams(n *node, path string) (Params, []string) {
 	if n.kind == kNull {
-		return nil
+		return nil, nil
 	}
 	if !d.object(n, path) {
-		return nil
+		return nil, nil
 	}
 	ps := make(Params, len(n.keys))
+	keys := make([]string, 0, len(n.keys))
 	for i, k := range n.keys {
 		if p := d.param(n.vals[i], pathName(path, k)); p != nil {
 			ps[k] = p
+			keys = append(keys, k)
 		}
 	}
-	return ps
+	return ps, keys
 }
 
 // param reads one param definition. The value is decoded per the declared
@@ -72,13 +81,24 @@ func (d *dec) param(n *node, path string) *Param {
 		}
 	}
 	if value != nil && p.Type != sel.Invalid {
-		p.Value = d.value(p.Type, value, pathKey(path, "value"))
+		d.literal(p, value, pathKey(path, "value"))
 	}
 	return p
 }
 
+// literal sets p.Value from n per p.Type: a MAP literal becomes Params,
+// with its names in the order written in p.Keys; any other type as value
+// decodes it.
+func (d *dec) literal(p *Param, n *node, path string) {
+	if p.Type == sel.Map && n.kind == kObject {
+		p.Value, p.Keys = d.orderedParams(n, path)
+		return
+	}
+	p.Value = d.value(p.Type, n, path)
+}
+
 // value decodes a literal of type t into sel's Go representation (MAP
-// literals into Params). It returns nil after recording an error.
+// literals are read by literal). It returns nil after recording an error.
 func (d *dec) value(t sel.Type, n *node, path string) any {
 	switch t {
 	case sel.String:
@@ -116,10 +136,6 @@ func (d *dec) value(t sel.Type, n *node, path string) any {
 	case sel.StringArray, sel.LongArray, sel.DoubleArray, sel.BooleanArray:
 		if n.kind == kArray {
 			return d.array(t, n, path)
-		}
-	case sel.Map:
-		if n.kind == kObject {
-			return d.params(n, path)
 		}
 	}
 	d.add(path, "must be a %v value, got %s", t, describe(n))

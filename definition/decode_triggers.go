@@ -197,7 +197,7 @@ func (d *dec) shortParam(n *node, path string) *Param {
 		d.add(pathKey(path, "value"), "must be a string, number or boolean, got %s", describe(v))
 		return p
 	}
-	p.Value = d.value(p.Type, v, pathKey(path, "value"))
+	d.literal(p, v, pathKey(path, "value"))
 	return p
 }
 

@@ -8,8 +8,10 @@
 // restart config), choosing by shape. Enum names are case-insensitive and
 // stored upper-case (built-in step types in Maestro's spelling, "NoOp");
 // param values are decoded per their declared type into sel's Go
-// representation, MAP literals into nested Params; transition successors
-// keep the order they were written in; free-form fields (git_info,
+// representation, MAP literals into nested Params with the order their
+// entries were written in kept in Param.Keys (a foreach's first loop param
+// varies fastest); transition successors keep the order they were written
+// in; free-form fields (git_info,
 // alerting, unknown top-level keys in Request.Extra, unknown param keys in
 // Param.Meta) hold plain JSON values with numbers as json.Number. Unknown
 // fields of typed objects (workflow, step, properties, retry policy...),
@@ -31,6 +33,10 @@
 // and that every SEL expression parses (sel.Check). Values that contain a
 // $param reference are resolved at run start and not checked here.
 //
+// Builder. The Go builder keeps the order of Loop and ParamSpec.Entry
+// calls in Param.Keys; Map, given a Go map, orders its entries by name.
+//
 // Encoding. Encode and Request.MarshalJSON write Maestro JSON that decodes
-// back to an equal Request (params sorted by name, successors in order).
+// back to an equal Request (params sorted by name, MAP literal entries in
+// Param.Keys order, successors in order).
 package definition

@@ -403,7 +403,7 @@ func encodeMatchParams(mps map[string]*SignalMatchParam, short bool) (*obj, erro
 		if mp != nil && mp.Param != nil {
 			pm := mp.Param
 			if short && !pm.HasExpression && pm.Value != nil && pm.Mode == "" && pm.Validator == "" && pm.Tags == nil && pm.Meta == nil {
-				v, err := encodeValue(mp.Param.Type, mp.Param.Value)
+				v, err := encodeValue(mp.Param.Type, mp.Param.Value, mp.Param.Keys)
 				if err != nil {
 					return nil, err
 				}
@@ -438,9 +438,16 @@ func encodeParamsField(o *obj, key string, ps Params) error {
 }
 
 // encodeParams writes params sorted by name.
-func encodeParams(ps Params) (*obj, error) {
+func encodeParams(ps Params) (*obj, error) { return encodeOrderedParams(ps, nil) }
+
+// encodeOrderedParams writes params in the order of keys (see
+// Param.Keys), sorted by name when keys is nil.
+func encodeOrderedParams(ps Params, keys []string) (*obj, error) {
+	if msg := checkKeys(ps, keys); msg != "" {
+		return nil, fmt.Errorf("%s", msg)
+	}
 	o := &obj{}
-	for _, name := range sortedKeys(ps) {
+	for _, name := range keyOrder(ps, keys) {
 		p, err := encodeParam(ps[name])
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", name, err)
@@ -456,7 +463,7 @@ func encodeParam(p *Param) (*obj, error) {
 		return o, nil
 	}
 	if p.Value != nil {
-		v, err := encodeValue(p.Type, p.Value)
+		v, err := encodeValue(p.Type, p.Value, p.Keys)
 		if err != nil {
 			return nil, err
 		}
@@ -476,14 +483,14 @@ func encodeParam(p *Param) (*obj, error) {
 }
 
 // encodeValue checks that v has the Go type of t and returns what to
-// marshal. MAP values must be Params.
-func encodeValue(t sel.Type, v any) (any, error) {
+// marshal. MAP values must be Params, written in the order of keys.
+func encodeValue(t sel.Type, v any, keys []string) (any, error) {
 	if t == sel.Map {
 		ps, ok := v.(Params)
 		if !ok {
 			return nil, fmt.Errorf("MAP value must be definition.Params, got %T", v)
 		}
-		return encodeParams(ps)
+		return encodeOrderedParams(ps, keys)
 	}
 	got, ok := sel.TypeOf(v)
 	if !ok || got != t {

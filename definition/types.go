@@ -151,7 +151,8 @@ const (
 )
 
 // Params maps param names to definitions. Code that iterates it must sort
-// the names: evaluation order is by dependency, ties by name.
+// the names: evaluation order is by dependency, ties by name. A map keeps
+// no order; the order of a MAP literal's entries is in its Param.Keys.
 type Params map[string]*Param
 
 // Param is a param definition: exactly one of a literal Value or an
@@ -160,7 +161,13 @@ type Param struct {
 	Type sel.Type
 	// Value is the literal, in sel's Go representation of Type, except
 	// MAP literals, which are Params (each entry a nested definition).
-	Value         any
+	Value any
+	// Keys is the order of a MAP literal's entries: the names of Value as
+	// written in the definition. It matters for a foreach's loop_params,
+	// whose first entry varies fastest (MAESTRO.md §4.11). The decoder and
+	// the builder set it for every MAP literal; nil means sorted by name.
+	// When set, it must list each entry of Value exactly once (Validate).
+	Keys          []string
 	Expression    string
 	HasExpression bool
 	Mode          ParamMode // "" means MUTABLE

@@ -1,6 +1,7 @@
 package definition
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
@@ -117,6 +118,9 @@ func (v *validator) param(p *Param, path string) {
 	if p.HasExpression {
 		v.sel(p.Expression, pathKey(path, "expression"))
 	}
+	if p.Keys != nil && (!hasValue || p.Type != sel.Map) {
+		v.add(path, "Keys orders the entries of a MAP literal; this param is not one")
+	}
 	if !hasValue || p.Type == sel.Invalid {
 		return
 	}
@@ -129,6 +133,9 @@ func (v *validator) param(p *Param, path string) {
 		}
 		if len(entries) > MaxMapParamEntries {
 			v.add(vp, "too many entries: %d (a MAP param has at most %d)", len(entries), MaxMapParamEntries)
+		}
+		if msg := checkKeys(entries, p.Keys); msg != "" {
+			v.add(vp, "%s", msg)
 		}
 		v.params(entries, vp, scopeNested)
 		return
@@ -292,4 +299,37 @@ func (v *validator) signalOutput(so *SignalOutput, path string) {
 		}
 	}
 	v.params(so.Payload, pathKey(path, "payload"), scopeNested)
+}
+
+// checkKeys says why keys is not an order of entries ("" if it is, or if
+// keys is nil: sorted by name).
+func checkKeys(entries Params, keys []string) string {
+	if keys == nil {
+		return ""
+	}
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if _, ok := entries[k]; !ok {
+			return fmt.Sprintf("Keys lists %q, which is not an entry", k)
+		}
+		if seen[k] {
+			return fmt.Sprintf("Keys lists %q twice", k)
+		}
+		seen[k] = true
+	}
+	for _, k := range sortedKeys(entries) {
+		if !seen[k] {
+			return fmt.Sprintf("Keys does not list the entry %q", k)
+		}
+	}
+	return ""
+}
+
+// keyOrder is the order to write a MAP literal's entries in: keys, or the
+// names sorted when keys is nil. keys must pass checkKeys.
+func keyOrder(entries Params, keys []string) []string {
+	if keys == nil {
+		return sortedKeys(entries)
+	}
+	return keys
 }

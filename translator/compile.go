@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/batonhq/baton/definition"
 )
@@ -17,6 +18,13 @@ type StepTypeInfo struct {
 	Mode Mode
 	// TaskQueue routes the type's activities; "" is the run's own queue.
 	TaskQueue string
+	// HeartbeatTimeout is how long an attempt run as an activity may go
+	// without a heartbeat before Temporal gives it up as lost (its worker
+	// died) and the interpreter retries it as a platform error. The step
+	// activity heartbeats on its own while the step runs, so this only
+	// bounds how soon a lost attempt is noticed. 0 means
+	// DefaultHeartbeatTimeout; it is rounded up to whole seconds.
+	HeartbeatTimeout time.Duration
 }
 
 // Options configure Compile.
@@ -419,6 +427,9 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 	}
 	if n.Mode == ModeActivity {
 		n.TaskQueue = queue
+		if info.HeartbeatTimeout > 0 {
+			n.HeartbeatTimeout = int64((info.HeartbeatTimeout + time.Second - 1) / time.Second)
+		}
 	} else if hasQueue && queue != "" {
 		c.errs.add(path+".tags", fmt.Sprintf("%s needs mode activity: a %s runs on the run's own worker", TagTaskQueue, n.Mode))
 	}

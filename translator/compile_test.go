@@ -3,6 +3,7 @@ package translator
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
@@ -155,6 +156,7 @@ func TestModes(t *testing.T) {
 		types map[string]StepTypeInfo
 		mode  Mode
 		queue string
+		hb    int64 // heartbeat timeout, seconds
 		err   string
 	}{
 		{name: "NoOp inline", typ: "NoOp", mode: ModeInline},
@@ -184,6 +186,9 @@ func TestModes(t *testing.T) {
 		{name: "tag queue is the run's own", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, "main")}, mode: ModeActivity},
 		{name: "local with the run's own queue", typ: "spark", tags: []definition.Tag{tag(TagMode, "local_activity"), tag(TagTaskQueue, "main")}, mode: ModeLocalActivity},
 		{name: "other tags ignored", typ: "spark", tags: []definition.Tag{{Name: "team"}, tag("owner", "x")}, mode: ModeActivity},
+		{name: "type heartbeat", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeActivity, hb: 5},
+		{name: "type heartbeat rounded up", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 1500 * time.Millisecond}}, mode: ModeActivity, hb: 2},
+		{name: "type heartbeat dropped for local", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeLocalActivity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := typed("s", tc.typ)
@@ -203,6 +208,7 @@ func TestModes(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tc.mode, p.Steps[0].Mode)
 			require.Equal(t, tc.queue, p.Steps[0].TaskQueue)
+			require.Equal(t, tc.hb, p.Steps[0].HeartbeatTimeout)
 		})
 	}
 }

@@ -7,10 +7,11 @@
 // Compile(req, opts) returns a Plan or an Errors value listing every
 // problem, each with its definition path. Features Baton accepts in
 // definitions but does not run yet are refused with messages that start
-// with "not supported yet: ": foreach, while, subworkflow and template
-// steps; signal_dependencies and signal_outputs; time_triggers and
-// signal_triggers; the step types Titus, Notebook, Kubernetes and Http
-// (Join is internal to Maestro).
+// with "not supported yet: ": template steps; signal_dependencies and
+// signal_outputs; time_triggers and signal_triggers; the step types Titus,
+// Notebook and Kubernetes (Join is internal to Maestro). Foreach, while and
+// subworkflow steps compile to child-mode nodes, and Http to a step type
+// with its default params.
 //
 // What Compile resolves:
 //   - Steps come in a stable topological order: among the steps whose
@@ -19,7 +20,11 @@
 //     empty condition becomes "true".
 //   - Params keep their type, literal (sel's Go representation; MAP
 //     literals as map[string]*Param) or expression, and mode (default
-//     MUTABLE). Validators, tags and other metadata are dropped.
+//     MUTABLE). Validators, tags and other metadata are dropped. A MAP
+//     literal whose entries were written in an order other than by name
+//     keeps that order in Param.Keys (a foreach's first loop param varies
+//     fastest); nil Keys means name order, so plans that predate Keys, and
+//     those of definitions written in name order, read the same.
 //   - failure_mode defaults to FAIL_AFTER_RUNNING. Timeouts (step and
 //     workflow) default to 10 days; numbers and duration strings without
 //     "$" become Number.Value in seconds, text with "$" stays Number.Text.
@@ -36,6 +41,8 @@
 //     {"name":"baton.task_queue","value":"q"} override this per step (tags
 //     are Maestro metadata, so the definition stays valid for Maestro).
 //     Only activities carry a TaskQueue; "" means the run's own queue.
+//     Activities also carry opts.StepTypes[type].HeartbeatTimeout in whole
+//     seconds (0: DefaultHeartbeatTimeoutSecs, applied by the interpreter).
 //   - StepConcurrency is properties.step_concurrency, else 20 unless
 //     workflow.instance_step_concurrency is set; a smaller
 //     instance_step_concurrency wins. RunStrategy is the rule name (default
@@ -44,10 +51,12 @@
 //
 // # Encoding
 //
-// Encode gives the plan's stable JSON; Compile sets Plan.Hash to the hex
-// SHA-256 of that encoding with Hash empty (Hash, Verify). Decode refuses
-// other FormatVersions. Change FormatVersion whenever the interpreter
-// would read an old encoding differently.
+// Encode gives the plan's stable JSON (map keys sorted; a MAP literal's
+// Keys, when set, as a "keys" array beside its value); Compile sets
+// Plan.Hash to the hex SHA-256 of that encoding with Hash empty (Hash,
+// Verify). Decode refuses other FormatVersions. Change FormatVersion
+// whenever the interpreter would read an old encoding differently ("keys"
+// did not need one: an encoding without it reads as before).
 //
 // # Run time
 //

@@ -8,9 +8,9 @@ import (
 )
 
 // Encode writes the plan's stable JSON encoding: struct fields in
-// declaration order, map keys sorted (encoding/json sorts them, and MAP
-// literals are encoded by sel.EncodeJSON with sorted keys), steps in
-// topological order. Equal plans encode to equal bytes.
+// declaration order, map keys sorted (encoding/json sorts them; the order
+// of a MAP literal's entries is its "keys" array), steps in topological
+// order. Equal plans encode to equal bytes.
 func Encode(p *Plan) ([]byte, error) {
 	if p == nil {
 		return nil, fmt.Errorf("nil plan")

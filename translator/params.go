@@ -58,6 +58,7 @@ func (c *compiler) param(dp *definition.Param, path string) *Param {
 	}
 	if dp.Type == sel.Map {
 		p.Literal = c.mapLiteral(dp.Value, path+".value")
+		p.Keys = c.mapKeys(dp.Value, dp.Keys, path+".value")
 		return p
 	}
 	if dp.Value == nil {
@@ -103,4 +104,33 @@ func (c *compiler) mapLiteral(v any, path string) map[string]*Param {
 		c.errs.add(path, fmt.Sprintf("a MAP literal cannot hold a Go %T", v))
 	}
 	return out
+}
+
+// mapKeys is the plan's Keys for a MAP literal value whose entries were
+// written in the order keys (definition.Param.Keys): nil when that is name
+// order, which is what a plan without Keys means, so the plans of
+// definitions whose order does not matter stay as they were.
+func (c *compiler) mapKeys(value any, keys []string, path string) []string {
+	if keys == nil {
+		return nil
+	}
+	var err error
+	switch m := value.(type) {
+	case definition.Params:
+		err = checkKeys(m, keys)
+	case map[string]*definition.Param:
+		err = checkKeys(m, keys)
+	case map[string]any:
+		err = checkKeys(m, keys)
+	default:
+		return nil // mapLiteral reported it
+	}
+	if err != nil {
+		c.errs.add(path, err.Error())
+		return nil
+	}
+	if sort.StringsAreSorted(keys) {
+		return nil
+	}
+	return append([]string{}, keys...)
 }

@@ -63,6 +63,9 @@ type Node struct {
 	FailureMode  string            `json:"failure_mode"`
 	Timeout      Number            `json:"timeout"`         // seconds, counted from STARTING
 	Retry        *Retry            `json:"retry,omitempty"` // nil: Maestro's default policy
+	// HeartbeatTimeout of an activity-mode step, in seconds; 0 means
+	// DefaultHeartbeatTimeout.
+	HeartbeatTimeout int64 `json:"heartbeat_timeout,omitempty"`
 
 	// Composite steps (Mode child). Foreach and while run Body; a
 	// subworkflow runs the workflow named by its subworkflow_id param.
@@ -121,21 +124,33 @@ type Backoff struct {
 type Param struct {
 	Type    sel.Type
 	Literal any
-	Expr    string
-	IsExpr  bool
-	Mode    string
+	// Keys is the order of a MAP literal's entries as written in the
+	// definition, when that is not name order; nil means name order. Plans
+	// compiled before Keys existed have none, so they keep name order. A
+	// foreach decodes its iterations with the first loop param in this
+	// order varying fastest.
+	Keys   []string
+	Expr   string
+	IsExpr bool
+	Mode   string
 }
 
 type paramJSON struct {
 	Type  sel.Type        `json:"type"`
 	Value json.RawMessage `json:"value,omitempty"`
+	Keys  []string        `json:"keys,omitempty"`
 	Expr  *string         `json:"expression,omitempty"`
 	Mode  string          `json:"mode,omitempty"`
 }
 
-// MarshalJSON writes {"type","value"|"expression","mode"}.
+// MarshalJSON writes {"type","value"|"expression","keys","mode"}. The
+// value of a MAP literal is a JSON object, whose keys encoding/json sorts;
+// "keys" (when Keys is set) lists them in order.
 func (p *Param) MarshalJSON() ([]byte, error) {
 	j := paramJSON{Type: p.Type, Mode: p.Mode}
+	if p.Keys != nil && (p.IsExpr || p.Type != sel.Map) {
+		return nil, fmt.Errorf("keys %q on a param that is not a MAP literal", p.Keys)
+	}
 	switch {
 	case p.IsExpr:
 		e := p.Expr
@@ -145,11 +160,14 @@ func (p *Param) MarshalJSON() ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("MAP literal has Go type %T", p.Literal)
 		}
+		if err := checkKeys(m, p.Keys); err != nil {
+			return nil, err
+		}
 		raw, err := json.Marshal(m)
 		if err != nil {
 			return nil, err
 		}
-		j.Value = raw
+		j.Value, j.Keys = raw, p.Keys
 	default:
 		raw, err := sel.EncodeJSON(p.Type, p.Literal)
 		if err != nil {
@@ -167,6 +185,9 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*p = Param{Type: j.Type, Mode: j.Mode}
+	if j.Keys != nil && (j.Expr != nil || p.Type != sel.Map) {
+		return fmt.Errorf("keys %q on a param that is not a MAP literal", j.Keys)
+	}
 	if j.Expr != nil {
 		p.IsExpr, p.Expr = true, *j.Expr
 		return nil
@@ -176,7 +197,10 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(j.Value, &m); err != nil {
 			return err
 		}
-		p.Literal = m
+		if err := checkKeys(m, j.Keys); err != nil {
+			return err
+		}
+		p.Literal, p.Keys = m, j.Keys
 		return nil
 	}
 	v, err := sel.DecodeJSON(p.Type, j.Value)
@@ -184,5 +208,23 @@ func (p *Param) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.Literal = v
+	return nil
+}
+
+// checkKeys reports keys (non-nil) that do not list each entry of m once.
+func checkKeys[V any](m map[string]V, keys []string) error {
+	if keys == nil {
+		return nil
+	}
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if _, ok := m[k]; !ok || seen[k] {
+			return fmt.Errorf("MAP keys %q do not list each entry once", keys)
+		}
+		seen[k] = true
+	}
+	if len(seen) != len(m) {
+		return fmt.Errorf("MAP keys %q do not list each entry once", keys)
+	}
 	return nil
 }

@@ -16,6 +16,15 @@ const (
 	DefaultFailureMode     = string(definition.FailAfterRunning)
 	DefaultRunStrategy     = string(definition.Sequential)
 	DefaultParamMode       = string(definition.Mutable)
+	// DefaultHeartbeatTimeoutSecs is the heartbeat timeout of activity-mode
+	// steps (not a Maestro setting: Maestro polls its step runtimes instead).
+	// The step activity heartbeats every third of it on its own, so a live
+	// worker misses it only if it stalls for many seconds, while an attempt
+	// lost with its worker is given up and retried (as a platform error)
+	// within half a minute, rather than at the step timeout (10 days by
+	// default). Next to Maestro's default platform backoff of 60 s it adds
+	// little to a retry.
+	DefaultHeartbeatTimeoutSecs = 30
 )
 
 // NumberKind says how the text of a Number reads once interpolated.

@@ -55,11 +55,22 @@ func httpDefaults(n *Node) {
 	}
 	if _, ok := m["method"]; !ok {
 		m["method"] = &Param{Type: sel.String, Literal: "GET", Mode: DefaultParamMode}
+		h.Keys = appendKey(h.Keys, "method")
 	}
 	if _, ok := m["headers"]; !ok {
 		m["headers"] = &Param{Type: sel.StringMap, Literal: map[string]string{
 			"Content-Type": "application/json",
 			"Accept":       "application/json",
 		}, Mode: DefaultParamMode}
+		h.Keys = appendKey(h.Keys, "headers")
 	}
+}
+
+// appendKey adds a new entry's name to a MAP literal's Keys, if it has
+// any (nil Keys means name order, which covers the new entry too).
+func appendKey(keys []string, name string) []string {
+	if keys == nil {
+		return nil
+	}
+	return append(keys, name)
 }

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 )
 
 // attemptChild runs a composite step as a child workflow.
@@ -25,12 +26,16 @@ func (r *run) attemptChild(ctx workflow.Context, n *node, timeout time.Duration)
 		if in.Total == 0 {
 			return outcomeSucceeded, nil // an empty loop is allowed
 		}
+		if err := r.resumeForeach(n, in); err != nil {
+			return outcomeFatal, err
+		}
 		name, input = ForeachWorkflowName, in
 	case "while":
 		in, err := r.whileInput(n)
 		if err != nil {
 			return outcomeFatal, err
 		}
+		r.resumeWhile(n, in)
 		name, input = WhileWorkflowName, in
 	case "subworkflow":
 		return r.runSubworkflow(ctx, n, timeout)
@@ -96,7 +101,7 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 	}
 	in := &ForeachInput{
 		Plan:            bodyPlan(r.plan, n.plan),
-		LoopNames:       sortedKeys(loop),
+		LoopNames:       loopOrder(n.plan.Params["loop_params"], loop),
 		Loop:            loop,
 		Base:            r.loopBase(n),
 		Total:           1,
@@ -120,6 +125,12 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 		in.Total = 0
 	}
 	in.Concurrency = foreachConcurrency(ctx, n.plan.Concurrency, r.plan.StepConcurrency)
+	// Wide iterations at high concurrency would overshoot the history bound
+	// while a loop run drains; GetVersion only where the cap changes anything.
+	if c := max(loopDrainBudget/eventsPerIteration(in.Plan), 1); c < in.Concurrency &&
+		workflow.GetVersion(r.ctx, ChangeForeachDrainCap, workflow.DefaultVersion, 1) == 1 {
+		in.Concurrency = c
+	}
 	return in, nil
 }
 
@@ -161,6 +172,33 @@ func foreachConcurrency(ctx workflow.Context, step, stepConcurrency int64) int {
 		conc = stepConcurrency
 	}
 	return int(conc)
+}
+
+// loopOrder is the mixed-radix order of a foreach's loop params, the
+// first varying fastest (MAESTRO.md §4.11): the order the loop_params MAP
+// literal was written in (its plan Keys), else by name. By name applies to
+// plans without Keys (definitions written in name order, and plans
+// compiled before Keys existed, so their histories replay as recorded) and
+// to loop_params given by a SEL expression: sel's MAP value is a Go map
+// and keeps no order.
+func loopOrder(lp *translator.Param, loop map[string]sel.Value) []string {
+	if lp == nil || lp.IsExpr || lp.Keys == nil {
+		return sortedKeys(loop)
+	}
+	names := make([]string, 0, len(loop))
+	listed := make(map[string]bool, len(lp.Keys))
+	for _, k := range lp.Keys {
+		if _, ok := loop[k]; ok && !listed[k] {
+			names = append(names, k)
+			listed[k] = true
+		}
+	}
+	for _, k := range sortedKeys(loop) { // none, as the plan checks Keys
+		if !listed[k] {
+			names = append(names, k)
+		}
+	}
+	return names
 }
 
 // loopParams reads a loop step's evaluated loop_params MAP as typed values.

@@ -17,3 +17,7 @@ func SetPermitsProbe(interval, maxInterval time.Duration) (restore func()) {
 	permitsProbeInterval, permitsProbeMax = interval, maxInterval
 	return func() { permitsProbeInterval, permitsProbeMax = oldI, oldM }
 }
+
+// ChangeLostAttemptIsPlatformError is the change id of the heartbeat
+// timeout's retry class, for tests that pin its version.
+const ChangeLostAttemptIsPlatformError = changeLostAttemptIsPlatformError

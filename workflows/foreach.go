@@ -16,6 +16,8 @@ import (
 type ForeachInput struct {
 	Plan *translator.Plan `json:"plan"` // the inner DAG
 	// LoopNames fixes the mixed-radix order: the first name varies fastest.
+	// It is the loop_params literal's definition order (plan Keys), else
+	// sorted by name (see loopOrder).
 	LoopNames       []string             `json:"loop_names"`
 	Loop            map[string]sel.Value `json:"loop"` // arrays
 	Base            map[string]sel.Value `json:"base"` // params every iteration gets
@@ -27,12 +29,21 @@ type ForeachInput struct {
 	Depth           int                  `json:"depth,omitempty"`   // subworkflow nesting of the loop's run
 	Tree            *TreeCap             `json:"tree,omitempty"`    // the tree cap of the loop's run
 
-	// Progress, carried through continue-as-new.
-	Next      int                     `json:"next"`
-	Counts    LoopCounts              `json:"counts"`
-	Stop      bool                    `json:"stop,omitempty"` // launch no more
-	Error     string                  `json:"error,omitempty"`
-	Collected map[string][]*sel.Value `json:"collected,omitempty"`
+	// A restart from incomplete runs Redo (iterations of the restarted run
+	// that did not succeed), then the iterations from From to Total; Carried
+	// counts the successes it keeps. Without a restart: all, in order.
+	Redo    []int `json:"redo,omitempty"`
+	From    int   `json:"from,omitempty"`
+	Carried int   `json:"carried,omitempty"`
+
+	// Progress, carried through continue-as-new. Next is a position in the
+	// launch order (the iteration index itself without a restart).
+	Next       int                     `json:"next"`
+	Incomplete []int                   `json:"incomplete,omitempty"` // iterations that did not succeed
+	Counts     LoopCounts              `json:"counts"`
+	Stop       bool                    `json:"stop,omitempty"` // launch no more
+	Error      string                  `json:"error,omitempty"`
+	Collected  map[string][]*sel.Value `json:"collected,omitempty"`
 }
 
 // Foreach runs the iterations of a foreach step (MAESTRO.md §4.11). Each
@@ -59,24 +70,28 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	launchedThisRun := 0
 	done := workflow.NewBufferedChannel(ctx, conc+1)
 
-	launch := func(i int) error {
+	launch := func(pos int) error {
+		i := in.iteration(pos)
 		params, err := in.iterationParams(i)
 		if err != nil {
 			return err
 		}
 		cctx, cancel := workflow.WithCancel(ctx)
-		running[i] = cancel
+		running[pos] = cancel
 		workflow.Go(cctx, func(gctx workflow.Context) {
 			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, i+1), tree)
-			done.SendAsync(iterationDone{Index: i, State: st})
+			done.SendAsync(iterationDone{Index: i, Pos: pos, State: st})
 		})
 		return nil
 	}
 	finish := func(d iterationDone) {
-		delete(running, d.Index)
+		delete(running, d.Pos)
 		in.Counts.add(d.State.Status)
 		in.collect(d.Index, d.State)
-		finished[d.Index] = true
+		if d.State.Status != InstanceSucceeded {
+			in.Incomplete = append(in.Incomplete, d.Index)
+		}
+		finished[d.Pos] = true
 		for finished[low] {
 			delete(finished, low)
 			low++
@@ -96,12 +111,12 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	}
 
 	for {
-		for !in.Stop && ctx.Err() == nil && in.Next < in.Total && len(running) < conc &&
+		for !in.Stop && ctx.Err() == nil && in.Next < in.positions() && len(running) < conc &&
 			launchedThisRun < iterationsPerRun && historyLength(ctx) < loopHistoryBudget &&
 			(!in.StrictOrdering || in.Next-low < conc) {
 			if err := launch(in.Next); err != nil {
 				in.Stop, in.Error = true, err.Error()
-				in.Counts.Failed++
+				in.Counts.Failed++ // never launched: a restart runs it again
 				break
 			}
 			in.Next++
@@ -117,10 +132,14 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	if tree != nil {
 		tree.leave(ctx)
 	}
-	if ctx.Err() == nil && !in.Stop && in.Next < in.Total {
+	if ctx.Err() == nil && !in.Stop && in.Next < in.positions() {
 		return nil, workflow.NewContinueAsNewError(ctx, ForeachWorkflowName, in)
 	}
-	res := &LoopResult{Outcome: in.Counts.outcome(), Iterations: in.Next, Counts: in.Counts, Error: in.Error, Collected: in.Collected}
+	res := &LoopResult{Outcome: in.Counts.outcome(), Iterations: in.Carried + in.Next, Counts: in.Counts, Error: in.Error, Collected: in.Collected,
+		Total: in.Total, Incomplete: in.Incomplete, Resume: in.From + max(0, in.Next-len(in.Redo))}
+	for pos := in.Next; pos < len(in.Redo); pos++ {
+		res.Incomplete = append(res.Incomplete, in.Redo[pos]) // due again, never launched
+	}
 	if ctx.Err() != nil && res.Outcome == LoopDone {
 		res.Outcome = LoopStopped
 	}
@@ -129,8 +148,22 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 
 // iterationDone reports an iteration's end to the loop.
 type iterationDone struct {
-	Index int
+	Index int // the iteration
+	Pos   int // its position in the launch order
 	State *State
+}
+
+// positions is the number of iterations this loop launches in all.
+func (in *ForeachInput) positions() int {
+	return len(in.Redo) + in.Total - in.From
+}
+
+// iteration is the iteration launched at position pos.
+func (in *ForeachInput) iteration(pos int) int {
+	if pos < len(in.Redo) {
+		return in.Redo[pos]
+	}
+	return in.From + pos - len(in.Redo)
 }
 
 // iterationParams are the run params of iteration i: the base params,

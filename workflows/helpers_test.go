@@ -57,7 +57,13 @@ func newHarness(t *testing.T, types map[string]activities.StepType) *harness {
 
 func (h *harness) run(t *testing.T, plan *translator.Plan, runParams map[string]sel.Value) *workflows.State {
 	t.Helper()
-	h.env.ExecuteWorkflow(workflows.WorkflowName, workflows.RunInput{Plan: plan, RunParams: runParams})
+	return h.runInput(t, workflows.RunInput{Plan: plan, RunParams: runParams})
+}
+
+// runInput runs the interpreter on an input and returns the final state.
+func (h *harness) runInput(t *testing.T, in workflows.RunInput) *workflows.State {
+	t.Helper()
+	h.env.ExecuteWorkflow(workflows.WorkflowName, in)
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	var st workflows.State

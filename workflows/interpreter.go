@@ -27,6 +27,8 @@ type RunInput struct {
 	Initiator string               `json:"initiator,omitempty"`
 	// Depth counts subworkflow nesting (0 for a run started by a user).
 	Depth int `json:"depth,omitempty"`
+	// Restart, if set, makes this run the next run of an ended instance.
+	Restart *Restart `json:"restart,omitempty"`
 	// Tree is the instance_step_concurrency cap of the tree the run belongs
 	// to (nil: none, or the run is the root of its own).
 	Tree *TreeCap `json:"tree,omitempty"`
@@ -42,6 +44,7 @@ type node struct {
 	index int
 
 	pending    int  // parents not yet finished
+	preds      int  // parents in this run's DAG (fewer than the plan's in a restart)
 	blocked    bool // a parent finished without completing
 	edgeTrue   bool // some incoming edge evaluated true
 	finished   bool // terminal for join purposes (including never created)
@@ -67,6 +70,7 @@ type run struct {
 	rand      *rand.Rand
 	depth     int
 	env       *sel.Env      // the Env of every SEL evaluation of this run
+	restart   *Restart      // set in a restarted run
 	id        string        // instance id: prefixes child workflow and activity ids
 	inline    bool          // an iteration run inside a loop workflow
 	tree      *permitClient // the tree cap's permits, nil without one
@@ -149,6 +153,9 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		depth:  in.Depth,
 	}
+	if !inline {
+		r.restart = in.Restart
+	}
 	r.env = &sel.Env{
 		Now:    func() time.Time { return workflow.Now(ctx) },
 		Random: r.rand.Float64,
@@ -161,11 +168,19 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		StartTime:  workflow.Now(ctx),
 		Steps:      make([]*StepState, len(in.Plan.Steps)),
 		Warnings:   in.Plan.Warnings,
+		Run:        1,
+		RunPolicy:  StartFreshNewRun,
+	}
+	if r.restart != nil {
+		r.state.Run, r.state.RunPolicy = r.restart.Run, r.restart.Policy
 	}
 	r.nodes = make([]*node, len(in.Plan.Steps))
 	for i, pn := range in.Plan.Steps {
 		st := &StepState{ID: pn.ID, Type: pn.Type, Mode: string(pn.Mode), Status: NotCreated}
-		n := &node{plan: pn, state: st, index: i, pending: len(pn.Predecessors)}
+		if r.restart != nil {
+			st.Run = r.restart.Run
+		}
+		n := &node{plan: pn, state: st, index: i, pending: len(pn.Predecessors), preds: len(pn.Predecessors)}
 		r.nodes[i], r.state.Steps[i] = n, st
 		if _, dup := r.byID[pn.ID]; dup {
 			return nil, fmt.Errorf("baton: plan has two steps with id %q", pn.ID)
@@ -180,6 +195,9 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 			}
 			n.children = append(n.children, child)
 		}
+	}
+	if r.restart != nil && r.restart.Policy == RestartFromIncomplete && r.restart.Previous != nil {
+		r.seedRestart(r.restart)
 	}
 	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
@@ -230,7 +248,7 @@ func (r *run) execute() {
 	// children at once, and they must not be readied again as roots.
 	var roots []*node
 	for _, n := range r.nodes {
-		if n.pending == 0 {
+		if n.pending == 0 && !n.finished { // finished: kept from a restarted run
 			roots = append(roots, n)
 		}
 	}
@@ -259,7 +277,7 @@ func (r *run) ready(n *node) {
 		case n.blocked || r.halted:
 			n.finished = true // never created
 			work = r.propagate(n, work)
-		case len(n.plan.Predecessors) > 0 && !n.edgeTrue:
+		case n.preds > 0 && !n.edgeTrue:
 			r.markInline(n, Unsatisfied, "")
 			work = r.propagate(n, work)
 		case n.plan.Kind == "step" && n.plan.Type == "NoOp":

@@ -29,7 +29,37 @@ const (
 	// stays far below Temporal's 10,240-event warning threshold for bodies of
 	// a few activity steps.
 	loopHistoryBudget = 4000
+	// loopDrainBudget bounds the events the iterations still running when a
+	// loop run passes loopHistoryBudget may add while it drains: a foreach
+	// runs at most loopDrainBudget / eventsPerIteration iterations at once,
+	// so no run passes about 8,000 events (Temporal warns at 10,240),
+	// retries aside.
+	loopDrainBudget = 4000
 )
+
+// ChangeForeachDrainCap gates the cap of a foreach's concurrency by its
+// iterations' size (loopDrainBudget).
+const ChangeForeachDrainCap = "foreach-drain-cap"
+
+// eventsPerIteration bounds the history events one iteration of body adds
+// to its loop's run, retries aside: per step, its own events plus a
+// workflow task (3 events) to handle its end.
+func eventsPerIteration(body *translator.Plan) int {
+	n := 0
+	for _, s := range body.Steps {
+		switch {
+		case s.Mode == translator.ModeActivity:
+			n += 3 + 3 // scheduled, started, completed
+		case s.Mode == translator.ModeLocalActivity:
+			n += 1 + 3 // a marker
+		case s.Mode == translator.ModeChild:
+			n += 3 + 3 // initiated, started, completed
+		case s.Type == "Sleep":
+			n += 2 + 3 // timer started, fired
+		}
+	}
+	return max(n, 1)
+}
 
 // iterationsPerRun bounds the iterations one loop run launches before it
 // continues as new. Besides bounding history, this is how a loop of inline
@@ -95,6 +125,12 @@ type LoopResult struct {
 	Collected map[string][]*sel.Value `json:"collected,omitempty"`
 	// LoopParams are a while loop's final loop params.
 	LoopParams map[string]sel.Value `json:"loop_params,omitempty"`
+	// What a restart from incomplete needs of a foreach: its iteration
+	// count, the iterations that ran and did not succeed or were due again
+	// and not launched, and the first iteration of the never-launched tail.
+	Total      int   `json:"total,omitempty"`
+	Incomplete []int `json:"incomplete,omitempty"`
+	Resume     int   `json:"resume,omitempty"`
 }
 
 // bodyPlan is the plan of one iteration: the loop's inner DAG, with no

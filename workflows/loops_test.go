@@ -2,14 +2,21 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 	W "github.com/batonhq/baton/workflows"
 )
 
@@ -73,7 +80,7 @@ func TestForeachCrossProductAndAggregation(t *testing.T) {
 	h := newHarness(t, map[string]activities.StepType{"Rec": rec})
 	st := h.run(t, compileJSON(t, def, localMode("Rec")), nil)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
-	// First loop param (a, by name) varies fastest; loop_index is 0-based.
+	// First loop param (a, as written) varies fastest; loop_index is 0-based.
 	want := []string{"v-t1x0", "v-t2x1", "v-t3x2", "v-t1y3", "v-t2y4", "v-t3y5"}
 	require.Equal(t, want, st.Step("after").Params["outs"].Value)
 	require.Len(t, rec.seen, 6)
@@ -184,4 +191,144 @@ func TestForeachConcurrencyDefault(t *testing.T) {
 	h.env.OnGetVersion("baton.foreach-concurrency", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	st = h.run(t, compileJSON(t, def, nil), nil)
 	require.Equal(t, 20*time.Second, st.Step("loop").Duration(), "20 at once")
+}
+
+// TestForeachLoopParamOrder: the first loop param as written in the
+// definition varies fastest (MAESTRO.md §4.11); loop_params computed by an
+// expression (a SEL map has no order) go by name.
+func TestForeachLoopParamOrder(t *testing.T) {
+	def := func(loopParams string) string {
+		return `{"workflow":{"id":"w","steps":[
+			{"foreach":{"id":"loop","concurrency":1,"params":{"loop_params":` + loopParams + `},
+				"steps":[{"step":{"id":"rec","type":"Rec","params":{
+					"key":{"type":"STRING","expression":"'' + loop_index + ':' + a + ',' + b"},"out":{"type":"STRING","value":""}}}}],
+				"transition":{"successors":{"after":"true"}}}},
+			{"step":{"id":"after","type":"NoOp","params":{"outs":{"type":"STRING_ARRAY","expression":"params.getFromForeach('loop', 'rec', 'out')"}}}}]}}`
+	}
+	bFastest := []string{"v-0:10,1", "v-1:10,2", "v-2:20,1", "v-3:20,2", "v-4:30,1", "v-5:30,2"}
+	aFastest := []string{"v-0:10,1", "v-1:20,1", "v-2:30,1", "v-3:10,2", "v-4:20,2", "v-5:30,2"}
+	bThenA := `{"type":"MAP","value":{"b":{"type":"LONG_ARRAY","value":[1,2]},"a":{"type":"LONG_ARRAY","value":[10,20,30]}}}`
+	tests := []struct {
+		name       string
+		loopParams string
+		oldPlan    bool // drop the plan's Keys, as plans compiled before them
+		want       []string
+	}{
+		{"b then a: b fastest", bThenA, false, bFastest},
+		{"a then b: a fastest", `{"type":"MAP","value":{"a":{"type":"LONG_ARRAY","value":[10,20,30]},"b":{"type":"LONG_ARRAY","value":[1,2]}}}`, false, aFastest},
+		{"b then a, a by expression", `{"type":"MAP","value":{"b":{"type":"LONG_ARRAY","value":[1,2]},"a":{"type":"LONG_ARRAY","expression":"Util.intsBetween(10, 40, 10)"}}}`, false, bFastest},
+		{"expression: by name", `{"type":"MAP","expression":"m = new LinkedHashMap(); m.put('b', Util.intsBetween(1, 3, 1)); m.put('a', Util.intsBetween(10, 40, 10)); return m;"}`, false, aFastest},
+		{"plan without keys: by name", bThenA, true, aFastest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{seen: map[string]int{}}
+			h := newHarness(t, map[string]activities.StepType{"Rec": rec})
+			plan := compileJSON(t, def(tt.loopParams), localMode("Rec"))
+			if tt.oldPlan {
+				lp := plan.Node("loop").Params["loop_params"]
+				require.Equal(t, []string{"b", "a"}, lp.Keys)
+				lp.Keys = nil
+			}
+			st := h.run(t, plan, nil)
+			requireStatuses(t, st, map[string]W.StepStatus{"loop": W.Succeeded, "after": W.Succeeded})
+			require.Equal(t, tt.want, st.Step("after").Params["outs"].Value)
+		})
+	}
+}
+
+// TestNestedForeachSampleOrder runs Maestro's nested foreach sample, whose
+// outer loop params are i = [1,2,3] then j = [a,b], with each iteration's
+// i and j collected from its job.2: i, written first, varies fastest. With
+// Keys edited to j, i (from Go), j varies fastest.
+func TestNestedForeachSampleOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		keys []string // nil: as decoded
+		want []string
+	}{
+		{"as written", nil, []string{"1a", "2a", "3a", "1b", "2b", "3b"}},
+		{"keys edited to j, i", []string{"j", "i"}, []string{"1a", "1b", "2a", "2b", "3a", "3b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := definition.DecodeFile(filepath.Join(samplesDir, "server__sample-nested-foreach-wf.json"))
+			require.NoError(t, err)
+			outer := req.Workflow.Steps[0]
+			require.Equal(t, []string{"i", "j"}, outer.Params["loop_params"].Keys)
+			if tt.keys != nil {
+				outer.Params["loop_params"].Keys = tt.keys
+			}
+			collectLoopKeys(req)
+			require.NoError(t, req.Validate())
+			plan, err := translator.Compile(req, translator.Options{})
+			require.NoError(t, err)
+			st := newHarness(t, nil).run(t, plan, nil)
+			require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+			require.Equal(t, tt.want, st.Step("after").Params["keys"].Value)
+		})
+	}
+}
+
+// collectLoopKeys gives the nested foreach sample's job.2 a param "key"
+// (i and j of its iteration) and a step "after" that collects it.
+func collectLoopKeys(req *definition.Request) {
+	outer := req.Workflow.Steps[0]
+	outer.Steps[1].Params["key"] = &definition.Param{Type: sel.String, Expression: "'' + i + j", HasExpression: true}
+	outer.Transition.Successors = []definition.Edge{{To: "after", Condition: "true"}}
+	req.Workflow.Steps = append(req.Workflow.Steps, &definition.Step{Kind: definition.KindStep, ID: "after", Type: "NoOp",
+		Params: definition.Params{"keys": {Type: sel.StringArray, Expression: "params.getFromForeach('foreach-job', 'job.2', 'key')", HasExpression: true}}})
+}
+
+// TestForeachDrainCap: a foreach of wide iterations runs fewer at once, so
+// the iterations still running when a loop run passes its history budget
+// cannot push it near Temporal's limit; narrow ones keep their concurrency,
+// and runs from before the change keep the old behaviour.
+func TestForeachDrainCap(t *testing.T) {
+	wide := func(width int) string {
+		steps := make([]string, width)
+		for i := range steps {
+			steps[i] = fmt.Sprintf(`{"step":{"id":"s%d","type":"Rec","params":{"key":{"type":"STRING","value":"k"}}}}`, i)
+		}
+		return fmt.Sprintf(`{"properties":{"owner":{"name":"t"},"step_concurrency":1000},"workflow":{"id":"w","steps":[{"foreach":{"id":"loop","concurrency":500,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2]}}}},
+			"steps":[%s]}}]}}`, strings.Join(steps, ","))
+	}
+	tests := []struct {
+		name   string
+		width  int
+		types  map[string]translator.StepTypeInfo
+		before bool // a run from before the change
+		want   int
+	}{
+		{name: "one activity step keeps its concurrency", width: 1, types: activityMode("Rec"), want: 500},
+		{name: "two activity steps", width: 2, types: activityMode("Rec"), want: 4000 / 12},
+		{name: "thirty local activity steps", width: 30, types: localMode("Rec"), want: 4000 / 120},
+		{name: "before the change", width: 30, types: localMode("Rec"), before: true, want: 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]activities.StepType{"Rec": &recorder{seen: map[string]int{}}})
+			var got W.ForeachInput
+			h.env.OnWorkflow(W.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
+				func(_ workflow.Context, in W.ForeachInput) (*W.LoopResult, error) {
+					got = in
+					return &W.LoopResult{Outcome: W.LoopDone, Iterations: in.Total, Counts: W.LoopCounts{Succeeded: in.Total}}, nil
+				})
+			if tt.before {
+				h.env.OnGetVersion(W.ChangeForeachDrainCap, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			st := h.run(t, compileJSON(t, wide(tt.width), tt.types), nil)
+			require.Equal(t, W.Succeeded, st.Step("loop").Status, st.Step("loop").Error)
+			require.Equal(t, tt.want, got.Concurrency)
+		})
+	}
+}
+
+func activityMode(types ...string) map[string]translator.StepTypeInfo {
+	m := map[string]translator.StepTypeInfo{}
+	for _, t := range types {
+		m[t] = translator.StepTypeInfo{Mode: translator.ModeActivity}
+	}
+	return m
 }

@@ -14,6 +14,12 @@ import (
 // then the definition's params (run params override those that may change
 // at start), evaluated in dependency order.
 func (r *run) startParams(runParams map[string]sel.Value) error {
+	if r.restart != nil {
+		if err := r.restartParamsAtStart(r.restart); err != nil {
+			return err
+		}
+		return r.evalPendingParams()
+	}
 	r.wfParams = r.systemParams()
 	r.wfPending = make(map[string]*translator.Param, len(r.plan.Params))
 	for name, p := range r.plan.Params {
@@ -27,6 +33,12 @@ func (r *run) startParams(runParams map[string]sel.Value) error {
 		delete(r.wfPending, name)
 		r.wfParams[name] = v
 	}
+	return r.evalPendingParams()
+}
+
+// evalPendingParams evaluates the pending workflow params in dependency
+// order and checks the params' size.
+func (r *run) evalPendingParams() error {
 	s := &scope{r: r}
 	for _, name := range sortedKeys(r.wfPending) {
 		p, ok := r.wfPending[name]
@@ -297,12 +309,17 @@ func (s *scope) GetFromInstance(field string) (any, error) {
 	switch field {
 	case "workflow_id":
 		return r.plan.WorkflowID, nil
-	case "workflow_instance_id", "workflow_run_id":
+	case "workflow_instance_id":
 		return int64(1), nil
+	case "workflow_run_id":
+		return int64(max(r.state.Run, 1)), nil
 	case "INITIATOR_TYPE":
 		return "MANUAL", nil
 	case "RUN_POLICY":
-		return "START_FRESH_NEW_RUN", nil
+		if r.state.RunPolicy == "" {
+			return StartFreshNewRun, nil
+		}
+		return r.state.RunPolicy, nil
 	case "owner":
 		return r.plan.Owner, nil
 	case "INITIATOR_TIMEZONE", "FIRST_TIME_TRIGGER_TIMEZONE", "INITIATOR_RUNNER_NAME":

@@ -73,6 +73,10 @@ type State struct {
 	Steps      []*StepState         `json:"steps"`
 	Error      string               `json:"error,omitempty"`
 	Warnings   []string             `json:"warnings,omitempty"`
+	// Run is the workflow_run_id: 1, plus one for each restart.
+	Run int `json:"run,omitempty"`
+	// RunPolicy is START_FRESH_NEW_RUN or the restart policy of this run.
+	RunPolicy string `json:"run_policy,omitempty"`
 }
 
 // Step returns the state of the step with the given id, or nil.
@@ -99,6 +103,9 @@ type StepState struct {
 	Error     string               `json:"error,omitempty"`
 	// Loop summarises a foreach or while step's iterations.
 	Loop *LoopSummary `json:"loop,omitempty"`
+	// Run is the workflow run whose attempt this state is, set in restarted
+	// runs; a step kept from an earlier run has that run's number.
+	Run int `json:"run,omitempty"`
 }
 
 // LoopSummary counts a loop step's iterations.

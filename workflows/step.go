@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -222,8 +223,15 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			TaskQueue:              n.plan.TaskQueue,
 			ScheduleToCloseTimeout: timeout,
-			RetryPolicy:            singleAttempt,
-			ActivityID:             r.activityID(n),
+			// The step activity heartbeats on its own while the step runs
+			// (activities.Runner), so a missed heartbeat means the attempt
+			// was lost with its worker: Temporal gives it up at once
+			// instead of at the step timeout, and the interpreter retries
+			// it as a platform error (below). Activity options are not
+			// part of the command sequence, so this needs no version gate.
+			HeartbeatTimeout: heartbeatTimeout(n.plan),
+			RetryPolicy:      singleAttempt,
+			ActivityID:       r.activityID(n),
 		})
 		f = workflow.ExecuteActivity(actx, activities.ActivityName, in)
 	}
@@ -239,6 +247,8 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 	switch {
 	case errors.As(err, &canceled) || ctx.Err() != nil:
 		return outcomeStopped, err
+	case isHeartbeatTimeout(err) && workflow.GetVersion(ctx, changeLostAttemptIsPlatformError, workflow.DefaultVersion, 1) >= 1:
+		return outcomePlatformError, fmt.Errorf("attempt lost: no heartbeat for %v from the worker running it (the worker stopped or lost the server)", heartbeatTimeout(n.plan))
 	case temporal.IsTimeoutError(err):
 		return outcomeTimeout, fmt.Errorf("step timed out after %v", timeout)
 	}
@@ -251,6 +261,29 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 		return outcomeFatal, cause(err)
 	}
 	return outcomePlatformError, err
+}
+
+// changeLostAttemptIsPlatformError versions the class of an activity
+// attempt lost to a heartbeat timeout: before it, the interpreter read every
+// activity timeout as a step timeout; from version 1 a heartbeat timeout is
+// a platform error (the step did not fail, its worker went away), retried
+// under platform_retry_limit.
+const changeLostAttemptIsPlatformError = "lost-attempt-is-platform-error"
+
+// heartbeatTimeout is the heartbeat timeout of an activity-mode step.
+func heartbeatTimeout(n *translator.Node) time.Duration {
+	secs := n.HeartbeatTimeout
+	if secs <= 0 {
+		secs = translator.DefaultHeartbeatTimeoutSecs
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// isHeartbeatTimeout reports whether an activity error is a heartbeat
+// timeout: the attempt's worker stopped heartbeating.
+func isHeartbeatTimeout(err error) bool {
+	var te *temporal.TimeoutError
+	return errors.As(err, &te) && te.TimeoutType() == enumspb.TIMEOUT_TYPE_HEARTBEAT
 }
 
 // cause unwraps Temporal's activity error to the step's own message.

@@ -35,35 +35,11 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 	if r.depth+1 > MaxSubworkflowDepth {
 		return outcomeFatal, fmt.Errorf("subworkflow nesting is deeper than %d", MaxSubworkflowDepth)
 	}
-	id, _ := n.state.Params["subworkflow_id"].Value.(string)
-	if id == "" {
-		return outcomeFatal, errors.New("subworkflow step needs a STRING param subworkflow_id")
-	}
-	version := "active"
-	if v, ok := n.state.Params["subworkflow_version"]; ok {
-		version = sel.Format(v.Value)
-	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
-	})
-	var res registry.Resolved
-	err := workflow.ExecuteActivity(actx, registry.ResolveActivityName, registry.ResolveInput{WorkflowID: id, Version: version}).Get(ctx, &res)
+	in, id, o, err := r.subworkflowInput(ctx, n)
 	if err != nil {
-		if ctx.Err() != nil {
-			return outcomeStopped, err
-		}
-		return outcomeFatal, fmt.Errorf("resolve subworkflow %s@%s: %w", id, version, cause(err))
+		return o, err
 	}
-	var rp resolvedPlan
-	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
-		return compileResolved(res)
-	}).Get(&rp); err != nil {
-		return outcomeFatal, err
-	}
-	if rp.Error != "" {
-		return outcomeFatal, fmt.Errorf("subworkflow %s version %d: %s", id, rp.Version, rp.Error)
-	}
+	in.Tree = r.childTree(false) // this run's tree, also for a restarted child
 	policy := enumspb.PARENT_CLOSE_POLICY_TERMINATE
 	if !n.plan.Sync {
 		policy = enumspb.PARENT_CLOSE_POLICY_ABANDON
@@ -74,7 +50,6 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	})
-	in := RunInput{Plan: rp.Plan, RunParams: r.subworkflowParams(n), Initiator: "SUBWORKFLOW", Depth: r.depth + 1, Tree: r.childTree(false)}
 	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
 	if !n.plan.Sync {
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -103,6 +78,54 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		return outcomeStopped, fmt.Errorf("subworkflow %s was stopped", id)
 	}
 	return outcomeFatal, fmt.Errorf("subworkflow %s failed: %s", id, failureReason(&st))
+}
+
+// subworkflowInput is the child run's input: in a run restarted from
+// incomplete, the restart of the child run the step left incomplete (the
+// same child instance, MAESTRO.md §4.13); otherwise a new run of the
+// workflow the step names, resolved in the registry and compiled once.
+func (r *run) subworkflowInput(ctx workflow.Context, n *node) (RunInput, string, outcome, error) {
+	if rs := r.restart; rs != nil && rs.Policy == RestartFromIncomplete && n.state.Attempts <= 1 {
+		if in := rs.Subworkflows[n.plan.ID]; in != nil && in.Plan != nil && in.Restart != nil {
+			// The step's params, evaluated again in this run, reach the child
+			// as restart params where the child's param modes allow a change.
+			child, restart := *in, *in.Restart
+			restart.Params = restartable(in.Plan, r.subworkflowParams(n))
+			child.Depth, child.Restart = r.depth+1, &restart
+			return child, in.Plan.WorkflowID, outcomeSucceeded, nil
+		}
+	}
+	id, _ := n.state.Params["subworkflow_id"].Value.(string)
+	if id == "" {
+		return RunInput{}, id, outcomeFatal, errors.New("subworkflow step needs a STRING param subworkflow_id")
+	}
+	version := "active"
+	if v, ok := n.state.Params["subworkflow_version"]; ok {
+		version = sel.Format(v.Value)
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+	})
+	var res registry.Resolved
+	err := workflow.ExecuteActivity(actx, registry.ResolveActivityName, registry.ResolveInput{WorkflowID: id, Version: version}).Get(ctx, &res)
+	if err != nil {
+		if ctx.Err() != nil {
+			return RunInput{}, id, outcomeStopped, err
+		}
+		return RunInput{}, id, outcomeFatal, fmt.Errorf("resolve subworkflow %s@%s: %w", id, version, cause(err))
+	}
+	var rp resolvedPlan
+	if err := workflow.SideEffect(ctx, func(workflow.Context) any {
+		return compileResolved(res)
+	}).Get(&rp); err != nil {
+		return RunInput{}, id, outcomeFatal, err
+	}
+	if rp.Error != "" {
+		return RunInput{}, id, outcomeFatal, fmt.Errorf("subworkflow %s version %d: %s", id, rp.Version, rp.Error)
+	}
+	in := RunInput{Plan: rp.Plan, RunParams: r.subworkflowParams(n), Initiator: "SUBWORKFLOW", Depth: r.depth + 1}
+	return in, id, outcomeSucceeded, nil
 }
 
 // compileResolved decodes, validates and compiles a resolved definition.

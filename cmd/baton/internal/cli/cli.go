@@ -34,6 +34,7 @@ func commands() []command {
 		{"push", "push a definition to the registry (a new version)", pushCmd},
 		{"versions", "list a workflow's versions in the registry", versionsCmd},
 		{"start", "start a registered workflow by id and version", startCmd},
+		{"restart", "restart an ended run from its incomplete steps or from the beginning", restartCmd},
 		{"bench", "measure Baton's overhead against the floor and a naive design", benchCmd},
 	}
 }

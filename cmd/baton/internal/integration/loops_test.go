@@ -35,10 +35,16 @@ func TestLoopSamples(t *testing.T) {
 		file  string
 		step  string
 		loop  W.LoopSummary
+		edit  func(req *definition.Request)
 		check func(t *testing.T, st *W.State)
 	}{
 		{file: "server__sample-foreach-wf.json", step: "foreach-job", loop: W.LoopSummary{Iterations: 9, Counts: W.LoopCounts{Succeeded: 9}}},
-		{file: "server__sample-nested-foreach-wf.json", step: "foreach-job", loop: W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}},
+		{file: "server__sample-nested-foreach-wf.json", step: "foreach-job", loop: W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}},
+			edit: collectLoopKeys,
+			check: func(t *testing.T, st *W.State) {
+				// Loop params i = [1,2,3] then j = [a,b]: i, written first, varies fastest.
+				require.Equal(t, []string{"1a", "2a", "3a", "1b", "2b", "3b"}, st.Step("after").Params["keys"].Value)
+			}},
 		{file: "server__sample-while-wf.json", step: "while-job", loop: W.LoopSummary{Iterations: 5, Counts: W.LoopCounts{Succeeded: 5}},
 			check: func(t *testing.T, st *W.State) {
 				require.Equal(t, int64(20200106), st.Step("while-job").Params["i"].Value)
@@ -49,6 +55,9 @@ func TestLoopSamples(t *testing.T) {
 			t.Parallel()
 			req := loadSample(t, tt.file)
 			zeroSleeps(req.Workflow.Steps)
+			if tt.edit != nil {
+				tt.edit(req)
+			}
 			st := runRequest(t, req, nil)
 			require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 			s := st.Step(tt.step)
@@ -59,6 +68,17 @@ func TestLoopSamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// collectLoopKeys gives the nested foreach sample's job.2 a param "key"
+// (i and j of its iteration) and a step "after" that collects it by
+// iteration.
+func collectLoopKeys(req *definition.Request) {
+	outer := req.Workflow.Steps[0]
+	outer.Steps[1].Params["key"] = &definition.Param{Type: sel.String, Expression: "'' + i + j", HasExpression: true}
+	outer.Transition.Successors = []definition.Edge{{To: "after", Condition: "true"}}
+	req.Workflow.Steps = append(req.Workflow.Steps, &definition.Step{Kind: definition.KindStep, ID: "after", Type: "NoOp",
+		Params: definition.Params{"keys": {Type: sel.StringArray, Expression: "params.getFromForeach('foreach-job', 'job.2', 'key')", HasExpression: true}}})
 }
 
 // probe is a step type that tracks how many of its runs overlap.
