@@ -149,11 +149,11 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth, Tree: r.childTree(true)}, nil
 }
 
-// versionForeachConcurrency gates foreachConcurrency's use of the
+// ChangeForeachConcurrency gates foreachConcurrency's use of the
 // workflow's step concurrency above the default of 20 for a foreach step
 // with no concurrency of its own; runs where it makes no difference record
 // no marker.
-const versionForeachConcurrency = "baton.foreach-concurrency"
+const ChangeForeachConcurrency = "foreach-concurrency"
 
 // foreachConcurrency is how many iterations of a foreach step run at once
 // (MAESTRO.md §4.10): min(step concurrency, the workflow's limit), where
@@ -164,7 +164,7 @@ func foreachConcurrency(ctx workflow.Context, step, stepConcurrency int64) int {
 	conc := step
 	if conc <= 0 {
 		conc = defaultForeachConcurrency
-		if stepConcurrency > conc && workflow.GetVersion(ctx, versionForeachConcurrency, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
+		if stepConcurrency > conc && workflow.GetVersion(ctx, ChangeForeachConcurrency, workflow.DefaultVersion, 1) != workflow.DefaultVersion {
 			conc = stepConcurrency // runs started before took min(20, limit)
 		}
 	}

@@ -101,7 +101,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
-	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, versionTreeCap, workflow.DefaultVersion, 1) == 1 {
+	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	r.runToEnd(in.RunParams)

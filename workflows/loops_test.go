@@ -188,7 +188,7 @@ func TestForeachConcurrencyDefault(t *testing.T) {
 	require.Equal(t, 10*time.Second, st.Step("loop").Duration(), "30 at once")
 
 	h := newHarness(t, nil)
-	h.env.OnGetVersion("baton.foreach-concurrency", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion(W.ChangeForeachConcurrency, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	st = h.run(t, compileJSON(t, def, nil), nil)
 	require.Equal(t, 20*time.Second, st.Step("loop").Duration(), "20 at once")
 }

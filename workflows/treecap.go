@@ -11,10 +11,10 @@ import (
 	"github.com/batonhq/baton/translator"
 )
 
-// versionTreeCap gates the tree cap (instance_step_concurrency across a
+// ChangeTreeCap gates the tree cap (instance_step_concurrency across a
 // run's loops and subworkflows). Only runs with a tree cap reach it, so
 // other runs record no marker.
-const versionTreeCap = "baton.tree-cap"
+const ChangeTreeCap = "tree-cap"
 
 // permitsIDSuffix makes the permits workflow's id from the id of the run
 // that starts it. Step ids cannot hold '#', so no child workflow of the run
@@ -293,7 +293,7 @@ func (c *permitClient) startPermits(ctx workflow.Context) {
 
 // loopTree is a loop workflow's side of its tree cap, nil without one.
 func loopTree(ctx workflow.Context, tc *TreeCap) *permitClient {
-	if tc == nil || workflow.GetVersion(ctx, versionTreeCap, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if tc == nil || workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
 	return newPermitClient(ctx, *tc, false)
