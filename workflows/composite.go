@@ -127,7 +127,12 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 	in.Concurrency = foreachConcurrency(ctx, n.plan.Concurrency, r.plan.StepConcurrency)
 	// Wide iterations at high concurrency would overshoot the history bound
 	// while a loop run drains; GetVersion only where the cap changes anything.
-	if c := max(loopDrainBudget/eventsPerIteration(in.Plan), 1); c < in.Concurrency &&
+	// With a tree cap, leaf steps may also exchange permit signals.
+	perIteration := eventsPerIteration(in.Plan)
+	if r.tree != nil {
+		perIteration += permitEvents(in.Plan)
+	}
+	if c := max(loopDrainBudget/perIteration, 1); c < in.Concurrency &&
 		workflow.GetVersion(r.ctx, ChangeForeachDrainCap, workflow.DefaultVersion, 1) == 1 {
 		in.Concurrency = c
 	}

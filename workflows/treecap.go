@@ -74,6 +74,23 @@ func (r *run) childTree(loop bool) *TreeCap {
 	return &tc
 }
 
+// permitEventsPerLeaf is what a leaf step's permit may add to its run's
+// history when other runs of the tree wait: an ask and a return sent (two
+// events each), a grant received, and a workflow task to handle it
+// (measured: about 8).
+const permitEventsPerLeaf = 8
+
+// permitEvents bounds the events permits add to one iteration of body.
+func permitEvents(body *translator.Plan) int {
+	n := 0
+	for _, s := range body.Steps {
+		if isLeaf(s) && s.Type != "NoOp" {
+			n += permitEventsPerLeaf
+		}
+	}
+	return n
+}
+
 // isLeaf reports whether a step takes a tree permit: steps that are not
 // foreach, while or subworkflow. NoOp steps, which run in no time, never
 // reach runStep.

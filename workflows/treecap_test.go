@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/activities"
 	W "github.com/batonhq/baton/workflows"
 )
 
@@ -152,4 +154,40 @@ func TestTreeCapTakesTurns(t *testing.T) {
 	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime), "eight 10 s sleeps, two at a time")
 	// Taking turns, the first loop ends after 30 s, not 20.
 	require.GreaterOrEqual(t, min(st.Step("a").Duration(), st.Step("b").Duration()), 30*time.Second)
+}
+
+// TestTreeCapDrainCap: in a capped tree, a foreach counts the permit
+// signals of its leaf steps in the events an iteration may add while its
+// loop run drains, so it runs fewer wide iterations at once.
+func TestTreeCapDrainCap(t *testing.T) {
+	steps := make([]string, 30)
+	for i := range steps {
+		steps[i] = fmt.Sprintf(`{"step":{"id":"s%d","type":"Rec","params":{"key":{"type":"STRING","value":"k"}}}}`, i)
+	}
+	def := func(isc string) string {
+		return `{"properties":{"owner":{"name":"t"},"step_concurrency":999},"workflow":{"id":"w",` + isc + `"steps":[{"foreach":{"id":"loop","concurrency":500,
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2]}}}},
+			"steps":[` + strings.Join(steps, ",") + `]}}]}}`
+	}
+	for _, tt := range []struct {
+		name string
+		isc  string
+		want int
+	}{
+		{"no tree cap: 30 local activity steps", ``, 4000 / 120},
+		{"tree cap: and 8 events of permits each", `"instance_step_concurrency":999,`, 4000 / (120 + 30*8)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]activities.StepType{"Rec": &recorder{seen: map[string]int{}}})
+			var got W.ForeachInput
+			h.env.OnWorkflow(W.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
+				func(_ workflow.Context, in W.ForeachInput) (*W.LoopResult, error) {
+					got = in
+					return &W.LoopResult{Outcome: W.LoopDone, Iterations: in.Total, Counts: W.LoopCounts{Succeeded: in.Total}}, nil
+				})
+			st := h.run(t, compileJSON(t, def(tt.isc), localMode("Rec")), nil)
+			requireSucceeded(t, st)
+			require.Equal(t, tt.want, got.Concurrency)
+		})
+	}
 }
