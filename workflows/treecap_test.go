@@ -55,6 +55,23 @@ func TestTreeCapCoversLoopIterations(t *testing.T) {
 	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
 }
 
+// TestTreeCapCoversWhile: a while loop's iterations (one at a time, in
+// the loop's workflow) and a foreach's share the cap of 2: seven sleeps,
+// four rounds (three without the tree cap).
+func TestTreeCapCoversWhile(t *testing.T) {
+	def := `{"workflow":{"id":"w","instance_step_concurrency":2,"steps":[
+		{"while":{"id":"wl","condition":"n < 3",
+			"params":{"loop_params":{"type":"MAP","value":{"n":{"type":"LONG","value":0}}}},
+			"steps":[{"step":{"id":"w1","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":10},"n":{"type":"LONG","expression":"n + 1"}}}}]}},
+		{"foreach":{"id":"fe",
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4]}}}},
+			"steps":[` + sleeps("f", 1, 10) + `]}}]}}`
+	st := newHarness(t, nil).run(t, compileJSON(t, def, nil), nil)
+	requireSucceeded(t, st)
+	require.Equal(t, 3, st.Step("wl").Loop.Iterations)
+	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime))
+}
+
 // TestTreeCapCoversSubworkflows: a sync subworkflow's three parallel
 // sleeps share the root's cap of 2 with a foreach's three: six sleeps, three
 // rounds (two without the tree cap: the child's steps would not wait).
