@@ -234,3 +234,28 @@ func restartFixed(ctx context.Context, t *testing.T, id string) *W.State {
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	return st
 }
+
+// TestRestartWithTreeCap: a run whose tree shares instance_step_concurrency
+// (its permits workflow ended with the first run) restarts, starts a new
+// permits workflow under the same id, and resumes its foreach.
+func TestRestartWithTreeCap(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"restart-capped-%d","instance_step_concurrency":2,
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},
+	  "steps":[{"foreach":{"id":"loop","concurrency":4,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4,5,6]}}}},
+	    "steps":[{"step":{"id":"inner","type":"Count","params":{
+	      "v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 4) throw 'failing on purpose'; return i;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	st := restartFixed(ctx, t, run.ID())
+	require.Equal(t, &W.LoopSummary{Iterations: 6, Counts: W.LoopCounts{Succeeded: 6}}, st.Step("loop").Loop)
+	ran := countsFor(run.ID())
+	require.Len(t, ran, 6)
+	for id, n := range ran {
+		require.Equal(t, 1, n, "iteration %s ran once in all", id)
+	}
+}
