@@ -2,15 +2,18 @@ package batontest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/batonhq/baton/worker"
@@ -19,8 +22,17 @@ import (
 // RecordHistory writes the full history of a run (workflowID, runID; ""
 // for the latest run) as JSON to path: the protojson encoding of a
 // history.v1.History, as the Temporal CLI and UI export it and as
-// worker.WorkflowReplayer reads it. The run should have ended.
+// worker.WorkflowReplayer reads it. Beside it, path with ".execution" for
+// ".json" names the run (a history does not), so a replay derives child
+// workflow ids and random seeds as the run did. The run should have ended.
 func RecordHistory(ctx context.Context, c client.Client, workflowID, runID, path string) error {
+	if runID == "" {
+		desc, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+		if err != nil {
+			return fmt.Errorf("batontest: describe %s: %w", workflowID, err)
+		}
+		runID = desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	}
 	iter := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	hist := &historypb.History{}
 	for iter.HasNext() {
@@ -37,7 +49,24 @@ func RecordHistory(ctx context.Context, c client.Client, workflowID, runID, path
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	exec, err := json.Marshal(execution{WorkflowID: workflowID, RunID: runID})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(executionPath(path), append(exec, '\n'), 0o644)
+}
+
+// execution names the run a recorded history belongs to.
+type execution struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id"`
+}
+
+func executionPath(historyPath string) string {
+	return strings.TrimSuffix(historyPath, ".json") + ".execution"
 }
 
 // ReplayFile replays a recorded history against the current interpreter
@@ -47,7 +76,24 @@ func RecordHistory(ctx context.Context, c client.Client, workflowID, runID, path
 func ReplayFile(path string) error {
 	r := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(r)
-	if err := r.ReplayWorkflowHistoryFromJSONFile(worker.NewLogger(nil), path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("batontest: replay: %w", err)
+	}
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		return fmt.Errorf("batontest: replay %s: %w", path, err)
+	}
+	var opts sdkworker.ReplayWorkflowHistoryOptions
+	if data, err := os.ReadFile(executionPath(path)); err == nil {
+		var e execution
+		if err := json.Unmarshal(data, &e); err != nil {
+			return fmt.Errorf("batontest: replay %s: %w", executionPath(path), err)
+		}
+		opts.OriginalExecution = workflow.Execution{ID: e.WorkflowID, RunID: e.RunID}
+	}
+	if err := r.ReplayWorkflowHistoryWithOptions(worker.NewLogger(nil), hist, opts); err != nil {
 		return fmt.Errorf("batontest: replay %s: %w", path, err)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	W "github.com/batonhq/baton/workflows"
@@ -98,8 +97,6 @@ func record(t *testing.T, name string, req *definition.Request, want W.InstanceS
 	st, err := run.Wait(ctx)
 	require.NoError(t, err)
 	require.Equal(t, want, st.Status, st.Error)
-	path := filepath.Join(historiesDir, name+".json")
-	require.NoError(t, batontest.RecordHistory(ctx, env.tc, run.ID(), run.RunID(), path))
-	batontest.Replay(t, path)
+	writeHistory(ctx, t, name, run.ID(), run.RunID())
 	return st
 }
