@@ -14,7 +14,9 @@
 // attempts with a user, platform or fatal error, and takes virtual time
 // (Takes), so step timeouts can be tested without waiting. Each Run starts
 // a fresh TestWorkflowEnvironment; StopAfter and KillAfter stop or kill the
-// run at a point of workflow time.
+// run at a point of workflow time. Restart runs the next run of an ended
+// one (RESTART_FROM_INCOMPLETE or RESTART_FROM_BEGINNING), as
+// client.Restart does on a server.
 //
 // RecordHistory and Replay keep runs' histories as JSON and replay them
 // against the current interpreter with worker.WorkflowReplayer, to catch

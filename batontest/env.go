@@ -160,6 +160,45 @@ func (e *Env) Run(def any, runParams map[string]any) *Result {
 	if err != nil {
 		e.t.Fatalf("batontest: run params: %v", err)
 	}
+	return e.execute(workflows.RunInput{Plan: plan, RunParams: params, Initiator: "MANUAL"})
+}
+
+// Restart runs the next run of prev, an ended run of this Env, as
+// client.Restart does on a server (policy workflows.RestartFromIncomplete
+// or RestartFromBeginning; restartParams as Run's run params): the same
+// plan, seeded with prev's final state. The test environment keeps no
+// results of child workflows, so a restart from incomplete of a run whose
+// foreach, while or subworkflow step started and did not complete is
+// refused, and a kept loop or subworkflow step's getFromForeach and
+// getFromSubworkflow values are not there; test those on the embedded
+// server.
+func (e *Env) Restart(prev *Result, policy string, restartParams map[string]any) *Result {
+	e.t.Helper()
+	if prev == nil || prev.State == nil {
+		e.t.Fatalf("batontest: restart: the previous run has no final state")
+	}
+	params, err := toValues(restartParams)
+	if err != nil {
+		e.t.Fatalf("batontest: restart params: %v", err)
+	}
+	rs := &workflows.Restart{Policy: policy, Run: max(prev.State.Run, 1) + 1, Previous: prev.State, Params: params}
+	if err := workflows.CheckRestart(prev.Plan, rs); err != nil {
+		e.t.Fatalf("batontest: %v", err)
+	}
+	if policy == workflows.RestartFromIncomplete {
+		for _, n := range prev.Plan.Steps {
+			if ps := prev.State.Step(n.ID); n.Kind != "step" && ps != nil && !ps.Status.Complete() && ps.Status != workflows.NotCreated {
+				e.t.Fatalf("batontest: not supported yet: restart from incomplete of %s step %q, which started and did not complete (the test environment keeps no child results)", n.Kind, n.ID)
+			}
+		}
+	}
+	return e.execute(workflows.RunInput{Plan: prev.Plan, Initiator: "MANUAL", Restart: rs})
+}
+
+// execute runs the interpreter on in in a new test environment.
+func (e *Env) execute(in workflows.RunInput) *Result {
+	e.t.Helper()
+	plan := in.Plan
 	e.suite.SetLogger(worker.NewLogger(nil))
 	env := e.suite.NewTestWorkflowEnvironment()
 	timeout := e.timeout
@@ -186,7 +225,7 @@ func (e *Env) Run(def any, runParams map[string]any) *Result {
 	for _, f := range e.during {
 		f(env)
 	}
-	env.ExecuteWorkflow(workflows.WorkflowName, workflows.RunInput{Plan: plan, RunParams: params, Initiator: "MANUAL"})
+	env.ExecuteWorkflow(workflows.WorkflowName, in)
 	if !env.IsWorkflowCompleted() {
 		e.t.Fatalf("batontest: run of %s did not complete within %v (wall clock)", plan.WorkflowID, timeout)
 	}
