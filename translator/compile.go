@@ -142,7 +142,10 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 	}
 	if isc := wf.InstanceStepConcurrency; isc != nil && *isc > 0 {
 		p.InstanceStepConcurrency = *isc
-		if p.StepConcurrency == 0 || *isc < p.StepConcurrency {
+		// With composite steps the tree cap (the interpreter's permits
+		// workflow) counts leaf steps only, as Maestro; a flat DAG has only
+		// leaf steps, and the run's own cap is the tree cap.
+		if !hasComposite(wf.Steps) && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
 			p.StepConcurrency = *isc
 		}
 	}
@@ -438,4 +441,15 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 func tagValue(t definition.Tag) (string, bool) {
 	v, ok := t.Attributes["value"].(string)
 	return strings.TrimSpace(v), ok
+}
+
+// hasComposite reports whether steps include a foreach, while or
+// subworkflow step.
+func hasComposite(steps []*definition.Step) bool {
+	for _, s := range steps {
+		if s.Kind != definition.KindStep {
+			return true
+		}
+	}
+	return false
 }

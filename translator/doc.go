@@ -44,8 +44,9 @@
 //     Activities also carry opts.StepTypes[type].HeartbeatTimeout in whole
 //     seconds (0: DefaultHeartbeatTimeoutSecs, applied by the interpreter).
 //   - StepConcurrency is properties.step_concurrency, else 20 unless
-//     workflow.instance_step_concurrency is set; a smaller
-//     instance_step_concurrency wins. RunStrategy is the rule name (default
+//     workflow.instance_step_concurrency is set; in a flat DAG a smaller
+//     instance_step_concurrency wins (with composite steps the
+//     interpreter's tree cap applies it to leaf steps only). RunStrategy is the rule name (default
 //     SEQUENTIAL); instances run independently for now, so any rule but
 //     PARALLEL adds a warning.
 //

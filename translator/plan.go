@@ -27,8 +27,9 @@ type Plan struct {
 	StepConcurrency int64 `json:"step_concurrency,omitempty"`
 	// InstanceStepConcurrency is workflow.instance_step_concurrency (0:
 	// unset): it caps the leaf steps running at once across the run's whole
-	// tree of loop iterations and subworkflows. It is also folded into
-	// StepConcurrency, the cap of the run itself.
+	// tree of loop iterations and subworkflows. In a plan without composite
+	// steps it is also folded into StepConcurrency, the cap of the run
+	// itself (plans compiled before session 2 fold it in any case).
 	InstanceStepConcurrency int64             `json:"instance_step_concurrency,omitempty"`
 	RunStrategy             string            `json:"run_strategy,omitempty"`
 	Params                  map[string]*Param `json:"params,omitempty"`

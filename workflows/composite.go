@@ -124,7 +124,7 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 	if len(in.LoopNames) == 0 {
 		in.Total = 0
 	}
-	in.Concurrency = foreachConcurrency(ctx, n.plan.Concurrency, r.plan.StepConcurrency)
+	in.Concurrency = foreachConcurrency(ctx, n.plan.Concurrency, concurrencyLimit(r.plan))
 	// Wide iterations at high concurrency would overshoot the history bound
 	// while a loop run drains; GetVersion only where the cap changes anything.
 	// With a tree cap, leaf steps may also exchange permit signals.
@@ -165,6 +165,20 @@ const ChangeForeachConcurrency = "foreach-concurrency"
 // the limit is min(instance_step_concurrency, step_concurrency), whichever
 // is set, or 20 (stepConcurrency is that limit; 0 means none); with no step
 // concurrency, the limit itself.
+// concurrencyLimit is MAESTRO §4.10's min(instance_step_concurrency,
+// step_concurrency) of those set, 0 if neither is. Plans compiled before
+// the tree cap folded the first into the second; the result is the same.
+func concurrencyLimit(p *translator.Plan) int64 {
+	switch isc, sc := p.InstanceStepConcurrency, p.StepConcurrency; {
+	case isc <= 0:
+		return sc
+	case sc <= 0:
+		return isc
+	default:
+		return min(isc, sc)
+	}
+}
+
 func foreachConcurrency(ctx workflow.Context, step, stepConcurrency int64) int {
 	conc := step
 	if conc <= 0 {

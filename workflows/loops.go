@@ -143,7 +143,10 @@ func bodyPlan(parent *translator.Plan, n *translator.Node) *translator.Plan {
 		Name:            parent.Name,
 		Owner:           parent.Owner,
 		StepConcurrency: parent.StepConcurrency,
-		Steps:           n.Body.Steps,
+		// The foreach concurrency limit of nested loops; a body plan is
+		// never a tree's root, so it starts no permits workflow.
+		InstanceStepConcurrency: parent.InstanceStepConcurrency,
+		Steps:                   n.Body.Steps,
 	}
 }
 

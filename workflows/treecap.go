@@ -41,7 +41,8 @@ type TreeCap struct {
 // iteration): the one it inherits, with its own instance_step_concurrency
 // as a Limit when smaller; else its own, if it has one and composite steps
 // (a flat DAG needs no more than the run's own cap, StepConcurrency, which
-// instance_step_concurrency is folded into); else none.
+// the translator folds instance_step_concurrency into for such plans);
+// else none.
 func treeCapFor(in RunInput, id string) *TreeCap {
 	own := int(in.Plan.InstanceStepConcurrency)
 	if in.Tree != nil {

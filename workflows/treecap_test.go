@@ -208,3 +208,28 @@ func TestTreeCapDrainCap(t *testing.T) {
 		})
 	}
 }
+
+// TestTreeCapLeavesCompositeStepsFree: under instance_step_concurrency 1,
+// two sibling loops start together (only their leaf steps wait for the
+// permit), as in Maestro; a plan compiled before the tree cap folded the
+// value into the run's own cap, so the second loop waited for the first.
+func TestTreeCapLeavesCompositeStepsFree(t *testing.T) {
+	loop := func(id string) string {
+		return `{"foreach":{"id":"` + id + `",
+			"params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2]}}}},
+			"steps":[` + sleeps(id+"s", 1, 10) + `]}}`
+	}
+	plan := compileJSON(t, `{"workflow":{"id":"w","instance_step_concurrency":1,"steps":[`+loop("a")+`,`+loop("b")+`]}}`, nil)
+	require.Zero(t, plan.StepConcurrency, "no cap of the run's own")
+	st := newHarness(t, nil).run(t, plan, nil)
+	requireSucceeded(t, st)
+	require.Equal(t, 40*time.Second, st.EndTime.Sub(st.StartTime), "four 10 s sleeps, one at a time")
+	require.Equal(t, st.StartTime, *st.Step("a").StartTime)
+	require.Equal(t, st.StartTime, *st.Step("b").StartTime, "both loops start at once")
+
+	plan.StepConcurrency = 1 // as compiled before
+	st = newHarness(t, nil).run(t, plan, nil)
+	requireSucceeded(t, st)
+	later := max(st.Step("a").StartTime.Sub(st.StartTime), st.Step("b").StartTime.Sub(st.StartTime))
+	require.Equal(t, 20*time.Second, later, "the second loop waits for the first's slot")
+}
