@@ -115,9 +115,8 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
-				var notFound *serviceerror.NotFound
 				switch {
-				case !kept && errors.As(err, &notFound):
+				case !kept && isNotFound(err):
 					continue // no iteration ran
 				case !kept:
 					return fmt.Errorf("baton: restart %s: %s step %q has no loop result to resume from (%w); restart with %s",
@@ -161,8 +160,7 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 func (c *Client) childRestart(ctx context.Context, childID string) (*workflows.RunInput, error) {
 	in, err := c.RunInput(ctx, childID, "")
 	if err != nil {
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
+		if isNotFound(err) {
 			return nil, nil
 		}
 		return nil, err
@@ -205,4 +203,10 @@ func (c *Client) RunInput(ctx context.Context, id, runID string) (*workflows.Run
 		return nil, fmt.Errorf("baton: run %s: its input has no plan", id)
 	}
 	return &in, nil
+}
+
+// isNotFound reports whether err says a workflow does not exist.
+func isNotFound(err error) bool {
+	var notFound *serviceerror.NotFound
+	return errors.As(err, &notFound)
 }

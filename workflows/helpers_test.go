@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/definition"
@@ -112,4 +114,16 @@ func localMode(types ...string) map[string]translator.StepTypeInfo {
 
 func stepDuration(st *workflows.State, id string) time.Duration {
 	return st.Step(id).Duration()
+}
+
+// captureForeachInput mocks the foreach loop workflow in h: it succeeds at
+// once, and the returned pointer holds the input it was given.
+func captureForeachInput(h *harness) *workflows.ForeachInput {
+	got := &workflows.ForeachInput{}
+	h.env.OnWorkflow(workflows.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.ForeachInput) (*workflows.LoopResult, error) {
+			*got = in
+			return &workflows.LoopResult{Outcome: workflows.LoopDone, Iterations: in.Total, Counts: workflows.LoopCounts{Succeeded: in.Total}}, nil
+		})
+	return got
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/workflow"
 
@@ -309,12 +308,7 @@ func TestForeachDrainCap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, map[string]activities.StepType{"Rec": &recorder{seen: map[string]int{}}})
-			var got W.ForeachInput
-			h.env.OnWorkflow(W.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
-				func(_ workflow.Context, in W.ForeachInput) (*W.LoopResult, error) {
-					got = in
-					return &W.LoopResult{Outcome: W.LoopDone, Iterations: in.Total, Counts: W.LoopCounts{Succeeded: in.Total}}, nil
-				})
+			got := captureForeachInput(h)
 			if tt.before {
 				h.env.OnGetVersion(W.ChangeForeachDrainCap, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
@@ -44,26 +46,29 @@ type Restart struct {
 	Subworkflows map[string]*RunInput `json:"subworkflows,omitempty"`
 }
 
-// Modes of the system params: Maestro injects them as MUTABLE_ON_START,
-// except workflow_id and owner, which are RESERVED.
+// reservedParams are the system params Maestro marks RESERVED; the others
+// are MUTABLE_ON_START.
 var reservedParams = map[string]bool{"workflow_id": true, "owner": true}
 
-func isSystemParam(name string) bool {
-	_, ok := systemParamNames[name]
-	return ok
-}
+// systemParamNames are the names systemParams injects, read off one call
+// so the list cannot drift from it.
+var systemParamNames = sync.OnceValue(func() map[string]bool {
+	r := &run{plan: &translator.Plan{Owner: "owner"}, state: &State{}}
+	names := make(map[string]bool)
+	for name := range r.systemParams() {
+		names[name] = true
+	}
+	return names
+})
 
-// systemParamNames lists the params systemParams injects.
-var systemParamNames = map[string]struct{}{
-	"RUN_TS": {}, "DSL_DEFAULT_TZ": {}, "WORKFLOW_CRON_TIMEZONE": {}, "TARGET_RUN_DATE": {},
-	"TARGET_RUN_HOUR": {}, "DERIVED_RUN_TS": {}, "DERIVED_RUN_DATE_US_PACIFIC": {},
-	"DERIVED_RUN_DATE_US_PACIFIC_MINUS_ONE": {}, "DERIVED_RUN_DATE_UTC": {},
-	"DERIVED_RUN_DATE_UTC_MINUS_ONE": {}, "DERIVED_RUN_DATE_UTC_PLUS_ONE": {},
-	"DERIVED_RUN_DATE_UTC_MINUS_ONE_HOUR": {}, "DERIVED_RUN_DATE_UTC_PLUS_ONE_HOUR": {},
-	"DERIVED_RUN_HOUR_US_PACIFIC": {}, "DERIVED_RUN_HOUR_UTC": {},
-	"DERIVED_RUN_HOUR_UTC_MINUS_ONE_HOUR": {}, "DERIVED_RUN_HOUR_UTC_PLUS_ONE_HOUR": {},
-	"LOCAL_RUN_DATE": {}, "RUN_DATE": {}, "RUN_DATE_MINUS_1": {}, "RUN_DATE_MINUS_7": {},
-	"workflow_id": {}, "owner": {},
+// changeableAtRestart reports whether a restart param may change a
+// declared param of this mode (MAESTRO.md §3.9).
+func changeableAtRestart(mode string) bool {
+	switch mode {
+	case "", "MUTABLE", "MUTABLE_ON_START_RESTART":
+		return true
+	}
+	return false
 }
 
 // CheckRestart checks a restart against the plan the run is pinned to,
@@ -127,9 +132,7 @@ func restartParams(plan *translator.Plan, prev *State, changes map[string]sel.Va
 		decl, declared := plan.Params[name]
 		switch {
 		case declared:
-			switch decl.Mode {
-			case "", "MUTABLE", "MUTABLE_ON_START_RESTART":
-			default:
+			if !changeableAtRestart(decl.Mode) {
 				return nil, nil, fmt.Errorf("restart param %q: workflow param %q has mode %s and cannot be changed at restart", name, name, decl.Mode)
 			}
 			cv, err := sel.Coerce(v.Value, decl.Type)
@@ -137,10 +140,10 @@ func restartParams(plan *translator.Plan, prev *State, changes map[string]sel.Va
 				return nil, nil, fmt.Errorf("restart param %q: %w", name, err)
 			}
 			v = sel.Value{Type: decl.Type, Value: cv}
-			reeval = removeString(reeval, name)
+			reeval = slices.DeleteFunc(reeval, func(n string) bool { return n == name })
 		case reservedParams[name]:
 			return nil, nil, fmt.Errorf("restart param %q: the name is reserved", name)
-		case isSystemParam(name):
+		case systemParamNames()[name]:
 			return nil, nil, fmt.Errorf("restart param %q: system param %q has mode MUTABLE_ON_START and cannot be changed at restart", name, name)
 		}
 		kept[name] = v
@@ -155,26 +158,16 @@ func restartable(plan *translator.Plan, params map[string]sel.Value) map[string]
 	out := make(map[string]sel.Value, len(params))
 	for name, v := range params {
 		if decl, ok := plan.Params[name]; ok {
-			switch decl.Mode {
-			case "", "MUTABLE", "MUTABLE_ON_START_RESTART":
+			if changeableAtRestart(decl.Mode) {
 				out[name] = v
 			}
 			continue
 		}
-		if !isSystemParam(name) {
+		if !systemParamNames()[name] {
 			out[name] = v
 		}
 	}
 	return out
-}
-
-func removeString(list []string, s string) []string {
-	for i, x := range list {
-		if x == s {
-			return append(list[:i], list[i+1:]...)
-		}
-	}
-	return list
 }
 
 // restartParamsAtStart sets up the workflow params of a restarted run:

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
 	W "github.com/batonhq/baton/workflows"
@@ -196,12 +195,7 @@ func TestTreeCapDrainCap(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, map[string]activities.StepType{"Rec": &recorder{seen: map[string]int{}}})
-			var got W.ForeachInput
-			h.env.OnWorkflow(W.ForeachWorkflowName, mock.Anything, mock.Anything).Return(
-				func(_ workflow.Context, in W.ForeachInput) (*W.LoopResult, error) {
-					got = in
-					return &W.LoopResult{Outcome: W.LoopDone, Iterations: in.Total, Counts: W.LoopCounts{Succeeded: in.Total}}, nil
-				})
+			got := captureForeachInput(h)
 			st := h.run(t, compileJSON(t, def(tt.isc), localMode("Rec")), nil)
 			requireSucceeded(t, st)
 			require.Equal(t, tt.want, got.Concurrency)

@@ -65,6 +65,21 @@ func historyLengths(t *testing.T, ids ...string) map[string]int64 {
 	return out
 }
 
+// requireLoopHistories checks that no run of a run's history or of its
+// loop step "loop" (every continue-as-new run) reaches Temporal's warning,
+// and that the loop continued as new; it returns the number of runs and
+// the largest history.
+func requireLoopHistories(t *testing.T, id string) (runs int, largest int64) {
+	t.Helper()
+	lengths := historyLengths(t, id, id+"/loop")
+	for run, l := range lengths {
+		require.Less(t, l, int64(warnEvents), "history of %s", run)
+		largest = max(largest, l)
+	}
+	require.Greater(t, len(lengths), 2, "the loop continued as new")
+	return len(lengths), largest
+}
+
 // TestForeachAtScale runs a foreach of 25,000 iterations whose inner step is
 // a user step type run as an activity: every iteration runs exactly once and
 // no run's history (the parent's, or any run of the loop workflow's
@@ -94,14 +109,8 @@ func TestForeachAtScale(t *testing.T) {
 	}
 	countType.mu.Unlock()
 
-	lengths := historyLengths(t, run.ID(), run.ID()+"/loop")
-	var largest int64
-	for id, l := range lengths {
-		require.Less(t, l, int64(warnEvents), "history of %s", id)
-		largest = max(largest, l)
-	}
-	require.Greater(t, len(lengths), 2, "the loop continued as new")
-	t.Logf("foreach of %d activity iterations: %v, %d runs, largest history %d events", n, elapsed.Round(time.Millisecond), len(lengths), largest)
+	runs, largest := requireLoopHistories(t, run.ID())
+	t.Logf("foreach of %d activity iterations: %v, %d runs, largest history %d events", n, elapsed.Round(time.Millisecond), runs, largest)
 }
 
 // TestWhileAtScale runs a while loop of 5,000 iterations with a
