@@ -120,9 +120,6 @@ func (c *compiler) compile(req *definition.Request) *Plan {
 	if p.Name == "" {
 		p.Name = wf.ID
 	}
-	if len(wf.TimeTriggers) > 0 {
-		c.errs.notSupported("workflow.time_triggers", "time triggers")
-	}
 	if len(wf.SignalTriggers) > 0 {
 		c.errs.notSupported("workflow.signal_triggers", "signal triggers")
 	}
@@ -144,6 +141,8 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		}
 		if rs := props.RunStrategy; rs != nil && rs.Rule != "" {
 			p.RunStrategy = strings.ToUpper(strings.TrimSpace(string(rs.Rule)))
+			wc := rs.WorkflowConcurrency
+			p.WorkflowConcurrency = &wc
 		}
 	}
 	switch {
@@ -160,11 +159,6 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		if !hasComposite(wf.Steps) && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
 			p.StepConcurrency = *isc
 		}
-	}
-	// Run strategies order instances of one workflow id; Baton runs each
-	// instance on its own. Say so when a definition asks for one.
-	if props != nil && props.RunStrategy != nil && p.RunStrategy != string(definition.Parallel) {
-		c.warnings = append(c.warnings, fmt.Sprintf("run_strategy %s: not supported yet: instances are not queued, each runs on its own", p.RunStrategy))
 	}
 }
 

@@ -119,7 +119,7 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 		{"instance only: no default", nil, i64(50), "PARALLEL", 50, 50, "PARALLEL", nil},
 		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, 7, "PARALLEL", nil},
 		{"instance larger", i64(3), i64(7), "PARALLEL", 3, 7, "PARALLEL", nil},
-		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
+		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := request(noop("a"))
@@ -232,11 +232,9 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		&definition.Step{Kind: definition.KindTemplate, ID: "tp"},
 		&definition.Step{Kind: "loop", ID: "odd"},
 	)
-	req.Workflow.TimeTriggers = []*definition.TimeTrigger{{Type: "CRON"}}
 	req.Workflow.SignalTriggers = []*definition.SignalTrigger{{}}
 	es := compileErrs(t, req, Options{})
 	require.Equal(t, []string{
-		"workflow.time_triggers: not supported yet: time triggers",
 		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",
