@@ -45,7 +45,7 @@ func (r *Request) Validate() error {
 	} else {
 		v.workflow(r.Workflow, "workflow")
 	}
-	return v.err()
+	return r.Locate(v.err())
 }
 
 // Validate is Request.Validate as a function.
