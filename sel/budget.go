@@ -24,6 +24,10 @@ func (st *state) scan(pos int, n int) error {
 // clipLen is how much of an input string an error message quotes.
 const clipLen = 64
 
+// Clip shortens input text quoted in an error message to its first 64
+// bytes and its length, so no error echoes a huge input whole.
+func Clip(s string) string { return clip(s) }
+
 // clip shortens s for an error message: the first clipLen bytes (cut at a
 // rune boundary) and the length of the rest.
 func clip(s string) string {

@@ -129,3 +129,16 @@ func TestSandboxErrorsClipInput(t *testing.T) {
 		}
 	}
 }
+
+// MAP values nested past MaxValueDepth are refused before the recursive
+// encoder or decoder runs.
+func TestValueDepthLimit(t *testing.T) {
+	var v any = int64(1)
+	for i := 0; i < 5000; i++ {
+		v = map[string]any{"m": v}
+	}
+	_, err := EncodeJSON(Map, v)
+	require.ErrorContains(t, err, "deeper than 128")
+	_, err = DecodeJSON(Map, []byte(strings.Repeat(`{"m": {"type": "MAP", "value": `, 5000)+"{}"+strings.Repeat("}}", 5000)))
+	require.ErrorContains(t, err, "at most 128 MAP levels")
+}
