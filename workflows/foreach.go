@@ -65,7 +65,8 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		}
 	}
 	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
-		running: map[int]func(){}, finished: map[int]bool{}, low: in.Next}
+		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next}
+	observeLoop(ctx, foreachProgress(&in, l.running))
 	if events {
 		l.runOnEngine()
 	} else {
@@ -97,9 +98,9 @@ type foreachLoop struct {
 	tree *permitClient
 	conc int
 
-	running         map[int]func() // stops a running iteration, by position
-	finished        map[int]bool   // finished iterations at or above low
-	low             int            // lowest iteration not finished
+	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	finished        map[int]bool                // finished iterations at or above low
+	low             int                         // lowest iteration not finished
 	launchedThisRun int
 }
 
