@@ -218,3 +218,17 @@ func TestNamespaceWithoutSearchAttributes(t *testing.T) {
 	require.Equal(t, exitRuntime, code)
 	require.Contains(t, errOut, "does the namespace have Baton's search attributes?")
 }
+
+// TestWatcherShowsRetries: a retry is shown as it happens, with its class.
+func TestWatcherShowsRetries(t *testing.T) {
+	var out strings.Builder
+	w := newWatcher(&out, nil)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := start.Add(time.Second)
+	st := &workflows.State{StartTime: start, Steps: []*workflows.StepState{{ID: "flaky", Status: workflows.Running, Attempts: 1, StartTime: &at}}}
+	w.show(st)
+	st.Steps[0].Attempts, st.Steps[0].Retries, st.Steps[0].Error = 2, workflows.Retries{Error: 1}, "boom"
+	w.show(st)
+	w.show(st) // no change, no line
+	require.Equal(t, "      +1s  flaky                RUNNING\n      +1s  flaky                RUNNING (attempt 2, retries: 1 error): boom\n", out.String())
+}
