@@ -173,6 +173,9 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		Run:        1,
 		RunPolicy:  StartFreshNewRun,
 	}
+	if !inline {
+		r.state.StartTime = instanceStartTime(ctx, info)
+	}
 	if r.restart != nil {
 		r.state.Run, r.state.RunPolicy = r.restart.Run, r.restart.Policy
 	}
