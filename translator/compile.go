@@ -64,12 +64,10 @@ var builtinTypes = map[string]struct {
 	name      string
 	supported bool
 }{
-	"NOOP":       {TypeNoOp, true},
-	"SLEEP":      {TypeSleep, true},
-	"TITUS":      {"Titus", false},
-	"NOTEBOOK":   {"Notebook", false},
-	"KUBERNETES": {"Kubernetes", false},
-	"JOIN":       {"Join", false},
+	"NOOP":  {TypeNoOp, true},
+	"SLEEP": {TypeSleep, true},
+	"TITUS": {"Titus", false},
+	"JOIN":  {"Join", false},
 }
 
 type compiler struct {
@@ -402,6 +400,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 		return
 	}
+	n.Type = canonicalWorkerType(n.Type)
 	info := c.opts.StepTypes[n.Type]
 	queue := info.TaskQueue
 	if hasQueue {
@@ -423,7 +422,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 	case queue != "":
 		n.Mode = ModeActivity // its workers listen on their own queue
-	case n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs:
+	case n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs && !longRunningType(n.Type):
 		n.Mode = ModeLocalActivity
 	default:
 		n.Mode = ModeActivity

@@ -31,6 +31,7 @@ type connFlags struct {
 	db        string
 	verbose   bool
 	httpAllow stringList
+	k8s       kubernetesFlags
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -45,6 +46,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default in memory)")
 	fs.BoolVar(&c.verbose, "v", false, "log the Temporal SDK and server to stderr")
 	fs.Var(&c.httpAllow, "http-allow", "a host (host, host:port or *.suffix) Http steps may call; repeatable; none means every Http request is refused")
+	c.k8s.register(fs)
 }
 
 // conn is a connection to Temporal, and the embedded server if one runs.
@@ -144,6 +146,7 @@ func (c *connFlags) startWorker(cn *conn) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
 		TaskQueue: c.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: c.httpAllow},
+		StepTypes: c.k8s.stepTypes(),
 	})
 	if err != nil {
 		return nil, err

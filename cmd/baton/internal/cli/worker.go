@@ -49,6 +49,12 @@ func devCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return exitRuntime
 	}
 	defer func() { _ = srv.Stop() }()
+	stopWorker, err := devWorker(&cf, srv, out)
+	if err != nil {
+		fmt.Fprintf(errOut, "baton dev: %v\n", err)
+		return exitRuntime
+	}
+	defer stopWorker()
 	store := "in memory (runs are lost on exit)"
 	if cf.db != "" {
 		store = "in " + cf.db
