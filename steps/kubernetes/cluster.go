@@ -53,7 +53,7 @@ func (e *clusterExecutor) Run(ctx context.Context, job *Job) (*JobResult, error)
 	e.once.Do(func() {
 		c, _, err := ClusterClient()
 		if err != nil {
-			e.err = &Refusal{Reason: err.Error() + "; for development only, a worker can run these steps as local processes instead (baton worker --local-kubernetes, kubernetes.LocalExecutor)"}
+			e.err = &Refusal{Reason: err.Error() + "; for development only, a worker can run these steps as local processes instead (--local-kubernetes on baton run, worker or dev; kubernetes.LocalExecutor)"}
 			return
 		}
 		e.pods = NewPodExecutor(c, e.opts)
