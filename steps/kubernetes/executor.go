@@ -16,7 +16,10 @@ type Executor interface {
 type Job struct {
 	// Name is unique per step attempt and a valid Kubernetes object name
 	// (DNS-1123 label).
-	Name        string
+	Name string
+	// Group is shared by the jobs of all attempts of one step run (a
+	// label value): an executor removes what an earlier attempt left.
+	Group       string
 	Labels      map[string]string
 	Annotations map[string]string
 	Command     *Command

@@ -67,6 +67,7 @@ func (e *PodExecutor) Run(ctx context.Context, job *Job) (*JobResult, error) {
 	if err != nil {
 		return nil, &Refusal{Reason: err.Error()}
 	}
+	e.removeEarlierAttempts(ctx, job)
 	pods := e.client.CoreV1().Pods(e.opts.Namespace)
 	_, err = pods.Create(ctx, pod, metav1.CreateOptions{})
 	switch {
@@ -159,6 +160,25 @@ func (e *PodExecutor) readLog(ctx context.Context, job *Job, res *JobResult) err
 	}
 	res.Log, res.Truncated = buf.Bytes(), buf.truncated
 	return nil
+}
+
+// removeEarlierAttempts deletes the pods earlier attempts of the step
+// left behind (their worker died before it could delete them, and the
+// attempt was retried as a platform error). Best effort: a failure here
+// does not fail this attempt.
+func (e *PodExecutor) removeEarlierAttempts(ctx context.Context, job *Job) {
+	if job.Group == "" {
+		return
+	}
+	list, err := e.client.CoreV1().Pods(e.opts.Namespace).List(ctx, metav1.ListOptions{LabelSelector: GroupLabel + "=" + job.Group})
+	if err != nil {
+		return
+	}
+	for _, p := range list.Items {
+		if p.Name != job.Name {
+			e.delete(p.Name)
+		}
+	}
 }
 
 // delete removes the pod, even when the step's ctx is cancelled.

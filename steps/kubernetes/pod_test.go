@@ -37,6 +37,7 @@ func TestBuildPod(t *testing.T) {
 	require.Equal(t, "jobs", pod.Namespace)
 	require.Equal(t, corev1.RestartPolicyNever, pod.Spec.RestartPolicy)
 	require.Equal(t, "baton", pod.Labels["app.kubernetes.io/managed-by"])
+	require.Equal(t, job.Group, pod.Labels[GroupLabel])
 	require.Equal(t, "job1", pod.Annotations["baton.io/step-id"])
 	require.Len(t, pod.Spec.Containers, 1)
 	c := pod.Spec.Containers[0]
@@ -63,16 +64,21 @@ func TestBuildPod(t *testing.T) {
 }
 
 func TestJobName(t *testing.T) {
-	a := jobName(testStep(nil), &Command{})
+	a, group := jobName(testStep(nil), &Command{})
 	require.Regexp(t, `^baton-[0-9a-f]{20}-1$`, a)
+	require.Equal(t, strings.TrimSuffix(a, "-1"), group)
 	s := testStep(nil)
 	s.Attempt = 2
-	require.Equal(t, strings.TrimSuffix(a, "-1")+"-2", jobName(s, &Command{}), "attempts differ by suffix only")
+	b, group2 := jobName(s, &Command{})
+	require.Equal(t, group+"-2", b, "attempts differ by suffix only")
+	require.Equal(t, group, group2)
 	s = testStep(nil)
 	s.StepID = "job2"
-	require.NotEqual(t, a, jobName(s, &Command{}))
-	require.Equal(t, "my-job-key-1", jobName(testStep(nil), &Command{JobDeduplicationKey: "My_Job.Key"}))
-	long := jobName(testStep(nil), &Command{JobDeduplicationKey: strings.Repeat("a", 80)})
+	c, _ := jobName(s, &Command{})
+	require.NotEqual(t, a, c)
+	d, _ := jobName(testStep(nil), &Command{JobDeduplicationKey: "My_Job.Key"})
+	require.Equal(t, "my-job-key-1", d)
+	long, _ := jobName(testStep(nil), &Command{JobDeduplicationKey: strings.Repeat("a", 80)})
 	require.Len(t, long, 63)
 }
 
@@ -189,4 +195,26 @@ func TestPodExecutorAdoptsExistingPod(t *testing.T) {
 	res, err := NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: fixedLogs("done")}).Run(context.Background(), job)
 	require.NoError(t, err)
 	require.Equal(t, "done", string(res.Log))
+}
+
+// TestPodExecutorRemovesEarlierAttempts: a retry deletes the pod an
+// earlier attempt of the same step left (its worker died), and only that.
+func TestPodExecutorRemovesEarlierAttempts(t *testing.T) {
+	first := New(Options{}).job(testStep(nil), &Command{Image: "busybox"})
+	left, err := buildPod(DefaultNamespace, first)
+	require.NoError(t, err)
+	otherStep := testStep(nil)
+	otherStep.StepID = "job2"
+	other, err := buildPod(DefaultNamespace, New(Options{}).job(otherStep, &Command{Image: "busybox"}))
+	require.NoError(t, err)
+	cs := fake.NewClientset(left, other)
+
+	retry := testStep(nil)
+	retry.Attempt = 2
+	job := New(Options{}).job(retry, &Command{Image: "busybox"})
+	kubelet(t, cs, DefaultNamespace, job.Name, corev1.PodSucceeded, 0, "")
+	_, err = NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: fixedLogs("")}).Run(context.Background(), job)
+	require.NoError(t, err)
+	require.False(t, podExists(t, cs, DefaultNamespace, left.Name), "the earlier attempt's pod is gone")
+	require.True(t, podExists(t, cs, DefaultNamespace, other.Name), "another step's pod is kept")
 }

@@ -135,9 +135,12 @@ func (s *Step) job(step *activities.Step, cmd *Command) *Job {
 	for k, v := range outputEnv() {
 		env[k] = v
 	}
+	name, group := jobName(step, cmd)
 	return &Job{
-		Name: jobName(step, cmd),
+		Name:  name,
+		Group: group,
 		Labels: map[string]string{
+			GroupLabel:                     group,
 			"app.kubernetes.io/managed-by": "baton",
 			"app.kubernetes.io/name":       labelValue(cmd.AppName),
 			"baton.io/step-type":           labelValue(step.Type),
@@ -195,10 +198,13 @@ func (s *Step) outcome(res *JobResult) (*activities.Result, error) {
 	return &activities.Result{Outputs: outputs}, nil
 }
 
-// jobName is unique per step attempt and a DNS-1123 label: the
-// job_deduplication_key (cleaned), else a hash of the run and step, and
-// the attempt.
-func jobName(step *activities.Step, cmd *Command) string {
+// GroupLabel labels a step's pods with their Job.Group.
+const GroupLabel = "baton.io/job-group"
+
+// jobName is unique per step attempt and a DNS-1123 label: the group (the
+// job_deduplication_key cleaned, else a hash of the run and step) and the
+// attempt.
+func jobName(step *activities.Step, cmd *Command) (name, group string) {
 	base := dnsLabel(cmd.JobDeduplicationKey)
 	if base == "" {
 		h := sha256.Sum256([]byte(step.WorkflowID + "\x00" + step.InstanceID + "\x00" + step.RunID + "\x00" + step.StepID))
@@ -208,7 +214,7 @@ func jobName(step *activities.Step, cmd *Command) string {
 	if len(base)+len(suffix) > 63 {
 		base = strings.TrimRight(base[:63-len(suffix)], "-")
 	}
-	return base + suffix
+	return base + suffix, base
 }
 
 // dnsLabel lowercases s and keeps [a-z0-9-], trimmed of dashes.

@@ -154,7 +154,8 @@ func TestStepOnFakeCluster(t *testing.T) {
 			cs := fake.NewClientset()
 			st := New(Options{Executor: NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: fixedLogs(tt.log)})})
 			step := testStep(map[string]any{"image": "busybox", "command": []string{"/bin/sh"}, "args": []string{"-c", "echo"}})
-			kubelet(t, cs, DefaultNamespace, jobName(step, &Command{}), tt.phase, tt.exit, "Error")
+			name, _ := jobName(step, &Command{})
+			kubelet(t, cs, DefaultNamespace, name, tt.phase, tt.exit, "Error")
 			o, err := runStep(t, st, step)
 			if tt.class != "" {
 				require.Equal(t, tt.class, activities.ErrorClass(err), fmt.Sprint(err))
