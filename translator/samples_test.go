@@ -57,7 +57,6 @@ func TestRefuseSamples(t *testing.T) {
 		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
-		{"server__sample-time-trigger-wf.json", []string{"workflow.time_triggers: not supported yet: time triggers"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es := compileErrs(t, loadSample(t, tc.name), Options{})
