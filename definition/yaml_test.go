@@ -204,3 +204,24 @@ func TestIsYAML(t *testing.T) {
 	require.True(t, IsYAML("def", []byte("\n# c\nWorkflow:\n")))
 	require.False(t, IsYAML("def", []byte("  {\"workflow\":{}}")))
 }
+
+// TestREADMEYAMLExample: the README's YAML example means its JSON one.
+func TestREADMEYAMLExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	section := string(readme)[strings.Index(string(readme), "## The YAML DSL"):]
+	block := func(lang string) string {
+		start := strings.Index(section, "```"+lang+"\n") + len(lang) + 4
+		return section[start : start+strings.Index(section[start:], "```")]
+	}
+	y, err := DecodeYAML([]byte(block("yaml")))
+	require.NoError(t, err)
+	require.NoError(t, y.Validate())
+	j, err := Decode([]byte(block("json")))
+	require.NoError(t, err)
+	yb, err := Encode(y)
+	require.NoError(t, err)
+	jb, err := Encode(j)
+	require.NoError(t, err)
+	require.Equal(t, string(jb), string(yb))
+}

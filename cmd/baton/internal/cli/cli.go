@@ -28,6 +28,7 @@ func commands() []command {
 		{"run", "run a definition and watch it finish", runCmd},
 		{"validate", "validate definitions; every error with its path", validateCmd},
 		{"graph", "render a definition's DAG as Mermaid or DOT", graphCmd},
+		{"convert", "convert a definition between JSON and the YAML DSL", convertCmd},
 		{"eval", "evaluate a SEL expression", evalCmd},
 		{"worker", "run a Baton worker against a Temporal cluster", workerCmd},
 		{"dev", "run a long-lived embedded Temporal server", devCmd},

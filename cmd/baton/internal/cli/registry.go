@@ -78,7 +78,7 @@ func pushCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	}
 	check := registry.New(nil, registry.Options{TaskQueue: cf.taskQueue})
 	if _, err := check.Check(req); err != nil {
-		printErrors(errOut, pos[0], err)
+		printErrors(errOut, pos[0], req.Locate(err))
 		return exitFailed
 	}
 	cn, w, bc, code := registryConn(ctx, "push", &cf, *noWorker, errOut)

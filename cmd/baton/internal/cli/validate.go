@@ -44,7 +44,7 @@ func graphCmd(_ context.Context, args []string, out, errOut io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	plan, ok := loadPlan(files[0], errOut)
+	plan, ok := loadSketch(files[0], errOut)
 	if !ok {
 		return exitFailed
 	}
