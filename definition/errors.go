@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/batonhq/baton/sel"
 )
 
 // Error is one decoding or validation problem at a JSON path such as
@@ -97,11 +99,42 @@ func AsErrors(err error) Errors {
 	return nil
 }
 
-// errList collects problems while walking a document.
-type errList struct{ errs Errors }
+// MaxErrors is how many problems one Decode or Validate reports; a last
+// error says how many more were found.
+const MaxErrors = 100
 
+// errList collects problems while walking a document: each (path,
+// message) once, the first MaxErrors of them, and a count of the rest.
+type errList struct {
+	errs    Errors
+	seen    map[Error]bool
+	dropped int
+}
+
+// maxQuoted is the longest string argument an error message quotes whole.
+const maxQuoted = 256
+
+// add records a problem. A long string argument is clipped (sel.Clip): no
+// error quotes a huge input whole.
 func (l *errList) add(path, format string, args ...any) {
-	l.errs = append(l.errs, &Error{Path: path, Msg: fmt.Sprintf(format, args...)})
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxQuoted {
+			args[i] = sel.Clip(s)
+		}
+	}
+	e := Error{Path: path, Msg: fmt.Sprintf(format, args...)}
+	if l.seen[e] {
+		return
+	}
+	if len(l.errs) >= MaxErrors {
+		l.dropped++
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[Error]bool{}
+	}
+	l.seen[e] = true
+	l.errs = append(l.errs, &e)
 }
 
 // err returns the collected problems in the order they were found (the
@@ -109,6 +142,9 @@ func (l *errList) add(path, format string, args ...any) {
 func (l *errList) err() error {
 	if len(l.errs) == 0 {
 		return nil
+	}
+	if l.dropped > 0 {
+		return append(l.errs[:len(l.errs):len(l.errs)], &Error{Msg: fmt.Sprintf("and %d more errors", l.dropped)})
 	}
 	return l.errs
 }

@@ -1,42 +1,50 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 
 	"github.com/batonhq/baton/definition"
 )
 
-// convertCmd writes a definition (JSON or YAML) as Maestro JSON or in the
-// YAML DSL. The result compiles to the same plan (same hash).
-func convertCmd(_ context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("convert", errOut, "FILE --to json|yaml\n\nWrites FILE (JSON or the YAML DSL) to stdout in the other form; the result\ncompiles to the same plan. Fields the DSL has no key for go under __json.")
-	to := fs.String("to", "", "json or yaml")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
+func newConvertCmd(a *app) *cobra.Command {
+	var to string
+	cmd := &cobra.Command{
+		Use:   "convert FILE --to json|yaml",
+		Short: "Convert a definition between Maestro JSON and the YAML DSL",
+		Long: "Convert writes FILE (Maestro JSON or the YAML DSL) to stdout in the form --to\n" +
+			"names; the result compiles to the same plan (same hash). Fields the DSL has no\n" +
+			"key for go under __json, Baton's one extension of the DSL.",
+		Example: "  baton convert flow.json --to yaml > flow.yaml\n" +
+			"  baton convert flow.yaml --to json",
+		Args: exactArgs(1, "one definition FILE"),
 	}
-	if len(files) != 1 || (*to != "json" && *to != "yaml") {
-		fs.Usage()
-		return exitUsage
-	}
-	req, err := definition.DecodeFile(files[0])
-	if err != nil {
-		printErrors(errOut, files[0], err)
-		return exitFailed
-	}
-	var b []byte
-	if *to == "json" {
-		b, err = definition.Encode(req)
-		b = append(b, '\n')
-	} else {
-		b, err = definition.EncodeYAML(req)
-	}
-	if err != nil {
-		fmt.Fprintf(errOut, "%s: %v\n", files[0], err)
-		return exitFailed
-	}
-	_, _ = out.Write(b)
-	return exitOK
+	cmd.Flags().StringVar(&to, "to", "", "json or yaml (required)")
+	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RunE = runE(func(_ *cobra.Command, args []string) int {
+		if to != "json" && to != "yaml" {
+			return a.usage("convert", fmt.Errorf("--to must be json or yaml, got %q", to))
+		}
+		file := args[0]
+		req, err := definition.DecodeFile(file)
+		if err != nil {
+			printErrors(a.errOut, file, err)
+			return exitFailed
+		}
+		var b []byte
+		if to == "json" {
+			b, err = definition.Encode(req)
+			b = append(b, '\n')
+		} else {
+			b, err = definition.EncodeYAML(req)
+		}
+		if err != nil {
+			fmt.Fprintf(a.errOut, "%s: %v\n", file, err)
+			return exitFailed
+		}
+		_, _ = a.out.Write(b)
+		return exitOK
+	})
+	return cmd
 }
