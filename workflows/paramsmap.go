@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"regexp"
+	"strings"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -59,11 +60,11 @@ func planUsesParamsMap(params map[string]*translator.Param, steps []*translator.
 		}
 	}
 	for _, n := range steps {
-		if paramsMapUse.MatchString(n.Condition) || planUsesParamsMap(n.Params, nil) {
+		if usesParamsMap(n.Condition) || planUsesParamsMap(n.Params, nil) {
 			return true
 		}
 		for _, e := range n.Successors {
-			if paramsMapUse.MatchString(e.Condition) {
+			if usesParamsMap(e.Condition) {
 				return true
 			}
 		}
@@ -74,12 +75,16 @@ func planUsesParamsMap(params map[string]*translator.Param, steps []*translator.
 	return false
 }
 
+func usesParamsMap(expr string) bool {
+	return strings.Contains(expr, "params") && paramsMapUse.MatchString(expr)
+}
+
 func paramUsesParamsMap(p *translator.Param) bool {
 	if p == nil {
 		return false
 	}
 	if p.IsExpr {
-		return paramsMapUse.MatchString(p.Expr)
+		return usesParamsMap(p.Expr)
 	}
 	if nested, ok := p.Literal.(map[string]*translator.Param); ok {
 		for _, np := range nested {
