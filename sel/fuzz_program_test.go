@@ -85,7 +85,7 @@ func generate(b []byte) string {
 // and the bytes the Go runtime allocated stay within a small multiple of
 // what was charged. Every evaluation returns a value or an error.
 func FuzzProgram(f *testing.F) {
-	f.Add([]byte{1, 2, 0, 4, 2, 2, 3, 0})                // doubling loop, then split
+	f.Add([]byte{1, 2, 0, 4, 2, 2, 3, 0})                 // doubling loop, then split
 	f.Add([]byte{0, 3, 2, 2, 0, 3, 0, 3, 17, 3, 19})      // nested loops of library calls
 	f.Add([]byte{4, 1, 3, 19, 3, 22, 3, 9, 0, 4, 3, 10})  // arrays and maps to text
 	f.Add([]byte{0, 4, 1, 2, 6, 3, 5, 3, 6, 3, 7, 3, 11}) // replace and format in a loop
