@@ -52,7 +52,8 @@ func TestSandboxLibraryCharges(t *testing.T) {
 		{"split regex many parts", "p.split('[,;]')", map[string]any{"p": big("x,", 200000)}, "array size", 8 * mb},
 		// trailing empty parts are dropped before the array limit applies (Java)
 		{"split trailing empties", "('a' + p).split(',').length", map[string]any{"p": big(",", 1*mb)}, "", 4 * mb},
-		{"replaceAll many matches", "p.replaceAll('', '0123456789012345678901234567890123456789')", map[string]any{"p": big("x", 1*mb)}, "memory", 24 * mb},
+		{"replaceAll many matches", "p.replaceAll('', '0123456789012345678901234567890123456789')", map[string]any{"p": big("x", 1*mb)}, "steps", 24 * mb},
+		{"replaceAll long output", "p.replaceAll('', q)", map[string]any{"p": big("x", 20000), "q": big("y", 1000)}, "memory", 4 * mb},
 		{"replaceAll group refs", "p.replaceAll('(x+)', '" + strings.Repeat("$1", 100) + "')", map[string]any{"p": big("x", 200000)}, "memory", 4 * mb},
 		{"array toString in concat", "a = new String[25001]; for (i = 0; i < 25001; i++) a[i] = p; '' + a", map[string]any{"p": big("x", 4096)}, "memory", 8 * mb},
 		{"String.valueOf(array)", "a = new String[25001]; for (i = 0; i < 25001; i++) a[i] = p; String.valueOf(a)", map[string]any{"p": big("x", 4096)}, "memory", 8 * mb},
