@@ -70,8 +70,8 @@ func TestSandboxLibraryCharges(t *testing.T) {
 		{"word period", "Util.timeoutForDateIntDeadline(20200101, p)", map[string]any{"p": big("1 day ", 4*mb)}, "memory", 4 * mb},
 		{"map nested in itself", "m = new HashMap(); m.put('a', m); '' + m", nil, "stack depth", 1 * mb},
 		{"map holding itself as the result", "m = new HashMap(); m.put('a', m); m", nil, "stack depth", 1 * mb},
-		{"maps shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } '' + m", nil, "memory", 4 * mb},
-		{"result shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } m", nil, "memory", 4 * mb},
+		{"maps shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } '' + m", nil, "steps", 4 * mb},
+		{"result shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } m", nil, "steps", 4 * mb},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := measure(t, tc.src, tc.params)
