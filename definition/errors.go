@@ -3,23 +3,57 @@ package definition
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/batonhq/baton/sel"
 )
 
 // Error is one decoding or validation problem at a JSON path such as
-// workflow.steps[2].step.transition.successors["job.9"].
+// workflow.steps[2].step.transition.successors["job.9"]. A definition read
+// from YAML also carries the position in the file the path came from.
 type Error struct {
+	Pos  Position
 	Path string
 	Msg  string
 }
 
 func (e *Error) Error() string {
-	if e.Path == "" {
-		return e.Msg
+	var sb strings.Builder
+	if e.Pos.IsValid() {
+		sb.WriteString(e.Pos.String())
+		sb.WriteString(": ")
 	}
-	return e.Path + ": " + e.Msg
+	if e.Path != "" {
+		sb.WriteString(e.Path)
+		sb.WriteString(": ")
+	}
+	sb.WriteString(e.Msg)
+	return sb.String()
+}
+
+// Position is a place in a source file, as go/token.Position: a line and
+// column starting at 1, and the file name when known.
+type Position struct {
+	Filename string
+	Line     int
+	Column   int
+}
+
+// IsValid reports whether the position is set.
+func (p Position) IsValid() bool { return p.Line > 0 }
+
+// String is "file:line:column", "line:column" without a file name, or ""
+// when the position is not set.
+func (p Position) String() string {
+	if !p.IsValid() {
+		return p.Filename
+	}
+	s := strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+	if p.Filename != "" {
+		s = p.Filename + ":" + s
+	}
+	return s
 }
 
 // Errors is every problem found in one document. Decode and Validate

@@ -49,7 +49,7 @@ func (r *Request) Validate() error {
 	} else {
 		v.workflow(r.Workflow, "workflow")
 	}
-	return v.err()
+	return r.Locate(v.err())
 }
 
 // Validate is Request.Validate as a function.

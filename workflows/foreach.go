@@ -65,6 +65,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	}
 	conc := max(in.Concurrency, 1)
 	running := map[int]workflow.CancelFunc{}
+	observeLoop(ctx, foreachProgress(&in, running))
 	finished := map[int]bool{} // finished iterations at or above low
 	low := in.Next             // lowest iteration not finished
 	launchedThisRun := 0

@@ -35,6 +35,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	if tree != nil {
 		defer tree.leave(ctx)
 	}
+	observeLoop(ctx, whileProgress(&in))
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
