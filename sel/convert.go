@@ -42,7 +42,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			n, err := parseJavaLong(x)
 			if err != nil {
-				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", x)
+				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", clip(x))
 			}
 			return n, nil
 		}
@@ -55,7 +55,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			f, err := strconv.ParseFloat(x, 64)
 			if err != nil || strings.ContainsAny(x, "_xXpPiInN") || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", x)
+				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", clip(x))
 			}
 			return f, nil
 		}
@@ -99,7 +99,7 @@ func Coerce(v any, t Type) (any, error) {
 			for k, e := range x {
 				s, ok := e.(string)
 				if !ok {
-					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", k, valueTypeName(e))
+					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", clip(k), valueTypeName(e))
 				}
 				r[k] = s
 			}
@@ -214,7 +214,9 @@ func Interpolate(text string, p Params) (string, error) {
 	if strings.IndexByte(text, '$') < 0 {
 		return text, nil
 	}
-	var sb strings.Builder
+	var sb strings.Builder // the literal text since the last reference
+	var parts []string
+	total := 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '$' || i+1 >= len(text) {
@@ -231,16 +233,16 @@ func Interpolate(text string, p Params) (string, error) {
 		case n == '{':
 			end := strings.IndexByte(text[i+2:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("interpolation: unterminated ${ in %q", text)
+				return "", fmt.Errorf("interpolation: unterminated ${ in %q", clip(text))
 			}
 			name = text[i+2 : i+2+end]
 			for j := 0; j < len(name); j++ {
 				if !isNameChar(name[j]) && name[j] != '.' && name[j] != '-' && name[j] != '/' {
-					return "", fmt.Errorf("interpolation: invalid param name %q in %q", name, text)
+					return "", fmt.Errorf("interpolation: invalid param name %q in %q", clip(name), clip(text))
 				}
 			}
 			if name == "" {
-				return "", fmt.Errorf("interpolation: empty ${} in %q", text)
+				return "", fmt.Errorf("interpolation: empty ${} in %q", clip(text))
 			}
 			i += 2 + end
 		case isNameStart(n):
@@ -255,13 +257,26 @@ func Interpolate(text string, p Params) (string, error) {
 			continue
 		}
 		if p == nil {
-			return "", fmt.Errorf("interpolation: param %q is not defined", name)
+			return "", fmt.Errorf("interpolation: param %q is not defined", clip(name))
 		}
 		v, ok := p.Lookup(name)
 		if !ok {
-			return "", fmt.Errorf("interpolation: param %q is not defined", name)
+			return "", fmt.Errorf("interpolation: param %q is not defined", clip(name))
 		}
-		sb.WriteString(Format(v))
+		piece := Format(v)
+		if total+sb.Len()+len(piece) > maxInterpolated {
+			return "", fmt.Errorf("interpolation: the result would pass %d bytes (at $%s)", maxInterpolated, clip(name))
+		}
+		// keep the pieces and join them once: growing one builder to the
+		// limit would allocate several times the result
+		parts = append(parts, sb.String(), piece)
+		total += sb.Len() + len(piece)
+		sb.Reset()
 	}
-	return sb.String(), nil
+	return strings.Join(append(parts, sb.String()), ""), nil
 }
+
+// maxInterpolated bounds the string Interpolate builds, as MaxMemory bounds
+// an evaluation: many references to a long param would otherwise multiply
+// its size.
+const maxInterpolated = 16 << 20

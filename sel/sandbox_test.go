@@ -143,3 +143,33 @@ func TestValueDepthLimit(t *testing.T) {
 	_, err = DecodeJSON(Map, []byte(strings.Repeat(`{"m": {"type": "MAP", "value": `, 5000)+"{}"+strings.Repeat("}}", 5000)))
 	require.ErrorContains(t, err, "at most 128 MAP levels")
 }
+
+// Interpolation bounds what it builds: many references to a long param
+// would multiply its size. Conversions clip the input they quote.
+func TestInterpolateAndCoerceBounded(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	var out string
+	n := goAllocSel(func() {
+		var err error
+		out, err = Interpolate(strings.Repeat("$p", 10000), MapParams{"p": big})
+		require.ErrorContains(t, err, "would pass")
+	})
+	require.Empty(t, out)
+	require.Less(t, n, uint64(64<<20), "allocated %d MB", n>>20)
+	v, err := Interpolate("a $p b", MapParams{"p": "y"})
+	require.NoError(t, err)
+	require.Equal(t, "a y b", v)
+
+	_, err = Coerce(strings.Repeat("9", 100000)+"x", Long)
+	require.Error(t, err)
+	require.Less(t, len(err.Error()), 300)
+}
+
+func goAllocSel(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
