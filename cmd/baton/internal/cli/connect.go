@@ -194,6 +194,7 @@ func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
 		TaskQueue: wf.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
+		StepTypes: wf.k8s.stepTypes(),
 	})
 	if err != nil {
 		return nil, err
