@@ -38,6 +38,9 @@ type engine struct {
 	// polls are conditions outside futures (a signal, a cancellation): each
 	// returns true when it has raised an event.
 	polls []func() bool
+	// rounds counts the times the loop blocked: an observer compares it to
+	// skip its work on a dispatcher pass that handled no event.
+	rounds uint64
 }
 
 type pendingFuture struct {
@@ -102,6 +105,7 @@ func (e *engine) loop(done func() bool) {
 		if done() {
 			return
 		}
+		e.rounds++
 		_ = workflow.Await(dctx, e.collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]

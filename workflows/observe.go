@@ -3,7 +3,7 @@ package workflows
 import (
 	"fmt"
 	"sort"
-	"strings"
+	"strconv"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -76,6 +76,7 @@ type observer struct {
 	// The step statuses and attempts the details show.
 	shown    []StepStatus
 	attempts []int
+	round    uint64 // the engine's rounds when the steps were last compared
 }
 
 // observeRun starts observing a (non-inline) run.
@@ -115,8 +116,16 @@ func (o *observer) end(ctx workflow.Context) {
 
 // changed reports whether a step's status or attempt count changed since
 // the details were built: a cheap pass (status strings are constants, so
-// equal ones compare by pointer).
+// equal ones compare by pointer). On the event-driven engine steps change
+// only while its loop handles events, so the SDK's many checks of this
+// condition in between cost O(1), not O(steps).
 func (o *observer) changed() bool {
+	if e := o.r.eng; e != nil {
+		if e.rounds == o.round {
+			return false
+		}
+		o.round = e.rounds
+	}
 	for i, s := range o.r.state.Steps {
 		if s.Status != o.shown[i] || s.Attempts != o.attempts[i] {
 			return true
@@ -134,48 +143,64 @@ func (o *observer) refresh() {
 
 // StateDetails renders a run's status as Temporal markdown: the instance
 // status, step counts by status, and a table of at most 12 steps (the
-// unfinished and failed ones first when there are more).
+// unfinished and failed ones first when there are more). A running run
+// renders it on every change, so it allocates little beyond its result.
 func StateDetails(st *State) string {
-	var b strings.Builder
-	counts := map[StepStatus]int{}
+	// The distinct statuses are few: a slice kept sorted by name beats a map.
+	var countsBuf [16]statusCount
+	counts := countsBuf[:0]
 	for _, s := range st.Steps {
-		counts[s.Status]++
-	}
-	statuses := make([]string, 0, len(counts))
-	for s := range counts {
-		statuses = append(statuses, string(s))
-	}
-	sort.Strings(statuses)
-	fmt.Fprintf(&b, "**%s** · %d steps:", st.Status, len(st.Steps))
-	for i, s := range statuses {
-		sep := ","
-		if i == 0 {
-			sep = ""
+		i := sort.Search(len(counts), func(i int) bool { return counts[i].status >= s.Status })
+		if i < len(counts) && counts[i].status == s.Status {
+			counts[i].n++
+			continue
 		}
-		fmt.Fprintf(&b, "%s %d %s", sep, counts[StepStatus(s)], s)
+		counts = append(counts, statusCount{})
+		copy(counts[i+1:], counts[i:])
+		counts[i] = statusCount{status: s.Status, n: 1}
 	}
-	b.WriteString("\n\n| step | status | attempts |\n|---|---|---|\n")
+	var rowsBuf [detailRows]*StepState
 	rows := st.Steps
 	if len(rows) > detailRows {
-		rows = make([]*StepState, 0, detailRows)
-		for _, pass := range []func(StepStatus) bool{notableStatus, func(s StepStatus) bool { return !notableStatus(s) }} {
+		rows = rowsBuf[:0]
+		for _, notable := range []bool{true, false} {
 			for _, s := range st.Steps {
-				if len(rows) < detailRows && pass(s.Status) {
+				if len(rows) == detailRows {
+					break
+				}
+				if notableStatus(s.Status) == notable {
 					rows = append(rows, s)
 				}
 			}
 		}
 	}
+	b := make([]byte, 0, 128+24*len(counts)+48*len(rows)+len(st.Error))
+	b = append(append(append(b, "**"...), st.Status...), "** · "...)
+	b = append(strconv.AppendInt(b, int64(len(st.Steps)), 10), " steps:"...)
+	for i, c := range counts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(strconv.AppendInt(append(b, ' '), int64(c.n), 10), ' ')
+		b = append(b, c.status...)
+	}
+	b = append(b, "\n\n| step | status | attempts |\n|---|---|---|\n"...)
 	for _, s := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %d |\n", s.ID, s.Status, s.Attempts)
+		b = append(append(append(append(b, "| "...), s.ID...), " | "...), s.Status...)
+		b = append(strconv.AppendInt(append(b, " | "...), int64(s.Attempts), 10), " |\n"...)
 	}
 	if more := len(st.Steps) - len(rows); more > 0 {
-		fmt.Fprintf(&b, "\n… and %d more steps\n", more)
+		b = append(strconv.AppendInt(append(b, "\n… and "...), int64(more), 10), " more steps\n"...)
 	}
 	if st.Error != "" {
-		fmt.Fprintf(&b, "\nreason: %s\n", truncate(st.Error, 300))
+		b = append(append(append(b, "\nreason: "...), truncate(st.Error, 300)...), '\n')
 	}
-	return b.String()
+	return string(b)
+}
+
+type statusCount struct {
+	status StepStatus
+	n      int
 }
 
 // notableStatus: a step a reader looks for first (running, or failed).
