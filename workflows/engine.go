@@ -96,12 +96,14 @@ func (e *engine) loop(done func() bool) {
 	// poll turns the cancellation into events.
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
 	for {
-		for len(e.queue) > 0 {
-			fn := e.queue[0]
-			e.queue[0] = nil
-			e.queue = e.queue[1:]
+		// Indexed, not re-sliced from the front, so the queue's array is
+		// reused instead of reallocated as events are posted.
+		for i := 0; i < len(e.queue); i++ {
+			fn := e.queue[i]
+			e.queue[i] = nil
 			fn()
 		}
+		e.queue = e.queue[:0]
 		if done() {
 			return
 		}

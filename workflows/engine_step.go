@@ -68,9 +68,9 @@ func (r *run) begin(eng *engine, runParams map[string]sel.Value, onEnd func()) {
 func (r *run) watchRun() {
 	kill := workflow.GetSignalChannel(r.ctx, SignalKill)
 	stopping := false
+	var reason string // outside the poll, which runs on every pass: one allocation
 	r.eng.poll(func() bool {
 		raised := false
-		var reason string
 		for kill.ReceiveAsync(&reason) {
 			why := reason
 			if why == "" {
