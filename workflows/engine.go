@@ -38,9 +38,10 @@ type engine struct {
 	// polls are conditions outside futures (a signal, a cancellation): each
 	// returns true when it has raised an event.
 	polls []func() bool
-	// rounds counts the times the loop blocked: an observer compares it to
-	// skip its work on a dispatcher pass that handled no event.
-	rounds uint64
+	// idle, if set, runs each time the loop has handled every event and is
+	// about to wait: once per round of events, in the loop's own coroutine
+	// (an observer there costs nothing on the SDK's other dispatcher passes).
+	idle func()
 }
 
 type pendingFuture struct {
@@ -107,7 +108,9 @@ func (e *engine) loop(done func() bool) {
 		if done() {
 			return
 		}
-		e.rounds++
+		if e.idle != nil {
+			e.idle()
+		}
 		_ = workflow.Await(dctx, e.collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]

@@ -27,8 +27,10 @@ func (r *run) move(n *node, ev stepEvent) {
 }
 
 // runEvents runs a whole run on its own engine: the body of baton.Run.
-func (r *run) runEvents(runParams map[string]sel.Value) {
+// idle, if set, runs once per round of events, before the engine waits.
+func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 	eng := newEngine(r.ctx)
+	eng.idle = idle
 	r.begin(eng, runParams, nil)
 	eng.loop(func() bool { return r.ended })
 }

@@ -122,8 +122,9 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if useEventEngine(ctx) {
-		r.runEvents(in.RunParams)
+		r.runEvents(in.RunParams, obs.update)
 	} else {
+		obs.watch(ctx)
 		r.runToEnd(in.RunParams)
 	}
 	if r.tree != nil {

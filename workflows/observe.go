@@ -24,8 +24,9 @@ import (
 //     workflow task), however many steps or iterations it has.
 //   - Current details (workflow.SetCurrentDetails, shown by the Temporal UI
 //     and CLI): the status and a short step table, rebuilt at most once per
-//     change seen by a coroutine woken by the SDK after each round of
-//     workflow code, not once per step update.
+//     round of events of the event-driven engine (by its loop, before it
+//     waits; on the legacy engine by a coroutine woken by the SDK after each
+//     round of workflow code), not once per step update.
 //   - The loop workflows answer QueryLoop with their progress and show it
 //     as their current details.
 //
@@ -76,7 +77,6 @@ type observer struct {
 	// The step statuses and attempts the details show.
 	shown    []StepStatus
 	attempts []int
-	round    uint64 // the engine's rounds when the steps were last compared
 }
 
 // observeRun starts observing a (non-inline) run.
@@ -87,9 +87,21 @@ func observeRun(ctx workflow.Context, r *run) *observer {
 		o.upsert, o.status = true, InstanceStatus(s)
 	}
 	o.refresh()
-	// The coroutine outlives a cancelled run (it only reads state). The SDK
-	// checks its condition after each round of workflow code; it rebuilds
-	// the details only when a step changed.
+	return o
+}
+
+// update refreshes the details if a step changed. The event-driven engine
+// calls it once per round of events, from its own loop.
+func (o *observer) update() {
+	if o.changed() {
+		o.refresh()
+	}
+}
+
+// watch keeps the details current on the legacy engine, whose steps change
+// in coroutines of their own: a coroutine the SDK wakes after each round of
+// workflow code. It outlives a cancelled run (it only reads state).
+func (o *observer) watch(ctx workflow.Context) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	workflow.Go(dctx, func(ctx workflow.Context) {
 		for {
@@ -99,7 +111,6 @@ func observeRun(ctx workflow.Context, r *run) *observer {
 			o.refresh()
 		}
 	})
-	return o
 }
 
 // end shows the final state and upserts the final status.
@@ -116,16 +127,8 @@ func (o *observer) end(ctx workflow.Context) {
 
 // changed reports whether a step's status or attempt count changed since
 // the details were built: a cheap pass (status strings are constants, so
-// equal ones compare by pointer). On the event-driven engine steps change
-// only while its loop handles events, so the SDK's many checks of this
-// condition in between cost O(1), not O(steps).
+// equal ones compare by pointer).
 func (o *observer) changed() bool {
-	if e := o.r.eng; e != nil {
-		if e.rounds == o.round {
-			return false
-		}
-		o.round = e.rounds
-	}
 	for i, s := range o.r.state.Steps {
 		if s.Status != o.shown[i] || s.Attempts != o.attempts[i] {
 			return true
