@@ -76,12 +76,10 @@ var builtinTypes = map[string]struct {
 	name      string
 	supported bool
 }{
-	"NOOP":       {TypeNoOp, true},
-	"SLEEP":      {TypeSleep, true},
-	"TITUS":      {"Titus", false},
-	"NOTEBOOK":   {"Notebook", false},
-	"KUBERNETES": {"Kubernetes", false},
-	"JOIN":       {"Join", false},
+	"NOOP":  {TypeNoOp, true},
+	"SLEEP": {TypeSleep, true},
+	"TITUS": {"Titus", false},
+	"JOIN":  {"Join", false},
 }
 
 type compiler struct {
@@ -120,9 +118,6 @@ func (c *compiler) compile(req *definition.Request) *Plan {
 	if p.Name == "" {
 		p.Name = wf.ID
 	}
-	if len(wf.TimeTriggers) > 0 {
-		c.errs.notSupported("workflow.time_triggers", "time triggers")
-	}
 	if len(wf.SignalTriggers) > 0 {
 		c.errs.notSupported("workflow.signal_triggers", "signal triggers")
 	}
@@ -144,6 +139,8 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		}
 		if rs := props.RunStrategy; rs != nil && rs.Rule != "" {
 			p.RunStrategy = strings.ToUpper(strings.TrimSpace(string(rs.Rule)))
+			wc := rs.WorkflowConcurrency
+			p.WorkflowConcurrency = &wc
 		}
 	}
 	switch {
@@ -160,11 +157,6 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		if !hasComposite(wf.Steps) && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
 			p.StepConcurrency = *isc
 		}
-	}
-	// Run strategies order instances of one workflow id; Baton runs each
-	// instance on its own. Say so when a definition asks for one.
-	if props != nil && props.RunStrategy != nil && p.RunStrategy != string(definition.Parallel) {
-		c.warnings = append(c.warnings, fmt.Sprintf("run_strategy %s: not supported yet: instances are not queued, each runs on its own", p.RunStrategy))
 	}
 }
 
@@ -414,6 +406,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 		return
 	}
+	n.Type = canonicalWorkerType(n.Type)
 	info := c.opts.StepTypes[n.Type]
 	queue := info.TaskQueue
 	if hasQueue {

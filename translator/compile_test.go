@@ -119,7 +119,7 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 		{"instance only: no default", nil, i64(50), "PARALLEL", 50, 50, "PARALLEL", nil},
 		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, 7, "PARALLEL", nil},
 		{"instance larger", i64(3), i64(7), "PARALLEL", 3, 7, "PARALLEL", nil},
-		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
+		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := request(noop("a"))
@@ -221,26 +221,24 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	sig := noop("sig", edge("nowhere", "true"))
 	sig.SignalDependencies = []*definition.SignalDependency{{Name: "s"}}
 	sig.SignalOutputs = []*definition.SignalOutput{{Name: "o"}}
-	k8s := typed("k", "kubernetes")
+	titus := typed("k", "titus")
 	join := typed("j", "Join")
 	bad := noop("bad")
 	bad.FailureMode = "FAIL_SOMETIMES"
 	bad.Params = definition.Params{"p": {Type: sel.Long, Value: "x"}, "q": nil, "m": {Type: sel.Long, Value: int64(1), Mode: "sometimes"}, "n": {Type: sel.StringArray}}
-	req := request(fe, sig, k8s, join, bad, noop("sig"), nil,
+	req := request(fe, sig, titus, join, bad, noop("sig"), nil,
 		&definition.Step{Kind: definition.KindWhile, ID: "w"},
 		&definition.Step{Kind: definition.KindSubworkflow, ID: "sw"},
 		&definition.Step{Kind: definition.KindTemplate, ID: "tp"},
 		&definition.Step{Kind: "loop", ID: "odd"},
 	)
-	req.Workflow.TimeTriggers = []*definition.TimeTrigger{{Type: "CRON"}}
 	req.Workflow.SignalTriggers = []*definition.SignalTrigger{{}}
 	es := compileErrs(t, req, Options{})
 	require.Equal(t, []string{
-		"workflow.time_triggers: not supported yet: time triggers",
 		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",
-		"workflow.steps[2].step.type: not supported yet: step type Kubernetes",
+		"workflow.steps[2].step.type: not supported yet: step type Titus",
 		"workflow.steps[3].step.type: not supported yet: step type Join",
 		`workflow.steps[4].step.failure_mode: unknown failure mode "FAIL_SOMETIMES"`,
 		`workflow.steps[4].step.params["m"].mode: unknown param mode "sometimes"`,
