@@ -69,6 +69,9 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	low := in.Next             // lowest iteration not finished
 	launchedThisRun := 0
 	done := workflow.NewBufferedChannel(ctx, conc+1)
+	setLoopProgressQuery(ctx, func() LoopProgress {
+		return LoopProgress{Total: in.Total, Launched: in.Carried + in.Next, Running: len(running), Counts: in.Counts}
+	})
 
 	launch := func(pos int) error {
 		i := in.iteration(pos)
@@ -87,6 +90,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	finish := func(d iterationDone) {
 		delete(running, d.Pos)
 		in.Counts.add(d.State.Status)
+		loopIteration(ctx, "foreach", d.State.Status)
 		in.collect(d.Index, d.State)
 		if d.State.Status != InstanceSucceeded {
 			in.Incomplete = append(in.Incomplete, d.Index)

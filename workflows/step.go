@@ -33,6 +33,7 @@ func (r *run) runStep(ctx workflow.Context, n *node) {
 	start := workflow.Now(ctx)
 	st.StartTime = &start
 	st.Status = EvaluatingParams
+	stepStarted(ctx, n)
 	if err := r.evalStepParams(n); err != nil {
 		r.endStep(ctx, n, InternallyFailed, err.Error())
 		return
@@ -103,6 +104,7 @@ func (r *run) runStep(ctx workflow.Context, n *node) {
 		st.Error = errText(err)
 		delay := policy.Delay(class, int64(*used))
 		*used++
+		stepRetried(ctx, n, class)
 		if err := workflow.Sleep(ctx, delay); err != nil {
 			r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
 			return
