@@ -31,6 +31,7 @@ func commands() []command {
 		{"eval", "evaluate a SEL expression", evalCmd},
 		{"worker", "run a Baton worker against a Temporal cluster", workerCmd},
 		{"dev", "run a long-lived embedded Temporal server", devCmd},
+		{"ui", "serve the live DAG page for a Temporal cluster", uiCmd},
 		{"push", "push a definition to the registry (a new version)", pushCmd},
 		{"versions", "list a workflow's versions in the registry", versionsCmd},
 		{"start", "start a registered workflow by id and version", startCmd},

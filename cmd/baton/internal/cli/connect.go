@@ -31,6 +31,8 @@ type connFlags struct {
 	db        string
 	verbose   bool
 	httpAllow stringList
+	// obs adds metrics and tracing to the client and worker (nil: none).
+	obs *observability
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
@@ -82,6 +84,7 @@ func (c *connFlags) connect(ctx context.Context) (*conn, error) {
 		Namespace: c.namespace,
 		Logger:    worker.NewLogger(cn.log),
 	}
+	c.obs.applyClient(&opts)
 	if c.address == "" {
 		srvOpts := devserver.Options{DBFile: c.db, Namespace: c.namespace}
 		if c.verbose {
@@ -144,6 +147,7 @@ func (c *connFlags) startWorker(cn *conn) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
 		TaskQueue: c.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: c.httpAllow},
+		Worker:    sdkworker.Options{Interceptors: c.obs.workerInterceptors()},
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,8 @@ func workerCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	fs := newFlagSet("worker", errOut, "--address HOST:PORT [flags]")
 	var cf connFlags
 	cf.register(fs)
+	var of obsFlags
+	of.register(fs, "")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagError(err)
 	}
@@ -17,6 +19,13 @@ func workerCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprintln(errOut, "baton worker: --address is required (use 'baton dev' for a local server)")
 		return exitUsage
 	}
+	ob, err := of.start(ctx, out)
+	if err != nil {
+		fmt.Fprintf(errOut, "baton worker: %v\n", err)
+		return exitRuntime
+	}
+	defer ob.close()
+	cf.obs = ob
 	cn, err := cf.connect(ctx)
 	if err != nil {
 		fmt.Fprintf(errOut, "baton worker: %v\n", err)
@@ -40,6 +49,8 @@ func devCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	cf.register(fs)
 	port := fs.Int("port", 7233, "frontend port")
 	uiPort := fs.Int("ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
+	var dx devExtras
+	dx.register(fs)
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagError(err)
 	}
@@ -57,6 +68,12 @@ func devCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	if *uiPort != 0 {
 		fmt.Fprintf(out, "Web UI at http://127.0.0.1:%d\n", *uiPort)
 	}
+	stopExtras, err := dx.start(ctx, &cf, srv, out)
+	if err != nil {
+		fmt.Fprintf(errOut, "baton dev: %v\n", err)
+		return exitRuntime
+	}
+	defer stopExtras()
 	fmt.Fprintf(out, "Run against it: baton run FILE --address %s\nCtrl-C to stop.\n", srv.Address())
 	<-ctx.Done()
 	return exitOK
