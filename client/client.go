@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -31,12 +32,18 @@ type Options struct {
 	// back to a worker in this process; set it when a worker shares the
 	// Temporal client (it saves a round trip per run).
 	EagerStart bool
+	// NoSearchAttributes starts runs without Baton's search attributes
+	// (BatonStatus, BatonWorkflowId, BatonVersion). By default a run gets
+	// them, unless the namespace turns out not to have them registered.
+	NoSearchAttributes bool
 }
 
 // Client submits and controls runs.
 type Client struct {
 	tc   sdkclient.Client
 	opts Options
+	// noSearchAttributes is set once the namespace refused them.
+	noSearchAttributes atomic.Bool
 }
 
 // New wraps a Temporal client.
@@ -68,6 +75,9 @@ type StartOptions struct {
 	RequestID string
 	// ID overrides the Temporal workflow id (default "<workflow id>/<request id>").
 	ID string
+	// Version is the registry version the plan was compiled from (0: none);
+	// it becomes the run's BatonVersion search attribute.
+	Version int64
 }
 
 // Start starts a run of a compiled plan. Run params are checked before
@@ -95,7 +105,7 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 		EnableEagerStart:         c.opts.EagerStart,
 	}
 	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: "MANUAL"}
-	wr, err := c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
+	wr, err := c.execute(ctx, so, in, runMeta{plan: plan, version: opts.Version})
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &already) && opts.RequestID != "" {

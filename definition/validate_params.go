@@ -180,8 +180,6 @@ func (v *validator) sel(src, path string) {
 	}
 }
 
-var predefinedExpressions = []string{"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
-
 func (v *validator) timeTrigger(t *TimeTrigger, path string) {
 	if t == nil {
 		v.add(path, "nil trigger")
@@ -190,24 +188,19 @@ func (v *validator) timeTrigger(t *TimeTrigger, path string) {
 	switch t.Type {
 	case "":
 		v.add(pathKey(path, "type"), "required (CRON, PREDEFINED or INTERVAL)")
-	case TriggerCron:
-		if n := len(strings.Fields(t.Cron)); n < 5 || n > 7 {
-			v.add(pathKey(path, "cron"), "must be a cron expression of 5 to 7 fields, got %q", t.Cron)
-		}
-	case TriggerPredefined:
-		ok := false
-		for _, e := range predefinedExpressions {
-			ok = ok || strings.EqualFold(e, t.Expression)
-		}
-		if !ok {
-			v.add(pathKey(path, "expression"), "must be one of %s, got %q", strings.Join(predefinedExpressions, ", "), t.Expression)
-		}
+	case TriggerCron, TriggerPredefined:
+		v.cronTrigger(t, path)
 	case TriggerInterval:
 		d, err := ParseDuration(t.Interval)
 		if err != nil {
 			v.add(pathKey(path, "interval"), "%v", err)
-		} else if d < 2*60*1e9 {
+		} else if d < MinTriggerInterval {
 			v.add(pathKey(path, "interval"), "must be at least 2 minutes, got %v", d)
+		}
+		if t.Start != "" {
+			if _, err := ParseTriggerStart(t.Start); err != nil {
+				v.add(pathKey(path, "start"), "%v", err)
+			}
 		}
 	}
 	if f := t.FuzzyMaxDelay; f != nil {
@@ -215,6 +208,33 @@ func (v *validator) timeTrigger(t *TimeTrigger, path string) {
 		if d, ok := v.seconds(f, fp); ok && d < 0 {
 			v.add(fp, "must not be negative, got %s", f)
 		}
+	}
+}
+
+// cronTrigger checks a CRON or PREDEFINED trigger with Maestro's messages
+// (CronConstraint, TimeZoneConstraint, TimeTriggerConstraint).
+func (v *validator) cronTrigger(t *TimeTrigger, path string) {
+	if t.Timezone != "" {
+		if _, err := t.Location(); err != nil {
+			v.add(pathKey(path, "timezone"), "[timezone expression] is not valid: %v", err)
+		}
+	}
+	expr, ok := t.CronOf()
+	switch {
+	case t.Type == TriggerPredefined && !ok:
+		v.add(pathKey(path, "expression"), "must be one of @hourly, @daily, @weekly, @monthly, @yearly, got %q", t.Expression)
+		return
+	case strings.TrimSpace(expr) == "":
+		v.add(pathKey(path, "cron"), "[cron expression] cannot be null or empty")
+		return
+	}
+	spec, err := ParseCron(expr)
+	if err != nil {
+		v.add(pathKey(path, "cron"), "[cron expression] is not valid - rejected value is [%s] - error: [%v]", expr, err)
+		return
+	}
+	if spec.MinGap() < int(MinTriggerInterval.Seconds()) {
+		v.add(path, "[time-trigger] the interval between time triggers is less than the minimal value [%d] millis", MinTriggerInterval.Milliseconds())
 	}
 }
 

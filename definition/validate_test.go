@@ -118,7 +118,7 @@ func TestValidateRules(t *testing.T) {
 		{"triggers", wf(`"time_triggers": [{"type": "CRON", "cron": "* *"}, {"type": "PREDEFINED", "expression": "@sometimes"}, {"type": "INTERVAL", "interval": "1 min"}, {"cron": "* * * * *"}],
 			"signal_triggers": [{"definitions": {"a": {"join_keys": ["x"]}, "b": {"join_keys": []}}}], "steps": [` + fmt.Sprintf(noop, "a") + `]`),
 			[]string{`workflow.signal_triggers[0].definitions["b"].join_keys: every signal needs the same number of join keys (1), got 0`,
-				`workflow.time_triggers[0].cron: must be a cron expression of 5 to 7 fields, got "* *"`,
+				"workflow.time_triggers[0].cron: [cron expression] is not valid - rejected value is [* *] - error: [cron expression has 2 fields; want 5 (Unix) or 6 to 7 (Quartz)]",
 				`workflow.time_triggers[1].expression: must be one of`,
 				"workflow.time_triggers[2].interval: must be at least 2 minutes, got 1m0s",
 				"workflow.time_triggers[3].type: required"}},

@@ -14,8 +14,20 @@ import (
 // StepTypeInfo is what the client knows about a user step type.
 type StepTypeInfo struct {
 	// Mode is the type's default execution mode (local_activity or
-	// activity); "" lets Compile choose from the step's timeout.
+	// activity); "" lets Compile choose: local_activity for an Idempotent
+	// type whose step has a literal timeout of at most
+	// LocalActivityMaxTimeoutSecs, activity otherwise. Choosing
+	// local_activity (here or with the baton.mode tag) accepts that a step
+	// which completed may run again after a worker crash (see Idempotent).
 	Mode Mode
+	// Idempotent says a step of this type may run again after it completed
+	// without harm (it overwrites, or checks before it acts). Only such
+	// types run as local activities by default: Temporal records a local
+	// activity's result only when the workflow task that ran it completes,
+	// and a worker that dies before that takes the result with it, so the
+	// next worker runs the step again. An activity's result is recorded as
+	// soon as the step returns, so a completed step never runs again.
+	Idempotent bool
 	// TaskQueue routes the type's activities; "" is the run's own queue.
 	TaskQueue string
 	// HeartbeatTimeout is how long an attempt run as an activity may go
@@ -108,9 +120,6 @@ func (c *compiler) compile(req *definition.Request) *Plan {
 	if p.Name == "" {
 		p.Name = wf.ID
 	}
-	if len(wf.TimeTriggers) > 0 {
-		c.errs.notSupported("workflow.time_triggers", "time triggers")
-	}
 	if len(wf.SignalTriggers) > 0 {
 		c.errs.notSupported("workflow.signal_triggers", "signal triggers")
 	}
@@ -132,6 +141,8 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		}
 		if rs := props.RunStrategy; rs != nil && rs.Rule != "" {
 			p.RunStrategy = strings.ToUpper(strings.TrimSpace(string(rs.Rule)))
+			wc := rs.WorkflowConcurrency
+			p.WorkflowConcurrency = &wc
 		}
 	}
 	switch {
@@ -148,11 +159,6 @@ func (c *compiler) properties(p *Plan, props *definition.Properties, wf *definit
 		if !hasComposite(wf.Steps) && (p.StepConcurrency == 0 || *isc < p.StepConcurrency) {
 			p.StepConcurrency = *isc
 		}
-	}
-	// Run strategies order instances of one workflow id; Baton runs each
-	// instance on its own. Say so when a definition asks for one.
-	if props != nil && props.RunStrategy != nil && p.RunStrategy != string(definition.Parallel) {
-		c.warnings = append(c.warnings, fmt.Sprintf("run_strategy %s: not supported yet: instances are not queued, each runs on its own", p.RunStrategy))
 	}
 }
 
@@ -423,7 +429,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 	case queue != "":
 		n.Mode = ModeActivity // its workers listen on their own queue
-	case n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs:
+	case info.Idempotent && n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs:
 		n.Mode = ModeLocalActivity
 	default:
 		n.Mode = ModeActivity

@@ -119,7 +119,7 @@ func TestStepConcurrencyAndRunStrategy(t *testing.T) {
 		{"instance only: no default", nil, i64(50), "PARALLEL", 50, 50, "PARALLEL", nil},
 		{"instance smaller", i64(30), i64(7), "PARALLEL", 7, 7, "PARALLEL", nil},
 		{"instance larger", i64(3), i64(7), "PARALLEL", 3, 7, "PARALLEL", nil},
-		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", []string{"run_strategy LAST_ONLY: not supported yet: instances are not queued, each runs on its own"}},
+		{"last only", nil, nil, "LAST_ONLY", 20, 0, "LAST_ONLY", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := request(noop("a"))
@@ -165,8 +165,11 @@ func TestModes(t *testing.T) {
 		{name: "NoOp as activity refused", typ: "NoOp", tags: []definition.Tag{tag(TagMode, "activity")}, err: "baton.mode: NoOp steps run inline"},
 		{name: "Sleep queue refused", typ: "Sleep", tags: []definition.Tag{tag(TagTaskQueue, "q")}, err: "baton.task_queue: Sleep steps run inline"},
 		{name: "user type, default timeout", typ: "spark", mode: ModeActivity},
-		{name: "user type, short timeout", typ: "spark", edit: short, mode: ModeLocalActivity},
-		{name: "user type, 60 s duration", typ: "spark", edit: shortText, mode: ModeLocalActivity},
+		{name: "user type, short timeout", typ: "spark", edit: short, mode: ModeActivity},
+		{name: "idempotent type, short timeout", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeLocalActivity},
+		{name: "idempotent type, 60 s duration", typ: "spark", edit: shortText, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeLocalActivity},
+		{name: "idempotent type, default timeout", typ: "spark", types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeActivity},
+		{name: "idempotent type, 61 s", typ: "spark", edit: func(s *definition.Step) { s.Timeout = lit(61) }, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeActivity},
 		{name: "user type, 61 s", typ: "spark", edit: func(s *definition.Step) { s.Timeout = lit(61) }, mode: ModeActivity},
 		{name: "type mode wins over timeout", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {Mode: ModeActivity}}, mode: ModeActivity},
 		{name: "type mode local", typ: "spark", types: map[string]StepTypeInfo{"spark": {Mode: ModeLocalActivity}}, mode: ModeLocalActivity},
@@ -182,13 +185,13 @@ func TestModes(t *testing.T) {
 		{name: "unknown mode", typ: "spark", tags: []definition.Tag{tag(TagMode, "fast")}, err: `baton.mode: unknown mode "fast"`},
 		{name: "mode without value", typ: "spark", tags: []definition.Tag{{Name: TagMode}}, err: `baton.mode needs a string "value"`},
 		{name: "empty queue", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, " ")}, err: `baton.task_queue needs a non-empty string "value"`},
-		{name: "type queue is the run's own", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {TaskQueue: "main"}}, mode: ModeLocalActivity},
+		{name: "type queue is the run's own", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {TaskQueue: "main", Idempotent: true}}, mode: ModeLocalActivity},
 		{name: "tag queue is the run's own", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, "main")}, mode: ModeActivity},
 		{name: "local with the run's own queue", typ: "spark", tags: []definition.Tag{tag(TagMode, "local_activity"), tag(TagTaskQueue, "main")}, mode: ModeLocalActivity},
 		{name: "other tags ignored", typ: "spark", tags: []definition.Tag{{Name: "team"}, tag("owner", "x")}, mode: ModeActivity},
 		{name: "type heartbeat", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeActivity, hb: 5},
 		{name: "type heartbeat rounded up", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 1500 * time.Millisecond}}, mode: ModeActivity, hb: 2},
-		{name: "type heartbeat dropped for local", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeLocalActivity},
+		{name: "type heartbeat dropped for local", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second, Idempotent: true}}, mode: ModeLocalActivity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := typed("s", tc.typ)
@@ -229,11 +232,9 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		&definition.Step{Kind: definition.KindTemplate, ID: "tp"},
 		&definition.Step{Kind: "loop", ID: "odd"},
 	)
-	req.Workflow.TimeTriggers = []*definition.TimeTrigger{{Type: "CRON"}}
 	req.Workflow.SignalTriggers = []*definition.SignalTrigger{{}}
 	es := compileErrs(t, req, Options{})
 	require.Equal(t, []string{
-		"workflow.time_triggers: not supported yet: time triggers",
 		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",

@@ -8,7 +8,7 @@
 // problem, each with its definition path. Features Baton accepts in
 // definitions but does not run yet are refused with messages that start
 // with "not supported yet: ": template steps; signal_dependencies and
-// signal_outputs; time_triggers and signal_triggers; the step types Titus,
+// signal_outputs; signal_triggers; the step types Titus,
 // Notebook and Kubernetes (Join is internal to Maestro). Foreach, while and
 // subworkflow steps compile to child-mode nodes, and Http to a step type
 // with its default params.

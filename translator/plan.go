@@ -30,10 +30,14 @@ type Plan struct {
 	// tree of loop iterations and subworkflows. In a plan without composite
 	// steps it is also folded into StepConcurrency, the cap of the run
 	// itself (plans compiled before session 2 fold it in any case).
-	InstanceStepConcurrency int64             `json:"instance_step_concurrency,omitempty"`
-	RunStrategy             string            `json:"run_strategy,omitempty"`
-	Params                  map[string]*Param `json:"params,omitempty"`
-	Steps                   []*Node           `json:"steps"`
+	InstanceStepConcurrency int64  `json:"instance_step_concurrency,omitempty"`
+	RunStrategy             string `json:"run_strategy,omitempty"`
+	// WorkflowConcurrency is run_strategy.workflow_concurrency when the
+	// definition sets a run strategy (0 pauses the workflow); nil means the
+	// rule's default (20 for PARALLEL, else 1).
+	WorkflowConcurrency *int64            `json:"workflow_concurrency,omitempty"`
+	Params              map[string]*Param `json:"params,omitempty"`
+	Steps               []*Node           `json:"steps"`
 	// Warnings name accepted features that do not take effect yet.
 	Warnings []string `json:"warnings,omitempty"`
 }

@@ -55,7 +55,6 @@ func TestRefuseSamples(t *testing.T) {
 		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
-		{"server__sample-time-trigger-wf.json", []string{"workflow.time_triggers: not supported yet: time triggers"}},
 		{"server__sample-kubernetes-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
 		{"server__sample-kubernetes-env-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
 		{"server__sample-kubernetes-output-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},

@@ -65,13 +65,11 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	}
 	conc := max(in.Concurrency, 1)
 	running := map[int]workflow.CancelFunc{}
+	observeLoop(ctx, foreachProgress(&in, running))
 	finished := map[int]bool{} // finished iterations at or above low
 	low := in.Next             // lowest iteration not finished
 	launchedThisRun := 0
 	done := workflow.NewBufferedChannel(ctx, conc+1)
-	setLoopProgressQuery(ctx, func() LoopProgress {
-		return LoopProgress{Total: in.Total, Launched: in.Carried + in.Next, Running: len(running), Counts: in.Counts}
-	})
 
 	launch := func(pos int) error {
 		i := in.iteration(pos)

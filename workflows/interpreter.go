@@ -101,6 +101,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
+	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
@@ -108,6 +109,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if r.tree != nil {
 		r.tree.leave(ctx)
 	}
+	obs.end(ctx)
 	return r.state, nil
 }
 
@@ -170,6 +172,9 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		Warnings:   in.Plan.Warnings,
 		Run:        1,
 		RunPolicy:  StartFreshNewRun,
+	}
+	if !inline {
+		r.state.StartTime = instanceStartTime(ctx, info)
 	}
 	if r.restart != nil {
 		r.state.Run, r.state.RunPolicy = r.restart.Run, r.restart.Policy

@@ -35,10 +35,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	if tree != nil {
 		defer tree.leave(ctx)
 	}
-	running := 0
-	setLoopProgressQuery(ctx, func() LoopProgress {
-		return LoopProgress{Launched: in.Next + running, Running: running, Counts: in.Counts}
-	})
+	observeLoop(ctx, whileProgress(&in))
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
@@ -65,9 +62,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		running = 1
 		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1), tree)
-		running = 0
 		status, why := st.Status, failureReason(st)
 		if ctx.Err() != nil {
 			status = InstanceStopped

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -25,7 +25,7 @@ type obsFlags struct {
 	otlpEndpoint string
 }
 
-func (o *obsFlags) register(fs *flag.FlagSet, defaultHost string) {
+func (o *obsFlags) register(fs *pflag.FlagSet, defaultHost string) {
 	fs.IntVar(&o.metricsPort, "metrics-port", 0, "serve Prometheus metrics (Temporal SDK and Baton's) on this port at /metrics (0: off)")
 	fs.StringVar(&o.metricsHost, "metrics-host", defaultHost, "address the metrics endpoint binds to")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "send OpenTelemetry traces (a span per run and per step attempt) to this OTLP/gRPC collector URL, e.g. http://localhost:4317")

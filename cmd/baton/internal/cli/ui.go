@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"context"
-	"flag"
 	"fmt"
-	"io"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
@@ -16,37 +15,44 @@ import (
 // defaultDAGPort is the DAG page's port under `baton dev` and `baton ui`.
 const defaultDAGPort = 8234
 
-func uiCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("ui", errOut, "--address HOST:PORT [--port N] [--temporal-ui URL]")
+func newUICmd(a *app) *cobra.Command {
 	var cf connFlags
-	cf.register(fs)
-	port := fs.Int("port", defaultDAGPort, "serve the DAG page on 127.0.0.1 at this port")
-	temporalUI := fs.String("temporal-ui", "", "the Temporal Web UI's URL, for links from a run to its workflow there")
-	if _, err := parseArgs(fs, args); err != nil {
-		return flagError(err)
+	var port int
+	var temporalUI string
+	cmd := &cobra.Command{
+		Use:   "ui",
+		Short: "Serve Baton's live DAG page for a Temporal cluster",
+		Long: "UI serves Baton's live DAG page on 127.0.0.1 for the runs of a Temporal cluster:\n" +
+			"a list of runs by Maestro status and workflow id, and each run's DAG coloured by\n" +
+			"its steps' statuses as it runs. 'baton dev' serves it for its embedded server.",
+		Example: "  baton ui --address temporal.example.com:7233 --namespace data\n" +
+			"  TEMPORAL_ADDRESS=temporal.example.com:7233 baton ui --port 9000 --temporal-ui https://temporal.example.com",
+		Args: cobra.NoArgs,
 	}
-	if cf.address == "" {
-		fmt.Fprintln(errOut, "baton ui: --address is required ('baton dev' serves the DAG page for its embedded server)")
-		return exitUsage
-	}
-	cn, err := cf.connect(ctx)
-	if err != nil {
-		fmt.Fprintf(errOut, "baton ui: %v\n", err)
-		return exitRuntime
-	}
-	defer cn.Close()
-	s, err := ui.New(ctx, ui.Options{Client: cn.tc, Namespace: cf.namespace, TemporalUI: *temporalUI})
-	if err == nil {
-		err = s.Start("127.0.0.1", *port)
-	}
-	if err != nil {
-		fmt.Fprintf(errOut, "baton ui: %v\n", err)
-		return exitRuntime
-	}
-	defer func() { _ = s.Close() }()
-	fmt.Fprintf(out, "Baton DAG page at %s for %s (namespace %s); Ctrl-C to stop\n", s.URL(), cf.address, cf.namespace)
-	<-ctx.Done()
-	return exitOK
+	cf.register(cmd.Flags(), false)
+	cmd.Flags().IntVar(&port, "port", defaultDAGPort, "serve the DAG page on 127.0.0.1 at this port")
+	cmd.Flags().StringVar(&temporalUI, "temporal-ui", "", "the Temporal Web UI's URL, for links from a run to its workflow there")
+	cmd.RunE = runE(func(*cobra.Command, []string) int {
+		cn, err := a.connect(a.ctx, &cf)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton ui: %v\n", err)
+			return exitRuntime
+		}
+		defer cn.Close()
+		s, err := ui.New(a.ctx, ui.Options{Client: cn.tc, Namespace: cn.namespace, TemporalUI: temporalUI})
+		if err == nil {
+			err = s.Start("127.0.0.1", port)
+		}
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton ui: %v\n", err)
+			return exitRuntime
+		}
+		defer func() { _ = s.Close() }()
+		fmt.Fprintf(a.out, "Baton DAG page at %s for %s (namespace %s); Ctrl-C to stop\n", s.URL(), cn.address, cn.namespace)
+		<-a.ctx.Done()
+		return exitOK
+	})
+	return cmd
 }
 
 // devExtras are what `baton dev` runs beside the server: the DAG page and,
@@ -54,32 +60,34 @@ func uiCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 type devExtras struct {
 	dagPort int
 	worker  bool
+	wf      workerFlags
 	obs     obsFlags
 }
 
-func (d *devExtras) register(fs *flag.FlagSet) {
+func (d *devExtras) register(fs *pflag.FlagSet) {
 	fs.IntVar(&d.dagPort, "dag-port", defaultDAGPort, "serve Baton's live DAG page on 127.0.0.1 at this port (0: off)")
-	fs.BoolVar(&d.worker, "worker", false, "also run a Baton worker (built-in step types; Http with --http-allow); implied by --metrics-port and --otlp-endpoint")
+	fs.BoolVar(&d.worker, "worker", false, "also run a Baton worker (built-in step types; Http steps refused); implied by --metrics-port and --otlp-endpoint")
+	d.wf.register(fs, false)
 	d.obs.register(fs, "127.0.0.1")
 }
 
 // start starts the extras for srv and returns a function that stops them.
-func (d *devExtras) start(ctx context.Context, cf *connFlags, srv *devserver.Server, out io.Writer) (func(), error) {
+func (d *devExtras) start(a *app, srv *devserver.Server) (func(), error) {
 	var stops []func()
 	stop := func() {
 		for i := len(stops) - 1; i >= 0; i-- {
 			stops[i]()
 		}
 	}
-	if d.dagPort == 0 && !d.worker && d.obs.metricsPort == 0 && d.obs.otlpEndpoint == "" {
-		return stop, nil
-	}
-	ob, err := d.obs.start(ctx, out)
+	ob, err := d.obs.start(a.ctx, a.out)
 	if err != nil {
 		return stop, err
 	}
 	stops = append(stops, ob.close)
-	opts := sdkclient.Options{Logger: worker.NewLogger(cf.logger())}
+	if d.dagPort == 0 && !d.worker && ob == nil {
+		return stop, nil
+	}
+	opts := sdkclient.Options{Logger: worker.NewLogger(a.logger())}
 	ob.applyClient(&opts)
 	tc, err := srv.NewClient(opts)
 	if err != nil {
@@ -88,17 +96,16 @@ func (d *devExtras) start(ctx context.Context, cf *connFlags, srv *devserver.Ser
 	}
 	stops = append(stops, tc.Close)
 	if d.worker || ob != nil {
-		cf.obs = ob
-		w, err := cf.startWorker(&conn{tc: tc})
+		w, err := startWorker(&conn{tc: tc, obs: ob}, &d.wf)
 		if err != nil {
 			stop()
 			return nil, err
 		}
 		stops = append(stops, w.Stop)
-		fmt.Fprintf(out, "Baton worker polling %s\n", cf.taskQueue)
+		fmt.Fprintf(a.out, "Baton worker polling %s\n", d.wf.taskQueue)
 	}
 	if d.dagPort != 0 {
-		s, err := ui.New(ctx, ui.Options{Client: tc, Namespace: srv.Namespace(), TemporalUI: srv.UIAddress()})
+		s, err := ui.New(a.ctx, ui.Options{Client: tc, Namespace: srv.Namespace(), TemporalUI: srv.UIAddress()})
 		if err == nil {
 			err = s.Start("127.0.0.1", d.dagPort)
 		}
@@ -107,7 +114,7 @@ func (d *devExtras) start(ctx context.Context, cf *connFlags, srv *devserver.Ser
 			return nil, fmt.Errorf("DAG page (--dag-port 0 turns it off): %w", err)
 		}
 		stops = append(stops, func() { _ = s.Close() })
-		fmt.Fprintf(out, "Baton DAG page at %s\n", s.URL())
+		fmt.Fprintf(a.out, "Baton DAG page at %s\n", s.URL())
 	}
 	return stop, nil
 }

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
@@ -25,69 +25,60 @@ type runSummary struct {
 	ID         string     `json:"id"`
 	RunID      string     `json:"run_id"`
 	WorkflowID string     `json:"workflow_id"` // the Maestro workflow id
-	Version    string     `json:"version"`     // run number and plan hash
+	Version    string     `json:"version"`     // the registry version, if known
 	Status     string     `json:"status"`      // the Maestro instance status
 	Start      time.Time  `json:"start"`
 	End        *time.Time `json:"end,omitempty"`
 	Duration   string     `json:"duration"`
 }
 
-// listRuns lists the newest runs of the interpreter through Temporal's
-// visibility (WorkflowType = baton.Run) and asks each for its Maestro state.
-// status and contains filter by Maestro status and by Temporal workflow id.
+// listRuns lists the newest runs through client.List (Temporal visibility
+// with Baton's search attributes: BatonStatus, BatonWorkflowId,
+// BatonVersion). status filters by Maestro status there; contains keeps
+// runs whose Temporal or Maestro workflow id contains it. A run without
+// Baton's search attributes (started by an older client) is asked for its
+// state instead.
 func (s *Server) listRuns(ctx context.Context, status, contains string) ([]runSummary, error) {
-	query := fmt.Sprintf("WorkflowType = '%s'", workflows.WorkflowName)
-	if status == string(workflows.InProgress) {
-		query += " AND ExecutionStatus = 'Running'"
+	opts := client.ListOptions{Limit: maxListed}
+	if status != "" {
+		if !slices.Contains(statuses, workflows.InstanceStatus(status)) {
+			return nil, fmt.Errorf("unknown status %q", status)
+		}
+		opts.Statuses = []workflows.InstanceStatus{workflows.InstanceStatus(status)}
 	}
-	var rows []runSummary
-	var token []byte
-	for len(rows) < maxListed {
-		resp, err := s.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: s.namespace, Query: query, PageSize: maxListed, NextPageToken: token,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list runs: %w", err)
+	runs, err := s.baton.List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]runSummary, 0, len(runs))
+	for _, r := range runs {
+		if contains != "" && !strings.Contains(r.ID, contains) && !strings.Contains(r.WorkflowID, contains) {
+			continue
 		}
-		for _, e := range resp.GetExecutions() {
-			id := e.GetExecution().GetWorkflowId()
-			if contains != "" && !strings.Contains(id, contains) {
-				continue
-			}
-			r := runSummary{ID: id, RunID: e.GetExecution().GetRunId(), Start: e.GetStartTime().AsTime(), Status: e.GetStatus().String()}
-			if e.GetCloseTime() != nil {
-				end := e.GetCloseTime().AsTime()
-				r.End = &end
-			}
-			rows = append(rows, r)
-			if len(rows) == maxListed {
-				break
-			}
+		row := runSummary{ID: r.ID, RunID: r.RunID, WorkflowID: r.WorkflowID, Status: string(r.Status), Start: r.StartTime, End: r.CloseTime}
+		if r.Version > 0 {
+			row.Version = fmt.Sprintf("v%d", r.Version)
 		}
-		token = resp.GetNextPageToken()
-		if len(token) == 0 {
-			break
+		end := time.Now()
+		if r.CloseTime != nil {
+			end = *r.CloseTime
 		}
+		row.Duration = end.Sub(r.StartTime).Round(time.Millisecond).String()
+		rows = append(rows, row)
 	}
 	s.fillStates(ctx, rows)
-	if status != "" {
-		kept := rows[:0]
-		for _, r := range rows {
-			if r.Status == status {
-				kept = append(kept, r)
-			}
-		}
-		rows = kept
-	}
 	return rows, nil
 }
 
-// fillStates asks each run for its state, a few at a time, and fills in
-// the Maestro view. A run that does not answer keeps Temporal's status.
+// fillStates asks the runs that carry no Maestro status for their state, a
+// few at a time.
 func (s *Server) fillStates(ctx context.Context, rows []runSummary) {
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
 	for i := range rows {
+		if rows[i].Status != "" && rows[i].WorkflowID != "" {
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(r *runSummary) {
@@ -96,25 +87,15 @@ func (s *Server) fillStates(ctx context.Context, rows []runSummary) {
 			defer cancel()
 			st, err := s.state(qctx, r.ID, r.RunID)
 			if err != nil {
-				r.Status = "UNKNOWN (" + strings.ToLower(strings.TrimPrefix(r.Status, "WORKFLOW_EXECUTION_STATUS_")) + ")"
+				if r.Status == "" {
+					r.Status = "UNKNOWN"
+				}
 				return
 			}
 			r.WorkflowID, r.Status = st.WorkflowID, string(st.Status)
-			r.Version = fmt.Sprintf("run %d", max(st.Run, 1))
-			if len(st.PlanHash) >= 8 {
-				r.Version += ", plan " + st.PlanHash[:8]
-			}
-			end := time.Now()
-			if st.EndTime != nil {
-				end = *st.EndTime
-			} else if r.End != nil {
-				end = *r.End
-			}
-			r.Duration = end.Sub(r.Start).Round(time.Millisecond).String()
 		}(&rows[i])
 	}
 	wg.Wait()
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Start.After(rows[j].Start) })
 }
 
 // state queries a run's Maestro state.
@@ -133,7 +114,7 @@ func (s *Server) state(ctx context.Context, id, runID string) (*workflows.State,
 // loopProgress queries a running loop step's child workflow for its
 // progress; nil if it does not answer (not started, or ended).
 func (s *Server) loopProgress(ctx context.Context, childID string) *workflows.LoopProgress {
-	v, err := s.tc.QueryWorkflow(ctx, childID, "", workflows.QueryLoopProgress)
+	v, err := s.tc.QueryWorkflow(ctx, childID, "", workflows.QueryLoop)
 	if err != nil {
 		return nil
 	}

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	sdkclient "go.temporal.io/sdk/client"
+
+	"github.com/batonhq/baton/client"
 )
 
 //go:embed templates/*.html
@@ -51,6 +53,7 @@ type Options struct {
 // Server is the DAG page's HTTP server.
 type Server struct {
 	tc         sdkclient.Client
+	baton      *client.Client
 	namespace  string
 	temporalUI string
 	poll       time.Duration
@@ -82,7 +85,7 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{tc: opts.Client, namespace: opts.Namespace, temporalUI: opts.TemporalUI, poll: opts.PollInterval, pages: pages, layout: l}, nil
+	return &Server{tc: opts.Client, baton: client.New(opts.Client, client.Options{}), namespace: opts.Namespace, temporalUI: opts.TemporalUI, poll: opts.PollInterval, pages: pages, layout: l}, nil
 }
 
 // Handler is the page's HTTP handler, behind the loopback Host check.

@@ -112,7 +112,7 @@ func TestServerPagesAndAPI(t *testing.T) {
 		return view.Loops["loop"].Running == 3
 	}, 30*time.Second, 100*time.Millisecond)
 	require.Equal(t, "foreach", view.Kinds["loop"])
-	require.Equal(t, W.LoopProgress{Total: 3, Launched: 3, Running: 3}, view.Loops["loop"])
+	require.Equal(t, W.LoopProgress{Total: 3, Done: 0, Running: 3}, view.Loops["loop"])
 	require.Equal(t, W.Running, view.State.Step("loop").Status)
 	close(g)
 	st, err := run.Wait(ctx)

@@ -43,8 +43,7 @@ function loopText(step, st) {
   const live = view.loops && view.loops[step];
   if (live) {
     const c = live.counts || {};
-    const done = (c.succeeded || 0) + (c.failed || 0) + (c.timed_out || 0) + (c.stopped || 0);
-    let t = `${done}/${live.total || "?"} done, ${live.running} running`;
+    let t = (live.total ? `${live.done}/${live.total}` : `${live.done}`) + ` done, ${live.running} running`;
     if (c.failed) t += `, ${c.failed} failed`;
     return t;
   }
