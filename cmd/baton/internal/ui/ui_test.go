@@ -162,3 +162,36 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	defer s.Close()
 	require.ErrorContains(t, s.Start("0.0.0.0", 0), "not a loopback address")
 }
+
+func TestSubworkflowStepLinksToChildRun(t *testing.T) {
+	e := start(t, nil)
+	ctx := context.Background()
+	child, err := D.NewWorkflow("child").Owner("tester").Steps(D.NoOp("work")).Build()
+	require.NoError(t, err)
+	_, err = e.baton.Registry().Push(ctx, child)
+	require.NoError(t, err)
+	parent, err := D.NewWorkflow("parent").Owner("tester").Steps(D.Subworkflow("sub", "child")).Build()
+	require.NoError(t, err)
+	run, _, err := e.baton.StartDefinition(ctx, parent, client.StartOptions{})
+	require.NoError(t, err)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+
+	code, body := get(t, e.ui.URL()+"/api/state?"+url.Values{"id": {run.ID()}}.Encode(), "")
+	require.Equal(t, http.StatusOK, code, body)
+	var view struct {
+		Kinds    map[string]string `json:"kinds"`
+		Children map[string]string `json:"children"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &view))
+	require.Equal(t, "subworkflow", view.Kinds["sub"])
+	link := view.Children["sub"]
+	require.Equal(t, "/run?"+url.Values{"id": {run.ID() + "/sub"}}.Encode(), link)
+	// The link opens the child run's page, with the child's DAG.
+	code, page := get(t, e.ui.URL()+link, "")
+	require.Equal(t, http.StatusOK, code, page)
+	code, svg := get(t, e.ui.URL()+"/api/graph.svg?"+url.Values{"id": {run.ID() + "/sub"}}.Encode(), "")
+	require.Equal(t, http.StatusOK, code, svg)
+	require.Contains(t, svg, "<title>work</title>")
+}
