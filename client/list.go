@@ -168,7 +168,7 @@ func runInfo(e *workflowpb.WorkflowExecutionInfo) RunInfo {
 	ri := RunInfo{
 		ID:             e.GetExecution().GetWorkflowId(),
 		RunID:          e.GetExecution().GetRunId(),
-		TemporalStatus: strings.TrimPrefix(e.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"),
+		TemporalStatus: strings.TrimPrefix(enumspb.WorkflowExecutionStatus_name[int32(e.GetStatus())], "WORKFLOW_EXECUTION_STATUS_"),
 		StartTime:      e.GetStartTime().AsTime(),
 		ParentID:       e.GetParentExecution().GetWorkflowId(),
 	}

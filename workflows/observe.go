@@ -7,6 +7,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/translator"
 )
 
 // What Temporal itself shows of a run, so that a FAILED Maestro instance is
@@ -16,7 +18,8 @@ import (
 //     beside BatonWorkflowId and BatonVersion (set at start). The client
 //     sets all three when it starts a run on a namespace that has them
 //     registered; only such runs upsert, so a namespace without them never
-//     sees an upsert it would refuse. BatonStatus changes once, from
+//     sees an upsert it would refuse. Such a run gives them to its
+//     subworkflow child runs. BatonStatus changes once, from
 //     IN_PROGRESS to the final status, so a run upserts once (in its last
 //     workflow task), however many steps or iterations it has.
 //   - Current details (workflow.SetCurrentDetails, shown by the Temporal UI
@@ -46,6 +49,18 @@ func SearchAttributeKeys() []temporal.SearchAttributeKey {
 // ChangeObserveStatus gates the status upsert of runs that carry Baton's
 // search attributes.
 const ChangeObserveStatus = "observe-status"
+
+// childSearchAttributes are the search attributes a subworkflow's child
+// run starts with: Baton's, for the child's workflow id, when this
+// workflow carries them (so its namespace has them); none otherwise (then
+// the child's start command is as before the change).
+func childSearchAttributes(ctx workflow.Context, child *translator.Plan) temporal.SearchAttributes {
+	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); !ok || child == nil ||
+		workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1) != 1 {
+		return temporal.SearchAttributes{}
+	}
+	return temporal.NewSearchAttributes(SearchAttributeStatus.ValueSet(string(InProgress)), SearchAttributeWorkflowID.ValueSet(child.WorkflowID))
+}
 
 // QueryLoop is the query a loop workflow answers with its LoopProgress.
 const QueryLoop = "baton.loop"

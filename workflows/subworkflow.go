@@ -54,6 +54,7 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		WorkflowExecutionTimeout: childTimeout(timeout),
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    childSearchAttributes(ctx, in.Plan),
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
 	if !n.plan.Sync {

@@ -70,6 +70,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.35.20 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.42.0 // indirect
 	github.com/aws/smithy-go v1.27.6 // indirect
+	github.com/batonhq/baton/steps/kubernetes v0.0.0-00010101000000-000000000000
 	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/blang/semver/v4 v4.0.0 // indirect
@@ -236,3 +237,5 @@ require (
 )
 
 replace github.com/batonhq/baton => ../..
+
+replace github.com/batonhq/baton/steps/kubernetes => ../../steps/kubernetes

@@ -199,6 +199,7 @@ func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
 		TaskQueue: wf.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
+		StepTypes: wf.k8s.stepTypes(),
 		Worker:    sdkworker.Options{Interceptors: cn.obs.workerInterceptors()},
 	})
 	if err != nil {

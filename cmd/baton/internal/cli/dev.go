@@ -12,6 +12,7 @@ import (
 func newDevCmd(a *app) *cobra.Command {
 	var opts devserver.Options
 	var serverLevel string
+	var localK8s bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run a long-lived embedded Temporal server",
@@ -33,6 +34,7 @@ func newDevCmd(a *app) *cobra.Command {
 	fs.IntVar(&opts.UIPort, "ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
 	fs.StringVarP(&opts.Namespace, "namespace", "n", "default", "namespace to register")
 	fs.StringVar(&serverLevel, "server-log-level", "off", "log level of the server ("+joinLevels()+")")
+	fs.BoolVar(&localK8s, "local-kubernetes", false, "also run a Baton worker here, with "+localKubernetesHelp)
 	var dx devExtras
 	dx.register(fs)
 	cmd.RunE = runE(func(*cobra.Command, []string) int {
@@ -46,6 +48,14 @@ func newDevCmd(a *app) *cobra.Command {
 			return exitRuntime
 		}
 		defer func() { _ = srv.Stop() }()
+		if localK8s {
+			stop, err := a.devWorker(srv)
+			if err != nil {
+				fmt.Fprintf(a.errOut, "baton dev: %v\n", err)
+				return exitRuntime
+			}
+			defer stop()
+		}
 		store := "in memory (runs are lost on exit)"
 		if opts.DBFile != "" {
 			store = "in " + opts.DBFile
@@ -54,6 +64,7 @@ func newDevCmd(a *app) *cobra.Command {
 		if srv.UIAddress() != "" {
 			fmt.Fprintf(a.out, "Web UI at %s\n", srv.UIAddress())
 		}
+		dx.otherWorker = localK8s
 		stopExtras, err := dx.start(a, srv)
 		if err != nil {
 			fmt.Fprintf(a.errOut, "baton dev: %v\n", err)

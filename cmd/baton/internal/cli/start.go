@@ -52,7 +52,7 @@ func newStartCmd(a *app) *cobra.Command {
 		for _, warn := range plan.Warnings {
 			fmt.Fprintf(a.errOut, "warning: %s\n", warn)
 		}
-		run, err := bc.Start(a.ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID})
+		run, err := bc.Start(a.ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID, Version: int64(v.Version)})
 		if err != nil {
 			fmt.Fprintf(a.errOut, "baton start: %v\n", err)
 			return exitFailed

@@ -62,6 +62,10 @@ type devExtras struct {
 	worker  bool
 	wf      workerFlags
 	obs     obsFlags
+	// otherWorker: dev runs a worker of its own (--local-kubernetes), so
+	// --worker, --metrics-port and --otlp-endpoint are refused rather than
+	// a second worker without its step types polling the same queue.
+	otherWorker bool
 }
 
 func (d *devExtras) register(fs *pflag.FlagSet) {
@@ -78,6 +82,9 @@ func (d *devExtras) start(a *app, srv *devserver.Server) (func(), error) {
 		for i := len(stops) - 1; i >= 0; i-- {
 			stops[i]()
 		}
+	}
+	if d.otherWorker && (d.worker || d.obs.metricsPort != 0 || d.obs.otlpEndpoint != "") {
+		return stop, fmt.Errorf("--worker, --metrics-port and --otlp-endpoint cannot be combined with --local-kubernetes yet")
 	}
 	ob, err := d.obs.start(a.ctx, a.out)
 	if err != nil {
