@@ -42,7 +42,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			n, err := parseJavaLong(x)
 			if err != nil {
-				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", x)
+				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", clip(x))
 			}
 			return n, nil
 		}
@@ -55,7 +55,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			f, err := strconv.ParseFloat(x, 64)
 			if err != nil || strings.ContainsAny(x, "_xXpPiInN") || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", x)
+				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", clip(x))
 			}
 			return f, nil
 		}
@@ -99,7 +99,7 @@ func Coerce(v any, t Type) (any, error) {
 			for k, e := range x {
 				s, ok := e.(string)
 				if !ok {
-					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", k, valueTypeName(e))
+					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", clip(k), valueTypeName(e))
 				}
 				r[k] = s
 			}
@@ -222,16 +222,16 @@ func legacyVariable(text string, i int) (string, int, error) {
 	case n == '{':
 		end := strings.IndexByte(text[i+2:], '}')
 		if end < 0 {
-			return "", 0, fmt.Errorf("interpolation: unterminated ${ in %q", text)
+			return "", 0, fmt.Errorf("interpolation: unterminated ${ in %q", clip(text))
 		}
 		name := text[i+2 : i+2+end]
 		for j := 0; j < len(name); j++ {
 			if !isNameChar(name[j]) && name[j] != '.' && name[j] != '-' && name[j] != '/' {
-				return "", 0, fmt.Errorf("interpolation: invalid param name %q in %q", name, text)
+				return "", 0, fmt.Errorf("interpolation: invalid param name %q in %q", clip(name), clip(text))
 			}
 		}
 		if name == "" {
-			return "", 0, fmt.Errorf("interpolation: empty ${} in %q", text)
+			return "", 0, fmt.Errorf("interpolation: empty ${} in %q", clip(text))
 		}
 		return name, i + 2 + end, nil
 	case isNameStart(n):

@@ -61,7 +61,9 @@ func interpolate(text string, p Params, variable func(text string, i int) (strin
 	if strings.IndexByte(text, '$') < 0 {
 		return text, nil
 	}
-	var sb strings.Builder
+	var sb strings.Builder // the literal text since the last reference
+	var parts []string
+	total := 0
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '$' || i+1 >= len(text) {
@@ -88,12 +90,25 @@ func interpolate(text string, p Params, variable func(text string, i int) (strin
 			v, ok = p.Lookup(name)
 		}
 		if !ok {
-			return "", fmt.Errorf("interpolation: param %q is not defined", name)
+			return "", fmt.Errorf("interpolation: param %q is not defined", clip(name))
 		}
-		sb.WriteString(Format(v))
+		piece := Format(v)
+		if total+sb.Len()+len(piece) > maxInterpolated {
+			return "", fmt.Errorf("interpolation: the result would pass %d bytes (at $%s)", maxInterpolated, clip(name))
+		}
+		// keep the pieces and join them once: growing one builder to the
+		// limit would allocate several times the result
+		parts = append(parts, sb.String(), piece)
+		total += sb.Len() + len(piece)
+		sb.Reset()
 	}
-	return sb.String(), nil
+	return strings.Join(append(parts, sb.String()), ""), nil
 }
+
+// maxInterpolated bounds the string interpolation builds, as MaxMemory
+// bounds an evaluation: many references to a long param would otherwise
+// multiply its size.
+const maxInterpolated = 16 << 20
 
 // InterpolationChanged reports whether Interpolate and InterpolateLegacy
 // may read text differently: it has a $ followed by '_', or a ${ that is

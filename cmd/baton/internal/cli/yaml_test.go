@@ -76,10 +76,10 @@ func TestYAMLErrorsPrintLineAndColumn(t *testing.T) {
 // TestGraphRendersRefusedAndLoops: graph draws what run refuses (with a
 // warning) and loops as subgraphs.
 func TestGraphRendersRefusedAndLoops(t *testing.T) {
-	code, out, errOut := runMain(t, "graph", sample("server__sample-kubernetes-wf.json"))
+	code, out, errOut := runMain(t, "graph", sample("server__sample-dag-test-5.json"))
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "flowchart")
-	require.Contains(t, errOut, "warning: workflow.steps[1].step.type: not supported yet: step type Kubernetes")
+	require.Contains(t, errOut, "warning: workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies")
 
 	code, out, errOut = runMain(t, "graph", sample("server__sample-nested-foreach-wf.json"))
 	require.Equal(t, exitOK, code, errOut)
