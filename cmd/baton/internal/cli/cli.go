@@ -34,6 +34,7 @@ var commands = []func(*app) *cobra.Command{
 	newEvalCmd,
 	newWorkerCmd,
 	newDevCmd,
+	newUICmd,
 	newPushCmd,
 	newVersionsCmd,
 	newStartCmd,

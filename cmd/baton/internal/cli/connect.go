@@ -40,6 +40,8 @@ type connFlags struct {
 	embedded    bool
 	db          string
 	serverLevel string
+	// obs adds metrics and tracing to the client and its workers (nil: none).
+	obs *observability
 }
 
 // register adds the connection flags; embedded adds --db and
@@ -133,6 +135,7 @@ type conn struct {
 	log       *zap.Logger
 	address   string
 	namespace string
+	obs       *observability
 }
 
 func (c *conn) Close() {
@@ -172,6 +175,8 @@ func (a *app) connect(ctx context.Context, c *connFlags) (*conn, error) {
 	}
 	cn.address = opts.HostPort
 	opts.Logger = worker.NewLogger(cn.log)
+	c.obs.applyClient(&opts)
+	cn.obs = c.obs
 	tc, err := sdkclient.DialContext(ctx, opts)
 	if err != nil {
 		cn.Close()
@@ -195,6 +200,7 @@ func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 		TaskQueue: wf.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
 		StepTypes: wf.k8s.stepTypes(),
+		Worker:    sdkworker.Options{Interceptors: cn.obs.workerInterceptors()},
 	})
 	if err != nil {
 		return nil, err
