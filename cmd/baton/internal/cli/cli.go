@@ -34,6 +34,11 @@ func commands() []command {
 		{"push", "push a definition to the registry (a new version)", pushCmd},
 		{"versions", "list a workflow's versions in the registry", versionsCmd},
 		{"start", "start a registered workflow by id and version", startCmd},
+		{"activate", "make a version the active one (its run strategy and time triggers apply)", activateCmd},
+		{"deactivate", "leave a workflow without an active version; pause its time triggers", deactivateCmd},
+		{"instances", "list a workflow's instances: status, run, version, queue position", instancesCmd},
+		{"unblock", "unblock a STRICT_SEQUENTIAL workflow held by a FAILED instance", unblockCmd},
+		{"backfill", "start the instances a workflow's time triggers would have started in a range", backfillCmd},
 		{"restart", "restart an ended run from its incomplete steps or from the beginning", restartCmd},
 		{"bench", "measure Baton's overhead against the floor and a naive design", benchCmd},
 	}
@@ -62,7 +67,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "baton runs Maestro workflow definitions on Temporal.")
 	fmt.Fprintln(w, "\nUsage: baton COMMAND [flags] [args]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'baton COMMAND -h' for a command's flags.")
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/scheduler"
 )
 
 // The registry lives in Temporal: these commands need a server that
@@ -52,7 +54,8 @@ func closeConn(cn *conn, w sdkworker.Worker) {
 // registryError prints err; a missing id or version is the user's failure.
 func registryError(cmd string, err error, errOut io.Writer) int {
 	fmt.Fprintf(errOut, "baton %s: %v\n", cmd, err)
-	if registry.IsNotFound(err) {
+	var refused *scheduler.RefusedError
+	if registry.IsNotFound(err) || errors.As(err, &refused) {
 		return exitFailed
 	}
 	return exitRuntime
@@ -86,7 +89,7 @@ func pushCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		return code
 	}
 	defer closeConn(cn, w)
-	v, err := bc.Registry().Push(ctx, req)
+	v, err := bc.Push(ctx, req)
 	if err != nil {
 		return registryError("push", err, errOut)
 	}
@@ -185,13 +188,14 @@ func startCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 	for _, warn := range plan.Warnings {
 		fmt.Fprintf(errOut, "warning: %s\n", warn)
 	}
-	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID})
+	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID, Queued: true, Version: v.Version})
 	if err != nil {
 		fmt.Fprintf(errOut, "baton start: %v\n", err)
 		return exitFailed
 	}
 	if rf.output == "table" {
 		fmt.Fprintf(out, "started %s version %d (workflow %s, run %s)\n", v.WorkflowID, v.Version, run.ID(), run.RunID())
+		printAdmission(out, run)
 	}
 	return watchRun(ctx, "start", run, rf.output, out, errOut)
 }
