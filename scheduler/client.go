@@ -146,6 +146,26 @@ func (c *Client) Stop(ctx context.Context, workflowID, instanceID string) (Insta
 	return in, nil
 }
 
+// Restarted tells workflowID's queue that an ended instance was restarted
+// (client.Restart calls it): the queue counts it as running until it
+// ends, and a STRICT_SEQUENTIAL block by it lifts when it ends SUCCEEDED.
+// A workflow id without a queue, or an instance it does not know, is no
+// error.
+func (c *Client) Restarted(ctx context.Context, workflowID, instanceID string) error {
+	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID: QueueID(workflowID), UpdateName: UpdateRestarted, Args: []any{instanceID},
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var nf *serviceerror.NotFound
+	if err != nil && !errors.As(err, &nf) {
+		return c.wrap(err, workflowID, "restarted")
+	}
+	return nil
+}
+
 // Unblock lifts the block a FAILED instance puts on a STRICT_SEQUENTIAL
 // queue (Maestro's UNBLOCK): the next waiting instance starts.
 func (c *Client) Unblock(ctx context.Context, workflowID string) error {

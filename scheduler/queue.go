@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"errors"
+	"sort"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -23,6 +24,8 @@ const (
 	UpdateStop     = "stop"     // instance id -> Instance
 	UpdateUnblock  = "unblock"  // -> nothing
 	UpdateStrategy = "strategy" // Strategy -> nothing
+	// UpdateRestarted tells the queue an ended instance was restarted.
+	UpdateRestarted = "restarted" // instance id -> bool (known)
 	QueryInstances = "instances"
 
 	// ErrorTypeRefused is the type of the application error a refused
@@ -43,6 +46,9 @@ func QueueID(workflowID string) string { return QueueIDPrefix + workflowID }
 // QueueInput starts (or continues) a queue.
 type QueueInput struct {
 	State State `json:"state"`
+	// MaxHistoryEvents of one run before it continues as new; 0 means
+	// 2,000 (tests set fewer).
+	MaxHistoryEvents int `json:"max_history_events,omitempty"`
 }
 
 // queue is the running entity: the state plus what only this run knows.
@@ -51,8 +57,15 @@ type queue struct {
 	wake    workflow.Channel
 	sel     workflow.Selector
 	ended   []ending
+	// children are this run's running children by instance id, so a
+	// handler can take in a child that ended before the main loop has.
+	children map[string]workflow.ChildWorkflowFuture
 	watched map[string]bool // instances awaited as children of this run or by a watch
 	watch   bool            // a watch activity is running
+	// starting counts child starts not yet confirmed: the queue never
+	// continues as new before its children have started (a child whose
+	// parent has closed is never started).
+	starting int
 }
 
 type ending struct {
@@ -67,7 +80,7 @@ type ending struct {
 // the child result, or, for instances a previous run started, from a
 // watch activity, and keeps waiting instances in its state.
 func Queue(ctx workflow.Context, in QueueInput) error {
-	q := &queue{st: in.State, watched: map[string]bool{}}
+	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}}
 	if q.st.WorkflowID == "" {
 		return temporal.NewNonRetryableApplicationError("queue started without a workflow id", ErrorTypeRefused, nil)
 	}
@@ -77,18 +90,18 @@ func Queue(ctx workflow.Context, in QueueInput) error {
 	if err := q.handlers(ctx); err != nil {
 		return err
 	}
+	maxEvents := in.MaxHistoryEvents
+	if maxEvents <= 0 {
+		maxEvents = maxHistoryEvents
+	}
 	for {
-		now := workflow.Now(ctx)
-		for _, e := range q.ended {
-			q.st.finish(e.id, e.status, e.run, e.reason, now)
-		}
-		q.ended = q.ended[:0]
+		q.settle(ctx)
 		q.launch(ctx)
 		q.watchCarried(ctx)
 		info := workflow.GetInfo(ctx)
-		if (info.GetCurrentHistoryLength() >= maxHistoryEvents || info.GetCurrentHistorySize() >= maxHistoryBytes ||
-			info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && !q.launching() {
-			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st})
+		if (info.GetCurrentHistoryLength() >= maxEvents || info.GetCurrentHistorySize() >= maxHistoryBytes ||
+			info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && !q.launching() && q.starting == 0 {
+			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents})
 		}
 		q.sel.Select(ctx)
 	}
@@ -115,6 +128,7 @@ func (q *queue) handlers(ctx workflow.Context) error {
 			if in := q.st.find(req.InstanceID); in != nil {
 				return Admission{Instance: public(in), Duplicate: true}, nil
 			}
+			q.settle(ctx)
 			next, _ := StrategyOf(req.Plan)
 			q.st.setStrategy(next)
 			in := q.st.arrive(req, workflow.Now(ctx))
@@ -183,6 +197,15 @@ func (q *queue) handlers(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	err = workflow.SetUpdateHandler(ctx, UpdateRestarted, func(ctx workflow.Context, id string) (bool, error) {
+		known := q.st.restarted(id, workflow.Now(ctx))
+		delete(q.watched, id) // its child result, if any, was the run before
+		q.poke()
+		return known, nil
+	})
+	if err != nil {
+		return err
+	}
 	return workflow.SetQueryHandler(ctx, QueryInstances, func() (Snapshot, error) {
 		return q.st.snapshot(), nil
 	})
@@ -216,7 +239,9 @@ func (q *queue) launch(ctx workflow.Context) {
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true
+		q.starting++
 		q.sel.AddFuture(f.GetChildWorkflowExecution(), func(f workflow.Future) {
+			q.starting--
 			var ex workflow.Execution
 			if err := f.Get(ctx, &ex); err == nil {
 				if r := q.running(id); r != nil {
@@ -224,12 +249,42 @@ func (q *queue) launch(ctx workflow.Context) {
 				}
 			}
 		})
-		q.sel.AddFuture(f, func(f workflow.Future) {
-			var st workflows.State
-			err := f.Get(ctx, &st)
-			q.ended = append(q.ended, endingOf(id, &st, err))
-		})
+		q.children[id] = f
+		q.sel.AddFuture(f, func(workflow.Future) { q.childEnded(ctx, id) })
 	}
+}
+
+// childEnded takes in the end of a child of this run (once).
+func (q *queue) childEnded(ctx workflow.Context, id string) {
+	f, ok := q.children[id]
+	if !ok {
+		return
+	}
+	delete(q.children, id)
+	var st workflows.State
+	err := f.Get(ctx, &st)
+	q.ended = append(q.ended, endingOf(id, &st, err))
+}
+
+// settle applies the ends of children whose result is in (a start
+// decided by FIRST_ONLY must not see as running an instance that ended
+// in the same workflow task), in id order.
+func (q *queue) settle(ctx workflow.Context) {
+	ids := make([]string, 0, len(q.children))
+	for id, f := range q.children {
+		if f.IsReady() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		q.childEnded(ctx, id)
+	}
+	now := workflow.Now(ctx)
+	for _, e := range q.ended {
+		q.st.finish(e.id, e.status, e.run, e.reason, now)
+	}
+	q.ended = q.ended[:0]
 }
 
 func (q *queue) running(id string) *Instance {

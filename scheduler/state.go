@@ -282,12 +282,35 @@ func (s *State) finish(id string, status string, run int, reason string, now tim
 			reason = in.Reason
 		}
 		s.end(in, status, reason, now)
-		if status == StatusFailed && s.Strategy.Rule == string(definition.StrictSequential) && s.Blocked == "" {
+		switch {
+		case id == s.Blocked && status == StatusSucceeded: // restarted to success
+			s.Blocked = ""
+		case id == s.Blocked:
+			in.Blocking = true
+		case status == StatusFailed && s.Strategy.Rule == string(definition.StrictSequential) && s.Blocked == "":
 			s.Blocked, in.Blocking = id, true
 		}
 		s.admit(now)
 		return
 	}
+}
+
+// restarted records that an ended instance runs again (a restart, which
+// starts outside the queue): it counts as running until it ends, and a
+// STRICT_SEQUENTIAL block by it lifts if it ends SUCCEEDED. It reports
+// whether the queue knew the instance.
+func (s *State) restarted(id string, now time.Time) bool {
+	for i, in := range s.Ended {
+		if in.ID != id {
+			continue
+		}
+		s.Ended = append(s.Ended[:i:i], s.Ended[i+1:]...)
+		t := now
+		in.Status, in.Started, in.Ended, in.RunID, in.Blocking = StatusInProgress, &t, nil, "", false
+		s.Running = append(s.Running, in)
+		return true
+	}
+	return false
 }
 
 // stop stops a waiting instance (it ends STOPPED) or marks a running one

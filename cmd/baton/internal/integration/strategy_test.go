@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/client"
@@ -196,6 +197,25 @@ func TestRunStrategyStrictSequential(t *testing.T) {
 	waitStarted(t, "strict-b")
 	gateType.open("strict-b", false)
 	waitStatus(t, b, workflows.InstanceSucceeded)
+
+	// A restart that succeeds lifts the block too.
+	c := strategyRun(t, req, "strict-c")
+	waitStarted(t, "strict-c")
+	d := strategyRun(t, req, "strict-d")
+	gateType.open("strict-c", true)
+	waitStatus(t, c, workflows.InstanceFailed)
+	require.Eventually(t, func() bool {
+		snap, err := env.baton.Instances(context.Background(), "rs-strict")
+		require.NoError(t, err)
+		return snap.Blocked == c.ID()
+	}, 30*time.Second, 5*time.Millisecond)
+	gateType.open("strict-c", false) // the restarted step passes
+	again, err := env.baton.Restart(context.Background(), c.ID(), client.RestartOptions{})
+	require.NoError(t, err)
+	waitStatus(t, again, workflows.InstanceSucceeded)
+	waitStarted(t, "strict-d")
+	gateType.open("strict-d", false)
+	waitStatus(t, d, workflows.InstanceSucceeded)
 }
 
 func TestRunStrategyFirstOnly(t *testing.T) {
@@ -293,4 +313,39 @@ func TestRunStrategySwitchRefused(t *testing.T) {
 	gateType.open("switch-b", false)
 	waitStatus(t, runs[0], workflows.InstanceSucceeded)
 	waitStatus(t, runs[1], workflows.InstanceSucceeded)
+}
+
+// TestRunStrategyQueueContinueAsNew runs a queue that continues as new
+// every few events while instances run: the next run learns of their end
+// through its watch activity and admits the waiting ones.
+func TestRunStrategyQueueContinueAsNew(t *testing.T) {
+	ctx := context.Background()
+	const id = "rs-can"
+	first, err := env.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{ID: scheduler.QueueID(id), TaskQueue: client.DefaultTaskQueue},
+		scheduler.QueueWorkflowName, scheduler.QueueInput{State: scheduler.State{WorkflowID: id}, MaxHistoryEvents: 20})
+	require.NoError(t, err)
+	req := gateDef(t, id, definition.Parallel, 2)
+	var runs []*client.Run
+	for i := range 6 {
+		runs = append(runs, strategyRun(t, req, fmt.Sprintf("can-%d", i)))
+	}
+	for i, run := range runs {
+		waitStarted(t, fmt.Sprintf("can-%d", i))
+		gateType.open(fmt.Sprintf("can-%d", i), false)
+		waitStatus(t, run, workflows.InstanceSucceeded)
+	}
+	desc, err := env.tc.DescribeWorkflowExecution(ctx, scheduler.QueueID(id), "")
+	require.NoError(t, err)
+	require.NotEqual(t, first.GetRunID(), desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "the queue continued as new")
+	require.Eventually(t, func() bool {
+		snap, err := env.baton.Instances(ctx, id)
+		require.NoError(t, err)
+		n := 0
+		for _, in := range snap.Instances {
+			if in.Status == scheduler.StatusSucceeded {
+				n++
+			}
+		}
+		return n == 6
+	}, 30*time.Second, 10*time.Millisecond)
 }
