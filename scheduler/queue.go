@@ -26,7 +26,7 @@ const (
 	UpdateStrategy = "strategy" // Strategy -> nothing
 	// UpdateRestarted tells the queue an ended instance was restarted.
 	UpdateRestarted = "restarted" // instance id -> bool (known)
-	QueryInstances = "instances"
+	QueryInstances  = "instances"
 
 	// ErrorTypeRefused is the type of the application error a refused
 	// request gets (a strategy switch Maestro refuses, a full queue, an
@@ -53,15 +53,15 @@ type QueueInput struct {
 
 // queue is the running entity: the state plus what only this run knows.
 type queue struct {
-	st      State
-	wake    workflow.Channel
-	sel     workflow.Selector
-	ended   []ending
+	st    State
+	wake  workflow.Channel
+	sel   workflow.Selector
+	ended []ending
 	// children are this run's running children by instance id, so a
 	// handler can take in a child that ended before the main loop has.
 	children map[string]workflow.ChildWorkflowFuture
-	watched map[string]bool // instances awaited as children of this run or by a watch
-	watch   bool            // a watch activity is running
+	watched  map[string]bool // instances awaited as children of this run or by a watch
+	watch    bool            // a watch activity is running
 	// starting counts child starts not yet confirmed: the queue never
 	// continues as new before its children have started (a child whose
 	// parent has closed is never started).
