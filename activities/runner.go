@@ -62,7 +62,9 @@ func (r *Runner) Types() []string {
 // ctx. A step that fails with an error it did not classify once its
 // worker has begun to stop (activity.GetWorkerStopChannel is closed; ctx is
 // cancelled when the worker's WorkerStopTimeout has passed) fails with a
-// platform error: the step did not fail, its worker went away.
+// platform error: the step did not fail, its worker went away. So does one
+// whose ctx the SDK cancelled because a heartbeat could not be recorded
+// (the server was unreachable): see lostAttempt.
 func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 	t, ok := r.types[in.Step.Type]
 	if !ok {
@@ -72,8 +74,12 @@ func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 	res, err := t.Run(ctx, &in.Step)
 	stop()
 	if err != nil {
-		if workerStopping(ctx) && !classified(err) {
-			err = PlatformError(fmt.Errorf("the worker stopped while the step ran: %w", err))
+		if !classified(err) {
+			if workerStopping(ctx) {
+				err = PlatformError(fmt.Errorf("the worker stopped while the step ran: %w", err))
+			} else if lost := lostAttempt(ctx); lost != nil {
+				err = PlatformError(fmt.Errorf("the step's context was cancelled (%w) while it ran: %w", lost, err))
+			}
 		}
 		return nil, toApplicationError(err)
 	}
@@ -145,6 +151,25 @@ func workerStopping(ctx context.Context) bool {
 	default:
 		return false
 	}
+}
+
+// lostAttempt returns why ctx was cancelled when that was not a stop or kill
+// of the step: the SDK cancels an activity's ctx when a heartbeat cannot be
+// recorded (the server is unreachable, or no longer knows the attempt), with
+// the RPC error as the cause. The step did not fail; its platform did.
+// A cancellation the server asked for (a stopped or killed run) has a
+// temporal.CanceledError as its cause, and a deadline is the attempt's own
+// timeout: neither is a lost attempt.
+func lostAttempt(ctx context.Context) error {
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		return nil
+	}
+	cause := context.Cause(ctx)
+	var canceled *temporal.CanceledError
+	if cause == nil || errors.As(cause, &canceled) || cause == context.Canceled {
+		return nil
+	}
+	return cause
 }
 
 // classified reports whether the step chose its error's class (an error

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/batonhq/baton/activities"
@@ -61,4 +63,37 @@ func TestNoStopNoPlatformError(t *testing.T) {
 	env.RegisterActivityWithOptions(runner.RunStep, activity.RegisterOptions{Name: activities.ActivityName})
 	_, err := env.ExecuteActivity(activities.ActivityName, activities.Input{Step: activities.Step{StepID: "s", Type: "Fails"}})
 	require.Equal(t, activities.ErrorTypeUser, activities.ErrorClass(err))
+}
+
+// TestLostAttemptIsPlatformError: when a heartbeat cannot be recorded (the
+// server is down), the SDK cancels the step's ctx with the RPC error as its
+// cause; an unclassified error the step then returns is a platform error. A
+// cancellation the server asked for (a stop or kill) keeps the user class.
+func TestLostAttemptIsPlatformError(t *testing.T) {
+	tests := []struct {
+		name  string
+		cause error
+		err   error
+		class string
+	}{
+		{"server unreachable", serviceerror.NewUnavailable("connection refused"), context.Canceled, activities.ErrorTypePlatform},
+		{"attempt unknown to the server", serviceerror.NewNotFound("no such activity"), errors.New("interrupted"), activities.ErrorTypePlatform},
+		{"classified kept", serviceerror.NewUnavailable("connection refused"), activities.FatalError(errors.New("never")), activities.ErrorTypeFatal},
+		{"stop or kill of the step", temporal.NewCanceledError(), context.Canceled, activities.ErrorTypeUser},
+		{"plain cancel", nil, context.Canceled, activities.ErrorTypeUser},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner := activities.NewRunner(map[string]activities.StepType{
+				"Waits": activities.StepFunc(func(ctx context.Context, _ *activities.Step) (*activities.Result, error) {
+					<-ctx.Done()
+					return nil, tt.err
+				}),
+			})
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(tt.cause)
+			_, err := runner.RunStep(ctx, activities.Input{Step: activities.Step{StepID: "s", Type: "Waits"}})
+			require.Equal(t, tt.class, activities.ErrorClass(err), err.Error())
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -32,12 +33,20 @@ type Options struct {
 	// back to a worker in this process; set it when a worker shares the
 	// Temporal client (it saves a round trip per run).
 	EagerStart bool
+	// NoSearchAttributes starts runs without Baton's search attributes
+	// (BatonStatus, BatonWorkflowId, BatonVersion). By default a run gets
+	// them, unless the namespace turns out not to have them registered.
+	NoSearchAttributes bool
 }
 
 // Client submits and controls runs.
 type Client struct {
 	tc   sdkclient.Client
 	opts Options
+	// noSearchAttributes is set once the namespace refused them.
+	noSearchAttributes atomic.Bool
+	// searchAttributesChecked is set once visibility accepted them.
+	searchAttributesChecked atomic.Bool
 }
 
 // New wraps a Temporal client.
@@ -80,8 +89,9 @@ type StartOptions struct {
 	// Bare starts the run on its own, outside any run strategy (the
 	// behaviour of a definition without run_strategy started directly).
 	Bare bool
-	// Version is the registry version being started (0: none).
-	Version int
+	// Version is the registry version the plan was compiled from (0: none);
+	// it becomes the run's BatonVersion search attribute.
+	Version int64
 }
 
 // Start starts a run of a compiled plan. Run params are checked before
@@ -116,7 +126,7 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 		EnableEagerStart:         c.opts.EagerStart,
 	}
 	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}
-	wr, err := c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
+	wr, err := c.execute(ctx, so, in, runMeta{plan: plan, version: opts.Version})
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &already) && opts.RequestID != "" {
@@ -159,8 +169,14 @@ type Run struct {
 // ID is the run's Temporal workflow id.
 func (r *Run) ID() string { return r.id }
 
-// RunID is the Temporal run id.
-func (r *Run) RunID() string { return r.runID }
+// RunID is the Temporal run id; for a queued run, once it has started
+// ("" while it waits in the queue).
+func (r *Run) RunID() string {
+	if r.runID == "" && r.queue != "" {
+		r.runID = r.queuedRunID()
+	}
+	return r.runID
+}
 
 // Wait blocks until the run ends and returns its final state.
 func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {

@@ -20,7 +20,7 @@ func ParseRunParams(plan *translator.Plan, pairs []string) (map[string]sel.Value
 		name, text, ok := strings.Cut(pair, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
-			return nil, fmt.Errorf("run param %q: want name=value", pair)
+			return nil, fmt.Errorf("run param %q: want name=value", sel.Clip(pair))
 		}
 		var v sel.Value
 		var err error
@@ -48,25 +48,25 @@ func parseAs(t sel.Type, text string) (sel.Value, error) {
 	case sel.Long:
 		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 		if err != nil {
-			return sel.Value{}, fmt.Errorf("%q is not a LONG", text)
+			return sel.Value{}, fmt.Errorf("%q is not a LONG", sel.Clip(text))
 		}
 		return sel.Value{Type: t, Value: n}, nil
 	case sel.Double:
 		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
 		if err != nil {
-			return sel.Value{}, fmt.Errorf("%q is not a DOUBLE", text)
+			return sel.Value{}, fmt.Errorf("%q is not a DOUBLE", sel.Clip(text))
 		}
 		return sel.Value{Type: t, Value: f}, nil
 	case sel.Boolean:
 		b, err := strconv.ParseBool(strings.TrimSpace(text))
 		if err != nil {
-			return sel.Value{}, fmt.Errorf("%q is not a BOOLEAN", text)
+			return sel.Value{}, fmt.Errorf("%q is not a BOOLEAN", sel.Clip(text))
 		}
 		return sel.Value{Type: t, Value: b}, nil
 	}
 	v, err := sel.DecodeJSON(t, json.RawMessage(text))
 	if err != nil {
-		return sel.Value{}, fmt.Errorf("%q is not a JSON %v: %w", text, t, err)
+		return sel.Value{}, fmt.Errorf("%q is not a JSON %v: %w", sel.Clip(text), t, err)
 	}
 	return sel.Value{Type: t, Value: v}, nil
 }

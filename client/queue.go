@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/translator"
@@ -29,14 +30,59 @@ func (c *Client) queued(plan *translator.Plan, opts StartOptions) bool {
 
 // startQueued admits the instance through its workflow id's queue.
 func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, initiator string, opts StartOptions) (*Run, error) {
+	meta := runMeta{plan: plan, version: opts.Version}
 	a, err := c.Scheduler().Admit(ctx, scheduler.StartRequest{
 		InstanceID: id, RequestID: opts.RequestID, Plan: plan, RunParams: opts.RunParams,
-		Initiator: initiator, Version: opts.Version, TaskQueue: c.opts.TaskQueue,
+		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
+		SearchAttributes: c.hasSearchAttributes(ctx),
+		Summary:          meta.summary(), Details: meta.details(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}, nil
+}
+
+// queuedRunID finds the Temporal run id of a queued run once it has
+// started (briefly waiting for a just-admitted one); "" while it waits.
+func (r *Run) queuedRunID() string {
+	if r.admission.Instance.Status != scheduler.StatusInProgress {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for wait := time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 100*time.Millisecond) {
+		d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
+		if err == nil {
+			return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+		}
+		time.Sleep(wait)
+	}
+	return ""
+}
+
+// hasSearchAttributes tells whether the namespace has Baton's search
+// attributes, asking visibility once per client: a queued instance is
+// started by a workflow (the queue), which cannot fall back as execute
+// does when they are missing.
+func (c *Client) hasSearchAttributes(ctx context.Context) bool {
+	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
+		return false
+	}
+	if c.searchAttributesChecked.Load() {
+		return true
+	}
+	_, err := c.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Query: workflows.SearchAttributeWorkflowID.GetName() + " = '-'",
+	})
+	if err != nil {
+		if isUnknownSearchAttribute(err) {
+			c.noSearchAttributes.Store(true)
+		}
+		return false
+	}
+	c.searchAttributesChecked.Store(true)
+	return true
 }
 
 // Admission is the run strategy's answer to the start of a queued run

@@ -25,7 +25,7 @@ func (c *Client) StartRegistered(ctx context.Context, id, selector string, opts 
 	if err != nil {
 		return nil, nil, registry.Version{}, err
 	}
-	opts.Queued, opts.Version = true, v.Version
+	opts.Queued, opts.Version = true, int64(v.Version)
 	run, plan, err := c.StartDefinition(ctx, req, opts)
 	return run, plan, v, err
 }
@@ -93,5 +93,8 @@ func (c *Client) activated(ctx context.Context, req *definition.Request, plan *t
 	if err := sc.SetStrategy(ctx, plan.WorkflowID, s); err != nil {
 		return err
 	}
-	return sc.SyncSchedules(ctx, plan.WorkflowID, scheduler.SyncOptions{Version: v.Version, Definition: req, StepTypes: c.opts.StepTypes})
+	return sc.SyncSchedules(ctx, plan.WorkflowID, scheduler.SyncOptions{
+		Version: v.Version, Definition: req, StepTypes: c.opts.StepTypes,
+		SearchAttributes: c.hasSearchAttributes(ctx),
+	})
 }

@@ -86,7 +86,8 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 		EnableEagerStart:         c.opts.EagerStart,
 	}
 	next := workflows.RunInput{Plan: in.Plan, Initiator: "MANUAL", Depth: in.Depth, Restart: rs}
-	wr, err := c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, next)
+	version, _ := searchAttributeInt(info.GetSearchAttributes(), workflows.SearchAttributeVersion.GetName())
+	wr, err := c.execute(ctx, so, next, runMeta{plan: in.Plan, version: version})
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &already) {

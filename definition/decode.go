@@ -2,7 +2,6 @@ package definition
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -23,17 +22,15 @@ func Decode(data []byte) (*Request, error) {
 	return r, nil
 }
 
-// DecodeFile reads a create request from a file. YAML files are refused:
-// the YAML DSL is not supported yet.
+// DecodeFile reads a create request from a file: JSON, or Maestro's YAML
+// DSL (by extension, else by content; see IsYAML), whose errors carry
+// the file name, line and column.
 func DecodeFile(path string) (*Request, error) {
-	data, err := os.ReadFile(path)
+	data, err := readDefinitionFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if isYAMLPath(path) {
-		return nil, fmt.Errorf("%s: %w", path, yamlRefusal(data))
-	}
-	r, err := Decode(data)
+	r, err := decodeAny(path, data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

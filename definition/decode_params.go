@@ -91,7 +91,13 @@ func (d *dec) param(n *node, path string) *Param {
 // decodes it.
 func (d *dec) literal(p *Param, n *node, path string) {
 	if p.Type == sel.Map && n.kind == kObject {
+		if d.mapDepth >= sel.MaxValueDepth {
+			d.add(path, "MAP value nests more than %d levels deep", sel.MaxValueDepth)
+			return
+		}
+		d.mapDepth++
 		p.Value, p.Keys = d.orderedParams(n, path)
+		d.mapDepth--
 		return
 	}
 	p.Value = d.value(p.Type, n, path)

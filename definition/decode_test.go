@@ -208,11 +208,8 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-func TestDecodeFileRefusesYAML(t *testing.T) {
-	_, err := DecodeFile(filepath.Join(samplesDir, "server__yaml__sample-http-wf.yaml"))
-	require.ErrorIs(t, err, ErrNotSupported)
-	require.ErrorContains(t, err, "not supported yet: YAML DSL")
-	_, err = DecodeFile(filepath.Join(samplesDir, "engine__defaultparams__default-step-params.yaml"))
+func TestDecodeFileRefusesDefaultParamsYAML(t *testing.T) {
+	_, err := DecodeFile(filepath.Join(samplesDir, "engine__defaultparams__default-step-params.yaml"))
 	require.ErrorIs(t, err, ErrNotSupported)
 	require.ErrorContains(t, err, "not a workflow definition")
 }

@@ -1,6 +1,7 @@
 package definition
 
 import (
+	"github.com/batonhq/baton/sel"
 	"math"
 	"sort"
 	"strconv"
@@ -9,7 +10,10 @@ import (
 
 // dec walks a node tree, converting it to the model and collecting every
 // problem with its path instead of stopping at the first.
-type dec struct{ errList }
+type dec struct {
+	errList
+	mapDepth int // MAP literals being read, for sel.MaxValueDepth
+}
 
 // object reports whether n is an object; otherwise it records an error.
 func (d *dec) object(n *node, path string) bool {
@@ -167,13 +171,9 @@ func (d *dec) plainMap(n *node, path string) map[string]any {
 func describe(n *node) string {
 	switch n.kind {
 	case kString:
-		s := n.str
-		if len(s) > 40 {
-			s = s[:40] + "..."
-		}
-		return strconv.Quote(s)
+		return strconv.Quote(sel.Clip(n.str))
 	case kNumber:
-		return n.str
+		return sel.Clip(n.str)
 	case kBool:
 		return strconv.FormatBool(n.b)
 	}

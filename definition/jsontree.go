@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/batonhq/baton/sel"
 )
 
 // node is one JSON value that keeps object keys in document order, so
@@ -39,10 +41,15 @@ func (k nodeKind) String() string {
 
 // parseTree reads exactly one JSON value. Duplicate object keys are an
 // error: which one Maestro would keep is not something to rely on.
+// A UTF-8 byte order mark before the value is skipped. Nesting deeper than
+// MaxJSONDepth is refused before it is read, with the path to where it
+// passes the limit.
 func parseTree(data []byte) (*node, error) {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	n, err := readNode(dec, data)
+	r := &treeReader{dec: dec, data: data}
+	n, err := r.node()
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +59,20 @@ func parseTree(data []byte) (*node, error) {
 	return n, nil
 }
 
-func readNode(dec *json.Decoder, data []byte) (*node, error) {
+// MaxJSONDepth is the deepest nesting of JSON arrays and objects a document
+// may have (Jackson's default limit, which Maestro reads with, is 1000).
+const MaxJSONDepth = 1000
+
+// treeReader reads a node tree, keeping the path to the current value for
+// the depth error.
+type treeReader struct {
+	dec  *json.Decoder
+	data []byte
+	path []string // one segment per enclosing array or object
+}
+
+func (r *treeReader) node() (*node, error) {
+	dec, data := r.dec, r.data
 	off := dec.InputOffset()
 	tok, err := dec.Token()
 	if err != nil {
@@ -71,6 +91,9 @@ func readNode(dec *json.Decoder, data []byte) (*node, error) {
 	case string:
 		return &node{kind: kString, str: t, off: off}, nil
 	case json.Delim:
+		if len(r.path) >= MaxJSONDepth {
+			return nil, &Error{Path: shortPath(r.path), Msg: fmt.Sprintf("nested more than %d levels deep (at line %d)", MaxJSONDepth, lineOf(data, off))}
+		}
 		switch t {
 		case '{':
 			n := &node{kind: kObject, off: off}
@@ -88,7 +111,9 @@ func readNode(dec *json.Decoder, data []byte) (*node, error) {
 					return nil, syntaxError(data, dec.InputOffset(), fmt.Errorf("duplicate key %q", key))
 				}
 				seen[key] = true
-				v, err := readNode(dec, data)
+				r.path = append(r.path, "."+sel.Clip(key))
+				v, err := r.node()
+				r.path = r.path[:len(r.path)-1]
 				if err != nil {
 					return nil, err
 				}
@@ -102,7 +127,9 @@ func readNode(dec *json.Decoder, data []byte) (*node, error) {
 		case '[':
 			n := &node{kind: kArray, off: off, elems: []*node{}}
 			for dec.More() {
-				v, err := readNode(dec, data)
+				r.path = append(r.path, "["+strconv.Itoa(len(n.elems))+"]")
+				v, err := r.node()
+				r.path = r.path[:len(r.path)-1]
 				if err != nil {
 					return nil, err
 				}
@@ -115,6 +142,18 @@ func readNode(dec *json.Decoder, data []byte) (*node, error) {
 		}
 	}
 	return nil, syntaxError(data, off, fmt.Errorf("unexpected token %v", tok))
+}
+
+// shortPath renders a path of segments, eliding the middle of a deep one.
+func shortPath(segs []string) string {
+	if len(segs) > 12 {
+		segs = append(append(append([]string{}, segs[:6]...), fmt.Sprintf("...(%d levels)...", len(segs)-10)), segs[len(segs)-4:]...)
+	}
+	return strings.TrimPrefix(strings.Join(segs, ""), ".")
+}
+
+func lineOf(data []byte, off int64) int {
+	return 1 + bytes.Count(data[:min(max(off, 0), int64(len(data)))], []byte("\n"))
 }
 
 // syntaxError reports a JSON syntax problem with its line and column.

@@ -1,7 +1,6 @@
 package definition
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -289,17 +288,6 @@ func (d *dec) workflowDefinition(n *node, path string) *WorkflowDefinition {
 	return wd
 }
 
-// yamlRefusal says why a YAML file is not read: the YAML DSL is a later
-// issue, and Maestro's default-param YAMLs are not definitions at all.
-func yamlRefusal(data []byte) error {
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("Workflow:")) || bytes.HasPrefix(line, []byte("workflow:")) {
-			return notSupported("YAML DSL")
-		}
-	}
-	return notSupported("YAML default-param files (Maestro system params, not a workflow definition)")
-}
-
 // DecodeSample reads any Maestro document kind found in the sample corpus,
 // choosing the decoder by the document's shape. The result is one of
 // *Request, *WorkflowDefinition, *Step, *RetryPolicy, *TimeTrigger,
@@ -362,15 +350,20 @@ func isStepKind(k string) bool {
 	return false
 }
 
-// DecodeSampleFile reads any sample file with DecodeSample; YAML files are
-// refused as not supported yet.
+// DecodeSampleFile reads any sample file with DecodeSample; a YAML file
+// is read as a definition in the YAML DSL (Maestro's default-param YAMLs
+// are refused: they are not definitions).
 func DecodeSampleFile(path string) (any, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if isYAMLPath(path) {
-		return nil, fmt.Errorf("%s: %w", path, yamlRefusal(data))
+	if IsYAML(path, data) {
+		r, err := decodeAny(path, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return r, nil
 	}
 	v, err := DecodeSample(data)
 	if err != nil {

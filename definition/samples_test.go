@@ -65,8 +65,8 @@ var sampleKinds = map[string]string{
 	"server__sample-subworkflow-wf.json":                                         "*definition.Request",
 	"server__sample-time-trigger-wf.json":                                        "*definition.Request",
 	"server__sample-while-wf.json":                                               "*definition.Request",
-	"server__yaml__sample-conditional-wf.yaml":                                   "not supported yet: YAML DSL",
-	"server__yaml__sample-http-wf.yaml":                                          "not supported yet: YAML DSL",
+	"server__yaml__sample-conditional-wf.yaml":                                   "*definition.Request",
+	"server__yaml__sample-http-wf.yaml":                                          "*definition.Request",
 }
 
 func sampleFiles(t testing.TB) []string {

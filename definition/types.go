@@ -11,6 +11,9 @@ type Request struct {
 	GitInfo    map[string]any
 	// Extra holds every other top-level key (Maestro's metadata.extra_info).
 	Extra map[string]any
+
+	// source maps paths to YAML positions for a definition read from YAML.
+	source *sourceMap
 }
 
 // Properties are the workflow-wide settings (MAESTRO.md §3.2).

@@ -26,6 +26,10 @@ const (
 	MaxRetryLimit              = 99
 	MaxBackoffSeconds          = 86400
 	MaxSignalsPerTrigger       = 8
+	// MaxLoopNesting bounds how deeply foreach and while steps nest, as
+	// Maestro's WORKFLOW_DEPTH_LIMIT (10) bounds nested loops and
+	// subworkflows.
+	MaxLoopNesting = 10
 )
 
 var (
@@ -45,7 +49,7 @@ func (r *Request) Validate() error {
 	} else {
 		v.workflow(r.Workflow, "workflow")
 	}
-	return v.err()
+	return r.Locate(v.err())
 }
 
 // Validate is Request.Validate as a function.
@@ -391,12 +395,17 @@ func (v *validator) loop(s *Step, path string, foreach bool) {
 				v.add(pathKey(ep, "type"), "a while loop param must be STRING, LONG, DOUBLE or BOOLEAN, got %v", e.Type)
 			}
 			for _, outer := range v.loopParams {
-				if outer[name] {
+				if outer[name] { // once, however many enclosing loops have it
 					v.add(ep, "loop param %q is already a loop param of an enclosing loop", name)
+					break
 				}
 			}
 			names[name] = true
 		}
+	}
+	if len(v.loopParams) >= MaxLoopNesting {
+		v.add(pathKey(path, "steps"), "foreach and while steps nest more than %d deep (Maestro's workflow depth limit); the steps inside are not checked", MaxLoopNesting)
+		return
 	}
 	v.loopParams = append(v.loopParams, names)
 	v.steps(s.Steps, pathKey(path, "steps"))

@@ -40,6 +40,8 @@ type FireInput struct {
 	TaskQueue  string `json:"task_queue"`
 	// StepTypes are the compile options of the pushing client.
 	StepTypes map[string]translator.StepTypeInfo `json:"step_types,omitempty"`
+	// SearchAttributes: the namespace has Baton's search attributes.
+	SearchAttributes bool `json:"search_attributes,omitempty"`
 }
 
 // Triggered is one slot's start request.
@@ -121,5 +123,7 @@ func StartTriggered(ctx context.Context, in Triggered) (Admission, error) {
 	return New(tc, Options{TaskQueue: in.TaskQueue}).Admit(ctx, StartRequest{
 		InstanceID: plan.WorkflowID + "/" + reqID, RequestID: reqID, Plan: plan, RunParams: params,
 		Initiator: InitiatorTime, Version: v.Version, TaskQueue: in.TaskQueue,
+		SearchAttributes: in.SearchAttributes,
+		Summary:          fmt.Sprintf("Maestro %s v%d, time trigger %d, slot %s", plan.WorkflowID, v.Version, in.Trigger, in.Slot.UTC().Format(time.RFC3339)),
 	})
 }

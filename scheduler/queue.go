@@ -228,14 +228,28 @@ func (q *queue) launch(ctx workflow.Context) {
 		}
 		in.Launch = false
 		plan := q.st.Plans[in.PlanHash]
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		co := workflow.ChildWorkflowOptions{
 			WorkflowID:            in.ID,
 			TaskQueue:             in.TaskQueue,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		})
+		}
+		if m := in.Meta; m != nil {
+			co.StaticSummary, co.StaticDetails = m.Summary, m.Details
+			if m.SearchAttributes {
+				sa := []temporal.SearchAttributeUpdate{
+					workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
+					workflows.SearchAttributeWorkflowID.ValueSet(q.st.WorkflowID),
+				}
+				if in.Version > 0 {
+					sa = append(sa, workflows.SearchAttributeVersion.ValueSet(int64(in.Version)))
+				}
+				co.TypedSearchAttributes = temporal.NewSearchAttributes(sa...)
+			}
+		}
+		cctx := workflow.WithChildOptions(ctx, co)
 		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
-		in.RunParams, in.PlanHash = nil, ""
+		in.RunParams, in.PlanHash, in.Meta = nil, "", nil
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true

@@ -32,6 +32,9 @@ type SyncOptions struct {
 	Definition *definition.Request
 	// StepTypes are compile options the triggered starts use.
 	StepTypes map[string]translator.StepTypeInfo
+	// SearchAttributes: the namespace has Baton's search attributes, so
+	// triggered instances get them.
+	SearchAttributes bool
 }
 
 // SyncSchedules makes workflowID's schedules those of its active
@@ -59,7 +62,7 @@ func (c *Client) SyncSchedules(ctx context.Context, workflowID string, o SyncOpt
 			Workflow:  FireWorkflowName,
 			TaskQueue: c.opts.TaskQueue,
 			Args: []any{FireInput{WorkflowID: workflowID, Version: o.Version, Trigger: i,
-				Timezone: spec.TimeZoneName, TaskQueue: c.opts.TaskQueue, StepTypes: o.StepTypes}},
+				Timezone: spec.TimeZoneName, TaskQueue: c.opts.TaskQueue, StepTypes: o.StepTypes, SearchAttributes: o.SearchAttributes}},
 		}
 		note := fmt.Sprintf("version %d", o.Version)
 		if paused {

@@ -93,12 +93,20 @@ type Instance struct {
 	PlanHash  string               `json:"plan_hash,omitempty"`
 	RunParams map[string]sel.Value `json:"run_params,omitempty"`
 	TaskQueue string               `json:"task_queue,omitempty"`
+	Meta      *Meta                `json:"meta,omitempty"`
 	// launch is set while a running instance's child start is not issued.
 	Launch bool `json:"launch,omitempty"`
 	// stopping is set once a stop was requested for a running instance.
 	Stopping bool `json:"stopping,omitempty"`
 	// CancelSent is set once the stop was sent to the running instance.
 	CancelSent bool `json:"cancel_sent,omitempty"`
+}
+
+// Meta is what an instance tells Temporal beyond its input.
+type Meta struct {
+	SearchAttributes bool   `json:"search_attributes,omitempty"`
+	Summary          string `json:"summary,omitempty"`
+	Details          string `json:"details,omitempty"`
 }
 
 // State is the queue's compact state, carried through continue-as-new.
@@ -123,6 +131,13 @@ type StartRequest struct {
 	Initiator  string               `json:"initiator,omitempty"`
 	Version    int                  `json:"version,omitempty"`
 	TaskQueue  string               `json:"task_queue"`
+	// SearchAttributes gives the instance Baton's search attributes
+	// (BatonStatus, BatonWorkflowId, BatonVersion): set it only when the
+	// namespace has them registered.
+	SearchAttributes bool `json:"search_attributes,omitempty"`
+	// Summary and Details are the instance's static user metadata.
+	Summary string `json:"summary,omitempty"`
+	Details string `json:"details,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.
@@ -202,6 +217,9 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 		ID: req.InstanceID, Number: s.Next, RequestID: req.RequestID, Version: req.Version,
 		Initiator: req.Initiator, Status: StatusCreated, Arrived: now,
 		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue,
+	}
+	if req.SearchAttributes || req.Summary != "" || req.Details != "" {
+		in.Meta = &Meta{SearchAttributes: req.SearchAttributes, Summary: req.Summary, Details: req.Details}
 	}
 	if s.Plans == nil {
 		s.Plans = map[string]*translator.Plan{}
@@ -359,7 +377,7 @@ func (s *State) end(in *Instance, status, reason string, now time.Time) {
 	if reason != "" {
 		in.Reason = reason
 	}
-	in.RunParams, in.PlanHash, in.TaskQueue = nil, "", ""
+	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta = nil, "", "", nil
 	s.Ended = append([]*Instance{in}, s.Ended...)
 	if len(s.Ended) > keepEnded {
 		for _, old := range s.Ended[keepEnded:] {
@@ -391,6 +409,6 @@ func (s *State) snapshot() Snapshot {
 
 func public(in *Instance) Instance {
 	p := *in
-	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent = nil, "", "", false, false
+	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta = nil, "", "", false, false, nil
 	return p
 }

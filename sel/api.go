@@ -76,7 +76,16 @@ func (p *Program) References() []string {
 // Eval evaluates the program. The result has one of the Go types listed
 // on Type, or is nil when the expression yields Java's null. A result of
 // another SEL type (a DateTime, say) is an error.
-func (p *Program) Eval(env *Env) (res any, err error) {
+func (p *Program) Eval(env *Env) (any, error) {
+	res, _, err := p.run(env)
+	return res, err
+}
+
+// work is what an evaluation charged: steps and bytes (see budget.go).
+type work struct{ steps, mem int64 }
+
+// run evaluates the program and reports the work it charged.
+func (p *Program) run(env *Env) (res any, w work, err error) {
 	if env == nil {
 		env = &Env{}
 	}
@@ -84,36 +93,40 @@ func (p *Program) Eval(env *Env) (res any, err error) {
 	if lim == nil {
 		lim = &defaultLimits
 	}
+	st := state{env: env, lim: lim}
 	defer func() {
+		w = work{steps: st.steps, mem: st.mem}
 		if r := recover(); r != nil { // last resort; should not happen
 			res, err = nil, &Error{Kind: RuntimeError, Msg: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
 	if len(p.src) > lim.MaxSourceLen {
-		return nil, &LimitError{Limit: "source length", Max: int64(lim.MaxSourceLen)}
+		return nil, w, &LimitError{Limit: "source length", Max: int64(lim.MaxSourceLen)}
 	}
-	st := state{env: env, lim: lim}
 	if p.nslots > 0 {
 		st.slots = make([]slot, p.nslots)
 	}
 	ctl, err := st.exec(p.body)
 	if err != nil {
-		return nil, finish(p.src, err)
+		return nil, w, finish(p.src, err)
 	}
 	v := st.last
 	if ctl == ctlReturn {
 		v = st.ret
 	}
 	if v == nil {
-		return nil, nil
+		return nil, w, nil
+	}
+	if err := st.checkResult(-1, v); err != nil {
+		return nil, w, finish(p.src, err)
 	}
 	if _, ok := TypeOf(v); !ok {
 		if u, ok := v.(uuidVal); ok {
-			return string(u), nil
+			return string(u), w, nil
 		}
-		return nil, &Error{Kind: RuntimeError, Msg: fmt.Sprintf("result of type %s is not a Maestro param type", typeName(v))}
+		return nil, w, &Error{Kind: RuntimeError, Msg: fmt.Sprintf("result of type %s is not a Maestro param type", typeName(v))}
 	}
-	return v, nil
+	return v, w, nil
 }
 
 // Eval compiles (cached) and evaluates src.

@@ -213,7 +213,7 @@ func (st *state) staticCall(pos int, class, name string, args []any) (any, error
 		if name == "forPattern" && len(args) == 1 {
 			p, ok := args[0].(string)
 			if ok {
-				return newFormatter(pos, p)
+				return st.newFormatter(pos, p)
 			}
 		}
 	case "Days":

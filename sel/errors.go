@@ -34,7 +34,7 @@ func (e *Error) Error() string {
 // limits in Limits.
 type LimitError struct {
 	Line, Col int
-	Limit     string // "source length", "loop iterations", "array size", "stack depth", "steps", "memory"
+	Limit     string // "source length", "loop iterations", "array size", "stack depth", "steps", "memory", "regex length"
 	Max       int64
 }
 
@@ -74,7 +74,14 @@ type posErr struct {
 
 func (e *posErr) Error() string { return e.msg }
 
+// errAt formats an error at pos. String arguments are clipped: an error
+// quotes at most clipLen bytes of any input.
 func errAt(pos int, format string, args ...any) error {
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > clipLen {
+			args[i] = clip(s)
+		}
+	}
 	return &posErr{pos: pos, kind: RuntimeError, msg: fmt.Sprintf(format, args...)}
 }
 

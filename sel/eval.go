@@ -14,6 +14,7 @@ type state struct {
 	mem   int64
 	ret   any
 	last  any
+	owned map[string]any // copies of params' arrays and maps, by name
 }
 
 const (
@@ -24,24 +25,29 @@ const (
 )
 
 // step charges n evaluation steps.
+// The count never passes MaxSteps+1: a refused charge is not counted.
 func (st *state) step(pos int, n int64) error {
-	st.steps += n
-	if st.steps > st.lim.MaxSteps {
+	if n > st.lim.MaxSteps-st.steps {
+		st.steps = st.lim.MaxSteps + 1
 		return limitErr(pos, "steps", st.lim.MaxSteps)
 	}
+	st.steps += n
 	return nil
 }
 
-// alloc charges n bytes against the memory cap.
+// alloc charges n bytes (plus 32 for the header) against the memory cap,
+// and the steps to write them. Callers charge before they allocate; the
+// count never passes MaxMemory+1.
 func (st *state) alloc(pos int, n int64) error {
 	if n < 0 {
 		n = 0
 	}
-	st.mem += n + 32
-	if st.mem > st.lim.MaxMemory {
+	if n+32 > st.lim.MaxMemory-st.mem { // the count never passes MaxMemory+1
+		st.mem = st.lim.MaxMemory + 1
 		return limitErr(pos, "memory", st.lim.MaxMemory)
 	}
-	return nil
+	st.mem += n + 32
+	return st.step(pos, n/bytesPerStep)
 }
 
 func (st *state) arrayLen(pos int, n int) error {
@@ -129,7 +135,11 @@ func (st *state) exec(n node) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		return 0, &posErr{pos: s.pos, kind: ThrowError, msg: javaString(v)}
+		msg, err := st.text(s.pos, v)
+		if err != nil {
+			return 0, err
+		}
+		return 0, &posErr{pos: s.pos, kind: ThrowError, msg: msg}
 	case *emptyStmt:
 	default:
 		// an expression used as a for-init or post element
@@ -359,5 +369,58 @@ func (st *state) lookup(pos int, name string) (any, error) {
 	if !ok {
 		return nil, errAt(pos, "param %s has unsupported Go type %T", name, v)
 	}
-	return nv, nil
+	return st.own(pos, name, nv)
+}
+
+// own returns the evaluation's own copy of a param's array or map, made on
+// first use: an expression may change what it reads (a[0] = 1, m.put), and
+// must not change the caller's state.
+func (st *state) own(pos int, name string, v any) (any, error) {
+	switch v.(type) {
+	case []string, []int64, []float64, []bool, map[string]any:
+	default:
+		return v, nil
+	}
+	if c, ok := st.owned[name]; ok {
+		return c, nil
+	}
+	n, err := st.sizeOf(pos, v, 0, st.lim.MaxMemory)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.alloc(pos, n); err != nil {
+		return nil, err
+	}
+	c := deepCopy(v)
+	if st.owned == nil {
+		st.owned = map[string]any{}
+	}
+	st.owned[name] = c
+	return c, nil
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case []string:
+		return append([]string(nil), x...)
+	case []int64:
+		return append([]int64(nil), x...)
+	case []float64:
+		return append([]float64(nil), x...)
+	case []bool:
+		return append([]bool(nil), x...)
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case map[string]string:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = e
+		}
+		return m
+	}
+	return v
 }

@@ -43,6 +43,11 @@ func (st *state) binop(pos int, op string, l, r any) (any, error) {
 		}
 	}
 	if op == "==" || op == "!=" {
+		if ls, ok := l.(string); ok { // comparing strings reads them
+			if err := st.scan(pos, len(ls)); err != nil {
+				return nil, err
+			}
+		}
 		eq, err := equal(pos, l, r)
 		if err != nil {
 			return nil, err
@@ -55,11 +60,14 @@ func (st *state) binop(pos int, op string, l, r any) (any, error) {
 		ls, lok := l.(string)
 		rs, rok := r.(string)
 		if lok || (rok && isNumber(l)) {
+			var err error
 			if !lok {
 				ls = javaString(l)
 			}
 			if !rok {
-				rs = javaString(r)
+				if rs, err = st.text(pos, r); err != nil {
+					return nil, err
+				}
 			}
 			if err := st.alloc(pos, int64(len(ls)+len(rs))); err != nil {
 				return nil, err
@@ -225,7 +233,10 @@ func (st *state) compound(pos int, op string, cur, rhs any) (any, error) {
 		if op != "+=" {
 			return nil, errAt(pos, "operator %s is not defined on String", op)
 		}
-		s := javaString(rhs)
+		s, err := st.text(pos, rhs)
+		if err != nil {
+			return nil, err
+		}
 		if err := st.alloc(pos, int64(len(cur.(string))+len(s))); err != nil {
 			return nil, err
 		}
@@ -269,6 +280,9 @@ func (st *state) index(x *indexExpr) (any, error) {
 		if !ok {
 			return nil, errAt(x.i.at(), "params key must be a String, got %s", typeName(k))
 		}
+		if err := st.scan(x.pos, len(ks)); err != nil {
+			return nil, err
+		}
 		return st.lookup(x.pos, ks)
 	}
 	coll, err := st.eval(x.x)
@@ -299,6 +313,9 @@ func (st *state) indexValue(pos int, coll, idx any) (any, error) {
 		k, ok := idx.(string)
 		if !ok {
 			return nil, errAt(pos, "map key must be a String, got %s", typeName(idx))
+		}
+		if err := st.scan(pos, len(k)); err != nil { // hashing the key
+			return nil, err
 		}
 		return c[k], nil
 	case []string:
@@ -341,6 +358,9 @@ func (st *state) setIndex(pos int, coll, idx, v any) error {
 		}
 		if !storable(v) {
 			return bad()
+		}
+		if err := st.scan(pos, len(k)); err != nil { // hashing the key
+			return err
 		}
 		if _, exists := c[k]; !exists && len(c) >= st.lim.MaxArrayLen {
 			return limitErr(pos, "array size", int64(st.lim.MaxArrayLen))
@@ -474,13 +494,19 @@ func makeArray(pos int, elem string, vals []any) (any, error) {
 	return r, nil
 }
 
-// evalArgs evaluates call arguments into buf (reused when small).
+// evalArgs evaluates call arguments into buf (reused when small). A call
+// reads its String arguments at least once: that work is charged here.
 func (st *state) evalArgs(args []node, buf []any) ([]any, error) {
 	out := buf[:0]
 	for _, a := range args {
 		v, err := st.eval(a)
 		if err != nil {
 			return nil, err
+		}
+		if s, ok := v.(string); ok && len(s) >= bytesPerStep {
+			if err := st.scan(a.at(), len(s)); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, v)
 	}

@@ -93,7 +93,7 @@ func newFormatter(pos int, pattern string) (*formatter, error) {
 			toks[i].adjacent = true
 		}
 	}
-	if len(pattern) < 128 {
+	if len(pattern) < patternCacheMax {
 		patternCache.Store(pattern, toks)
 	}
 	return &formatter{pattern: pattern, toks: toks}, nil
@@ -274,9 +274,9 @@ func (st *state) formatterMethod(pos int, f *formatter, name string, args []any)
 	case name == "print" && len(args) == 1:
 		switch a := args[0].(type) {
 		case *dateTime:
-			return f.print(pos, a)
+			return st.print(pos, f, a)
 		case int64:
-			return f.print(pos, &dateTime{ms: a, zone: utcZone})
+			return st.print(pos, f, &dateTime{ms: a, zone: utcZone})
 		}
 	case (name == "parseDateTime" || name == "parseMillis") && len(args) == 1:
 		s, ok := args[0].(string)

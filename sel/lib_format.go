@@ -10,7 +10,13 @@ import (
 // javaFormat implements the common subset of java.util.Formatter:
 // %[index$][flags][width][.precision]conv with conv in s S d x X o f e E b B c n %.
 // Flags: - 0 + space , ( #.
+//
+// The literal text is charged up front and each converted piece before it
+// is written, so the output never passes the memory limit.
 func (st *state) javaFormat(pos int, f string, args []any) (any, error) {
+	if err := st.alloc(pos, int64(len(f))); err != nil {
+		return nil, err
+	}
 	var sb strings.Builder
 	next := 0
 	for i := 0; i < len(f); i++ {
@@ -76,6 +82,9 @@ func (st *state) javaFormat(pos int, f string, args []any) (any, error) {
 			continue
 		}
 		if conv == '%' {
+			if err := st.alloc(pos, int64(max(width, 1))); err != nil {
+				return nil, err
+			}
 			sb.WriteString(pad("%", width, strings.Contains(flags, "-"), false))
 			continue
 		}
@@ -89,19 +98,29 @@ func (st *state) javaFormat(pos int, f string, args []any) (any, error) {
 			return nil, errAt(pos, "MissingFormatArgumentException: Format specifier '%%%c'", conv)
 		}
 		arg = args[idx]
+		if conv == 's' || conv == 'S' { // an array or map renders long
+			txt, err := st.text(pos, arg)
+			if err != nil {
+				return nil, err
+			}
+			if conv == 'S' {
+				if err := st.alloc(pos, caseMappedSize(txt)); err != nil {
+					return nil, err
+				}
+			}
+			arg = txt
+		}
 		s, err := formatOne(pos, conv, flags, prec, arg)
 		if err != nil {
 			return nil, err
 		}
+		if err := st.alloc(pos, int64(max(len(s), width))); err != nil {
+			return nil, err
+		}
 		zero := strings.Contains(flags, "0") && !strings.Contains(flags, "-")
 		sb.WriteString(pad(s, width, strings.Contains(flags, "-"), zero))
-		if sb.Len() > 1<<20 {
-			if err := st.alloc(pos, int64(sb.Len())); err != nil {
-				return nil, err
-			}
-		}
 	}
-	return sb.String(), st.alloc(pos, int64(sb.Len()))
+	return sb.String(), nil
 }
 
 func pad(s string, width int, left, zero bool) string {

@@ -268,13 +268,13 @@ func (st *state) dateTimeMethod(pos int, d *dateTime, name string, args []any) (
 	case name == "toString" && len(args) == 1:
 		switch a := args[0].(type) {
 		case string:
-			f, err := newFormatter(pos, a)
+			f, err := st.newFormatter(pos, a)
 			if err != nil {
 				return nil, err
 			}
-			return f.print(pos, d)
+			return st.print(pos, f, d)
 		case *formatter:
-			return a.print(pos, d)
+			return st.print(pos, a, d)
 		}
 	}
 	return nil, argErr(pos, "DateTime."+name, args)

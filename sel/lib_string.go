@@ -1,10 +1,9 @@
 package sel
 
 import (
-	"regexp"
 	"strings"
-	"sync"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Java strings are UTF-16; indexes and lengths below count UTF-16 units.
@@ -25,7 +24,7 @@ func jlen(s string) int {
 	if isASCII(s) {
 		return len(s)
 	}
-	return len(u16(s))
+	return utf16Len(s)
 }
 
 func jsubstring(s string, b, e int) (string, bool) {
@@ -35,11 +34,33 @@ func jsubstring(s string, b, e int) (string, bool) {
 		}
 		return s[b:e], true
 	}
-	u := u16(s)
-	if b < 0 || e > len(u) || b > e {
+	if b < 0 || b > e {
 		return "", false
 	}
-	return string(utf16.Decode(u[b:e])), true
+	bo, bmid := utf16Offset(s, b)
+	eo, emid := utf16Offset(s, e)
+	if bo < 0 || eo < 0 {
+		return "", false
+	}
+	if !bmid && !emid {
+		return s[bo:eo], true
+	}
+	// an index inside a surrogate pair: cut the UTF-16 units as Java does,
+	// converting only the runes in range
+	end := eo
+	if emid {
+		_, w := utf8.DecodeRuneInString(s[eo:])
+		end += w
+	}
+	u := u16(s[bo:end])
+	from, to := 0, len(u)
+	if bmid {
+		from = 1
+	}
+	if emid {
+		to--
+	}
+	return string(utf16.Decode(u[from:to])), true
 }
 
 func jlastIndexOf(s, sub string) int64 {
@@ -47,7 +68,7 @@ func jlastIndexOf(s, sub string) int64 {
 	if i < 0 || isASCII(s[:i]) {
 		return int64(i)
 	}
-	return int64(len(u16(s[:i])))
+	return int64(utf16Len(s[:i]))
 }
 
 func jcompare(a, b string) int64 {
@@ -60,14 +81,65 @@ func jcompare(a, b string) int64 {
 		}
 		return int64(len(a) - len(b))
 	}
-	ua, ub := u16(a), u16(b)
-	n := min(len(ua), len(ub))
-	for i := 0; i < n; i++ {
-		if ua[i] != ub[i] {
-			return int64(ua[i]) - int64(ub[i])
+	// skip the common prefix bytewise, back to a rune start, then compare
+	// UTF-16 units from there, decoding one rune at a time
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	for i > 0 && ((i < len(a) && !utf8.RuneStart(a[i])) || (i < len(b) && !utf8.RuneStart(b[i]))) {
+		i--
+	}
+	var ua, ub utf16Reader
+	ua.s, ub.s = a[i:], b[i:]
+	for {
+		ca, oka := ua.next()
+		cb, okb := ub.next()
+		switch {
+		case !oka && !okb:
+			return 0
+		case !oka:
+			return -int64(1 + ub.rest())
+		case !okb:
+			return int64(1 + ua.rest())
+		case ca != cb:
+			return int64(ca) - int64(cb)
 		}
 	}
-	return int64(len(ua) - len(ub))
+}
+
+// utf16Reader yields the UTF-16 units of a string.
+type utf16Reader struct {
+	s       string
+	low     uint16 // pending low surrogate
+	pending bool
+}
+
+func (r *utf16Reader) next() (uint16, bool) {
+	if r.pending {
+		r.pending = false
+		return r.low, true
+	}
+	if r.s == "" {
+		return 0, false
+	}
+	c, w := utf8.DecodeRuneInString(r.s)
+	r.s = r.s[w:]
+	if c >= 0x10000 {
+		hi, lo := utf16.EncodeRune(c)
+		r.low, r.pending = uint16(lo), true
+		return uint16(hi), true
+	}
+	return uint16(c), true
+}
+
+// rest counts the units not read yet.
+func (r *utf16Reader) rest() int {
+	n := utf16Len(r.s)
+	if r.pending {
+		n++
+	}
+	return n
 }
 
 // javaTrim removes leading and trailing characters <= ' ', like String.trim.
@@ -82,116 +154,19 @@ func javaTrim(s string) string {
 	return s[b:e]
 }
 
-var regexCache sync.Map // Java pattern → *regexp.Regexp
-
-func javaRegexp(pos int, pattern string) (*regexp.Regexp, error) {
-	if re, ok := regexCache.Load(pattern); ok {
-		return re.(*regexp.Regexp), nil
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return nil, errAt(pos, "invalid or unsupported regular expression %q: %v", pattern, err)
-	}
-	if len(pattern) < 256 {
-		regexCache.Store(pattern, re)
-	}
-	return re, nil
-}
-
-// javaReplacement converts a Java replacement string ($1, \$) to Go's syntax.
-func javaReplacement(pos int, r string) (string, error) {
-	var sb strings.Builder
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		switch c {
-		case '\\':
-			i++
-			if i >= len(r) {
-				return "", errAt(pos, "character to be escaped is missing in replacement")
-			}
-			if r[i] == '$' {
-				sb.WriteString("$$")
-			} else {
-				sb.WriteByte(r[i])
-			}
-		case '$':
-			j := i + 1
-			for j < len(r) && isDigit(r[j]) {
-				j++
-			}
-			if j == i+1 {
-				return "", errAt(pos, "illegal group reference in replacement %q", r)
-			}
-			sb.WriteString("${" + r[i+1:j] + "}")
-			i = j - 1
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	return sb.String(), nil
-}
-
-// regexCost estimates the steps a regexp scan of s costs: Go's regexp runs
-// at several steps' time per byte unless the pattern is a literal.
-func regexCost(re *regexp.Regexp, s string) int64 {
-	if _, complete := re.LiteralPrefix(); complete {
-		return 1 + int64(len(s)/16)
-	}
-	return 1 + 4*int64(len(s))
-}
-
-// javaSplit implements String.split(regex, limit).
-func javaSplit(re *regexp.Regexp, s string, limit int) []string {
-	if s == "" {
-		return []string{""}
-	}
-	var out []string
-	start := 0
-	var matches [][]int
-	if lit, complete := re.LiteralPrefix(); complete && lit != "" {
-		for i := 0; ; {
-			j := strings.Index(s[i:], lit)
-			if j < 0 {
-				break
-			}
-			matches = append(matches, []int{i + j, i + j + len(lit)})
-			i += j + len(lit)
-			if limit > 0 && len(matches) >= limit {
-				break
-			}
-		}
-	} else {
-		matches = re.FindAllStringIndex(s, -1)
-	}
-	for _, m := range matches {
-		if limit > 0 && len(out) == limit-1 {
-			break
-		}
-		if m[1] == 0 { // zero-width match at the start never splits
-			continue
-		}
-		if m[0] == m[1] && m[0] >= len(s) {
-			break
-		}
-		out = append(out, s[start:m[0]])
-		start = m[1]
-	}
-	out = append(out, s[start:])
-	if limit == 0 {
-		for len(out) > 1 && out[len(out)-1] == "" {
-			out = out[:len(out)-1]
-		}
-		if len(out) == 1 && out[0] == "" && s != "" {
-			return []string{}
-		}
-	}
-	return out
-}
-
 func (st *state) stringMethod(pos int, s, name string, args []any) (any, error) {
-	// charge work proportional to the string length
-	if err := st.step(pos, 2+int64(len(s)/64)); err != nil {
+	// charge work proportional to the string length; counting UTF-16
+	// units of a non-ASCII string costs more per byte
+	if err := st.scan(pos, len(s)); err != nil {
 		return nil, err
+	}
+	switch name {
+	case "length", "substring", "compareTo", "lastIndexOf":
+		if !isASCII(s) {
+			if err := st.step(pos, int64(len(s)/8)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	str := func(i int) (string, bool) {
 		if i >= len(args) {
@@ -210,10 +185,14 @@ func (st *state) stringMethod(pos int, s, name string, args []any) (any, error) 
 	switch len(args) {
 	case 0:
 		switch name {
-		case "toUpperCase":
-			return strings.ToUpper(s), st.alloc(pos, int64(len(s)))
-		case "toLowerCase":
-			return strings.ToLower(s), st.alloc(pos, int64(len(s)))
+		case "toUpperCase", "toLowerCase":
+			if err := st.alloc(pos, caseMappedSize(s)); err != nil {
+				return nil, err
+			}
+			if name == "toUpperCase" {
+				return strings.ToUpper(s), nil
+			}
+			return strings.ToLower(s), nil
 		case "length":
 			return int64(jlen(s)), nil
 		case "isEmpty":
@@ -294,59 +273,28 @@ func (st *state) stringMethod(pos int, s, name string, args []any) (any, error) 
 			}
 		case "replaceAll":
 			if ok1 && ok2 {
-				re, err := javaRegexp(pos, a)
-				if err != nil {
-					return nil, err
-				}
-				repl, err := javaReplacement(pos, b)
-				if err != nil {
-					return nil, err
-				}
-				if err := st.step(pos, regexCost(re, s)); err != nil {
-					return nil, err
-				}
-				// bound the output before building it
-				n := len(re.FindAllStringIndex(s, st.lim.MaxArrayLen*4+1))
-				if err := st.alloc(pos, int64(len(s)+n*(len(b)+16))); err != nil {
-					return nil, err
-				}
-				return re.ReplaceAllString(s, repl), nil
+				return st.replaceAll(pos, s, a, b)
 			}
 		}
 	}
 	return nil, argErr(pos, "String."+name, args)
 }
 
-func (st *state) split(pos int, s, pattern string, limit int) (any, error) {
-	re, err := javaRegexp(pos, pattern)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.step(pos, regexCost(re, s)); err != nil {
-		return nil, err
-	}
-	parts := javaSplit(re, s, limit)
-	if err := st.arrayLen(pos, len(parts)); err != nil {
-		return nil, err
-	}
-	if err := st.step(pos, 16*int64(len(parts))); err != nil {
-		return nil, err
-	}
-	return parts, st.alloc(pos, int64(len(s)+16*len(parts)))
-}
+var escaper = strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\b", "\\b", "\n", "\\n",
+	"\r", "\\r", "\f", "\\f", "\"", "\\\"")
 
 func (st *state) escape(pos int, s string) (any, error) {
-	r := strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\b", "\\b", "\n", "\\n",
-		"\r", "\\r", "\f", "\\f", "\"", "\\\"").Replace(s)
-	return r, st.alloc(pos, int64(len(r)))
+	if err := st.alloc(pos, 2*int64(len(s))); err != nil { // each byte escapes to at most two
+		return nil, err
+	}
+	return escaper.Replace(s), nil
 }
 
 func (st *state) stringStatic(pos int, name string, args []any) (any, error) {
 	switch name {
 	case "valueOf":
 		if len(args) == 1 {
-			s := javaString(args[0])
-			return s, st.alloc(pos, int64(len(s)))
+			return st.text(pos, args[0])
 		}
 	case "escape":
 		if len(args) == 1 {
@@ -359,6 +307,9 @@ func (st *state) stringStatic(pos int, name string, args []any) (any, error) {
 			if f, ok := args[0].(string); ok {
 				rest := args[1:]
 				if len(rest) == 1 {
+					if err := st.alloc(pos, 16*int64(arrayLen(rest[0]))); err != nil {
+						return nil, err
+					}
 					rest = spreadArray(rest[0], rest)
 				}
 				return st.javaFormat(pos, f, rest)

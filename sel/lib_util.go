@@ -140,6 +140,9 @@ func (st *state) utilCall(pos int, name string, args []any) (any, error) {
 }
 
 func (st *state) timeoutFor(pos int, d *dateTime, dur string) (any, error) {
+	if err := st.alloc(pos, 8*int64(len(dur))); err != nil { // the words parseWordPeriod splits
+		return nil, err
+	}
 	ms, err := parseWordPeriod(pos, dur)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,9 @@
 package sel
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // paramsCall implements the methods of the `params` object.
 func (st *state) paramsCall(pos int, name string, args []any) (any, error) {
@@ -63,7 +66,7 @@ func (st *state) paramsCall(pos int, name string, args []any) (any, error) {
 	if !ok {
 		return nil, errAt(pos, "params.%s returned unsupported Go type %T", name, v)
 	}
-	return nv, nil
+	return st.own(pos, "params."+name+"("+strings.Join(strs, "\x00")+")", nv)
 }
 
 // MapParams is a Params backed by a map. Its extension methods

@@ -159,11 +159,65 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MaxValueDepth is how deeply MAP values may nest (a MAP holding a MAP is
+// depth 2). EncodeJSON, DecodeJSON and Baton's decoders refuse deeper
+// values before they recurse: each level re-reads the levels below it.
+const MaxValueDepth = 128
+
+// ValueDepth returns the nesting depth of v's MAPs (0 for a scalar or an
+// array, 1 for a MAP of scalars), counting no further than limit+1, so a
+// MAP that holds itself ends the walk.
+func ValueDepth(v any, limit int) int {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return 0
+	}
+	if limit < 0 {
+		return 1
+	}
+	d := 0
+	for _, e := range m {
+		d = max(d, ValueDepth(e, limit-1))
+		if d > limit {
+			break
+		}
+	}
+	return d + 1
+}
+
+// JSONDepth returns the nesting depth of the JSON arrays and objects in b,
+// scanning it once without recursion (b need not be valid JSON).
+func JSONDepth(b []byte) int {
+	depth, deepest, inStr := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
 // EncodeJSON encodes a value of type t. MAP entries become {"type","value"}
 // objects, with keys in sorted order, so the encoding is stable.
 func EncodeJSON(t Type, v any) (json.RawMessage, error) {
 	if t != Map {
 		return json.Marshal(v)
+	}
+	if ValueDepth(v, MaxValueDepth) > MaxValueDepth {
+		return nil, fmt.Errorf("MAP value nests deeper than %d levels", MaxValueDepth)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -197,9 +251,14 @@ func EncodeJSON(t Type, v any) (json.RawMessage, error) {
 	return json.RawMessage(sb.String()), nil
 }
 
-// DecodeJSON decodes raw JSON written by EncodeJSON for type t.
+// DecodeJSON decodes raw JSON written by EncodeJSON for type t. A MAP
+// nested deeper than MaxValueDepth is refused before it is decoded.
 func DecodeJSON(t Type, raw json.RawMessage) (any, error) {
 	var err error
+	// a MAP level is two JSON levels: {"k":{"type":"MAP","value":{...}}}
+	if d := JSONDepth(raw); d > 2*MaxValueDepth+1 {
+		return nil, fmt.Errorf("%v value nests %d JSON levels deep: at most %d MAP levels are allowed", t, d, MaxValueDepth)
+	}
 	switch t {
 	case String:
 		var v string

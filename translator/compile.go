@@ -14,8 +14,20 @@ import (
 // StepTypeInfo is what the client knows about a user step type.
 type StepTypeInfo struct {
 	// Mode is the type's default execution mode (local_activity or
-	// activity); "" lets Compile choose from the step's timeout.
+	// activity); "" lets Compile choose: local_activity for an Idempotent
+	// type whose step has a literal timeout of at most
+	// LocalActivityMaxTimeoutSecs, activity otherwise. Choosing
+	// local_activity (here or with the baton.mode tag) accepts that a step
+	// which completed may run again after a worker crash (see Idempotent).
 	Mode Mode
+	// Idempotent says a step of this type may run again after it completed
+	// without harm (it overwrites, or checks before it acts). Only such
+	// types run as local activities by default: Temporal records a local
+	// activity's result only when the workflow task that ran it completes,
+	// and a worker that dies before that takes the result with it, so the
+	// next worker runs the step again. An activity's result is recorded as
+	// soon as the step returns, so a completed step never runs again.
+	Idempotent bool
 	// TaskQueue routes the type's activities; "" is the run's own queue.
 	TaskQueue string
 	// HeartbeatTimeout is how long an attempt run as an activity may go
@@ -64,12 +76,10 @@ var builtinTypes = map[string]struct {
 	name      string
 	supported bool
 }{
-	"NOOP":       {TypeNoOp, true},
-	"SLEEP":      {TypeSleep, true},
-	"TITUS":      {"Titus", false},
-	"NOTEBOOK":   {"Notebook", false},
-	"KUBERNETES": {"Kubernetes", false},
-	"JOIN":       {"Join", false},
+	"NOOP":  {TypeNoOp, true},
+	"SLEEP": {TypeSleep, true},
+	"TITUS": {"Titus", false},
+	"JOIN":  {"Join", false},
 }
 
 type compiler struct {
@@ -396,6 +406,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 		return
 	}
+	n.Type = canonicalWorkerType(n.Type)
 	info := c.opts.StepTypes[n.Type]
 	queue := info.TaskQueue
 	if hasQueue {
@@ -417,7 +428,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 	case queue != "":
 		n.Mode = ModeActivity // its workers listen on their own queue
-	case n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs:
+	case info.Idempotent && n.Timeout.Text == "" && n.Timeout.Value <= LocalActivityMaxTimeoutSecs:
 		n.Mode = ModeLocalActivity
 	default:
 		n.Mode = ModeActivity

@@ -165,8 +165,11 @@ func TestModes(t *testing.T) {
 		{name: "NoOp as activity refused", typ: "NoOp", tags: []definition.Tag{tag(TagMode, "activity")}, err: "baton.mode: NoOp steps run inline"},
 		{name: "Sleep queue refused", typ: "Sleep", tags: []definition.Tag{tag(TagTaskQueue, "q")}, err: "baton.task_queue: Sleep steps run inline"},
 		{name: "user type, default timeout", typ: "spark", mode: ModeActivity},
-		{name: "user type, short timeout", typ: "spark", edit: short, mode: ModeLocalActivity},
-		{name: "user type, 60 s duration", typ: "spark", edit: shortText, mode: ModeLocalActivity},
+		{name: "user type, short timeout", typ: "spark", edit: short, mode: ModeActivity},
+		{name: "idempotent type, short timeout", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeLocalActivity},
+		{name: "idempotent type, 60 s duration", typ: "spark", edit: shortText, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeLocalActivity},
+		{name: "idempotent type, default timeout", typ: "spark", types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeActivity},
+		{name: "idempotent type, 61 s", typ: "spark", edit: func(s *definition.Step) { s.Timeout = lit(61) }, types: map[string]StepTypeInfo{"spark": {Idempotent: true}}, mode: ModeActivity},
 		{name: "user type, 61 s", typ: "spark", edit: func(s *definition.Step) { s.Timeout = lit(61) }, mode: ModeActivity},
 		{name: "type mode wins over timeout", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {Mode: ModeActivity}}, mode: ModeActivity},
 		{name: "type mode local", typ: "spark", types: map[string]StepTypeInfo{"spark": {Mode: ModeLocalActivity}}, mode: ModeLocalActivity},
@@ -182,13 +185,13 @@ func TestModes(t *testing.T) {
 		{name: "unknown mode", typ: "spark", tags: []definition.Tag{tag(TagMode, "fast")}, err: `baton.mode: unknown mode "fast"`},
 		{name: "mode without value", typ: "spark", tags: []definition.Tag{{Name: TagMode}}, err: `baton.mode needs a string "value"`},
 		{name: "empty queue", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, " ")}, err: `baton.task_queue needs a non-empty string "value"`},
-		{name: "type queue is the run's own", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {TaskQueue: "main"}}, mode: ModeLocalActivity},
+		{name: "type queue is the run's own", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {TaskQueue: "main", Idempotent: true}}, mode: ModeLocalActivity},
 		{name: "tag queue is the run's own", typ: "spark", tags: []definition.Tag{tag(TagTaskQueue, "main")}, mode: ModeActivity},
 		{name: "local with the run's own queue", typ: "spark", tags: []definition.Tag{tag(TagMode, "local_activity"), tag(TagTaskQueue, "main")}, mode: ModeLocalActivity},
 		{name: "other tags ignored", typ: "spark", tags: []definition.Tag{{Name: "team"}, tag("owner", "x")}, mode: ModeActivity},
 		{name: "type heartbeat", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeActivity, hb: 5},
 		{name: "type heartbeat rounded up", typ: "spark", types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 1500 * time.Millisecond}}, mode: ModeActivity, hb: 2},
-		{name: "type heartbeat dropped for local", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second}}, mode: ModeLocalActivity},
+		{name: "type heartbeat dropped for local", typ: "spark", edit: short, types: map[string]StepTypeInfo{"spark": {HeartbeatTimeout: 5 * time.Second, Idempotent: true}}, mode: ModeLocalActivity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := typed("s", tc.typ)
@@ -218,12 +221,12 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	sig := noop("sig", edge("nowhere", "true"))
 	sig.SignalDependencies = []*definition.SignalDependency{{Name: "s"}}
 	sig.SignalOutputs = []*definition.SignalOutput{{Name: "o"}}
-	k8s := typed("k", "kubernetes")
+	titus := typed("k", "titus")
 	join := typed("j", "Join")
 	bad := noop("bad")
 	bad.FailureMode = "FAIL_SOMETIMES"
 	bad.Params = definition.Params{"p": {Type: sel.Long, Value: "x"}, "q": nil, "m": {Type: sel.Long, Value: int64(1), Mode: "sometimes"}, "n": {Type: sel.StringArray}}
-	req := request(fe, sig, k8s, join, bad, noop("sig"), nil,
+	req := request(fe, sig, titus, join, bad, noop("sig"), nil,
 		&definition.Step{Kind: definition.KindWhile, ID: "w"},
 		&definition.Step{Kind: definition.KindSubworkflow, ID: "sw"},
 		&definition.Step{Kind: definition.KindTemplate, ID: "tp"},
@@ -235,7 +238,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",
-		"workflow.steps[2].step.type: not supported yet: step type Kubernetes",
+		"workflow.steps[2].step.type: not supported yet: step type Titus",
 		"workflow.steps[3].step.type: not supported yet: step type Join",
 		`workflow.steps[4].step.failure_mode: unknown failure mode "FAIL_SOMETIMES"`,
 		`workflow.steps[4].step.params["m"].mode: unknown param mode "sometimes"`,

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/batonhq/baton/sel"
 )
 
 // Encode writes the plan's stable JSON encoding: struct fields in
@@ -15,12 +17,21 @@ func Encode(p *Plan) ([]byte, error) {
 	if p == nil {
 		return nil, fmt.Errorf("nil plan")
 	}
+	if err := checkLimits(p); err != nil {
+		return nil, fmt.Errorf("encoding plan: %w", err)
+	}
 	return json.Marshal(p)
 }
 
 // Decode reads a plan written by Encode and refuses a format version this
 // build does not know.
 func Decode(b []byte) (*Plan, error) {
+	// a plan's nesting is bounded (checkLimits); refuse a deeper document
+	// before decoding it, since each MAP level is decoded again by the one
+	// above: a MAP level is 5 JSON levels, a body level 4
+	if d := sel.JSONDepth(b); d > 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
+		return nil, fmt.Errorf("decoding plan: nested %d levels deep", d)
+	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("decoding plan: %w", err)

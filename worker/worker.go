@@ -32,7 +32,8 @@ type Options struct {
 	DisableWorkflows bool
 	// HTTP registers Maestro's Http step type with these options (its host
 	// allow-list above all); nil leaves it unregistered, so Http steps fail
-	// as an unknown step type on this worker.
+	// as an unknown step type on this worker. An allow-list entry that can
+	// never match is refused (see httpstep.CheckAllowedHosts).
 	HTTP *httpstep.Options
 }
 
@@ -58,6 +59,9 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 	if opts.HTTP != nil {
 		if _, ok := types[httpstep.TypeName]; ok {
 			return nil, fmt.Errorf("baton worker: step type %q is registered twice (StepTypes and HTTP)", httpstep.TypeName)
+		}
+		if err := httpstep.CheckAllowedHosts(opts.HTTP.AllowedHosts); err != nil {
+			return nil, fmt.Errorf("baton worker: %w", err)
 		}
 		types = make(map[string]activities.StepType, len(opts.StepTypes)+1)
 		for name, t := range opts.StepTypes {

@@ -44,15 +44,28 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 	if !n.plan.Sync {
 		policy = enumspb.PARENT_CLOSE_POLICY_ABANDON
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:               r.id + "/" + n.plan.ID,
+	cctx := ctx
+	if !n.plan.Sync {
+		cctx = asyncChildContext(ctx)
+	}
+	childID := r.id + "/" + n.plan.ID
+	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
+		WorkflowID:               childID,
 		WorkflowExecutionTimeout: childTimeout(timeout),
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    childSearchAttributes(ctx, in.Plan),
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
 	if !n.plan.Sync {
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+				// The child of a previous run of this instance (a restart) has
+				// not ended: as in Maestro, whose restarted parent restarts
+				// the same child instance and refuses to while it runs.
+				return outcomeFatal, fmt.Errorf("start subworkflow %s: its child instance %s, started by a previous run of this instance, is still running; "+
+					"a restarted run restarts the same child instance, which is refused until it ends (stop it, or wait for it)", id, childID)
+			}
 			return outcomeFatal, fmt.Errorf("start subworkflow %s: %w", id, err)
 		}
 		return outcomeSucceeded, nil
@@ -186,4 +199,22 @@ func (r *run) subworkflowParam(stepID, childStepID, param string) (any, error) {
 		return nil, fmt.Errorf("params.getFromSubworkflow: step %q of the child of %q has no param %q", childStepID, stepID, param)
 	}
 	return v.Value, nil
+}
+
+// ChangeAsyncChildAbandoned: before it, stopping a run also stopped the
+// async (sync: false) children it had started (a cancelled parent context
+// asks its children to cancel), while a kill or a Temporal terminate left
+// them running. From version 1 an async child is started on a context the
+// parent's cancellation does not reach, so stop, kill and terminate all
+// leave it running (abandoned, as in Maestro, where an async subworkflow
+// step is done once its child has started and is never terminated).
+const ChangeAsyncChildAbandoned = "async-child-abandoned"
+
+// asyncChildContext is the context an async child is started on.
+func asyncChildContext(ctx workflow.Context) workflow.Context {
+	if workflow.GetVersion(ctx, ChangeAsyncChildAbandoned, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ctx
+	}
+	disconnected, _ := workflow.NewDisconnectedContext(ctx)
+	return disconnected
 }

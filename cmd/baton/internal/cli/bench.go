@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -11,69 +9,95 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/batonhq/baton/cmd/baton/internal/bench"
 )
 
-func benchCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("bench", errOut, "[flags]")
-	scenarios := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "comma-separated scenarios to run")
-	reps := fs.Int("reps", 30, "measured repetitions of fast rows (slow rows take fewer, to fit -row-budget; at least min(reps, 5))")
-	warmup := fs.Int("warmup", 3, "warm-up runs before each row")
-	budget := fs.Duration("row-budget", 6*time.Second, "time budget of one row's measurements")
-	chains := fs.String("chain-sizes", "10,100,300", "N of the step chains")
-	dagSize := fs.Int("dag-size", 300, "steps of the DAG with fan-out and joins")
-	paramsSize := fs.Int("params-size", 100, "steps of the params-and-conditions DAG")
-	tpRuns := fs.Int("throughput-runs", 1000, "most 5-step DAG runs in the throughput scenario (it also stops at -row-budget)")
-	tpConc := fs.Int("throughput-concurrency", 32, "runs in flight at once in the throughput scenario")
-	foreach := fs.String("foreach-sizes", "1000,10000,25000", "iterations of the scale scenario")
-	scaleBudget := fs.Duration("scale-budget", time.Minute, "skip a foreach size whose time, projected from the smaller one, exceeds this")
-	noNaive := fs.Bool("no-naive", false, "leave out the naive baseline (and its second server)")
-	noFloor := fs.Bool("no-floor", false, "leave out the hand-written floor")
-	jsonOut := fs.Bool("json", false, "print the report as JSON instead of a table")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server, worker, interpreter) to this file")
-	memProfile := fs.String("memprofile", "", "write an allocation profile to this file at the end")
-	quiet := fs.Bool("q", false, "no progress lines on stderr")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
+func newBenchCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure Baton's overhead against the floor and a naive design",
+		Long: "Bench runs the benchmark scenarios on embedded servers and prints a table (the\n" +
+			"README's Performance section). A full run takes minutes; run it on a quiet machine.",
+		Example: "  baton bench\n" +
+			"  baton bench --scenarios chain --reps 5 --json",
+		Args: cobra.NoArgs,
 	}
-	if len(pos) != 0 {
-		fs.Usage()
-		return exitUsage
-	}
+	var f benchFlags
+	fs := cmd.Flags()
+	fs.StringVar(&f.scenarios, "scenarios", strings.Join(bench.Scenarios, ","), "comma-separated scenarios to run")
+	fs.IntVar(&f.reps, "reps", 30, "measured repetitions of fast rows (slow rows take fewer, to fit --row-budget; at least min(reps, 5))")
+	fs.IntVar(&f.warmup, "warmup", 3, "warm-up runs before each row")
+	fs.DurationVar(&f.budget, "row-budget", 6*time.Second, "time budget of one row's measurements")
+	fs.StringVar(&f.chains, "chain-sizes", "10,100,300", "N of the step chains")
+	fs.IntVar(&f.dagSize, "dag-size", 300, "steps of the DAG with fan-out and joins")
+	fs.IntVar(&f.paramsSize, "params-size", 100, "steps of the params-and-conditions DAG")
+	fs.IntVar(&f.tpRuns, "throughput-runs", 1000, "most 5-step DAG runs in the throughput scenario (it also stops at --row-budget)")
+	fs.IntVar(&f.tpConc, "throughput-concurrency", 32, "runs in flight at once in the throughput scenario")
+	fs.StringVar(&f.foreach, "foreach-sizes", "1000,10000,25000", "iterations of the scale scenario")
+	fs.DurationVar(&f.scaleBudget, "scale-budget", time.Minute, "skip a foreach size whose time, projected from the smaller one, exceeds this")
+	fs.BoolVar(&f.noNaive, "no-naive", false, "leave out the naive baseline (and its second server)")
+	fs.BoolVar(&f.noFloor, "no-floor", false, "leave out the hand-written floor")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON instead of a table")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server, worker, interpreter) to this file")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile to this file at the end")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress lines on stderr")
+	cmd.RunE = runE(func(*cobra.Command, []string) int {
+		return a.bench(&f)
+	})
+	return cmd
+}
+
+type benchFlags struct {
+	scenarios                 string
+	reps, warmup              int
+	budget                    time.Duration
+	chains                    string
+	dagSize, paramsSize       int
+	tpRuns, tpConc            int
+	foreach                   string
+	scaleBudget               time.Duration
+	noNaive, noFloor, jsonOut bool
+	cpuProfile, memProfile    string
+	quiet                     bool
+}
+
+func (a *app) bench(f *benchFlags) int {
+	ctx, out, errOut := a.ctx, a.out, a.errOut
+	var err error
 	opts := bench.Options{
-		Reps: *reps, Warmup: *warmup, RowBudget: *budget,
-		DAGSize: *dagSize, ParamsSize: *paramsSize,
-		ThroughputRuns: *tpRuns, ThroughputConcurrency: *tpConc,
-		ScaleBudget: *scaleBudget, NoNaive: *noNaive, NoFloor: *noFloor, Progress: errOut,
+		Reps: f.reps, Warmup: f.warmup, RowBudget: f.budget,
+		DAGSize: f.dagSize, ParamsSize: f.paramsSize,
+		ThroughputRuns: f.tpRuns, ThroughputConcurrency: f.tpConc,
+		ScaleBudget: f.scaleBudget, NoNaive: f.noNaive, NoFloor: f.noFloor, Progress: errOut,
 	}
-	if *warmup == 0 {
+	if f.warmup == 0 {
 		opts.Warmup = -1
 	}
-	if *quiet {
+	if f.quiet {
 		opts.Progress = nil
 	}
-	for _, s := range strings.Split(*scenarios, ",") {
+	for _, s := range strings.Split(f.scenarios, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			opts.Scenarios = append(opts.Scenarios, s)
 		}
 	}
-	if opts.ChainSizes, err = parseSizes(*chains); err == nil {
-		opts.ForeachSizes, err = parseSizes(*foreach)
+	if opts.ChainSizes, err = parseSizes(f.chains); err == nil {
+		opts.ForeachSizes, err = parseSizes(f.foreach)
 	}
 	if err != nil {
-		fmt.Fprintf(errOut, "baton bench: %v\n", err)
-		return exitUsage
+		return a.usage("bench", err)
 	}
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if f.cpuProfile != "" {
+		prof, err := os.Create(f.cpuProfile)
 		if err != nil {
 			fmt.Fprintf(errOut, "baton bench: %v\n", err)
 			return exitUsage
 		}
-		defer func() { _ = f.Close() }()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		defer func() { _ = prof.Close() }()
+		if err := pprof.StartCPUProfile(prof); err != nil {
 			fmt.Fprintf(errOut, "baton bench: %v\n", err)
 			return exitRuntime
 		}
@@ -84,12 +108,12 @@ func benchCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprintf(errOut, "baton bench: %v\n", err)
 		return exitRuntime
 	}
-	if *memProfile != "" {
-		if err := writeHeapProfile(*memProfile); err != nil {
+	if f.memProfile != "" {
+		if err := writeHeapProfile(f.memProfile); err != nil {
 			fmt.Fprintf(errOut, "baton bench: %v\n", err)
 		}
 	}
-	if *jsonOut {
+	if f.jsonOut {
 		err = rep.WriteJSON(out)
 	} else {
 		err = rep.WriteTable(out)

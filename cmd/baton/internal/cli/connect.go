@@ -2,13 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"flag"
 	"fmt"
-	"os"
+	"slices"
 
+	"github.com/spf13/pflag"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -17,41 +16,123 @@ import (
 	"github.com/batonhq/baton/worker"
 )
 
-// connFlags say where Temporal is: an embedded server (no --address) or a
-// cluster, e.g. Temporal Cloud with TLS and an API key.
+// connFlags say where Temporal is. Settings come from the Temporal CLI's
+// config file and environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE;
+// read by go.temporal.io/sdk/contrib/envconfig), then the flags override
+// them. With no address anywhere, commands that may do so start an
+// embedded server.
 type connFlags struct {
-	address   string
-	namespace string
-	taskQueue string
-	tls       bool
-	tlsCert   string
-	tlsKey    string
-	tlsCA     string
-	apiKey    string
-	db        string
-	verbose   bool
-	httpAllow stringList
+	fs         *pflag.FlagSet
+	address    string
+	namespace  string
+	profile    string
+	configFile string
+	apiKey     string
+	tls        bool
+	tlsCert    string
+	tlsKey     string
+	tlsCA      string
+	tlsServer  string
+	tlsNoCheck bool
+
+	// Only for commands that may start an embedded server.
+	embedded    bool
+	db          string
+	serverLevel string
 }
 
-func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.address, "address", "", "Temporal frontend host:port (default: start an embedded server)")
-	fs.StringVar(&c.namespace, "namespace", "default", "Temporal namespace")
-	fs.StringVar(&c.taskQueue, "task-queue", worker.DefaultTaskQueue, "task queue of the Baton workers")
-	fs.BoolVar(&c.tls, "tls", false, "use TLS to reach --address (implied by --tls-cert or --api-key)")
-	fs.StringVar(&c.tlsCert, "tls-cert", "", "client certificate file (mTLS)")
-	fs.StringVar(&c.tlsKey, "tls-key", "", "client key file (mTLS)")
-	fs.StringVar(&c.tlsCA, "tls-ca", "", "CA certificate file to trust")
-	fs.StringVar(&c.apiKey, "api-key", os.Getenv("TEMPORAL_API_KEY"), "API key (default $TEMPORAL_API_KEY)")
-	fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default in memory)")
-	fs.BoolVar(&c.verbose, "v", false, "log the Temporal SDK and server to stderr")
-	fs.Var(&c.httpAllow, "http-allow", "a host (host, host:port or *.suffix) Http steps may call; repeatable; none means every Http request is refused")
+// register adds the connection flags; embedded adds --db and
+// --server-log-level for commands that start an embedded server when no
+// address is configured.
+func (c *connFlags) register(fs *pflag.FlagSet, embedded bool) {
+	c.fs = fs
+	c.embedded = embedded
+	addrHelp := "Temporal frontend host:port (env TEMPORAL_ADDRESS)"
+	if embedded {
+		addrHelp += "; none: start an embedded server"
+	}
+	fs.StringVar(&c.address, "address", "", addrHelp)
+	fs.StringVarP(&c.namespace, "namespace", "n", "", `Temporal namespace (env TEMPORAL_NAMESPACE; default "default")`)
+	fs.StringVar(&c.profile, "profile", "", "profile of the Temporal config file (env TEMPORAL_PROFILE)")
+	fs.StringVar(&c.configFile, "config-file", "", "Temporal config file (env TEMPORAL_CONFIG_FILE; default <user config dir>/temporalio/temporal.toml)")
+	fs.StringVar(&c.apiKey, "api-key", "", "API key; implies TLS (env TEMPORAL_API_KEY)")
+	fs.BoolVar(&c.tls, "tls", false, "use TLS (env TEMPORAL_TLS; implied by the other --tls flags and --api-key)")
+	fs.StringVar(&c.tlsCert, "tls-cert-path", "", "client certificate file, for mTLS (env TEMPORAL_TLS_CLIENT_CERT_PATH)")
+	fs.StringVar(&c.tlsKey, "tls-key-path", "", "client key file, for mTLS (env TEMPORAL_TLS_CLIENT_KEY_PATH)")
+	fs.StringVar(&c.tlsCA, "tls-ca-path", "", "CA certificate file to trust (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)")
+	fs.StringVar(&c.tlsServer, "tls-server-name", "", "TLS server name override (env TEMPORAL_TLS_SERVER_NAME)")
+	fs.BoolVar(&c.tlsNoCheck, "tls-disable-host-verification", false, "do not verify the server's host name (env TEMPORAL_TLS_DISABLE_HOST_VERIFICATION)")
+	// Baton's earlier names of the TLS file flags.
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		switch name {
+		case "tls-cert", "tls-key", "tls-ca":
+			name += "-path"
+		}
+		return pflag.NormalizedName(name)
+	})
+	if embedded {
+		fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default in memory)")
+		fs.StringVar(&c.serverLevel, "server-log-level", "off", "embedded server: log level ("+joinLevels()+")")
+	}
+}
+
+// profileConfig loads the config file profile and the environment, then
+// applies the flags that were set.
+func (c *connFlags) profileConfig() (envconfig.ClientConfigProfile, error) {
+	prof, err := envconfig.LoadClientConfigProfile(envconfig.LoadClientConfigProfileOptions{
+		ConfigFilePath:    c.configFile,
+		ConfigFileProfile: c.profile,
+	})
+	if err != nil {
+		return prof, fmt.Errorf("Temporal client config: %w", err)
+	}
+	set := func(name string) bool { return c.fs != nil && c.fs.Changed(name) }
+	if set("address") {
+		prof.Address = c.address
+	}
+	if set("namespace") {
+		prof.Namespace = c.namespace
+	}
+	if set("api-key") {
+		prof.APIKey = c.apiKey
+	}
+	tlsFlags := []string{"tls", "tls-cert-path", "tls-key-path", "tls-ca-path", "tls-server-name", "tls-disable-host-verification"}
+	for _, name := range tlsFlags {
+		if !set(name) {
+			continue
+		}
+		if prof.TLS == nil {
+			prof.TLS = &envconfig.ClientConfigTLS{}
+		}
+		switch name {
+		case "tls":
+			prof.TLS.Disabled = !c.tls
+		case "tls-cert-path":
+			prof.TLS.ClientCertPath, prof.TLS.ClientCertData = c.tlsCert, nil
+		case "tls-key-path":
+			prof.TLS.ClientKeyPath, prof.TLS.ClientKeyData = c.tlsKey, nil
+		case "tls-ca-path":
+			prof.TLS.ServerCACertPath, prof.TLS.ServerCACertData = c.tlsCA, nil
+		case "tls-server-name":
+			prof.TLS.ServerName = c.tlsServer
+		case "tls-disable-host-verification":
+			prof.TLS.DisableHostVerification = c.tlsNoCheck
+		}
+	}
+	if prof.Namespace == "" {
+		prof.Namespace = "default"
+	}
+	return prof, nil
 }
 
 // conn is a connection to Temporal, and the embedded server if one runs.
 type conn struct {
-	tc  sdkclient.Client
-	srv *devserver.Server
-	log *zap.Logger
+	tc        sdkclient.Client
+	srv       *devserver.Server
+	log       *zap.Logger
+	address   string
+	namespace string
 }
 
 func (c *conn) Close() {
@@ -64,46 +145,33 @@ func (c *conn) Close() {
 	_ = c.log.Sync()
 }
 
-func (c *connFlags) logger() *zap.Logger {
-	if !c.verbose {
-		return zap.NewNop()
+// connect dials the configured cluster, or starts an embedded server when
+// no address is configured and the command allows it.
+func (a *app) connect(ctx context.Context, c *connFlags) (*conn, error) {
+	if c.embedded && !slices.Contains(logLevels, c.serverLevel) {
+		return nil, fmt.Errorf("--server-log-level %q: want one of %s", c.serverLevel, joinLevels())
 	}
-	l, err := zap.NewDevelopment()
+	prof, err := c.profileConfig()
 	if err != nil {
-		return zap.NewNop()
+		return nil, err
 	}
-	return l
-}
-
-func (c *connFlags) connect(ctx context.Context) (*conn, error) {
-	cn := &conn{log: c.logger()}
-	opts := sdkclient.Options{
-		HostPort:  c.address,
-		Namespace: c.namespace,
-		Logger:    worker.NewLogger(cn.log),
-	}
-	if c.address == "" {
-		srvOpts := devserver.Options{DBFile: c.db, Namespace: c.namespace}
-		if c.verbose {
-			srvOpts.Logger = cn.log
+	cn := &conn{log: a.logger(), namespace: prof.Namespace}
+	var opts sdkclient.Options
+	if prof.Address == "" {
+		if !c.embedded {
+			return nil, fmt.Errorf("no Temporal address: set --address or TEMPORAL_ADDRESS (or use 'baton dev' for a local server)")
 		}
-		srv, err := devserver.Start(ctx, srvOpts)
+		srv, err := devserver.Start(ctx, devserver.Options{DBFile: c.db, Namespace: prof.Namespace, Logger: a.serverLogger(c.serverLevel)})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded Temporal server: %w", err)
 		}
 		cn.srv = srv
-		opts.HostPort = srv.Address()
-	} else {
-		tlsCfg, err := c.tlsConfig()
-		if err != nil {
-			cn.Close()
-			return nil, err
-		}
-		opts.ConnectionOptions.TLS = tlsCfg
-		if c.apiKey != "" {
-			opts.Credentials = sdkclient.NewAPIKeyStaticCredentials(c.apiKey)
-		}
+		opts = sdkclient.Options{HostPort: srv.Address(), Namespace: prof.Namespace}
+	} else if opts, err = prof.ToClientOptions(envconfig.ToClientOptionsRequest{}); err != nil {
+		return nil, fmt.Errorf("Temporal client config: %w", err)
 	}
+	cn.address = opts.HostPort
+	opts.Logger = worker.NewLogger(cn.log)
 	tc, err := sdkclient.DialContext(ctx, opts)
 	if err != nil {
 		cn.Close()
@@ -113,37 +181,20 @@ func (c *connFlags) connect(ctx context.Context) (*conn, error) {
 	return cn, nil
 }
 
-func (c *connFlags) tlsConfig() (*tls.Config, error) {
-	if !c.tls && c.tlsCert == "" && c.tlsCA == "" && c.apiKey == "" {
-		return nil, nil
+// serverLogger is the embedded server's logger: nil (quiet) unless asked.
+func (a *app) serverLogger(level string) *zap.Logger {
+	if level == "" || level == "off" {
+		return nil
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.tlsCert != "" || c.tlsKey != "" {
-		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
-		if err != nil {
-			return nil, fmt.Errorf("load --tls-cert/--tls-key: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	if c.tlsCA != "" {
-		pem, err := os.ReadFile(c.tlsCA)
-		if err != nil {
-			return nil, fmt.Errorf("read --tls-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--tls-ca %s: no certificates found", c.tlsCA)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
+	return a.newLogger(level)
 }
 
 // startWorker starts a Baton worker in this process.
-func (c *connFlags) startWorker(cn *conn) (sdkworker.Worker, error) {
+func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
-		TaskQueue: c.taskQueue,
-		HTTP:      &httpstep.Options{AllowedHosts: c.httpAllow},
+		TaskQueue: wf.taskQueue,
+		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
+		StepTypes: wf.k8s.stepTypes(),
 	})
 	if err != nil {
 		return nil, err

@@ -1,15 +1,67 @@
 package cli
 
 import (
-	"context"
+	"fmt"
+	"slices"
+
+	"github.com/spf13/cobra"
 
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 )
 
-func startDev(ctx context.Context, cf *connFlags, port, uiPort int) (*devserver.Server, error) {
-	opts := devserver.Options{DBFile: cf.db, Port: port, Namespace: cf.namespace, UIPort: uiPort}
-	if cf.verbose {
-		opts.Logger = cf.logger()
+func newDevCmd(a *app) *cobra.Command {
+	var opts devserver.Options
+	var serverLevel string
+	var localK8s bool
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run a long-lived embedded Temporal server",
+		Long: "Dev runs an embedded Temporal server (SQLite, in memory or in --db FILE) until\n" +
+			"interrupted, with Baton's search attributes registered, and optionally the\n" +
+			"Temporal Web UI. Point other baton commands at it with --address or\n" +
+			"TEMPORAL_ADDRESS.",
+		Example: "  baton dev\n" +
+			"  baton dev --db baton.db --ui-port 8233\n" +
+			"  baton dev & TEMPORAL_ADDRESS=127.0.0.1:7233 baton run flow.json",
+		Args: cobra.NoArgs,
 	}
-	return devserver.Start(ctx, opts)
+	fs := cmd.Flags()
+	fs.StringVar(&opts.DBFile, "db", "", "SQLite file so runs survive a restart (default in memory)")
+	fs.IntVar(&opts.Port, "port", 7233, "frontend port")
+	fs.IntVar(&opts.UIPort, "ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
+	fs.StringVarP(&opts.Namespace, "namespace", "n", "default", "namespace to register")
+	fs.StringVar(&serverLevel, "server-log-level", "off", "log level of the server ("+joinLevels()+")")
+	fs.BoolVar(&localK8s, "local-kubernetes", false, "also run a Baton worker here, with "+localKubernetesHelp)
+	cmd.RunE = runE(func(*cobra.Command, []string) int {
+		if !slices.Contains(logLevels, serverLevel) {
+			return a.usage("dev", fmt.Errorf("--server-log-level %q: want one of %s", serverLevel, joinLevels()))
+		}
+		opts.Logger = a.serverLogger(serverLevel)
+		srv, err := devserver.Start(a.ctx, opts)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton dev: %v\n", err)
+			return exitRuntime
+		}
+		defer func() { _ = srv.Stop() }()
+		if localK8s {
+			stop, err := a.devWorker(srv)
+			if err != nil {
+				fmt.Fprintf(a.errOut, "baton dev: %v\n", err)
+				return exitRuntime
+			}
+			defer stop()
+		}
+		store := "in memory (runs are lost on exit)"
+		if opts.DBFile != "" {
+			store = "in " + opts.DBFile
+		}
+		fmt.Fprintf(a.out, "Temporal server at %s, namespace %s, state %s\n", srv.Address(), srv.Namespace(), store)
+		if srv.UIAddress() != "" {
+			fmt.Fprintf(a.out, "Web UI at %s\n", srv.UIAddress())
+		}
+		fmt.Fprintf(a.out, "Run against it: TEMPORAL_ADDRESS=%s baton run FILE\nCtrl-C to stop.\n", srv.Address())
+		<-a.ctx.Done()
+		return exitOK
+	})
+	return cmd
 }

@@ -1,40 +1,49 @@
 package cli
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/sel"
 )
 
-func evalCmd(_ context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("eval", errOut, "EXPR [-p name=value]...")
-	var params stringList
-	fs.Var(&params, "p", "a param the expression can read, name=value (repeatable; type inferred)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
+func newEvalCmd(a *app) *cobra.Command {
+	var params []string
+	cmd := &cobra.Command{
+		Use:   "eval EXPR [-p name=value]...",
+		Short: "Evaluate a SEL expression",
+		Long: "Eval evaluates a SEL expression (Maestro's expression language) and prints the\n" +
+			"value and its param type. An expression may start with '-'.",
+		Example: "  baton eval 'x * 2 + 1' -p x=20\n" +
+			"  baton eval 'Util.dateIntsBetween(20200101, 20200104, 1)'\n" +
+			"  baton eval '-7 % 3'\n" +
+			"  baton eval -- '-7 % 3'",
+		Args: exactArgs(1, "one EXPR"),
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
+	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "a param the expression can read, name=value (repeatable; type inferred)")
+	cmd.RunE = runE(func(_ *cobra.Command, args []string) int {
+		return a.eval(args[0], params)
+	})
+	return cmd
+}
+
+func (a *app) eval(expr string, params []string) int {
+	out, errOut := a.out, a.errOut
 	values, err := client.ParseRunParams(nil, params)
 	if err != nil {
-		fmt.Fprintf(errOut, "baton eval: %v\n", err)
-		return exitUsage
+		return a.usage("eval", err)
 	}
 	m := make(sel.MapParams, len(values))
 	for k, v := range values {
 		m[k] = v.Value
 	}
-	prog, err := sel.Parse(pos[0])
+	prog, err := sel.Parse(expr)
 	if err != nil {
 		fmt.Fprintf(errOut, "baton eval: %v\n", err)
 		return exitFailed

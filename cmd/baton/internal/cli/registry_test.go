@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/workflows"
 )
@@ -62,6 +64,15 @@ func TestRegistryAcrossInvocations(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "started reg-wf version 2")
 	require.Contains(t, out, "reg-wf SUCCEEDED")
+	// The run carries the version as its BatonVersion search attribute.
+	id := regexp.MustCompile(`\(workflow (\S+), run`).FindStringSubmatch(out)[1]
+	code, out, errOut = runMain(t, "describe", id, "--db", db, "--output", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var d client.RunDescription
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Equal(t, int64(2), d.Version)
+	require.Equal(t, "reg-wf", d.WorkflowID)
+	require.Equal(t, "Maestro reg-wf v2 (1 steps)", d.Summary)
 
 	// Unknown version and id.
 	code, _, errOut = runMain(t, "start", "reg-wf", "--version", "9", "--db", db)

@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/workflows"
@@ -16,53 +16,95 @@ var restartPolicies = map[string]string{
 	"beginning":  workflows.RestartFromBeginning,
 }
 
-func restartCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("restart", errOut, "WORKFLOW [--policy incomplete|beginning] [-p name=value]... [flags]\n\n"+
-		"Restarts an ended run (WORKFLOW is the Temporal workflow id 'baton run' and 'baton start'\n"+
-		"print) as its next run, and watches it. With --policy incomplete (the default), steps\n"+
-		"that completed keep their state and only the others run again; -p changes workflow\n"+
-		"params whose mode allows a change at restart (MUTABLE, MUTABLE_ON_START_RESTART).\n"+
-		"Runs are kept by Temporal: use --db FILE (embedded server) or --address.")
+func newRestartCmd(a *app) *cobra.Command {
 	var cf connFlags
-	cf.register(fs)
-	policy := fs.String("policy", "incomplete", "incomplete (RESTART_FROM_INCOMPLETE) or beginning (RESTART_FROM_BEGINNING)")
+	var wf workerFlags
 	var rf runFlags
-	rf.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
+	var policy string
+	cmd := &cobra.Command{
+		Use:   "restart WORKFLOW [--policy incomplete|beginning] [-p name=value]...",
+		Short: "Restart an ended run from its incomplete steps or from the beginning",
+		Long: "Restart starts an ended run (WORKFLOW is the Temporal workflow id 'baton run' and\n" +
+			"'baton start' print) as its next run, and watches it. With --policy incomplete\n" +
+			"(the default), steps that completed keep their state and only the others run\n" +
+			"again; -p changes workflow params whose mode allows a change at restart\n" +
+			"(MUTABLE, MUTABLE_ON_START_RESTART). Runs are kept by Temporal: use --db FILE\n" +
+			"(embedded server) or an address.",
+		Example: "  baton restart flow/4f1c... --db runs.db -p fail=false\n" +
+			"  baton restart flow/4f1c... --policy beginning --address temporal.example.com:7233",
+		Args: exactArgs(1, "one WORKFLOW id"),
 	}
-	maestroPolicy, ok := restartPolicies[strings.ToLower(*policy)]
-	if len(pos) != 1 || !rf.valid() || !ok {
-		fs.Usage()
+	cf.register(cmd.Flags(), true)
+	wf.register(cmd.Flags(), true)
+	cmd.Flags().StringVar(&policy, "policy", "incomplete", "incomplete (RESTART_FROM_INCOMPLETE) or beginning (RESTART_FROM_BEGINNING)")
+	_ = cmd.RegisterFlagCompletionFunc("policy", cobra.FixedCompletions([]string{"incomplete", "beginning"}, cobra.ShellCompDirectiveNoFileComp))
+	rf.register(cmd)
+	cmd.RunE = runE(func(_ *cobra.Command, args []string) int {
+		id := args[0]
+		maestroPolicy, ok := restartPolicies[strings.ToLower(policy)]
+		if !ok {
+			return a.usage("restart", fmt.Errorf("--policy %q: want incomplete or beginning", policy))
+		}
+		if err := rf.output.validate(); err != nil {
+			return a.usage("restart", err)
+		}
+		if code := a.requireStoredRuns("restart", &cf); code != exitOK {
+			return code
+		}
+		cn, w, bc, code := a.registryConn(a.ctx, "restart", &cf, &wf, rf.noWorker)
+		if code != exitOK {
+			return code
+		}
+		defer closeConn(cn, w)
+		in, err := bc.RunInput(a.ctx, id, "")
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton restart: %v\n", err)
+			return exitFailed
+		}
+		params, err := client.ParseRunParams(in.Plan, rf.params)
+		if err != nil {
+			return a.usage("restart", err)
+		}
+		run, err := bc.Restart(a.ctx, id, client.RestartOptions{Policy: maestroPolicy, RunParams: params, RequestID: rf.requestID})
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton restart: %v\n", err)
+			return exitFailed
+		}
+		if rf.output.value == "table" {
+			fmt.Fprintf(a.out, "restarted %s (%s, workflow %s, run %s)\n", in.Plan.WorkflowID, maestroPolicy, run.ID(), run.RunID())
+		}
+		return a.watchRun(run, watchOptions{cmd: "restart", output: rf.output.value, loops: loopSteps(in.Plan)})
+	})
+	return cmd
+}
+
+// requireStoredRuns refuses a command about existing runs when it would
+// start an empty in-memory server: it needs an address or --db.
+func (a *app) requireStoredRuns(cmd string, cf *connFlags) int {
+	prof, err := cf.profileConfig()
+	if err != nil {
+		fmt.Fprintf(a.errOut, "baton %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	if cf.address == "" && cf.db == "" {
-		fmt.Fprintln(errOut, "baton restart: runs are kept by Temporal; use --db FILE (the embedded server's file) or --address")
-		return exitUsage
+	if prof.Address == "" && cf.db == "" {
+		return a.usage(cmd, fmt.Errorf("runs are kept by Temporal; use --db FILE (the embedded server's file) or --address"))
 	}
-	cn, w, bc, code := registryConn(ctx, "restart", &cf, rf.noWorker, errOut)
-	if code != exitOK {
-		return code
+	return exitOK
+}
+
+// storedRunsConn checks --output and connects, for the commands about
+// existing runs (list, describe, watch).
+func (a *app) storedRunsConn(cmd string, cf *connFlags, output *outputFlag) (*conn, int) {
+	if err := output.validate(); err != nil {
+		return nil, a.usage(cmd, err)
 	}
-	defer closeConn(cn, w)
-	in, err := bc.RunInput(ctx, pos[0], "")
+	if code := a.requireStoredRuns(cmd, cf); code != exitOK {
+		return nil, code
+	}
+	cn, err := a.connect(a.ctx, cf)
 	if err != nil {
-		fmt.Fprintf(errOut, "baton restart: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(a.errOut, "baton %s: %v\n", cmd, err)
+		return nil, exitRuntime
 	}
-	params, err := client.ParseRunParams(in.Plan, rf.params)
-	if err != nil {
-		fmt.Fprintf(errOut, "baton restart: %v\n", err)
-		return exitUsage
-	}
-	run, err := bc.Restart(ctx, pos[0], client.RestartOptions{Policy: maestroPolicy, RunParams: params, RequestID: rf.requestID})
-	if err != nil {
-		fmt.Fprintf(errOut, "baton restart: %v\n", err)
-		return exitFailed
-	}
-	if rf.output == "table" {
-		fmt.Fprintf(out, "restarted %s (%s, workflow %s, run %s)\n", in.Plan.WorkflowID, maestroPolicy, run.ID(), run.RunID())
-	}
-	return watchRun(ctx, "restart", run, rf.output, out, errOut)
+	return cn, exitOK
 }

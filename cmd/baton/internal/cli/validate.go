@@ -1,63 +1,35 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"io"
 
-	"github.com/batonhq/baton/translator"
+	"github.com/spf13/cobra"
 )
 
-func validateCmd(_ context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("validate", errOut, "FILE...")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
+func newValidateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Validate definitions; every error with its path",
+		Long: "Validate decodes, validates and compiles each definition and prints every\n" +
+			"problem as FILE: PATH: REASON. It exits 1 if any file has a problem.",
+		Example: "  baton validate flow.json\n  baton validate defs/*.json",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: runE(func(_ *cobra.Command, files []string) int {
+			code := exitOK
+			for _, f := range files {
+				plan, ok := loadPlan(f, a.errOut)
+				if !ok {
+					code = exitFailed
+					continue
+				}
+				fmt.Fprintf(a.out, "%s: ok (%d steps, plan %s)\n", f, len(plan.Steps), short(plan.Hash))
+				for _, w := range plan.Warnings {
+					fmt.Fprintf(a.out, "%s: warning: %s\n", f, w)
+				}
+			}
+			return code
+		}),
 	}
-	if len(files) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	code := exitOK
-	for _, f := range files {
-		plan, ok := loadPlan(f, errOut)
-		if !ok {
-			code = exitFailed
-			continue
-		}
-		fmt.Fprintf(out, "%s: ok (%d steps, plan %s)\n", f, len(plan.Steps), short(plan.Hash))
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(out, "%s: warning: %s\n", f, w)
-		}
-	}
-	return code
-}
-
-func graphCmd(_ context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("graph", errOut, "FILE [--format mermaid|dot]")
-	format := fs.String("format", "mermaid", "mermaid or dot")
-	files, err := parseArgs(fs, args)
-	if err != nil {
-		return flagError(err)
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	plan, ok := loadPlan(files[0], errOut)
-	if !ok {
-		return exitFailed
-	}
-	switch *format {
-	case "mermaid":
-		fmt.Fprint(out, translator.Mermaid(plan))
-	case "dot":
-		fmt.Fprint(out, translator.DOT(plan))
-	default:
-		fmt.Fprintf(errOut, "baton graph: unknown --format %q (want mermaid or dot)\n", *format)
-		return exitUsage
-	}
-	return exitOK
 }
 
 func short(hash string) string {

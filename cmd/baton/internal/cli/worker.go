@@ -1,63 +1,42 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 )
 
-func workerCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("worker", errOut, "--address HOST:PORT [flags]")
+func newWorkerCmd(a *app) *cobra.Command {
 	var cf connFlags
-	cf.register(fs)
-	if _, err := parseArgs(fs, args); err != nil {
-		return flagError(err)
+	var wf workerFlags
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run a Baton worker against a Temporal cluster",
+		Long: "Worker polls the Baton task queue of a Temporal cluster until interrupted. The\n" +
+			"address comes from --address, TEMPORAL_ADDRESS or a Temporal config profile.",
+		Example: "  baton worker --address temporal.example.com:7233 --namespace data\n" +
+			"  TEMPORAL_ADDRESS=temporal.example.com:7233 baton worker --http-allow api.example.com\n" +
+			"  baton worker --profile cloud",
+		Args: cobra.NoArgs,
 	}
-	if cf.address == "" {
-		fmt.Fprintln(errOut, "baton worker: --address is required (use 'baton dev' for a local server)")
-		return exitUsage
-	}
-	cn, err := cf.connect(ctx)
-	if err != nil {
-		fmt.Fprintf(errOut, "baton worker: %v\n", err)
-		return exitRuntime
-	}
-	defer cn.Close()
-	w, err := cf.startWorker(cn)
-	if err != nil {
-		fmt.Fprintf(errOut, "baton worker: %v\n", err)
-		return exitRuntime
-	}
-	fmt.Fprintf(out, "baton worker polling %s on %s (namespace %s); Ctrl-C to stop\n", cf.taskQueue, cf.address, cf.namespace)
-	<-ctx.Done()
-	w.Stop()
-	return exitOK
-}
-
-func devCmd(ctx context.Context, args []string, out, errOut io.Writer) int {
-	fs := newFlagSet("dev", errOut, "[--db FILE] [--port N]")
-	var cf connFlags
-	cf.register(fs)
-	port := fs.Int("port", 7233, "frontend port")
-	uiPort := fs.Int("ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
-	if _, err := parseArgs(fs, args); err != nil {
-		return flagError(err)
-	}
-	srv, err := startDev(ctx, &cf, *port, *uiPort)
-	if err != nil {
-		fmt.Fprintf(errOut, "baton dev: %v\n", err)
-		return exitRuntime
-	}
-	defer func() { _ = srv.Stop() }()
-	store := "in memory (runs are lost on exit)"
-	if cf.db != "" {
-		store = "in " + cf.db
-	}
-	fmt.Fprintf(out, "Temporal server at %s, namespace %s, state %s\n", srv.Address(), srv.Namespace(), store)
-	if *uiPort != 0 {
-		fmt.Fprintf(out, "Web UI at http://127.0.0.1:%d\n", *uiPort)
-	}
-	fmt.Fprintf(out, "Run against it: baton run FILE --address %s\nCtrl-C to stop.\n", srv.Address())
-	<-ctx.Done()
-	return exitOK
+	cf.register(cmd.Flags(), false)
+	wf.register(cmd.Flags(), true)
+	cmd.RunE = runE(func(*cobra.Command, []string) int {
+		cn, err := a.connect(a.ctx, &cf)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton worker: %v\n", err)
+			return exitRuntime
+		}
+		defer cn.Close()
+		w, err := startWorker(cn, &wf)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton worker: %v\n", err)
+			return exitRuntime
+		}
+		fmt.Fprintf(a.out, "baton worker polling %s on %s (namespace %s); Ctrl-C to stop\n", wf.taskQueue, cn.address, cn.namespace)
+		<-a.ctx.Done()
+		w.Stop()
+		return exitOK
+	})
+	return cmd
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/authorization"
@@ -45,6 +46,8 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"go.uber.org/zap"
+
+	"github.com/batonhq/baton/workflows"
 )
 
 // Profile selects the server's dynamic config.
@@ -94,11 +97,16 @@ type Options struct {
 	UIPort int
 }
 
-// Custom search attributes registered on a namespace that Start creates.
-var SearchAttributes = map[string]enumspb.IndexedValueType{
-	"BatonWorkflowId": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	"BatonStatus":     enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-}
+// SearchAttributes are Baton's custom search attributes
+// (workflows.SearchAttributeKeys), registered on the namespace: when Start
+// creates it, and added when a database file's namespace lacks them.
+var SearchAttributes = func() map[string]enumspb.IndexedValueType {
+	m := map[string]enumspb.IndexedValueType{}
+	for _, k := range workflows.SearchAttributeKeys() {
+		m[k.GetName()] = k.GetValueType()
+	}
+	return m
+}()
 
 // TunedDynamicConfig returns the dynamic config of ProfileTuned.
 //
@@ -237,6 +245,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = s.Stop()
 		return nil, err
 	}
+	if opts.DBFile != "" {
+		if err := s.addSearchAttributes(ctx); err != nil {
+			_ = s.Stop()
+			return nil, err
+		}
+	}
 	if opts.UIPort != 0 {
 		ui, err := startUI(ctx, opts.Host, opts.UIPort, s.address, s.namespace)
 		if err != nil {
@@ -306,6 +320,34 @@ func (s *Server) waitReady(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// addSearchAttributes registers those of SearchAttributes that the
+// namespace lacks (a database file from an older baton).
+func (s *Server) addSearchAttributes(ctx context.Context) error {
+	c, err := client.NewLazyClient(client.Options{HostPort: s.address, Namespace: s.namespace, Logger: quietSDKLogger{}})
+	if err != nil {
+		return fmt.Errorf("devserver: client: %w", err)
+	}
+	defer c.Close()
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: s.namespace})
+	if err != nil {
+		return fmt.Errorf("devserver: list search attributes: %w", err)
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: s.namespace, SearchAttributes: missing})
+	if err != nil {
+		return fmt.Errorf("devserver: add search attributes: %w", err)
+	}
+	return nil
 }
 
 func dynamicConfig(opts Options) dynamicconfig.StaticClient {

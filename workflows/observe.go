@@ -1,0 +1,263 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/translator"
+)
+
+// What Temporal itself shows of a run, so that a FAILED Maestro instance is
+// not a green COMPLETED anywhere:
+//
+//   - Search attributes: BatonStatus (the instance status) is kept current,
+//     beside BatonWorkflowId and BatonVersion (set at start). The client
+//     sets all three when it starts a run on a namespace that has them
+//     registered; only such runs upsert, so a namespace without them never
+//     sees an upsert it would refuse. Such a run gives them to its
+//     subworkflow child runs. BatonStatus changes once, from
+//     IN_PROGRESS to the final status, so a run upserts once (in its last
+//     workflow task), however many steps or iterations it has.
+//   - Current details (workflow.SetCurrentDetails, shown by the Temporal UI
+//     and CLI): the status and a short step table, rebuilt at most once per
+//     change seen by a coroutine woken by the SDK after each round of
+//     workflow code, not once per step update.
+//   - The loop workflows answer QueryLoop with their progress and show it
+//     as their current details.
+//
+// The Temporal workflow itself still completes for every instance status:
+// its result is the State (what client.Run.Wait, a restart and a parent's
+// subworkflow step read), and a failed workflow carries no result.
+
+// Baton's custom search attributes. A namespace needs them registered
+// (baton dev does it; see the README for a real cluster).
+var (
+	SearchAttributeStatus     = temporal.NewSearchAttributeKeyKeyword("BatonStatus")
+	SearchAttributeWorkflowID = temporal.NewSearchAttributeKeyKeyword("BatonWorkflowId")
+	SearchAttributeVersion    = temporal.NewSearchAttributeKeyInt64("BatonVersion")
+)
+
+// SearchAttributeKeys lists Baton's custom search attributes.
+func SearchAttributeKeys() []temporal.SearchAttributeKey {
+	return []temporal.SearchAttributeKey{SearchAttributeStatus, SearchAttributeWorkflowID, SearchAttributeVersion}
+}
+
+// ChangeObserveStatus gates the status upsert of runs that carry Baton's
+// search attributes.
+const ChangeObserveStatus = "observe-status"
+
+// childSearchAttributes are the search attributes a subworkflow's child
+// run starts with: Baton's, for the child's workflow id, when this
+// workflow carries them (so its namespace has them); none otherwise (then
+// the child's start command is as before the change).
+func childSearchAttributes(ctx workflow.Context, child *translator.Plan) temporal.SearchAttributes {
+	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); !ok || child == nil ||
+		workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1) != 1 {
+		return temporal.SearchAttributes{}
+	}
+	return temporal.NewSearchAttributes(SearchAttributeStatus.ValueSet(string(InProgress)), SearchAttributeWorkflowID.ValueSet(child.WorkflowID))
+}
+
+// QueryLoop is the query a loop workflow answers with its LoopProgress.
+const QueryLoop = "baton.loop"
+
+// detailRows bounds the step table of the current details.
+const detailRows = 12
+
+// observer keeps a run's current details and BatonStatus up to date.
+type observer struct {
+	r      *run
+	upsert bool           // the run carries BatonStatus: upsert its changes
+	status InstanceStatus // BatonStatus as last set
+	// The step statuses and attempts the details show.
+	shown    []StepStatus
+	attempts []int
+}
+
+// observeRun starts observing a (non-inline) run.
+func observeRun(ctx workflow.Context, r *run) *observer {
+	o := &observer{r: r, shown: make([]StepStatus, len(r.state.Steps)), attempts: make([]int, len(r.state.Steps))}
+	if s, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); ok &&
+		workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1) == 1 {
+		o.upsert, o.status = true, InstanceStatus(s)
+	}
+	o.refresh()
+	// The coroutine outlives a cancelled run (it only reads state). The SDK
+	// checks its condition after each round of workflow code; it rebuilds
+	// the details only when a step changed.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	workflow.Go(dctx, func(ctx workflow.Context) {
+		for {
+			if workflow.Await(ctx, o.changed) != nil {
+				return
+			}
+			o.refresh()
+		}
+	})
+	return o
+}
+
+// end shows the final state and upserts the final status.
+func (o *observer) end(ctx workflow.Context) {
+	o.refresh()
+	if o.upsert && o.status != o.r.state.Status {
+		o.status = o.r.state.Status
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		if err := workflow.UpsertTypedSearchAttributes(dctx, SearchAttributeStatus.ValueSet(string(o.status))); err != nil {
+			workflow.GetLogger(ctx).Warn("baton: upsert BatonStatus", "error", err)
+		}
+	}
+}
+
+// changed reports whether a step's status or attempt count changed since
+// the details were built: a cheap pass (status strings are constants, so
+// equal ones compare by pointer).
+func (o *observer) changed() bool {
+	for i, s := range o.r.state.Steps {
+		if s.Status != o.shown[i] || s.Attempts != o.attempts[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *observer) refresh() {
+	for i, s := range o.r.state.Steps {
+		o.shown[i], o.attempts[i] = s.Status, s.Attempts
+	}
+	workflow.SetCurrentDetails(o.r.ctx, StateDetails(o.r.state))
+}
+
+// StateDetails renders a run's status as Temporal markdown: the instance
+// status, step counts by status, and a table of at most 12 steps (the
+// unfinished and failed ones first when there are more).
+func StateDetails(st *State) string {
+	var b strings.Builder
+	counts := map[StepStatus]int{}
+	for _, s := range st.Steps {
+		counts[s.Status]++
+	}
+	statuses := make([]string, 0, len(counts))
+	for s := range counts {
+		statuses = append(statuses, string(s))
+	}
+	sort.Strings(statuses)
+	fmt.Fprintf(&b, "**%s** · %d steps:", st.Status, len(st.Steps))
+	for i, s := range statuses {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %d %s", sep, counts[StepStatus(s)], s)
+	}
+	b.WriteString("\n\n| step | status | attempts |\n|---|---|---|\n")
+	rows := st.Steps
+	if len(rows) > detailRows {
+		rows = make([]*StepState, 0, detailRows)
+		for _, pass := range []func(StepStatus) bool{notableStatus, func(s StepStatus) bool { return !notableStatus(s) }} {
+			for _, s := range st.Steps {
+				if len(rows) < detailRows && pass(s.Status) {
+					rows = append(rows, s)
+				}
+			}
+		}
+	}
+	for _, s := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %d |\n", s.ID, s.Status, s.Attempts)
+	}
+	if more := len(st.Steps) - len(rows); more > 0 {
+		fmt.Fprintf(&b, "\n… and %d more steps\n", more)
+	}
+	if st.Error != "" {
+		fmt.Fprintf(&b, "\nreason: %s\n", truncate(st.Error, 300))
+	}
+	return b.String()
+}
+
+// notableStatus: a step a reader looks for first (running, or failed).
+func notableStatus(s StepStatus) bool {
+	switch s {
+	case NotCreated, Succeeded, Unsatisfied, Skipped:
+		return false
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// LoopProgress is a loop workflow's progress (QueryLoop).
+type LoopProgress struct {
+	// Total is a foreach's iteration count (0 for a while loop).
+	Total int `json:"total,omitempty"`
+	// Done counts finished iterations, over all runs of the loop workflow
+	// (and, in a restarted foreach, the successes kept from before).
+	Done    int        `json:"done"`
+	Running int        `json:"running"`
+	Counts  LoopCounts `json:"counts"`
+}
+
+// observeLoop registers QueryLoop on a loop workflow and keeps its current
+// details showing the progress. It issues no command, so it needs no
+// version gate: a replay is unaffected.
+func observeLoop(ctx workflow.Context, progress func() LoopProgress) {
+	_ = workflow.SetQueryHandler(ctx, QueryLoop, func() (LoopProgress, error) { return progress(), nil })
+	var last LoopProgress
+	show := func() {
+		last = progress()
+		workflow.SetCurrentDetails(ctx, last.String())
+	}
+	show()
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	workflow.Go(dctx, func(ctx workflow.Context) {
+		for {
+			if workflow.Await(ctx, func() bool { return progress() != last }) != nil {
+				return
+			}
+			show()
+		}
+	})
+}
+
+// String is the progress as one line: "3120/25000 done, 12 running, 2 failed".
+func (p LoopProgress) String() string {
+	s := fmt.Sprintf("%d done", p.Done)
+	if p.Total > 0 {
+		s = fmt.Sprintf("%d/%d done", p.Done, p.Total)
+	}
+	s += fmt.Sprintf(", %d running", p.Running)
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{p.Counts.Failed, "failed"}, {p.Counts.TimedOut, "timed out"}, {p.Counts.Stopped, "stopped"}} {
+		if c.n > 0 {
+			s += fmt.Sprintf(", %d %s", c.n, c.what)
+		}
+	}
+	return s
+}
+
+// foreachProgress is a foreach's LoopProgress.
+func foreachProgress(in *ForeachInput, running map[int]workflow.CancelFunc) func() LoopProgress {
+	return func() LoopProgress {
+		c := in.Counts
+		return LoopProgress{Total: in.Total, Done: in.Carried + c.Succeeded + c.Failed + c.TimedOut + c.Stopped, Running: len(running), Counts: c}
+	}
+}
+
+// whileProgress is a while loop's LoopProgress: in.Next counts the
+// iterations that ended; while the workflow runs, one iteration (or its
+// condition) is in progress.
+func whileProgress(in *WhileInput) func() LoopProgress {
+	return func() LoopProgress {
+		return LoopProgress{Done: in.Next, Running: 1, Counts: in.Counts}
+	}
+}
