@@ -160,6 +160,14 @@ func TestTimeTriggerSchedule(t *testing.T) {
 	require.Len(t, ds, 1)
 	require.False(t, ds[0].Schedule.State.Paused)
 	require.Equal(t, "Asia/Tokyo", ds[0].Schedule.Spec.TimeZoneName)
+
+	// properties.time_trigger_disabled keeps the schedules paused.
+	disabled := timeTriggerDef(t, id, tokyo)
+	yes := true
+	disabled.Properties.TimeTriggerDisabled = &yes
+	_, err = env.baton.Push(ctx, disabled)
+	require.NoError(t, err)
+	require.True(t, describeSchedules(t, id)[0].Schedule.State.Paused)
 	require.NoError(t, env.baton.Deactivate(ctx, id))
 }
 
