@@ -7,6 +7,11 @@ import (
 
 // binop applies a non-logical binary operator with SEL's Java semantics.
 func (st *state) binop(pos int, op string, l, r any) (any, error) {
+	if l == nil && st.env.WorkflowParams != nil {
+		if v, ok := nullOp(op, r); ok {
+			return v, nil
+		}
+	}
 	// fast path: long op long
 	if a, ok := l.(int64); ok {
 		if b, ok := r.(int64); ok {
@@ -282,6 +287,9 @@ func (st *state) index(x *indexExpr) (any, error) {
 		}
 		if err := st.scan(x.pos, len(ks)); err != nil {
 			return nil, err
+		}
+		if st.env.WorkflowParams != nil {
+			return st.workflowParam(x.pos, ks)
 		}
 		return st.lookup(x.pos, ks)
 	}

@@ -157,6 +157,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		Random: r.rand.Float64,
 		UUID:   r.uuid,
 	}
+	r.useParamsMap()
 	r.state = &State{
 		WorkflowID: in.Plan.WorkflowID,
 		PlanHash:   in.Plan.Hash,

@@ -22,6 +22,9 @@ const (
 	DefaultNamespace    = "default"
 	DefaultPollInterval = 2 * time.Second
 	deleteTimeout       = 30 * time.Second
+	// maxReadFailures is how many reads of a running pod in a row may fail
+	// before the attempt fails with a platform error.
+	maxReadFailures = 5
 )
 
 // PodOptions configure a PodExecutor.
@@ -86,10 +89,10 @@ func (e *PodExecutor) Run(ctx context.Context, job *Job) (*JobResult, error) {
 		e.delete(job.Name)
 		return nil, ctx.Err()
 	}
+	e.delete(job.Name)
 	if err != nil {
 		return nil, err
 	}
-	e.delete(job.Name)
 	return res, nil
 }
 
@@ -98,16 +101,28 @@ func (e *PodExecutor) wait(ctx context.Context, job *Job) (*JobResult, error) {
 	pods := e.client.CoreV1().Pods(e.opts.Namespace)
 	tick := time.NewTicker(e.opts.PollInterval)
 	defer tick.Stop()
+	failures := 0
 	for {
 		pod, err := pods.Get(ctx, job.Name, metav1.GetOptions{})
-		if err != nil {
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil, fmt.Errorf("pod %s/%s was deleted before it ended", e.opts.Namespace, job.Name)
+		case err != nil && ctx.Err() == nil && failures < maxReadFailures:
+			failures++ // the API server may be briefly unreachable
+		case err != nil:
 			return nil, fmt.Errorf("reading pod %s/%s: %w", e.opts.Namespace, job.Name, err)
 		}
-		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		if err == nil {
+			failures = 0
+		}
+		if pod != nil && (pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed) {
 			res := &JobResult{Where: fmt.Sprintf("pod %s/%s", e.opts.Namespace, job.Name)}
 			res.ExitCode, res.Reason = exitOf(pod)
 			if err := e.readLog(ctx, job, res); err != nil {
-				return nil, err
+				if res.ExitCode == 0 {
+					return nil, err // its output would be lost: retry
+				}
+				res.Log = []byte("(" + err.Error() + ")")
 			}
 			return res, nil
 		}

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -13,7 +14,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 func TestBuildPod(t *testing.T) {
@@ -217,4 +220,60 @@ func TestPodExecutorRemovesEarlierAttempts(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, podExists(t, cs, DefaultNamespace, left.Name), "the earlier attempt's pod is gone")
 	require.True(t, podExists(t, cs, DefaultNamespace, other.Name), "another step's pod is kept")
+}
+
+// TestPodExecutorReadFailures: a few failed reads of a running pod are
+// tolerated; a failed pod whose log cannot be read still ends with its
+// exit code; a succeeded one whose log (and so output) is lost fails the
+// attempt, as does a pod deleted behind the executor's back.
+func TestPodExecutorReadFailures(t *testing.T) {
+	t.Run("transient get errors", func(t *testing.T) {
+		cs := fake.NewClientset()
+		fails := 3
+		cs.PrependReactor("get", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+			if fails > 0 {
+				fails--
+				return true, nil, errors.New("connection reset")
+			}
+			return false, nil, nil
+		})
+		job := New(Options{}).job(testStep(nil), &Command{Image: "busybox"})
+		kubelet(t, cs, DefaultNamespace, job.Name, corev1.PodSucceeded, 0, "")
+		res, err := NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: fixedLogs("ok")}).Run(context.Background(), job)
+		require.NoError(t, err)
+		require.Equal(t, "ok", string(res.Log))
+	})
+	noLog := func(context.Context, string, string) (io.ReadCloser, error) {
+		return nil, errors.New("container not found")
+	}
+	t.Run("failed pod without a log", func(t *testing.T) {
+		cs := fake.NewClientset()
+		job := New(Options{}).job(testStep(nil), &Command{Image: "busybox"})
+		kubelet(t, cs, DefaultNamespace, job.Name, corev1.PodFailed, 137, "OOMKilled")
+		res, err := NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: noLog}).Run(context.Background(), job)
+		require.NoError(t, err)
+		require.Equal(t, 137, res.ExitCode)
+		require.Equal(t, "OOMKilled", res.Reason)
+		require.Contains(t, string(res.Log), "container not found")
+	})
+	t.Run("succeeded pod without a log", func(t *testing.T) {
+		cs := fake.NewClientset()
+		job := New(Options{}).job(testStep(nil), &Command{Image: "busybox"})
+		kubelet(t, cs, DefaultNamespace, job.Name, corev1.PodSucceeded, 0, "")
+		_, err := NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: noLog}).Run(context.Background(), job)
+		require.ErrorContains(t, err, "container not found")
+		require.False(t, podExists(t, cs, DefaultNamespace, job.Name), "pod deleted after a failed attempt too")
+	})
+	t.Run("pod deleted by someone else", func(t *testing.T) {
+		cs := fake.NewClientset()
+		job := New(Options{}).job(testStep(nil), &Command{Image: "busybox"})
+		go func() {
+			for !podExists(t, cs, DefaultNamespace, job.Name) {
+				time.Sleep(time.Millisecond)
+			}
+			_ = cs.CoreV1().Pods(DefaultNamespace).Delete(context.Background(), job.Name, metav1.DeleteOptions{})
+		}()
+		_, err := NewPodExecutor(cs, PodOptions{PollInterval: time.Millisecond, Logs: fixedLogs("")}).Run(context.Background(), job)
+		require.ErrorContains(t, err, "was deleted before it ended")
+	})
 }
