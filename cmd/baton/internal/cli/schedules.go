@@ -170,7 +170,7 @@ func (a *app) listQueue(bc *client.Client, workflowID, output string) int {
 	}
 	fmt.Fprintln(a.out)
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "INSTANCE\tSTATUS\tQUEUE\tRUN\tVERSION\tINITIATOR\tRUN ID\tREASON")
+	fmt.Fprintln(tw, "INSTANCE\tSTATUS\tQUEUE\tRUN\tVERSION\tINITIATOR\tTEMPORAL ID\tREASON")
 	num := func(n int) string {
 		if n <= 0 {
 			return ""
