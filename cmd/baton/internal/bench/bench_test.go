@@ -136,6 +136,8 @@ func TestDefinitionsCompile(t *testing.T) {
 	}
 	require.Equal(t, 200, drainCappedConcurrency(300, 5, true))
 	require.Equal(t, 100, drainCappedConcurrency(100, 1, false))
+	require.Equal(t, 666, floorPerRun(1, false))
+	require.Equal(t, 200, floorPerRun(5, true))
 }
 
 type testWriter struct{ t *testing.T }
