@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 
 	"go.temporal.io/sdk/temporal"
@@ -153,7 +152,10 @@ func StateDetails(st *State) string {
 	var countsBuf [16]statusCount
 	counts := countsBuf[:0]
 	for _, s := range st.Steps {
-		i := sort.Search(len(counts), func(i int) bool { return counts[i].status >= s.Status })
+		i := 0
+		for i < len(counts) && counts[i].status < s.Status {
+			i++
+		}
 		if i < len(counts) && counts[i].status == s.Status {
 			counts[i].n++
 			continue
