@@ -18,7 +18,8 @@
 // duplicate JSON keys, internal_mode and the reserved top-level keys are
 // errors. A missing run_strategy.workflow_concurrency takes Maestro's
 // default (20 for PARALLEL, else 1), so an explicit 0 (paused) is kept.
-// YAML files are refused with "not supported yet".
+// DecodeYAML reads Maestro's YAML DSL into the same Request (errors carry
+// the YAML line and column); EncodeYAML writes it; DecodeFile reads either.
 //
 // Errors. Decoding and validation return Errors: every problem, each an
 // *Error with a path such as

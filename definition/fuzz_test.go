@@ -89,3 +89,25 @@ func TestSELReal(t *testing.T) {
 	require.Contains(t, es[0].Msg, "invalid SEL expression: 1:")
 	require.Equal(t, `workflow.steps[0].step.transition.successors["b"]`, es[1].Path)
 }
+
+// FuzzDecodeParams decodes run params (start and restart requests, the
+// form the CLI and client send) and checks that what decodes validates
+// without panicking and that errors are bounded.
+func FuzzDecodeParams(f *testing.F) {
+	f.Add([]byte(`{"run_params": {"p": {"type": "LONG", "value": 1}, "m": {"type": "MAP", "value": {"a": {"type": "STRING_ARRAY", "value": ["x"]}}}}}`))
+	f.Add([]byte(`{"restart_config": {"restart_path": [{"workflow_id": "w", "instance_id": 1}]}, "run_params": {"s": {"type": "STRING", "value": "$x"}}}`))
+	f.Add([]byte(`{"run_params": {"d": {"type": "DOUBLE", "value": 1e999}, "l": {"type": "LONG", "value": 99999999999999999999999}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if r, err := DecodeStartRequest(data); err == nil {
+			err = r.Validate()
+			if err != nil && len(err.Error()) > 64<<10 {
+				t.Fatalf("%d bytes of errors", len(err.Error()))
+			}
+		} else if len(err.Error()) > 64<<10 {
+			t.Fatalf("%d bytes of errors", len(err.Error()))
+		}
+		if r, err := DecodeRestartRequest(data); err == nil {
+			_ = r.Validate()
+		}
+	})
+}

@@ -311,7 +311,7 @@ func (v *validator) step(s *Step, path string) {
 		v.add(idp, "invalid step id %q: must match %s", s.ID, stepIDPattern)
 	case strings.Contains(s.ID, "__"):
 		v.add(idp, "invalid step id %q: must not contain __ (the step param separator)", s.ID)
-	case strings.HasPrefix(s.ID, "maestro_"):
+	case strings.HasPrefix(strings.ToLower(s.ID), "maestro_"):
 		v.add(idp, "invalid step id %q: the prefix maestro_ is reserved", s.ID)
 	}
 	checkLen(v, pathKey(path, "name"), s.Name, MaxNameLength)

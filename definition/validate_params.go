@@ -93,8 +93,8 @@ func (r *RestartConfig) Validate() error {
 func (v *validator) params(ps Params, path string, scope paramScope) {
 	for _, name := range sortedKeys(ps) {
 		pp := pathName(path, name)
-		if name == "" {
-			v.add(pp, "param name must not be empty")
+		if msg := referenceIDProblem("param name", name); msg != "" {
+			v.add(pp, "%s", msg)
 		}
 		if scope != scopeNested && reservedName(name, scope) {
 			v.add(pp, "reserved param name")

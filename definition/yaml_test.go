@@ -204,3 +204,79 @@ func TestIsYAML(t *testing.T) {
 	require.True(t, IsYAML("def", []byte("\n# c\nWorkflow:\n")))
 	require.False(t, IsYAML("def", []byte("  {\"workflow\":{}}")))
 }
+
+// TestREADMEYAMLExample: the README's YAML example means its JSON one.
+func TestREADMEYAMLExample(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	require.NoError(t, err)
+	section := string(readme)[strings.Index(string(readme), "## The YAML DSL"):]
+	block := func(lang string) string {
+		start := strings.Index(section, "```"+lang+"\n") + len(lang) + 4
+		return section[start : start+strings.Index(section[start:], "```")]
+	}
+	y, err := DecodeYAML([]byte(block("yaml")))
+	require.NoError(t, err)
+	require.NoError(t, y.Validate())
+	j, err := Decode([]byte(block("json")))
+	require.NoError(t, err)
+	yb, err := Encode(y)
+	require.NoError(t, err)
+	jb, err := Encode(j)
+	require.NoError(t, err)
+	require.Equal(t, string(jb), string(yb))
+}
+
+// TestYAMLDagForms: sequential chains jobs without a transition of their
+// own, parallel adds no edge, a map gives transitions by job id; a job's
+// own transition always wins.
+func TestYAMLDagForms(t *testing.T) {
+	edges := func(dag string) map[string][]Edge {
+		r, err := DecodeYAML([]byte("Workflow:\n  id: w\n  jobs:\n" +
+			"    - job: {id: a, type: NoOp}\n    - job: {id: b, type: NoOp, transition: [d]}\n" +
+			"    - job: {id: c, type: NoOp}\n    - job: {id: d, type: NoOp}\n  dag: " + dag + "\n"))
+		require.NoError(t, err)
+		out := map[string][]Edge{}
+		for _, s := range r.Workflow.Steps {
+			out[s.ID] = s.Transition.Successors
+		}
+		return out
+	}
+	e := func(to string) []Edge { return []Edge{{To: to, Condition: "true"}} }
+	require.Equal(t, map[string][]Edge{"a": e("b"), "b": e("d"), "c": e("d"), "d": nil}, edges("sequential"))
+	require.Equal(t, map[string][]Edge{"a": nil, "b": e("d"), "c": nil, "d": nil}, edges("PARALLEL"))
+	require.Equal(t, map[string][]Edge{"a": e("c"), "b": e("d"), "c": nil, "d": nil}, edges("{a: [c], b: [c]}"))
+}
+
+// TestYAMLJobAliases: job_concurrency, loop_params/params and
+// subworkflow_id/workflow_id name the same fields, as in Maestro.
+func TestYAMLJobAliases(t *testing.T) {
+	r, err := DecodeYAML([]byte(`Workflow:
+  id: w
+  jobs:
+    - foreach: {id: f, job_concurrency: 4, loop_params: {i: [1, 2]}, jobs: [{job: {id: x, type: NoOp}}]}
+    - while: {id: l, params: {n: 0}, condition: n < 2, jobs: [{job: {id: y, type: NoOp}}]}
+    - subworkflow: {id: s, subworkflow_id: child, subworkflow_version: "2"}
+`))
+	require.NoError(t, err)
+	require.NoError(t, r.Validate())
+	f, l, s := r.Workflow.Steps[0], r.Workflow.Steps[1], r.Workflow.Steps[2]
+	require.Equal(t, int64(4), *f.Concurrency)
+	require.Equal(t, []string{"i"}, f.Params["loop_params"].Keys)
+	require.Equal(t, int64(0), l.Params["loop_params"].Value.(Params)["n"].Value)
+	require.Equal(t, "child", s.Params["subworkflow_id"].Value)
+	require.Equal(t, "2", s.Params["subworkflow_version"].Value)
+}
+
+// TestYAMLErrorsAreBounded: at most MaxErrors, then a count.
+func TestYAMLErrorsAreBounded(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("Workflow:\n  id: w\n")
+	for i := 0; i < 300; i++ {
+		sb.WriteString("  'p" + strings.Repeat("x", i) + "<int>': 1\n")
+	}
+	_, err := DecodeYAML([]byte(sb.String()))
+	es := AsErrors(err)
+	require.Len(t, es, MaxErrors+1)
+	require.Equal(t, "and 200 more errors", es[MaxErrors].Msg)
+	require.Equal(t, 3, es[0].Pos.Line)
+}

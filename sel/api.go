@@ -147,6 +147,13 @@ type Env struct {
 	Random func() float64 // in [0, 1)
 	UUID   func() string
 	Limits *Limits // nil means DefaultLimits
+	// WorkflowParams, when set, makes the params object Maestro's map of
+	// the workflow params alone (SelParams): params['x'], params.get('x')
+	// and params.containsKey('x') read only through it, and a name it lacks
+	// is NULL, not an error; NULL then operates as in Maestro (null < x and
+	// null > x are false, null + x is "null" + x). Without it, params['x']
+	// resolves any name, as a bare x does, and a missing one is an error.
+	WorkflowParams func(name string) (any, bool)
 }
 
 // Params resolves names and the params.* extension calls. Baton's

@@ -172,7 +172,7 @@ func TestInterpolateJSONAndErrors(t *testing.T) {
 	got, err := Interpolate("$arr ${m} ${a.b} ${x-y/z} $arr.x", p)
 	require.NoError(t, err)
 	require.Equal(t, `[1,2] {"x":"y"} dot 1 [1,2].x`, got)
-	_, err = Interpolate("${unclosed", p)
+	_, err = InterpolateLegacy("${unclosed", p)
 	require.ErrorContains(t, err, "unterminated")
 	_, err = Interpolate("$nope", p)
 	require.ErrorContains(t, err, `param "nope" is not defined`)
@@ -190,4 +190,81 @@ func TestResultTypesAndNull(t *testing.T) {
 	require.Nil(t, v)
 	_, err = Eval("DateTimeZone.UTC", nil)
 	require.ErrorContains(t, err, "not a Maestro param type")
+}
+
+// TestInterpolateMaestroPattern: a variable is $name or ${name} whose name
+// starts with a letter (Maestro's LiteralEvaluator); anything else after a
+// '$' stays literal, and $$ is a '$'.
+func TestInterpolateMaestroPattern(t *testing.T) {
+	p := MapParams{"a": "A", "a_b": "AB", "x.y": "XY", "_a": "U", "9": "N"}
+	for _, tc := range []struct{ in, want string }{
+		{"$a-$a_b ${x.y}", "A-AB XY"},
+		{"$_a", "$_a"},
+		{"$9 ${9}", "$9 ${9}"},
+		{"${_a}", "${_a}"},
+		{"${a b}", "${a b}"},
+		{"${unclosed", "${unclosed"},
+		{"${}", "${}"},
+		{"$$a $${a} $$$a", "$a ${a} $A"},
+		{"cost $", "cost $"},
+	} {
+		got, err := Interpolate(tc.in, p)
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+	_, err := Interpolate("${nope}", p)
+	require.ErrorContains(t, err, `param "nope" is not defined`)
+
+	for _, tc := range []struct {
+		in      string
+		changed bool
+	}{
+		{"$a ${x.y} $$_a $9", false}, {"$_a", true}, {"${_a}", true}, {"${unclosed", true}, {"${}", true}, {"plain", false},
+	} {
+		require.Equal(t, tc.changed, InterpolationChanged(tc.in), tc.in)
+	}
+	old, err := InterpolateLegacy("$_a", p)
+	require.NoError(t, err)
+	require.Equal(t, "U", old)
+}
+
+// TestWorkflowParamsMap: with Env.WorkflowParams, the params object holds
+// the workflow params only and a missing name is NULL (Maestro's SelParams
+// and ParamEvaluatorTest); without it, params['x'] resolves any name.
+func TestWorkflowParamsMap(t *testing.T) {
+	wf := map[string]any{"foo": "123", "n": int64(5)}
+	env := &Env{
+		Params:         MapParams{"foo": "123", "n": int64(5), "job1__x": int64(1)},
+		WorkflowParams: func(name string) (any, bool) { v, ok := wf[name]; return v, ok },
+	}
+	for _, tc := range []struct {
+		expr string
+		want any
+	}{
+		{"params['foo'] + '-1'", "123-1"},
+		{"params.get('foo') + '-1'", "123-1"},
+		{"params['nope'] == null", true},
+		{"params.get('nope') == null", true},
+		{"params['nope'] != null", false},
+		{"params['nope'] > 3", false},
+		{"params['nope'] < 3", false},
+		{"params['nope'] + 'x'", "nullx"},
+		{"params['job1__x'] == null", true},
+		{"params.containsKey('job1__x')", false},
+		{"params.containsKey('n')", true},
+		{"job1__x + params['n']", int64(6)},
+	} {
+		v, err := Eval(tc.expr, env)
+		require.NoError(t, err, tc.expr)
+		require.Equal(t, tc.want, v, tc.expr)
+	}
+	_, err := Eval("params['nope'] >= 3", env)
+	require.Error(t, err, "Maestro's NULL has no >=")
+
+	legacy := &Env{Params: env.Params}
+	v, err := Eval("params['job1__x']", legacy)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), v)
+	_, err = Eval("params['nope'] == null", legacy)
+	require.ErrorContains(t, err, "unknown name nope")
 }

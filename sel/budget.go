@@ -61,8 +61,8 @@ func (st *state) text(pos int, v any) (string, error) {
 	return javaString(v), nil
 }
 
-// sizeOf bounds the length of v rendered as text or JSON, charging one step
-// per element. It fails once the size passes max or the nesting passes
+// sizeOf bounds the length of v rendered as text or JSON, charging the
+// steps to render each element (a string's bytes are charged by alloc). It fails once the size passes max or the nesting passes
 // MaxStackDepth: a map may hold itself (m.put('a', m)), and the depth limit
 // is what ends a walk of such a map.
 func (st *state) sizeOf(pos int, v any, depth int, max int64) (int64, error) {
@@ -82,7 +82,7 @@ func (st *state) sizeOf(pos int, v any, depth int, max int64) (int64, error) {
 	case string:
 		err = add(2 + int64(len(x))*2) // JSON may escape every byte
 	case []string:
-		if err = st.step(pos, int64(len(x))); err == nil {
+		if err = st.step(pos, 4*int64(len(x))); err == nil {
 			for _, s := range x {
 				if err = add(4 + int64(len(s))*2); err != nil {
 					break
@@ -91,11 +91,12 @@ func (st *state) sizeOf(pos int, v any, depth int, max int64) (int64, error) {
 		}
 	case []int64, []float64, []bool:
 		k := int64(arrayLen(x))
-		if err = st.step(pos, k/8); err == nil {
+		if err = st.step(pos, 2*k); err == nil { // formatting a number
 			err = add(2 + 26*k)
 		}
 	case map[string]any:
-		if err = st.step(pos, int64(len(x))); err != nil {
+		// rendering sorts the keys and visits each entry
+		if err = st.step(pos, 8+8*int64(len(x))); err != nil {
 			return 0, err
 		}
 		for k, e := range x {
@@ -112,7 +113,7 @@ func (st *state) sizeOf(pos int, v any, depth int, max int64) (int64, error) {
 			}
 		}
 	case map[string]string:
-		if err = st.step(pos, int64(len(x))); err == nil {
+		if err = st.step(pos, 8+8*int64(len(x))); err == nil {
 			for k, e := range x {
 				if err = add(6 + 2*int64(len(k)+len(e))); err != nil {
 					break

@@ -42,7 +42,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			n, err := parseJavaLong(x)
 			if err != nil {
-				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", x)
+				return nil, fmt.Errorf("cannot convert String %q to a LONG param: not a long", clip(x))
 			}
 			return n, nil
 		}
@@ -55,7 +55,7 @@ func Coerce(v any, t Type) (any, error) {
 		case string:
 			f, err := strconv.ParseFloat(x, 64)
 			if err != nil || strings.ContainsAny(x, "_xXpPiInN") || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", x)
+				return nil, fmt.Errorf("cannot convert String %q to a DOUBLE param: not a number", clip(x))
 			}
 			return f, nil
 		}
@@ -99,7 +99,7 @@ func Coerce(v any, t Type) (any, error) {
 			for k, e := range x {
 				s, ok := e.(string)
 				if !ok {
-					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", k, valueTypeName(e))
+					return nil, fmt.Errorf("cannot use a MAP value as a STRING_MAP param: entry %q is %s", clip(k), valueTypeName(e))
 				}
 				r[k] = s
 			}
@@ -206,62 +206,40 @@ func writeList(sb *strings.Builder, n int, f func(int)) {
 func isNameStart(c byte) bool { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 func isNameChar(c byte) bool  { return isNameStart(c) || isDigit(c) }
 
-// Interpolate expands Maestro string interpolation in a literal STRING
-// value: $name and ${name} (braces also allow '.', '-' and '/'), with $$
-// for a literal '$'. A '$' not followed by a name is kept as is. Values are
-// rendered with Format. Unknown names are errors naming the param.
-func Interpolate(text string, p Params) (string, error) {
-	if strings.IndexByte(text, '$') < 0 {
-		return text, nil
+// InterpolateLegacy is Baton's interpolation rule before it followed
+// Maestro's LiteralEvaluator pattern (see Interpolate): a $name could start
+// with '_', and ${...} held any name characters, '.', '-' and '/', or was
+// an error. The interpreter keeps it for runs started under it.
+func InterpolateLegacy(text string, p Params) (string, error) {
+	return interpolate(text, p, legacyVariable)
+}
+
+// legacyVariable reads the variable after the '$' at text[i] under the
+// legacy rule.
+func legacyVariable(text string, i int) (string, int, error) {
+	n := text[i+1]
+	switch {
+	case n == '{':
+		end := strings.IndexByte(text[i+2:], '}')
+		if end < 0 {
+			return "", 0, fmt.Errorf("interpolation: unterminated ${ in %q", clip(text))
+		}
+		name := text[i+2 : i+2+end]
+		for j := 0; j < len(name); j++ {
+			if !isNameChar(name[j]) && name[j] != '.' && name[j] != '-' && name[j] != '/' {
+				return "", 0, fmt.Errorf("interpolation: invalid param name %q in %q", clip(name), clip(text))
+			}
+		}
+		if name == "" {
+			return "", 0, fmt.Errorf("interpolation: empty ${} in %q", clip(text))
+		}
+		return name, i + 2 + end, nil
+	case isNameStart(n):
+		j := i + 1
+		for j < len(text) && isNameChar(text[j]) {
+			j++
+		}
+		return text[i+1 : j], j - 1, nil
 	}
-	var sb strings.Builder
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c != '$' || i+1 >= len(text) {
-			sb.WriteByte(c)
-			continue
-		}
-		n := text[i+1]
-		var name string
-		switch {
-		case n == '$':
-			sb.WriteByte('$')
-			i++
-			continue
-		case n == '{':
-			end := strings.IndexByte(text[i+2:], '}')
-			if end < 0 {
-				return "", fmt.Errorf("interpolation: unterminated ${ in %q", text)
-			}
-			name = text[i+2 : i+2+end]
-			for j := 0; j < len(name); j++ {
-				if !isNameChar(name[j]) && name[j] != '.' && name[j] != '-' && name[j] != '/' {
-					return "", fmt.Errorf("interpolation: invalid param name %q in %q", name, text)
-				}
-			}
-			if name == "" {
-				return "", fmt.Errorf("interpolation: empty ${} in %q", text)
-			}
-			i += 2 + end
-		case isNameStart(n):
-			j := i + 1
-			for j < len(text) && isNameChar(text[j]) {
-				j++
-			}
-			name = text[i+1 : j]
-			i = j - 1
-		default:
-			sb.WriteByte(c)
-			continue
-		}
-		if p == nil {
-			return "", fmt.Errorf("interpolation: param %q is not defined", name)
-		}
-		v, ok := p.Lookup(name)
-		if !ok {
-			return "", fmt.Errorf("interpolation: param %q is not defined", name)
-		}
-		sb.WriteString(Format(v))
-	}
-	return sb.String(), nil
+	return "", i, nil
 }

@@ -7,6 +7,11 @@ import (
 
 // binop applies a non-logical binary operator with SEL's Java semantics.
 func (st *state) binop(pos int, op string, l, r any) (any, error) {
+	if l == nil && st.env.WorkflowParams != nil {
+		if v, ok := nullOp(op, r); ok {
+			return v, nil
+		}
+	}
 	// fast path: long op long
 	if a, ok := l.(int64); ok {
 		if b, ok := r.(int64); ok {
@@ -220,7 +225,7 @@ func (st *state) assign(x *assignExpr) (any, error) {
 
 // compound applies op= keeping the left operand's type, as SEL does.
 func (st *state) compound(pos int, op string, cur, rhs any) (any, error) {
-	switch cur.(type) {
+	switch c := cur.(type) {
 	case int64:
 		if _, ok := rhs.(int64); !ok {
 			return nil, errAt(pos, "operator %s needs a long on the right, got %s", op, typeName(rhs))
@@ -237,10 +242,10 @@ func (st *state) compound(pos int, op string, cur, rhs any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.alloc(pos, int64(len(cur.(string))+len(s))); err != nil {
+		if err := st.alloc(pos, int64(len(c)+len(s))); err != nil {
 			return nil, err
 		}
-		return cur.(string) + s, nil
+		return c + s, nil
 	default:
 		return nil, errAt(pos, "operator %s is not defined on %s", op, typeName(cur))
 	}
@@ -282,6 +287,9 @@ func (st *state) index(x *indexExpr) (any, error) {
 		}
 		if err := st.scan(x.pos, len(ks)); err != nil {
 			return nil, err
+		}
+		if st.env.WorkflowParams != nil {
+			return st.workflowParam(x.pos, ks)
 		}
 		return st.lookup(x.pos, ks)
 	}

@@ -218,6 +218,17 @@ func (r *replacement) append(sb *strings.Builder, s string, m []int) {
 	sb.WriteString(r.lits[len(r.lits)-1])
 }
 
+// stepsPerMatch is the time a regexp takes to report one match, in steps.
+const stepsPerMatch = 16
+
+// replaceLimit names the limit that stopped a replaceAll's search.
+func (st *state) replaceLimit(pos int, room, stepRoom int64) error {
+	if stepRoom <= room {
+		return limitErr(pos, "steps", st.lim.MaxSteps)
+	}
+	return limitErr(pos, "memory", st.lim.MaxMemory)
+}
+
 // replaceAll implements String.replaceAll. The matches it looks for are
 // bounded by the memory left, and the output's exact size is charged
 // before it is built.
@@ -234,12 +245,20 @@ func (st *state) replaceAll(pos int, s, pattern, repl string) (any, error) {
 	// per group
 	perMatch := int64(160 + 16*re.NumSubexp())
 	room := (st.lim.MaxMemory - st.mem) / perMatch
-	if room < 1 {
-		return nil, limitErr(pos, "memory", st.lim.MaxMemory)
+	// and its time, about stepsPerMatch steps: the matches looked for are
+	// bounded by the steps left too
+	stepRoom := (st.lim.MaxSteps - st.steps) / stepsPerMatch
+	if room < 1 || stepRoom < 1 {
+		return nil, st.replaceLimit(pos, room, stepRoom)
 	}
-	matches := re.FindAllStringSubmatchIndex(s, int(min(room, int64(len(s))+2)))
-	if int64(len(matches)) == room { // there may be more
-		return nil, limitErr(pos, "memory", st.lim.MaxMemory)
+	want := min(room, stepRoom, int64(len(s))+2)
+	matches := re.FindAllStringSubmatchIndex(s, int(want))
+	if int64(len(matches)) == want && want < int64(len(s))+2 { // there may be more
+		_ = st.step(pos, stepsPerMatch*want) // the work done, for the count
+		return nil, st.replaceLimit(pos, room, stepRoom)
+	}
+	if err := st.step(pos, stepsPerMatch*int64(len(matches))); err != nil {
+		return nil, err
 	}
 	if err := st.alloc(pos, perMatch*int64(len(matches))); err != nil {
 		return nil, err

@@ -28,6 +28,11 @@ func (st *state) paramsCall(pos int, name string, args []any) (any, error) {
 	var v any
 	var err error
 	switch {
+	case name == "get" && len(args) == 1 && st.env.WorkflowParams != nil:
+		return st.workflowParam(pos, strs[0])
+	case name == "containsKey" && len(args) == 1 && st.env.WorkflowParams != nil:
+		_, ok := st.env.WorkflowParams(strs[0])
+		return ok, nil
 	case name == "get" && len(args) == 1:
 		return st.lookup(pos, strs[0])
 	case name == "containsKey" && len(args) == 1:
@@ -67,6 +72,39 @@ func (st *state) paramsCall(pos int, name string, args []any) (any, error) {
 		return nil, errAt(pos, "params.%s returned unsupported Go type %T", name, v)
 	}
 	return st.own(pos, "params."+name+"("+strings.Join(strs, "\x00")+")", nv)
+}
+
+// workflowParam reads params['name'] through Env.WorkflowParams: a name
+// that is not a workflow param is NULL.
+func (st *state) workflowParam(pos int, name string) (any, error) {
+	v, ok := st.env.WorkflowParams(name)
+	if !ok || v == nil {
+		return nil, nil
+	}
+	nv, ok := normalize(v)
+	if !ok {
+		return nil, errAt(pos, "param %s has unsupported Go type %T", name, v)
+	}
+	return nv, nil
+}
+
+// nullOp is Maestro's NULL on the left of an operator: < and > are false,
+// + concatenates "null"; ok is false for the others (== and != compare as
+// usual, the rest are errors).
+func nullOp(op string, r any) (any, bool) {
+	switch op {
+	case "<", ">":
+		return false, true
+	case "+":
+		if r == nil {
+			return "nullnull", true
+		}
+		if s, ok := r.(string); ok {
+			return "null" + s, true
+		}
+		return "null" + javaString(r), true
+	}
+	return nil, false
 }
 
 // MapParams is a Params backed by a map. Its extension methods

@@ -52,7 +52,8 @@ func TestSandboxLibraryCharges(t *testing.T) {
 		{"split regex many parts", "p.split('[,;]')", map[string]any{"p": big("x,", 200000)}, "array size", 8 * mb},
 		// trailing empty parts are dropped before the array limit applies (Java)
 		{"split trailing empties", "('a' + p).split(',').length", map[string]any{"p": big(",", 1*mb)}, "", 4 * mb},
-		{"replaceAll many matches", "p.replaceAll('', '0123456789012345678901234567890123456789')", map[string]any{"p": big("x", 1*mb)}, "memory", 24 * mb},
+		{"replaceAll many matches", "p.replaceAll('', '0123456789012345678901234567890123456789')", map[string]any{"p": big("x", 1*mb)}, "steps", 24 * mb},
+		{"replaceAll long output", "p.replaceAll('', q)", map[string]any{"p": big("x", 20000), "q": big("y", 1000)}, "memory", 4 * mb},
 		{"replaceAll group refs", "p.replaceAll('(x+)', '" + strings.Repeat("$1", 100) + "')", map[string]any{"p": big("x", 200000)}, "memory", 4 * mb},
 		{"array toString in concat", "a = new String[25001]; for (i = 0; i < 25001; i++) a[i] = p; '' + a", map[string]any{"p": big("x", 4096)}, "memory", 8 * mb},
 		{"String.valueOf(array)", "a = new String[25001]; for (i = 0; i < 25001; i++) a[i] = p; String.valueOf(a)", map[string]any{"p": big("x", 4096)}, "memory", 8 * mb},
@@ -69,8 +70,8 @@ func TestSandboxLibraryCharges(t *testing.T) {
 		{"word period", "Util.timeoutForDateIntDeadline(20200101, p)", map[string]any{"p": big("1 day ", 4*mb)}, "memory", 4 * mb},
 		{"map nested in itself", "m = new HashMap(); m.put('a', m); '' + m", nil, "stack depth", 1 * mb},
 		{"map holding itself as the result", "m = new HashMap(); m.put('a', m); m", nil, "stack depth", 1 * mb},
-		{"maps shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } '' + m", nil, "memory", 4 * mb},
-		{"result shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } m", nil, "memory", 4 * mb},
+		{"maps shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } '' + m", nil, "steps", 4 * mb},
+		{"result shared 2^40 times", "m = new HashMap(); for (i = 0; i < 40; i++) { n = new HashMap(); n.put('a', m); n.put('b', m); m = n; } m", nil, "steps", 4 * mb},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := measure(t, tc.src, tc.params)
@@ -141,4 +142,34 @@ func TestValueDepthLimit(t *testing.T) {
 	require.ErrorContains(t, err, "deeper than 128")
 	_, err = DecodeJSON(Map, []byte(strings.Repeat(`{"m": {"type": "MAP", "value": `, 5000)+"{}"+strings.Repeat("}}", 5000)))
 	require.ErrorContains(t, err, "at most 128 MAP levels")
+}
+
+// Interpolation bounds what it builds: many references to a long param
+// would multiply its size. Conversions clip the input they quote.
+func TestInterpolateAndCoerceBounded(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	var out string
+	n := goAllocSel(func() {
+		var err error
+		out, err = Interpolate(strings.Repeat("$p", 10000), MapParams{"p": big})
+		require.ErrorContains(t, err, "would pass")
+	})
+	require.Empty(t, out)
+	require.Less(t, n, uint64(64<<20), "allocated %d MB", n>>20)
+	v, err := Interpolate("a $p b", MapParams{"p": "y"})
+	require.NoError(t, err)
+	require.Equal(t, "a y b", v)
+
+	_, err = Coerce(strings.Repeat("9", 100000)+"x", Long)
+	require.Error(t, err)
+	require.Less(t, len(err.Error()), 300)
+}
+
+func goAllocSel(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

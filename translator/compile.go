@@ -76,12 +76,10 @@ var builtinTypes = map[string]struct {
 	name      string
 	supported bool
 }{
-	"NOOP":       {TypeNoOp, true},
-	"SLEEP":      {TypeSleep, true},
-	"TITUS":      {"Titus", false},
-	"NOTEBOOK":   {"Notebook", false},
-	"KUBERNETES": {"Kubernetes", false},
-	"JOIN":       {"Join", false},
+	"NOOP":  {TypeNoOp, true},
+	"SLEEP": {TypeSleep, true},
+	"TITUS": {"Titus", false},
+	"JOIN":  {"Join", false},
 }
 
 type compiler struct {
@@ -408,6 +406,7 @@ func (c *compiler) mode(n *Node, s *definition.Step, path string) {
 		}
 		return
 	}
+	n.Type = canonicalWorkerType(n.Type)
 	info := c.opts.StepTypes[n.Type]
 	queue := info.TaskQueue
 	if hasQueue {

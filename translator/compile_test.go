@@ -221,12 +221,12 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	sig := noop("sig", edge("nowhere", "true"))
 	sig.SignalDependencies = []*definition.SignalDependency{{Name: "s"}}
 	sig.SignalOutputs = []*definition.SignalOutput{{Name: "o"}}
-	k8s := typed("k", "kubernetes")
+	titus := typed("k", "titus")
 	join := typed("j", "Join")
 	bad := noop("bad")
 	bad.FailureMode = "FAIL_SOMETIMES"
 	bad.Params = definition.Params{"p": {Type: sel.Long, Value: "x"}, "q": nil, "m": {Type: sel.Long, Value: int64(1), Mode: "sometimes"}, "n": {Type: sel.StringArray}}
-	req := request(fe, sig, k8s, join, bad, noop("sig"), nil,
+	req := request(fe, sig, titus, join, bad, noop("sig"), nil,
 		&definition.Step{Kind: definition.KindWhile, ID: "w"},
 		&definition.Step{Kind: definition.KindSubworkflow, ID: "sw"},
 		&definition.Step{Kind: definition.KindTemplate, ID: "tp"},
@@ -238,7 +238,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[1].step.signal_dependencies: not supported yet: signal dependencies",
 		"workflow.steps[1].step.signal_outputs: not supported yet: signal outputs",
-		"workflow.steps[2].step.type: not supported yet: step type Kubernetes",
+		"workflow.steps[2].step.type: not supported yet: step type Titus",
 		"workflow.steps[3].step.type: not supported yet: step type Join",
 		`workflow.steps[4].step.failure_mode: unknown failure mode "FAIL_SOMETIMES"`,
 		`workflow.steps[4].step.params["m"].mode: unknown param mode "sometimes"`,

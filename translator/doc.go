@@ -8,10 +8,11 @@
 // problem, each with its definition path. Features Baton accepts in
 // definitions but does not run yet are refused with messages that start
 // with "not supported yet: ": template steps; signal_dependencies and
-// signal_outputs; signal_triggers; the step types Titus,
-// Notebook and Kubernetes (Join is internal to Maestro). Foreach, while and
-// subworkflow steps compile to child-mode nodes, and Http to a step type
-// with its default params.
+// signal_outputs; signal_triggers; the step type Titus
+// (Join is internal to Maestro). Foreach, while and subworkflow steps
+// compile to child-mode nodes; Http, Kubernetes and Notebook to user step
+// types with their default params (Kubernetes and Notebook run as
+// activities by default: see module github.com/batonhq/baton/steps/kubernetes).
 //
 // What Compile resolves:
 //   - Steps come in a stable topological order: among the steps whose

@@ -173,7 +173,7 @@ func TestNumberResolve(t *testing.T) {
 		{Number{Text: "$nope"}, Integer, 0, `resolving "$nope": interpolation: param "nope" is not defined`},
 		{Number{Text: "$d"}, Integer, 0, `resolving "$d" (= "1.5"): "1.5" is not an integer`},
 		{Number{Text: "$arr"}, Integer, 0, `resolving "$arr" (= "[\"x\"]"): "[\"x\"]" is not an integer`},
-		{Number{Text: "${foo"}, Integer, 0, `resolving "${foo": interpolation: unterminated ${`},
+		{Number{Text: "${foo"}, Integer, 0, `resolving "${foo": "${foo" is not an integer`}, // a literal, as in Maestro
 		{Number{Text: "$$5"}, Integer, 0, `resolving "$$5" (= "$5"): "$5" is not an integer`},
 	} {
 		t.Run(tc.n.Text, func(t *testing.T) {

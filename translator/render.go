@@ -2,6 +2,7 @@ package translator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -26,33 +27,50 @@ func nodeLabel(n *Node) (id, detail string) {
 }
 
 // Mermaid renders the plan as a Mermaid flowchart. Nodes are named s0,
-// s1, … in plan order, so ids with dots or quotes are safe; labels show the
-// id, type and mode; conditional edges are labelled with their condition.
+// s1, … in plan order (s1_0, s1_1, … inside step s1), so ids with dots or
+// quotes are safe; labels show the id, type and mode; conditional edges
+// are labelled with their condition. A foreach or while step is a
+// subgraph holding its inner DAG, which edges enter and leave as a whole.
 func Mermaid(p *Plan) string {
 	var sb strings.Builder
 	sb.WriteString("flowchart TD\n")
 	if p == nil {
 		return sb.String()
 	}
-	idx := p.Index()
-	for i, n := range p.Steps {
-		id, detail := nodeLabel(n)
-		fmt.Fprintf(&sb, "  s%d[\"%s<br/>%s\"]\n", i, mermaidEscape(id), mermaidEscape(detail))
+	mermaidSteps(&sb, p.Steps, "s", "  ")
+	return sb.String()
+}
+
+func mermaidSteps(sb *strings.Builder, steps []*Node, prefix, indent string) {
+	idx := make(map[string]int, len(steps))
+	for i, n := range steps {
+		idx[n.ID] = i
 	}
-	for i, n := range p.Steps {
+	for i, n := range steps {
+		id, detail := nodeLabel(n)
+		name := prefix + strconv.Itoa(i)
+		if n.Body == nil {
+			fmt.Fprintf(sb, "%s%s[\"%s<br/>%s\"]\n", indent, name, mermaidEscape(id), mermaidEscape(detail))
+			continue
+		}
+		fmt.Fprintf(sb, "%ssubgraph %s [\"%s<br/>%s\"]\n", indent, name, mermaidEscape(id), mermaidEscape(detail))
+		fmt.Fprintf(sb, "%s  direction TB\n", indent)
+		mermaidSteps(sb, n.Body.Steps, name+"_", indent+"  ")
+		fmt.Fprintf(sb, "%send\n", indent)
+	}
+	for i, n := range steps {
 		for _, e := range n.Successors {
 			j, ok := idx[e.To]
 			if !ok {
 				continue
 			}
 			if e.IsUnconditional() {
-				fmt.Fprintf(&sb, "  s%d --> s%d\n", i, j)
+				fmt.Fprintf(sb, "%s%s%d --> %s%d\n", indent, prefix, i, prefix, j)
 			} else {
-				fmt.Fprintf(&sb, "  s%d -->|\"%s\"| s%d\n", i, mermaidEscape(e.Condition), j)
+				fmt.Fprintf(sb, "%s%s%d -->|\"%s\"| %s%d\n", indent, prefix, i, mermaidEscape(e.Condition), prefix, j)
 			}
 		}
 	}
-	return sb.String()
 }
 
 // mermaidEscape makes text safe inside a quoted Mermaid label, using
@@ -84,7 +102,8 @@ func mermaidEscape(s string) string {
 
 // DOT renders the plan as a Graphviz digraph. Step ids are quoted, labels
 // show the id, type and mode; conditional edges are labelled with their
-// condition.
+// condition. A foreach or while step is a node followed, on a dashed
+// "each iteration" edge, by a cluster holding its inner DAG.
 func DOT(p *Plan) string {
 	var sb strings.Builder
 	name := ""
@@ -93,25 +112,39 @@ func DOT(p *Plan) string {
 	}
 	fmt.Fprintf(&sb, "digraph %s {\n", dotQuote(name))
 	sb.WriteString("  node [shape=box];\n")
-	if p == nil {
-		sb.WriteString("}\n")
-		return sb.String()
-	}
-	for _, n := range p.Steps {
-		id, detail := nodeLabel(n)
-		fmt.Fprintf(&sb, "  %s [label=%s];\n", dotQuote(n.ID), dotQuote(id+"\n"+detail))
-	}
-	for _, n := range p.Steps {
-		for _, e := range n.Successors {
-			if e.IsUnconditional() {
-				fmt.Fprintf(&sb, "  %s -> %s;\n", dotQuote(n.ID), dotQuote(e.To))
-			} else {
-				fmt.Fprintf(&sb, "  %s -> %s [label=%s];\n", dotQuote(n.ID), dotQuote(e.To), dotQuote(e.Condition))
-			}
-		}
+	if p != nil {
+		dotSteps(&sb, p.Steps, "  ")
 	}
 	sb.WriteString("}\n")
 	return sb.String()
+}
+
+func dotSteps(sb *strings.Builder, steps []*Node, indent string) {
+	for _, n := range steps {
+		id, detail := nodeLabel(n)
+		fmt.Fprintf(sb, "%s%s [label=%s];\n", indent, dotQuote(n.ID), dotQuote(id+"\n"+detail))
+		if n.Body == nil {
+			continue
+		}
+		fmt.Fprintf(sb, "%ssubgraph %s {\n", indent, dotQuote("cluster_"+n.ID))
+		fmt.Fprintf(sb, "%s  label=%s;\n%s  style=dashed;\n", indent, dotQuote(n.ID+" ("+n.Kind+")"), indent)
+		dotSteps(sb, n.Body.Steps, indent+"  ")
+		fmt.Fprintf(sb, "%s}\n", indent)
+		for _, inner := range n.Body.Steps {
+			if len(inner.Predecessors) == 0 {
+				fmt.Fprintf(sb, "%s%s -> %s [style=dashed, label=\"each iteration\"];\n", indent, dotQuote(n.ID), dotQuote(inner.ID))
+			}
+		}
+	}
+	for _, n := range steps {
+		for _, e := range n.Successors {
+			if e.IsUnconditional() {
+				fmt.Fprintf(sb, "%s%s -> %s;\n", indent, dotQuote(n.ID), dotQuote(e.To))
+			} else {
+				fmt.Fprintf(sb, "%s%s -> %s [label=%s];\n", indent, dotQuote(n.ID), dotQuote(e.To), dotQuote(e.Condition))
+			}
+		}
+	}
 }
 
 // dotQuote writes s as a DOT double-quoted string: backslashes and quotes

@@ -48,3 +48,43 @@ func TestRender(t *testing.T) {
 	golden(t, "conditional-wf.mmd", Mermaid(p))
 	golden(t, "conditional-wf.dot", DOT(p))
 }
+
+// TestRenderLoops draws each loop's inner DAG as a subgraph (Mermaid) or
+// a cluster (DOT), nested loops inside their parent's.
+func TestRenderLoops(t *testing.T) {
+	req, err := definition.DecodeFile(filepath.Join(samplesDir, "server__sample-nested-foreach-wf.json"))
+	if err != nil {
+		t.Skipf("sample: %v", err)
+	}
+	p, err := Compile(req, Options{})
+	require.NoError(t, err)
+	golden(t, "nested-foreach-wf.mmd", Mermaid(p))
+	golden(t, "nested-foreach-wf.dot", DOT(p))
+}
+
+// TestSketchRendersRefusedFeatures draws definitions Compile refuses,
+// with the refusals as warnings; other errors still fail.
+func TestSketchRendersRefusedFeatures(t *testing.T) {
+	for _, name := range []string{"server__sample-signal-trigger-wf.json", "server__sample-dag-test-5.json"} {
+		t.Run(name, func(t *testing.T) {
+			req, err := definition.DecodeFile(filepath.Join(samplesDir, name))
+			if err != nil {
+				t.Skipf("sample: %v", err)
+			}
+			_, err = Compile(req, Options{})
+			require.ErrorContains(t, err, NotSupportedPrefix)
+			p, err := Sketch(req, Options{})
+			require.NoError(t, err)
+			require.NotEmpty(t, p.Warnings)
+			require.Contains(t, p.Warnings[0], NotSupportedPrefix)
+			require.Empty(t, p.Hash, "a sketch is not for running")
+			for _, n := range p.Steps {
+				require.Contains(t, Mermaid(p), mermaidEscape(n.ID))
+				require.Contains(t, DOT(p), dotQuote(n.ID))
+			}
+		})
+	}
+	bad := request(noop("a", edge("a", "true")))
+	_, err := Sketch(bad, Options{})
+	require.Error(t, err)
+}

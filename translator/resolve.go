@@ -8,6 +8,12 @@ import (
 	"github.com/batonhq/baton/sel"
 )
 
+// interpolator is a sel.Params that interpolates with its own rule (the
+// interpreter's, which depends on when a run started).
+type interpolator interface {
+	Interpolate(text string) (string, error)
+}
+
 // Resolve returns the number's value at run time: Value when Text is
 // empty; otherwise Text interpolated with p (workflow params only, as in
 // Maestro), read as a plain integer or, for Seconds, as a duration string
@@ -19,7 +25,12 @@ func (n Number) Resolve(p sel.Params, kind NumberKind) (int64, error) {
 	s := n.Text
 	if strings.Contains(s, "$") {
 		var err error
-		if s, err = sel.Interpolate(s, p); err != nil {
+		if ip, ok := p.(interpolator); ok {
+			s, err = ip.Interpolate(s)
+		} else {
+			s, err = sel.Interpolate(s, p)
+		}
+		if err != nil {
 			return 0, fmt.Errorf("resolving %q: %w", n.Text, err)
 		}
 	}

@@ -30,6 +30,8 @@ func TestCompileSamples(t *testing.T) {
 		"server__sample-dag-test-8.json", "server__sample-dag-test-9.json", "server__sample-conditional-wf.json",
 		"server__sample-foreach-wf.json", "server__sample-large-foreach-wf.json", "server__sample-nested-foreach-wf.json",
 		"server__sample-while-wf.json", "server__sample-subworkflow-wf.json", "server__sample-mixed-wf.json",
+		"server__sample-kubernetes-wf.json", "server__sample-kubernetes-env-wf.json", "server__sample-kubernetes-output-wf.json",
+		"server__sample-kubernetes-nonretryable-wf.json", "server__sample-notebook-wf.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(loadSample(t, name), Options{})
@@ -55,11 +57,6 @@ func TestRefuseSamples(t *testing.T) {
 		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
-		{"server__sample-kubernetes-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
-		{"server__sample-kubernetes-env-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
-		{"server__sample-kubernetes-output-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
-		{"server__sample-kubernetes-nonretryable-wf.json", []string{".step.type: not supported yet: step type Kubernetes"}},
-		{"server__sample-notebook-wf.json", []string{".step.type: not supported yet: step type Notebook"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			es := compileErrs(t, loadSample(t, tc.name), Options{})

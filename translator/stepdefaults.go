@@ -27,6 +27,9 @@ func applyTypeDefaults(n *Node) {
 		n.Type = TypeHTTP
 		httpDefaults(n)
 	}
+	if longRunningType(n.Type) {
+		kubernetesDefaults(n)
+	}
 }
 
 // httpDefaults: the outputs status_code (LONG, 200 until the step runs, as
@@ -74,3 +77,81 @@ func appendKey(keys []string, name string) []string {
 	}
 	return append(keys, name)
 }
+
+// The step types of Maestro's maestro-kubernetes module, run by a worker
+// that registers them (module github.com/batonhq/baton/steps/kubernetes).
+const (
+	TypeKubernetes = "Kubernetes"
+	TypeNotebook   = "Notebook"
+)
+
+// The params the translator declares on Kubernetes and Notebook steps for
+// what Maestro keeps in the step's KUBERNETES artifact: where the job ran
+// and the tail of its log.
+const (
+	KubernetesJobParam    = "kubernetes_job"
+	KubernetesOutputParam = "kubernetes_execution_output"
+)
+
+// canonicalWorkerType spells the worker-run built-in types as Maestro
+// names them ("kubernetes" is Kubernetes); other names are kept.
+func canonicalWorkerType(name string) string {
+	for _, t := range []string{TypeKubernetes, TypeNotebook} {
+		if strings.EqualFold(strings.TrimSpace(name), t) {
+			return t
+		}
+	}
+	return name
+}
+
+// longRunningType: steps of these types run pods and notebooks, so they
+// run as activities (heartbeating, on any worker) unless told otherwise.
+func longRunningType(name string) bool {
+	return name == TypeKubernetes || name == TypeNotebook
+}
+
+// kubernetesDefaults declares the artifact params, and for Notebook steps
+// the entries of a literal notebook MAP that Maestro's
+// default-notebook-step-params.yaml provides.
+func kubernetesDefaults(n *Node) {
+	if n.Params == nil {
+		n.Params = map[string]*Param{}
+	}
+	for _, name := range []string{KubernetesJobParam, KubernetesOutputParam} {
+		if _, ok := n.Params[name]; !ok {
+			n.Params[name] = &Param{Type: sel.String, Literal: "", Mode: "MUTABLE"}
+		}
+	}
+	if n.Type != TypeNotebook {
+		return
+	}
+	nb, ok := n.Params["notebook"]
+	if !ok || nb.IsExpr || nb.Type != sel.Map {
+		return
+	}
+	m, ok := nb.Literal.(map[string]*Param)
+	if !ok {
+		return
+	}
+	if _, ok := m["init_command"]; !ok {
+		m["init_command"] = &Param{Type: sel.String, Literal: "", Mode: DefaultParamMode}
+		nb.Keys = appendKey(nb.Keys, "init_command")
+	}
+	for _, e := range []struct{ name, expr string }{
+		{"output_path", NotebookOutputPathExpr},
+		{"run_id", NotebookRunIDExpr},
+	} {
+		if _, ok := m[e.name]; !ok {
+			m[e.name] = &Param{Type: sel.String, Expr: e.expr, IsExpr: true, Mode: DefaultParamMode}
+			nb.Keys = appendKey(nb.Keys, e.name)
+		}
+	}
+}
+
+// NotebookOutputPathExpr and NotebookRunIDExpr are the expressions of
+// Maestro's default-notebook-step-params.yaml.
+const (
+	NotebookOutputPathExpr = `DateTimeFormatter dateTimeFormatter = DateTimeFormat.forPattern("yyyyMMddHHmmss").withZone(DateTimeZone.forID("UTC"));
+return String.format("%s_%s__%s_%s_%s.%s", "maestro-output", dateTimeFormatter.print(RUN_TS), params.getFromInstance("workflow_instance_id"), params.getFromStep("step_instance_id"), params.getFromStep("step_instance_uuid"), "ipynb");`
+	NotebookRunIDExpr = `return String.format("%s_%d_%d_%s_%d", params.getFromInstance("workflow_id"), params.getFromInstance("workflow_instance_id"), params.getFromInstance("workflow_run_id"), params.getFromStep("step_id"), params.getFromStep("step_attempt_id"));`
+)

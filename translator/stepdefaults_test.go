@@ -46,3 +46,35 @@ func TestHTTPStepDefaults(t *testing.T) {
 	_, err = hashOf(p)
 	require.NoError(t, err)
 }
+
+// TestKubernetesSteps: Kubernetes and Notebook steps compile to a user
+// step type under Maestro's name, as activities unless told otherwise,
+// with the artifact params declared and a literal notebook MAP given
+// Maestro's default entries.
+func TestKubernetesSteps(t *testing.T) {
+	p, err := Compile(loadSample(t, "server__sample-notebook-wf.json"), Options{})
+	require.NoError(t, err)
+	nb := p.Steps[1]
+	require.Equal(t, TypeNotebook, nb.Type)
+	require.Equal(t, ModeActivity, nb.Mode)
+	require.Equal(t, &Param{Type: sel.String, Literal: "", Mode: "MUTABLE"}, nb.Params[KubernetesJobParam])
+	require.Equal(t, &Param{Type: sel.String, Literal: "", Mode: "MUTABLE"}, nb.Params[KubernetesOutputParam])
+	m := nb.Params["notebook"].Literal.(map[string]*Param)
+	require.Equal(t, "python3 -m pip --no-cache-dir install notebook papermill &&", m["init_command"].Literal, "kept as written")
+	require.Equal(t, NotebookOutputPathExpr, m["output_path"].Expr)
+	require.Equal(t, NotebookRunIDExpr, m["run_id"].Expr)
+
+	p, err = Compile(loadSample(t, "server__sample-kubernetes-wf.json"), Options{})
+	require.NoError(t, err)
+	k := p.Steps[1]
+	require.Equal(t, TypeKubernetes, k.Type, `"kubernetes" in the definition`)
+	require.Equal(t, ModeActivity, k.Mode)
+	require.NotContains(t, k.Params, "notebook")
+
+	// A tag still chooses the mode.
+	req := loadSample(t, "server__sample-kubernetes-wf.json")
+	req.Workflow.Steps[1].Tags = definition.TagList{tag(TagMode, "local_activity")}
+	p, err = Compile(req, Options{})
+	require.NoError(t, err)
+	require.Equal(t, ModeLocalActivity, p.Steps[1].Mode)
+}

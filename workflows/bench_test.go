@@ -176,6 +176,8 @@ func BenchmarkInterpreter(b *testing.B) {
 		{"dag-300-inline", benchDAG(300, false)},
 		{"params-100-sel", benchDAG(100, true)},
 		{"params-100-plain", benchDAG(100, false)},
+		{"wide-100-local", benchWide(100)},
+		{"wide-290-local", benchWide(290)},
 	}
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(worker.NewLogger(nil)) // the default logger prints every timer
@@ -206,26 +208,52 @@ func BenchmarkInterpreter(b *testing.B) {
 		}
 	})
 	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			in := workflows.RunInput{Plan: benchPlan(b, c.def)}
-			types := map[string]activities.StepType{"BenchLocal": benchNoOp}
-			b.ReportAllocs()
-			for b.Loop() {
-				env := suite.NewTestWorkflowEnvironment()
-				worker.RegisterWorkflows(env)
-				worker.RegisterStepTypes(env, types)
-				env.ExecuteWorkflow(workflows.WorkflowName, in)
-				if err := env.GetWorkflowError(); err != nil {
-					b.Fatal(err)
-				}
-				var st workflows.State
-				if err := env.GetWorkflowResult(&st); err != nil {
-					b.Fatal(err)
-				}
-				if st.Status != workflows.InstanceSucceeded {
-					b.Fatalf("run ended %s: %s", st.Status, st.Error)
-				}
+		for _, legacy := range []bool{false, true} {
+			name := c.name
+			if legacy {
+				name += "-legacy" // the engine runs started before ChangeEventEngine replay on
 			}
-		})
+			b.Run(name, func(b *testing.B) { benchRun(b, &suite, c.def, legacy) })
+		}
 	}
+}
+
+// benchRun runs a definition once per op, on the event-driven engine or,
+// with legacy, on the coroutine-per-step engine.
+func benchRun(b *testing.B, suite *testsuite.WorkflowTestSuite, def []byte, legacy bool) {
+	in := workflows.RunInput{Plan: benchPlan(b, def)}
+	types := map[string]activities.StepType{"BenchLocal": benchNoOp}
+	b.ReportAllocs()
+	for b.Loop() {
+		env := suite.NewTestWorkflowEnvironment()
+		worker.RegisterWorkflows(env)
+		worker.RegisterStepTypes(env, types)
+		if legacy {
+			env.OnGetVersion(workflows.ChangeEventEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		}
+		env.ExecuteWorkflow(workflows.WorkflowName, in)
+		if err := env.GetWorkflowError(); err != nil {
+			b.Fatal(err)
+		}
+		var st workflows.State
+		if err := env.GetWorkflowResult(&st); err != nil {
+			b.Fatal(err)
+		}
+		if st.Status != workflows.InstanceSucceeded {
+			b.Fatalf("run ended %s: %s", st.Status, st.Error)
+		}
+	}
+}
+
+// benchWide is a NoOp root fanning out to n local-activity steps that join.
+func benchWide(n int) []byte {
+	root := &benchStep{id: "root", typ: "NoOp", succ: map[string]string{}}
+	steps := []*benchStep{root}
+	for i := range n {
+		id := fmt.Sprintf("w%d", i+1)
+		root.succ[id] = "true"
+		steps = append(steps, &benchStep{id: id, typ: "BenchLocal", succ: map[string]string{"end": "true"}})
+	}
+	steps = append(steps, &benchStep{id: "end", typ: "NoOp"})
+	return benchJSON("bench-wide", nil, steps)
 }

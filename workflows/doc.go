@@ -8,6 +8,41 @@
 // (loops, subworkflows). The run's State is queryable (QueryState) and is
 // the workflow's result; SignalKill kills a run and cancellation stops it.
 //
+// # The engine
+//
+// Each workflow run (baton.Run, and each run of baton.Foreach and
+// baton.While) has one event loop, in its main coroutine (engine.go). Every
+// step of every run of the interpreter in that workflow, a loop's
+// iterations included, is a state machine (machine.go) moved by events:
+// an activity or local-activity future settling, a timer firing, a permit
+// granted, a kill signal, a cancellation, a halt. No step has a coroutine,
+// and leaf steps share one cancel scope per run (a halt cancels it); only a
+// loop or subworkflow attempt, which waits on several things in turn, has a
+// coroutine and a cancel scope of its own. The loop waits in one
+// workflow.Await that checks the pending futures' IsReady (a field read
+// each), because a workflow.Selector costs O(pending) per Select and the
+// SDK resumes every coroutine on each pass: both made wide runs quadratic.
+//
+// A step's lifecycle (MAESTRO.md §4.3), as stepTransitions lists it:
+//
+//	phase                status               event       next phase
+//	WAITING              NOT_CREATED          queue       QUEUED (no step_concurrency slot)
+//	WAITING, QUEUED      NOT_CREATED/CREATED  create      EVALUATING_PARAMS
+//	EVALUATING_PARAMS,
+//	  BACKOFF            EVALUATING_PARAMS    ask-permit  WAITING_FOR_PERMITS (tree cap, leaf steps)
+//	EVALUATING_PARAMS,
+//	  WAITING_FOR_PERMITS,
+//	  BACKOFF                                 attempt     RUNNING (Attempts+1)
+//	RUNNING              RUNNING              retry       BACKOFF (USER_/PLATFORM_/TIMEOUT_FAILED, timer)
+//	any but DONE                              end         DONE (SUCCEEDED, FATALLY_FAILED, STOPPED, ...)
+//
+// Every move goes through run.move, which records it; an event a phase
+// does not accept fails the workflow task with the step's moves. Step
+// actions, signal waits and breakpoints are meant to be new phases and
+// events in that table. Runs started before the engine (no event-engine
+// marker, ChangeEventEngine) replay through the coroutine-per-step engine
+// kept in the legacy_*.go files, to be deleted once no such run remains.
+//
 // An activity attempt has a heartbeat timeout (the plan's, else 30 s) and
 // the step activity heartbeats while the step runs, so an attempt lost with
 // its worker times out within it; the interpreter retries such an attempt
@@ -15,7 +50,7 @@
 // that saw one before keep reading it as a step timeout).
 //
 // Loop iterations run inside the loop workflow, each as its own instance of
-// the interpreter (runInline), and the loop continues as new every 2,000
+// the interpreter on the loop workflow's engine, and the loop continues as new every 2,000
 // iterations or once its history passes 4,000 events, so no run's history
 // grows with the iteration count. A foreach runs at most 4,000 ÷ (events
 // per iteration) iterations at once, so the iterations a run drains before
@@ -45,7 +80,7 @@
 // of a leaf step takes a permit from it. Runs without a tree cap take no
 // part and record nothing.
 //
-// Determinism: workflow code here uses workflow.Go, workflow.Now, timers
+// Determinism: workflow code here uses workflow.Now, timers, futures
 // and sorted map iteration only; SEL gets the workflow clock and a random
 // source seeded from the run. Any change of behaviour must be gated with
 // workflow.GetVersion; the histories in testdata/histories are replayed

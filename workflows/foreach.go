@@ -55,6 +55,7 @@ type ForeachInput struct {
 // once its history passes loopHistoryBudget events, so no run's history
 // grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
+	events := useEventEngine(ctx)
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	tree := loopTree(ctx, in.Tree)
 	if in.Collected == nil && len(in.Collect) > 0 {
@@ -63,72 +64,13 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 			in.Collected[k] = make([]*sel.Value, in.Total)
 		}
 	}
-	conc := max(in.Concurrency, 1)
-	running := map[int]workflow.CancelFunc{}
-	observeLoop(ctx, foreachProgress(&in, running))
-	finished := map[int]bool{} // finished iterations at or above low
-	low := in.Next             // lowest iteration not finished
-	launchedThisRun := 0
-	done := workflow.NewBufferedChannel(ctx, conc+1)
-
-	launch := func(pos int) error {
-		i := in.iteration(pos)
-		params, err := in.iterationParams(i)
-		if err != nil {
-			return err
-		}
-		cctx, cancel := workflow.WithCancel(ctx)
-		running[pos] = cancel
-		workflow.Go(cctx, func(gctx workflow.Context) {
-			st := runInline(gctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "FOREACH", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, i+1), tree)
-			done.SendAsync(iterationDone{Index: i, Pos: pos, State: st})
-		})
-		return nil
-	}
-	finish := func(d iterationDone) {
-		delete(running, d.Pos)
-		in.Counts.add(d.State.Status)
-		in.collect(d.Index, d.State)
-		if d.State.Status != InstanceSucceeded {
-			in.Incomplete = append(in.Incomplete, d.Index)
-		}
-		finished[d.Pos] = true
-		for finished[low] {
-			delete(finished, low)
-			low++
-		}
-		if d.State.Status != InstanceFailed {
-			return
-		}
-		if in.Error == "" {
-			in.Error = fmt.Sprintf("iteration %d failed: %s", d.Index+1, failureReason(d.State))
-		}
-		in.Stop = true
-		if in.FailImmediately {
-			for _, j := range sortedInts(running) {
-				running[j]()
-			}
-		}
-	}
-
-	for {
-		for !in.Stop && ctx.Err() == nil && in.Next < in.positions() && len(running) < conc &&
-			launchedThisRun < iterationsPerRun && historyLength(ctx) < loopHistoryBudget &&
-			(!in.StrictOrdering || in.Next-low < conc) {
-			if err := launch(in.Next); err != nil {
-				in.Stop, in.Error = true, err.Error()
-				in.Counts.Failed++ // never launched: a restart runs it again
-				break
-			}
-			in.Next++
-			launchedThisRun++
-		}
-		if len(running) == 0 {
-			break
-		}
-		var d iterationDone
-		done.Receive(ctx, &d)
-		finish(d)
+	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
+		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next}
+	observeLoop(ctx, foreachProgress(&in, l.running))
+	if events {
+		l.runOnEngine()
+	} else {
+		legacyForeach(l)
 	}
 	if tree != nil {
 		tree.leave(ctx)
@@ -145,6 +87,84 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		res.Outcome = LoopStopped
 	}
 	return res, nil
+}
+
+// foreachLoop is one run of a foreach loop workflow: the iterations it
+// launches, in either engine.
+type foreachLoop struct {
+	ctx  workflow.Context
+	in   *ForeachInput
+	id   string // the loop workflow's id, prefix of its iterations' ids
+	tree *permitClient
+	conc int
+
+	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	finished        map[int]bool                // finished iterations at or above low
+	low             int                         // lowest iteration not finished
+	launchedThisRun int
+}
+
+// fill launches iterations while the loop may: below its concurrency (a
+// sliding window with StrictOrdering), its per-run count and its history
+// budget, and until an iteration fails.
+func (l *foreachLoop) fill(launch func(pos int) error) {
+	in := l.in
+	for !in.Stop && l.ctx.Err() == nil && in.Next < in.positions() && len(l.running) < l.conc &&
+		l.launchedThisRun < iterationsPerRun && historyLength(l.ctx) < loopHistoryBudget &&
+		(!in.StrictOrdering || in.Next-l.low < l.conc) {
+		if err := launch(in.Next); err != nil {
+			in.Stop, in.Error = true, err.Error()
+			in.Counts.Failed++ // never launched: a restart runs it again
+			break
+		}
+		in.Next++
+		l.launchedThisRun++
+	}
+}
+
+// finish records an iteration's end; the first failure stops launches and,
+// with FAIL_IMMEDIATELY, the running iterations.
+func (l *foreachLoop) finish(d iterationDone) {
+	in := l.in
+	delete(l.running, d.Pos)
+	in.Counts.add(d.State.Status)
+	in.collect(d.Index, d.State)
+	if d.State.Status != InstanceSucceeded {
+		in.Incomplete = append(in.Incomplete, d.Index)
+	}
+	l.finished[d.Pos] = true
+	for l.finished[l.low] {
+		delete(l.finished, l.low)
+		l.low++
+	}
+	if d.State.Status != InstanceFailed {
+		return
+	}
+	if in.Error == "" {
+		in.Error = fmt.Sprintf("iteration %d failed: %s", d.Index+1, failureReason(d.State))
+	}
+	in.Stop = true
+	if in.FailImmediately {
+		l.stopAll()
+	}
+}
+
+// stopAll stops the running iterations, in launch order.
+func (l *foreachLoop) stopAll() {
+	for _, j := range sortedInts(l.running) {
+		l.running[j]()
+	}
+}
+
+// iterationRun is the run of the interpreter for the iteration at pos.
+func (l *foreachLoop) iterationRun(ctx workflow.Context, pos int) (RunInput, string, int, error) {
+	i := l.in.iteration(pos)
+	params, err := l.in.iterationParams(i)
+	if err != nil {
+		return RunInput{}, "", i, err
+	}
+	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth}
+	return in, fmt.Sprintf("%s/%d", l.id, i+1), i, nil
 }
 
 // iterationDone reports an iteration's end to the loop.

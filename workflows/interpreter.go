@@ -53,6 +53,12 @@ type node struct {
 	evaluating map[string]bool         // params under evaluation (cycle detection)
 	rollup     map[string][]*sel.Value // foreach: collected inner params
 	child      *State                  // subworkflow: the child run's final state
+
+	// The event-driven engine's bookkeeping (engine_step.go).
+	m       machine
+	timeout time.Duration
+	policy  translator.RetryValues
+	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
 }
 
 // run is one execution of the interpreter.
@@ -75,12 +81,22 @@ type run struct {
 	inline    bool          // an iteration run inside a loop workflow
 	tree      *permitClient // the tree cap's permits, nil without one
 
-	done     workflow.Channel // indices of nodes whose coroutine ended
+	done     workflow.Channel // legacy engine: indices of nodes whose coroutine ended
 	running  int
 	queue    []*node // ready nodes waiting for a concurrency slot
 	halted   bool
 	haltWith StepStatus // status of steps cut short by the halt
 	haltWhy  string
+
+	// The event-driven engine (nil in the legacy engine): the workflow's
+	// event loop, the scope of this run's leaf attempts and timers (halt
+	// cancels it), and what to do when the run ends.
+	eng         *engine
+	scope       workflow.Context
+	cancelScope workflow.CancelFunc
+	onEnd       func()
+	ended       bool
+	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -105,38 +121,16 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
-	r.runToEnd(in.RunParams)
+	if useEventEngine(ctx) {
+		r.runEvents(in.RunParams)
+	} else {
+		r.runToEnd(in.RunParams)
+	}
 	if r.tree != nil {
 		r.tree.leave(ctx)
 	}
 	obs.end(ctx)
 	return r.state, nil
-}
-
-// runInline runs a plan inside the current workflow, in the calling
-// coroutine, as its own instance with id `id`: how loop iterations run
-// without a child workflow each. tree is the loop workflow's tree cap, nil
-// without one.
-func runInline(ctx workflow.Context, in RunInput, id string, tree *permitClient) *State {
-	r, err := newRun(ctx, in, id, true)
-	if err != nil {
-		return &State{WorkflowID: in.Plan.WorkflowID, Status: InstanceFailed, Error: err.Error()}
-	}
-	r.tree = tree
-	r.runToEnd(in.RunParams)
-	return r.state
-}
-
-// runToEnd evaluates the workflow params and executes the DAG.
-func (r *run) runToEnd(runParams map[string]sel.Value) {
-	if err := r.startParams(runParams); err != nil {
-		r.state.Error = err.Error()
-		r.state.Status = InstanceFailed
-		end := workflow.Now(r.ctx)
-		r.state.EndTime = &end
-		return
-	}
-	r.execute()
 }
 
 // newRun prepares an instance: id names it (the workflow id, or the
@@ -163,6 +157,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		Random: r.rand.Float64,
 		UUID:   r.uuid,
 	}
+	r.useParamsMap()
 	r.state = &State{
 		WorkflowID: in.Plan.WorkflowID,
 		PlanHash:   in.Plan.Hash,
@@ -208,70 +203,6 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	return r, nil
 }
 
-// execute runs the DAG to its end.
-func (r *run) execute() {
-	ctx := r.ctx
-	selector := workflow.NewSelector(ctx)
-	selector.AddReceive(r.done, func(c workflow.ReceiveChannel, _ bool) {
-		var idx int
-		c.Receive(ctx, &idx)
-		r.running--
-		if ctx.Err() != nil {
-			r.halt(Stopped, "the run was stopped")
-		}
-		r.finish(r.nodes[idx])
-	})
-	if !r.inline {
-		selector.AddReceive(workflow.GetSignalChannel(ctx, SignalKill), func(c workflow.ReceiveChannel, _ bool) {
-			var reason string
-			c.Receive(ctx, &reason)
-			if reason == "" {
-				reason = "the run was killed"
-			}
-			r.halt(FatallyFailed, reason)
-		})
-	}
-	// The workflow timeout is a timer, cancelled when the run ends; loop
-	// iterations have none (the loop step's own timeout covers them, as in
-	// Maestro).
-	if r.plan.Timeout != (translator.Number{}) {
-		timerCtx, cancelTimer := workflow.WithCancel(ctx)
-		defer cancelTimer()
-		timeout, err := r.duration(r.plan.Timeout)
-		if err != nil || timeout <= 0 {
-			r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
-			timeout = defaultTimeout
-		}
-		selector.AddFuture(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
-			if f.Get(timerCtx, nil) == nil {
-				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
-			}
-		})
-	}
-
-	// Collect the roots before readying any: an inline root readies its
-	// children at once, and they must not be readied again as roots.
-	var roots []*node
-	for _, n := range r.nodes {
-		if n.pending == 0 && !n.finished { // finished: kept from a restarted run
-			roots = append(roots, n)
-		}
-	}
-	r.ready0(roots)
-	for r.running > 0 {
-		selector.Select(ctx)
-		if ctx.Err() != nil && !r.halted {
-			r.halt(Stopped, "the run was stopped")
-		}
-	}
-	r.state.Status = instanceStatus(r.state.Steps)
-	if r.haltWhy != "" && r.state.Error == "" {
-		r.state.Error = r.haltWhy
-	}
-	end := workflow.Now(ctx)
-	r.state.EndTime = &end
-}
-
 // ready is called once all of n's parents have finished: it runs n, makes
 // it UNSATISFIED, or leaves it uncreated if a parent did not complete.
 func (r *run) ready(n *node) {
@@ -281,12 +212,15 @@ func (r *run) ready(n *node) {
 		switch {
 		case n.blocked || r.halted:
 			n.finished = true // never created
+			r.move(n, evEnd)
 			work = r.propagate(n, work)
 		case n.preds > 0 && !n.edgeTrue:
 			r.markInline(n, Unsatisfied, "")
+			r.move(n, evEnd)
 			work = r.propagate(n, work)
 		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
 			r.runNoOp(n)
+			r.move(n, evEnd)
 			work = r.propagate(n, work)
 		default:
 			r.launchOrQueue(n)
@@ -305,6 +239,7 @@ func (r *run) finish(n *node) {
 	if r.halted {
 		for _, q := range r.queue {
 			q.finished = true
+			r.move(q, evEnd)
 		}
 		r.queue = nil
 	}
@@ -356,20 +291,19 @@ func (r *run) launchOrQueue(n *node) {
 		r.launch(n)
 		return
 	}
+	r.move(n, evQueue)
 	n.state.Status = Created
 	r.queue = append(r.queue, n)
 }
 
-// launch starts n's lifecycle in its own coroutine.
+// launch starts n's lifecycle: in the event-driven engine as a state
+// machine, else in its own coroutine.
 func (r *run) launch(n *node) {
-	r.running++
-	ctx, cancel := workflow.WithCancel(r.ctx)
-	n.cancel = cancel
-	n.state.Status = Created
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		r.runStep(ctx, n)
-		r.done.SendAsync(n.index)
-	})
+	if r.eng != nil {
+		r.create(n)
+		return
+	}
+	r.legacyLaunch(n)
 }
 
 // halt stops launching steps and cancels the running ones, which end with
@@ -379,6 +313,9 @@ func (r *run) halt(with StepStatus, why string) {
 		return
 	}
 	r.halted, r.haltWith, r.haltWhy = true, with, why
+	if r.eng != nil {
+		r.haltSteps()
+	}
 	for _, n := range r.nodes {
 		if n.cancel != nil && !n.finished {
 			n.cancel()

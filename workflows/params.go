@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 )
@@ -32,6 +34,15 @@ func (r *run) startParams(runParams map[string]sel.Value) error {
 	for name, v := range overrides {
 		delete(r.wfPending, name)
 		r.wfParams[name] = v
+	}
+	set := func(name string) bool {
+		_, over := overrides[name]
+		return over || r.plan.Params[name] != nil
+	}
+	// GetVersion only where the chain changes anything: a run that sets no
+	// system param records no marker.
+	if !r.inline && setsChainParam(set) && workflow.GetVersion(r.ctx, ChangeSystemParamChain, workflow.DefaultVersion, 1) == 1 {
+		r.chainSystemParams(set)
 	}
 	return r.evalPendingParams()
 }
@@ -186,12 +197,20 @@ func (s *scope) interpolate(text string) (string, error) {
 	if strings.IndexByte(text, '$') < 0 {
 		return text, nil
 	}
-	out, err := sel.Interpolate(text, s)
+	interpolate := sel.Interpolate
+	if sel.InterpolationChanged(text) && workflow.GetVersion(s.r.ctx, ChangeInterpolation, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		interpolate = sel.InterpolateLegacy
+	}
+	out, err := interpolate(text, s)
 	if s.err != nil {
 		return "", s.err
 	}
 	return out, err
 }
+
+// Interpolate expands $name in text with this run's rule; it lets
+// translator.Number.Resolve (retry limits, timeouts) follow it too.
+func (s *scope) Interpolate(text string) (string, error) { return s.interpolate(text) }
 
 // Lookup resolves a bare name in Maestro's order: stepId__param from a
 // finished upstream step; "params"; the step's evaluated params; workflow

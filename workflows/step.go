@@ -26,21 +26,21 @@ const (
 	outcomeStopped
 )
 
-// runStep runs a step's lifecycle in its coroutine: params, attempts,
-// retries with Maestro's three classes, and the failure mode.
-func (r *run) runStep(ctx workflow.Context, n *node) {
+// prepareStep starts a step: EVALUATING_PARAMS, then its timeout and retry
+// policy. If it fails, the step has ended.
+func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, translator.RetryValues, bool) {
 	st := n.state
 	start := workflow.Now(ctx)
 	st.StartTime = &start
 	st.Status = EvaluatingParams
 	if err := r.evalStepParams(n); err != nil {
 		r.endStep(ctx, n, InternallyFailed, err.Error())
-		return
+		return 0, translator.RetryValues{}, false
 	}
 	timeout, err := r.duration(n.plan.Timeout)
 	if err != nil {
 		r.endStep(ctx, n, InternallyFailed, fmt.Sprintf("step timeout: %v", err))
-		return
+		return 0, translator.RetryValues{}, false
 	}
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -49,65 +49,60 @@ func (r *run) runStep(ctx workflow.Context, n *node) {
 	if err != nil {
 		r.warn(fmt.Sprintf("step %q: %v", n.plan.ID, err))
 	}
+	return timeout, policy, true
+}
 
-	leaf := r.tree != nil && isLeaf(n.plan)
-	for {
-		if leaf {
-			// A permit of the tree cap for each attempt (Maestro's
-			// WAITING_FOR_PERMITS, before STARTING).
-			st.Status = WaitingForPermits
-			if err := r.tree.acquire(ctx); err != nil {
-				r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
-				return
-			}
-		}
-		st.Attempts++
-		st.Status = Running
-		res, err := r.attempt(ctx, n, timeout)
-		if leaf {
-			r.tree.release()
-		}
-		if ctx.Err() != nil {
-			r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
-			return
-		}
-		var class translator.RetryClass
-		var failed StepStatus
-		switch res {
-		case outcomeSucceeded:
-			r.endStep(ctx, n, Succeeded, "")
-			return
-		case outcomeStopped:
-			r.endStep(ctx, n, r.cutShortStatus(), errText(err))
-			return
-		case outcomeFatal:
-			r.fatal(ctx, n, errText(err))
-			return
-		case outcomeUserError:
-			class, failed = translator.RetryError, UserFailed
-		case outcomePlatformError:
-			class, failed = translator.RetryPlatform, PlatformFailed
-		case outcomeTimeout:
-			class, failed = translator.RetryTimeout, TimeoutFailed
-		}
-		used := st.Retries.counter(class)
-		if int64(*used) >= policy.Limit(class) {
-			if res == outcomeTimeout {
-				r.endStep(ctx, n, TimedOut, errText(err))
-			} else {
-				r.fatal(ctx, n, fmt.Sprintf("%s (retries exhausted: %d)", errText(err), *used))
-			}
-			return
-		}
-		st.Status = failed
-		st.Error = errText(err)
-		delay := policy.Delay(class, int64(*used))
-		*used++
-		if err := workflow.Sleep(ctx, delay); err != nil {
-			r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
-			return
-		}
+// verdict is what an attempt's outcome does to its step: retry it after
+// delay, or end it with status (through the failure mode if fatal).
+type verdict struct {
+	retry  bool
+	delay  time.Duration
+	fatal  bool
+	status StepStatus
+	why    string
+}
+
+// judge applies Maestro's three retry classes to an attempt's outcome. For
+// a retry it records the failed status and counts the retry.
+func (r *run) judge(n *node, res outcome, err error, policy translator.RetryValues) verdict {
+	st := n.state
+	var class translator.RetryClass
+	var failed StepStatus
+	switch res {
+	case outcomeSucceeded:
+		return verdict{status: Succeeded}
+	case outcomeStopped:
+		return verdict{status: r.cutShortStatus(), why: errText(err)}
+	case outcomeFatal:
+		return verdict{fatal: true, why: errText(err)}
+	case outcomeUserError:
+		class, failed = translator.RetryError, UserFailed
+	case outcomePlatformError:
+		class, failed = translator.RetryPlatform, PlatformFailed
+	case outcomeTimeout:
+		class, failed = translator.RetryTimeout, TimeoutFailed
 	}
+	used := st.Retries.counter(class)
+	if int64(*used) >= policy.Limit(class) {
+		if res == outcomeTimeout {
+			return verdict{status: TimedOut, why: errText(err)}
+		}
+		return verdict{fatal: true, why: fmt.Sprintf("%s (retries exhausted: %d)", errText(err), *used)}
+	}
+	st.Status = failed
+	st.Error = errText(err)
+	delay := policy.Delay(class, int64(*used))
+	*used++
+	return verdict{retry: true, delay: delay}
+}
+
+// apply ends a step as a verdict that is not a retry says.
+func (r *run) apply(ctx workflow.Context, n *node, v verdict) {
+	if v.fatal {
+		r.fatal(ctx, n, v.why)
+		return
+	}
+	r.endStep(ctx, n, v.status, v.why)
 }
 
 // cutShortStatus is the status of a step cancelled by a halt or a stop.
@@ -149,51 +144,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// attempt runs one attempt of a step in its mode.
-func (r *run) attempt(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
-	switch n.plan.Mode {
-	case translator.ModeInline:
-		return r.attemptInline(ctx, n, timeout)
-	case translator.ModeLocalActivity, translator.ModeActivity:
-		return r.attemptActivity(ctx, n, timeout)
-	case translator.ModeChild:
-		return r.attemptChild(ctx, n, timeout)
-	}
-	return outcomeFatal, fmt.Errorf("not supported yet: execution mode %q", n.plan.Mode)
-}
-
-// attemptInline runs the built-in step types that live in workflow code.
-func (r *run) attemptInline(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
-	switch n.plan.Type {
-	case "Sleep":
-		secs := int64(3) // Maestro's default when sleep_seconds is unset
-		if v, ok := n.state.Params["sleep_seconds"]; ok {
-			l, ok := v.Value.(int64)
-			if !ok {
-				return outcomeFatal, fmt.Errorf("sleep_seconds must be a LONG, got %v", v.Type)
-			}
-			secs = l
-		}
-		if secs < 0 {
-			return outcomeFatal, fmt.Errorf("sleep_seconds is negative: %d", secs)
-		}
-		d := time.Duration(secs) * time.Second
-		if d > timeout {
-			if err := workflow.Sleep(ctx, timeout); err != nil {
-				return outcomeStopped, err
-			}
-			return outcomeTimeout, fmt.Errorf("step timed out after %v (sleep_seconds %d)", timeout, secs)
-		}
-		if err := workflow.Sleep(ctx, d); err != nil {
-			return outcomeStopped, err
-		}
-		return outcomeSucceeded, nil
-	case "NoOp":
-		return outcomeSucceeded, nil
-	}
-	return outcomeFatal, fmt.Errorf("step type %q cannot run inline", n.plan.Type)
-}
-
 // singleAttempt turns Temporal's retries off: one Maestro attempt is one
 // activity attempt, and the interpreter applies Maestro's retry classes.
 // It is never modified.
@@ -202,6 +152,11 @@ var singleAttempt = &temporal.RetryPolicy{MaximumAttempts: 1}
 // attemptActivity runs a user step type as a local activity or an activity,
 // one Temporal attempt per Maestro attempt.
 func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Duration) (outcome, error) {
+	return r.activityOutcome(ctx, n, r.startActivity(ctx, n, timeout), timeout)
+}
+
+// startActivity starts one attempt of a user step type.
+func (r *run) startActivity(ctx workflow.Context, n *node, timeout time.Duration) workflow.Future {
 	in := activities.Input{Step: activities.Step{
 		WorkflowID: r.plan.WorkflowID,
 		InstanceID: r.id,
@@ -235,6 +190,12 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 		})
 		f = workflow.ExecuteActivity(actx, activities.ActivityName, in)
 	}
+	return f
+}
+
+// activityOutcome reads how an activity attempt ended; f has settled, or
+// Get waits for it.
+func (r *run) activityOutcome(ctx workflow.Context, n *node, f workflow.Future, timeout time.Duration) (outcome, error) {
 	var out activities.Output
 	err := f.Get(ctx, &out)
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	_ "time/tzdata" // the same zone rules on every worker
 
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 )
 
 // pacific is the zone of Maestro's *_US_PACIFIC params.
@@ -62,4 +63,107 @@ func (r *run) systemParams() map[string]sel.Value {
 		str("owner", r.plan.Owner)
 	}
 	return m
+}
+
+// ChangeInterpolation makes string interpolation follow Maestro's
+// LiteralEvaluator pattern (sel.Interpolate): a name starts with a letter,
+// and anything else after a '$' stays literal. Runs started before it keep
+// sel.InterpolateLegacy; GetVersion is called only for a text the two
+// rules may read differently.
+const ChangeInterpolation = "maestro-interpolation"
+
+// ChangeSystemParamChain makes the system date params a chain, as
+// Maestro's default-workflow-params are: each derives from the ones before
+// it, so a definition or run param that sets RUN_TS, TARGET_RUN_DATE (or
+// another link) moves every param below it. Runs started before it keep
+// every system param derived from the start time.
+const ChangeSystemParamChain = "system-param-chain"
+
+// chainParam is a system param and, as SEL over the params before it, how
+// Maestro derives it (default-workflow-params.yaml).
+type chainParam struct {
+	name string
+	typ  sel.Type
+	deps []string
+	expr string
+}
+
+// dateIn is SEL that formats the time ts in zone with pattern.
+func dateIn(ts, zone, shift, pattern string) string {
+	return "new DateTime(" + ts + ").withZone(DateTimeZone.forID(" + zone + "))" + shift + ".toString(\"" + pattern + "\")"
+}
+
+// systemParamChain lists the derived system params in dependency order.
+// WORKFLOW_CRON_TIMEZONE is DSL_DEFAULT_TZ: there is no initiator time
+// zone until time triggers exist.
+var systemParamChain = func() []chainParam {
+	derived := func(name, zone, shift, pattern string) chainParam {
+		return chainParam{name, sel.String, []string{"DERIVED_RUN_TS"}, dateIn("DERIVED_RUN_TS", zone, shift, pattern)}
+	}
+	const la, utc, cron = `"America/Los_Angeles"`, `"UTC"`, "WORKFLOW_CRON_TIMEZONE"
+	runTS := []string{"RUN_TS", cron}
+	return []chainParam{
+		{cron, sel.String, []string{"DSL_DEFAULT_TZ"}, "DSL_DEFAULT_TZ"},
+		{"TARGET_RUN_DATE", sel.String, runTS, dateIn("RUN_TS", cron, "", "yyyyMMdd")},
+		{"TARGET_RUN_HOUR", sel.String, runTS, dateIn("RUN_TS", cron, "", "HH")},
+		{"DERIVED_RUN_TS", sel.Long, []string{"TARGET_RUN_DATE", "TARGET_RUN_HOUR", cron},
+			`DateTimeFormat.forPattern("yyyyMMddHH").withZone(DateTimeZone.forID(` + cron + `)).parseDateTime(TARGET_RUN_DATE + TARGET_RUN_HOUR).getMillis()`},
+		derived("DERIVED_RUN_DATE_US_PACIFIC", la, "", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_US_PACIFIC_MINUS_ONE", la, ".minusDays(1)", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_UTC", utc, "", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_UTC_MINUS_ONE", utc, ".minusDays(1)", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_UTC_PLUS_ONE", utc, ".plusDays(1)", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_UTC_MINUS_ONE_HOUR", utc, ".minusHours(1)", "yyyyMMdd"),
+		derived("DERIVED_RUN_DATE_UTC_PLUS_ONE_HOUR", utc, ".plusHours(1)", "yyyyMMdd"),
+		derived("DERIVED_RUN_HOUR_US_PACIFIC", la, "", "HH"),
+		derived("DERIVED_RUN_HOUR_UTC", utc, "", "HH"),
+		derived("DERIVED_RUN_HOUR_UTC_MINUS_ONE_HOUR", utc, ".minusHours(1)", "HH"),
+		derived("DERIVED_RUN_HOUR_UTC_PLUS_ONE_HOUR", utc, ".plusHours(1)", "HH"),
+		{"LOCAL_RUN_DATE", sel.String, runTS, dateIn("RUN_TS", cron, "", "yyyyMMdd")},
+		{"RUN_DATE", sel.String, []string{"RUN_TS"}, dateIn("RUN_TS", utc, "", "yyyyMMdd")},
+		{"RUN_DATE_MINUS_1", sel.String, []string{"RUN_TS"}, dateIn("RUN_TS", utc, ".minusDays(1)", "yyyyMMdd")},
+		{"RUN_DATE_MINUS_7", sel.String, []string{"RUN_TS"}, dateIn("RUN_TS", utc, ".minusDays(7)", "yyyyMMdd")},
+	}
+}()
+
+// setsChainParam reports whether a run sets a system param others derive
+// from.
+func setsChainParam(set func(name string) bool) bool {
+	if set("RUN_TS") || set("DSL_DEFAULT_TZ") {
+		return true
+	}
+	for _, c := range systemParamChain {
+		if set(c.name) {
+			return true
+		}
+	}
+	return false
+}
+
+// chainSystemParams makes every system param below one that is set (by
+// the definition or a run param) derive from it: such a param leaves the
+// values computed from the start time and is evaluated, as Maestro's SEL,
+// with the others. A run that sets none of them is left as it is, with
+// the same values the SEL would give, at no cost.
+func (r *run) chainSystemParams(set func(name string) bool) {
+	// A system param the definition sets is pending: the start-time value
+	// must not answer for it meanwhile.
+	for name := range r.wfPending {
+		delete(r.wfParams, name)
+	}
+	moved := map[string]bool{}
+	for _, c := range systemParamChain {
+		if set(c.name) {
+			continue
+		}
+		for _, d := range c.deps {
+			if set(d) || moved[d] {
+				moved[c.name] = true
+			}
+		}
+		if moved[c.name] {
+			delete(r.wfParams, c.name)
+			r.wfPending[c.name] = &translator.Param{Type: c.typ, Expr: c.expr, IsExpr: true, Mode: "MUTABLE_ON_START"}
+		}
+	}
 }

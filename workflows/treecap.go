@@ -119,12 +119,12 @@ type permitClient struct {
 	owner bool
 	start workflow.ChildWorkflowFuture // the start of the permits workflow, until settled
 
-	asked    int     // asks not granted yet (sent or not)
-	toAsk    int     // asks not sent yet
-	toReturn int     // returns not sent yet
-	waiters  []*bool // granted flags of waiting attempts, FIFO
-	busy     bool    // other runs may be waiting (until told otherwise)
-	stamp    int64   // of the latest message from the permits workflow
+	asked    int             // asks not granted yet (sent or not)
+	toAsk    int             // asks not sent yet
+	toReturn int             // returns not sent yet
+	waiters  []*permitWaiter // waiting attempts, FIFO
+	busy     bool            // other runs may be waiting (until told otherwise)
+	stamp    int64           // of the latest message from the permits workflow
 	seq      int64
 	known    bool // a message was delivered: the permits workflow may know this run
 	leaving  bool
@@ -151,39 +151,56 @@ func newPermitClient(ctx workflow.Context, cfg TreeCap, start bool) *permitClien
 	return c
 }
 
-// acquire waits for a permit; it fails only when ctx is cancelled.
-func (c *permitClient) acquire(ctx workflow.Context) error {
+// permitWaiter is an attempt waiting for a permit: granted is set, and
+// settled (the event-driven engine's wait, if any) is settled, once it has
+// one.
+type permitWaiter struct {
+	granted bool
+	settled workflow.Settable
+}
+
+func (w *permitWaiter) grant() {
+	w.granted = true
+	if w.settled != nil {
+		w.settled.SetValue(nil)
+	}
+}
+
+// ask asks for a permit: nil if one is at hand, else the waiter, granted
+// later (settling settled, if not nil).
+func (c *permitClient) ask(settled workflow.Settable) *permitWaiter {
 	if !c.busy && c.toReturn > 0 && len(c.waiters) == 0 {
 		c.toReturn-- // a permit not given back yet
 		return nil
 	}
-	granted := false
-	c.waiters = append(c.waiters, &granted)
+	w := &permitWaiter{settled: settled}
+	c.waiters = append(c.waiters, w)
 	if c.asked < len(c.waiters) {
 		c.asked++
 		c.toAsk++
 	}
-	if err := workflow.Await(ctx, func() bool { return granted }); err != nil {
-		if granted {
-			c.release()
-		} else {
-			for i, w := range c.waiters {
-				if w == &granted {
-					c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
-					break
-				}
-			}
-		}
-		return err
+	return w
+}
+
+// withdraw gives up a wait: the permit goes back if granted already.
+func (c *permitClient) withdraw(w *permitWaiter) {
+	if w.granted {
+		c.release()
+		return
 	}
-	return nil
+	for i, x := range c.waiters {
+		if x == w {
+			c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+			break
+		}
+	}
 }
 
 // release gives a permit back, or to a waiting attempt whose ask has not
 // gone out yet if no other run waits.
 func (c *permitClient) release() {
 	if !c.busy && c.toAsk > 0 && len(c.waiters) > 0 {
-		*c.waiters[0] = true
+		c.waiters[0].grant()
 		c.waiters = c.waiters[1:]
 		c.toAsk--
 		c.asked--
@@ -213,7 +230,7 @@ func (c *permitClient) receive(ctx workflow.Context) {
 		n := g.N
 		c.asked = max(c.asked-n, 0)
 		for n > 0 && len(c.waiters) > 0 {
-			*c.waiters[0] = true
+			c.waiters[0].grant()
 			c.waiters = c.waiters[1:]
 			n--
 		}

@@ -30,6 +30,10 @@ type WhileInput struct {
 // once its history passes loopHistoryBudget events. Iterations run inline,
 // as in Foreach.
 func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
+	var eng *engine // nil: the legacy engine
+	if useEventEngine(ctx) {
+		eng = newEngine(ctx)
+	}
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	tree := loopTree(ctx, in.Tree)
 	if tree != nil {
@@ -62,7 +66,13 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		st := runInline(ctx, RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1), tree)
+		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
+		var st *State
+		if eng != nil {
+			st = runIteration(eng, ctx, run, id, tree)
+		} else {
+			st = runInline(ctx, run, id, tree)
+		}
 		status, why := st.Status, failureReason(st)
 		if ctx.Err() != nil {
 			status = InstanceStopped

@@ -28,10 +28,15 @@ const (
 	ScenarioParams     = "params"
 	ScenarioThroughput = "throughput"
 	ScenarioScale      = "scale"
+	// The wide scenarios (wide.go).
+	ScenarioWide            = "wide"
+	ScenarioForeachWide     = "foreach-wide"
+	ScenarioForeachActivity = "foreach-activity"
 )
 
 // Scenarios lists every scenario.
-var Scenarios = []string{ScenarioStart, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale}
+var Scenarios = []string{ScenarioStart, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale,
+	ScenarioWide, ScenarioForeachWide, ScenarioForeachActivity}
 
 // Options configure Run. Zero fields take the defaults of a full run.
 type Options struct {
@@ -67,6 +72,17 @@ type Options struct {
 	// NaiveMaxChain is the longest naive chain run (default 100: the naive
 	// design takes tens of ms per step).
 	NaiveMaxChain int
+	// WideSizes are the fan-outs of the wide scenario (default 10, 100, 290).
+	WideSizes []int
+	// ForeachWideIterations, ForeachWideInner and ForeachWideConcurrency
+	// shape the foreach-wide scenario: iterations, local-activity steps per
+	// iteration (a chain), and the concurrencies measured (default 400, 5,
+	// and 10, 100, 300).
+	ForeachWideIterations, ForeachWideInner int
+	ForeachWideConcurrency                  []int
+	// ForeachActivitySize and ForeachActivityConcurrency shape the
+	// foreach-activity scenario (default 25,000 iterations, 100 at once).
+	ForeachActivitySize, ForeachActivityConcurrency int
 	// Progress receives a line per row as it runs (nil: none).
 	Progress io.Writer
 }
@@ -75,44 +91,44 @@ func (o *Options) defaults() {
 	if len(o.Scenarios) == 0 {
 		o.Scenarios = Scenarios
 	}
-	if o.Reps <= 0 {
-		o.Reps = 30
-	}
+	positive(&o.Reps, 30)
 	switch {
 	case o.Warmup == 0:
 		o.Warmup = 3
 	case o.Warmup < 0:
 		o.Warmup = 0
 	}
-	if o.RowBudget <= 0 {
-		o.RowBudget = 6 * time.Second
-	}
-	if len(o.ChainSizes) == 0 {
-		o.ChainSizes = []int{10, 100, 300}
-	}
-	if o.DAGSize <= 0 {
-		o.DAGSize = 300
-	}
-	if o.ParamsSize <= 0 {
-		o.ParamsSize = 100
-	}
-	if o.ThroughputRuns <= 0 {
-		o.ThroughputRuns = 1000
-	}
-	if o.ThroughputConcurrency <= 0 {
-		o.ThroughputConcurrency = 32
-	}
-	if len(o.ForeachSizes) == 0 {
-		o.ForeachSizes = []int{1000, 10000, 25000}
-	}
-	if o.ScaleBudget <= 0 {
-		o.ScaleBudget = time.Minute
-	}
-	if o.NaiveMaxChain <= 0 {
-		o.NaiveMaxChain = 100
-	}
+	positive(&o.RowBudget, 6*time.Second)
+	nonEmpty(&o.ChainSizes, 10, 100, 300)
+	positive(&o.DAGSize, 300)
+	positive(&o.ParamsSize, 100)
+	positive(&o.ThroughputRuns, 1000)
+	positive(&o.ThroughputConcurrency, 32)
+	nonEmpty(&o.ForeachSizes, 1000, 10000, 25000)
+	positive(&o.ScaleBudget, time.Minute)
+	positive(&o.NaiveMaxChain, 100)
+	nonEmpty(&o.WideSizes, 10, 100, 290)
+	positive(&o.ForeachWideIterations, 400)
+	positive(&o.ForeachWideInner, 5)
+	nonEmpty(&o.ForeachWideConcurrency, 10, 100, 300)
+	positive(&o.ForeachActivitySize, 25000)
+	positive(&o.ForeachActivityConcurrency, 100)
 	if o.Progress == nil {
 		o.Progress = io.Discard
+	}
+}
+
+// positive sets *p to v unless it is positive.
+func positive[T int | time.Duration](p *T, v T) {
+	if *p <= 0 {
+		*p = v
+	}
+}
+
+// nonEmpty sets *p to v if it is empty.
+func nonEmpty(p *[]int, v ...int) {
+	if len(*p) == 0 {
+		*p = v
 	}
 }
 
@@ -163,7 +179,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		b.naivePhase = naive
 		for _, sc := range Scenarios {
-			if !slices.Contains(opts.Scenarios, sc) || (naive && sc == ScenarioScale) {
+			if !slices.Contains(opts.Scenarios, sc) || (naive && (sc == ScenarioScale || wideScenario(sc))) {
 				continue
 			}
 			switch sc {
@@ -179,6 +195,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				b.throughput(ctx)
 			case ScenarioScale:
 				b.scale(ctx)
+			case ScenarioWide:
+				b.wide(ctx)
+			case ScenarioForeachWide:
+				b.foreachWide(ctx)
+			case ScenarioForeachActivity:
+				b.foreachActivity(ctx)
 			}
 			if err := ctx.Err(); err != nil {
 				return b.report, err

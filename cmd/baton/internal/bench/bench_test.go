@@ -24,6 +24,8 @@ func TestSmoke(t *testing.T) {
 		ChainSizes: []int{2, 4}, DAGSize: 12, ParamsSize: 9,
 		ThroughputRuns: 4, ThroughputConcurrency: 2,
 		ForeachSizes: []int{3}, Progress: testWriter{t},
+		WideSizes: []int{3, 5}, ForeachWideIterations: 4, ForeachWideInner: 2, ForeachWideConcurrency: []int{1, 2},
+		ForeachActivitySize: 6, ForeachActivityConcurrency: 2,
 	})
 	require.NoError(t, err)
 
@@ -38,6 +40,11 @@ func TestSmoke(t *testing.T) {
 		{"throughput", "baton", "inline", 5}, {"throughput", "baton", "local_activity", 5}, {"throughput", "floor", "local_activity", 5},
 		{"throughput", "naive", "activity", 5},
 		{"scale", "baton", "foreach", 3},
+		{"wide", "baton", "local_activity", 3}, {"wide", "floor", "local_activity", 3},
+		{"wide", "baton", "local_activity", 5}, {"wide", "floor", "local_activity", 5},
+		{"foreach-wide", "baton", "local_activity K=2 C=1", 4}, {"foreach-wide", "floor", "local_activity K=2 C=1", 4},
+		{"foreach-wide", "baton", "local_activity K=2 C=2", 4}, {"foreach-wide", "floor", "local_activity K=2 C=2", 4},
+		{"foreach-activity", "baton", "activity C=2", 6}, {"foreach-activity", "floor", "activity C=2", 6},
 	}
 	for _, n := range []int{2, 4} {
 		want = append(want,
@@ -109,6 +116,23 @@ func TestDefinitionsCompile(t *testing.T) {
 		})
 	}
 	require.Equal(t, []int{1, 10, 10, 10, 1, 10, 10, 10, 1, 7}, dagLayers(70, 10))
+
+	// The wide scenarios' definitions at full size.
+	for name, def := range map[string][]byte{
+		"wide":             wideDef(290, typeLocal),
+		"foreach-wide":     foreachChainDef(400, 5, 300, typeLocal),
+		"foreach-activity": foreachChainDef(25000, 1, 100, typeRemote),
+	} {
+		req, err := definition.Decode(def)
+		require.NoError(t, err, name)
+		require.NoError(t, req.Validate(), name)
+		_, err = translator.Compile(req, translator.Options{StepTypes: types})
+		require.NoError(t, err, name)
+	}
+	require.Equal(t, 200, drainCappedConcurrency(300, 5, true))
+	require.Equal(t, 100, drainCappedConcurrency(100, 1, false))
+	require.Equal(t, 666, floorPerRun(1, false))
+	require.Equal(t, 200, floorPerRun(5, true))
 }
 
 type testWriter struct{ t *testing.T }

@@ -77,6 +77,8 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 	}
 	s.w.RegisterWorkflowWithOptions(floorWorkflow, workflow.RegisterOptions{Name: floorWorkflowName})
 	s.w.RegisterActivityWithOptions(floorActivity, activity.RegisterOptions{Name: floorActivityName})
+	s.w.RegisterWorkflowWithOptions(floorWideWorkflow, workflow.RegisterOptions{Name: floorWideWorkflowName})
+	s.w.RegisterWorkflowWithOptions(floorForeachWorkflow, workflow.RegisterOptions{Name: floorForeachWorkflowName})
 	if err := s.w.Start(); err != nil {
 		s.w = nil
 		s.stop()
@@ -147,24 +149,31 @@ type floorInput struct {
 // activities with the interpreter's options (one attempt each), and no
 // interpreter. With n = 0 it is the empty workflow.
 func floorWorkflow(ctx workflow.Context, in floorInput) error {
-	once := &temporal.RetryPolicy{MaximumAttempts: 1}
-	if in.Local {
-		ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Minute, RetryPolicy: once})
-	} else {
-		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{ScheduleToCloseTimeout: time.Minute, RetryPolicy: once})
-	}
+	ctx = floorOptions(ctx, in.Local)
 	for i := range in.N {
-		var f workflow.Future
-		if in.Local {
-			f = workflow.ExecuteLocalActivity(ctx, floorActivityName, i)
-		} else {
-			f = workflow.ExecuteActivity(ctx, floorActivityName, i)
-		}
-		if err := f.Get(ctx, nil); err != nil {
+		if err := floorStart(ctx, in.Local, i).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// floorOptions gives the floor's (local) activities the interpreter's
+// options: one attempt each.
+func floorOptions(ctx workflow.Context, local bool) workflow.Context {
+	once := &temporal.RetryPolicy{MaximumAttempts: 1}
+	if local {
+		return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Minute, RetryPolicy: once})
+	}
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{ScheduleToCloseTimeout: time.Minute, RetryPolicy: once})
+}
+
+// floorStart starts the floor's NoOp (local) activity.
+func floorStart(ctx workflow.Context, local bool, i int) workflow.Future {
+	if local {
+		return workflow.ExecuteLocalActivity(ctx, floorActivityName, i)
+	}
+	return workflow.ExecuteActivity(ctx, floorActivityName, i)
 }
 
 func floorActivity(context.Context, int) error { return nil }

@@ -304,7 +304,7 @@ func (r *Report) growth() {
 	var keys []key
 	series := map[key][]*Row{}
 	for _, row := range r.Rows {
-		if !row.ok() || (row.Scenario != ScenarioChain && row.Scenario != ScenarioScale) {
+		if !row.ok() || (row.Scenario != ScenarioChain && row.Scenario != ScenarioScale && row.Scenario != ScenarioWide) {
 			continue
 		}
 		k := key{row.Scenario, row.System, row.Mode}
@@ -339,6 +339,45 @@ func (r *Report) growth() {
 			g.Verdict = fmt.Sprintf("sub-linear: fixed costs dominate small N (marginal %.1fx cheaper at large N)", first/last)
 		default:
 			g.Verdict = fmt.Sprintf("linear (marginal cost ratio %.2f)", last/first)
+		}
+		r.Growth = append(r.Growth, g)
+	}
+	r.concurrencyGrowth()
+}
+
+// concurrencyGrowth says how a foreach-wide series' time grows with its
+// concurrency (same iterations): flat is linear in the work.
+func (r *Report) concurrencyGrowth() {
+	bySystem := map[string][]*Row{}
+	var systems []string
+	for _, row := range r.Rows {
+		if !row.ok() || row.Scenario != ScenarioForeachWide {
+			continue
+		}
+		if _, seen := bySystem[row.System]; !seen {
+			systems = append(systems, row.System)
+		}
+		bySystem[row.System] = append(bySystem[row.System], row)
+	}
+	for _, sys := range systems {
+		rows := bySystem[sys]
+		if len(rows) < 2 {
+			continue
+		}
+		slices.SortFunc(rows, func(a, b *Row) int { return a.Concurrency - b.Concurrency })
+		// N holds the concurrencies here; all rows have the same iterations.
+		g := Growth{Series: fmt.Sprintf("%s %s %d iterations, N=concurrency", ScenarioForeachWide, sys, rows[0].N)}
+		for _, row := range rows {
+			g.N = append(g.N, row.Concurrency)
+			g.P50Ms = append(g.P50Ms, row.P50Ms)
+		}
+		first, last := rows[0], rows[len(rows)-1]
+		ratio := last.P50Ms / first.P50Ms
+		switch {
+		case ratio <= 1.5:
+			g.Verdict = fmt.Sprintf("linear in the work: time per iteration at concurrency %d is %.2fx that at %d", last.Concurrency, ratio, first.Concurrency)
+		default:
+			g.Verdict = fmt.Sprintf("grows with concurrency: time per iteration at concurrency %d is %.2fx that at %d", last.Concurrency, ratio, first.Concurrency)
 		}
 		r.Growth = append(r.Growth, g)
 	}
@@ -388,6 +427,7 @@ func (r *Report) targets() {
 			r.target(fmt.Sprintf("local-activity chain N=%d vs floor (overhead)", b.N), (b.P50Ms-f.P50Ms)/f.P50Ms*100, 20, "%", true)
 		}
 	}
+	r.wideTargets()
 	if nv := r.largest(ScenarioChain, "naive", "activity"); nv != nil {
 		if b := r.find(ScenarioChain, "baton", "local_activity", nv.N); b != nil {
 			r.target(fmt.Sprintf("faster than naive, chain N=%d (local activities)", nv.N), nv.P50Ms/b.P50Ms, 50, "x", false)
@@ -400,4 +440,64 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// wideTargets are issue 10's targets for wide runs.
+func (r *Report) wideTargets() {
+	// Marginal cost per step (between the smallest and the largest N), so
+	// no start row is needed.
+	if wm, wn, ok := r.marginal(ScenarioWide, "local_activity"); ok {
+		if cm, cn, ok := r.marginal(ScenarioChain, "local_activity"); ok && cm > 0 {
+			r.target(fmt.Sprintf("wide N=%d per step vs local-activity chain N=%d per step", wn, cn), wm/cm, 2, "x", true)
+		}
+	}
+	var lo, hi *Row
+	for _, row := range r.Rows {
+		if !row.ok() || row.Scenario != ScenarioForeachWide || row.System != "baton" {
+			continue
+		}
+		if lo == nil || row.Concurrency < lo.Concurrency {
+			lo = row
+		}
+		if hi == nil || row.Concurrency > hi.Concurrency {
+			hi = row
+		}
+	}
+	if lo != nil && hi != nil && lo != hi {
+		r.target(fmt.Sprintf("foreach-wide time at concurrency %d vs %d", hi.Concurrency, lo.Concurrency), hi.P50Ms/lo.P50Ms, 1.5, "x", true)
+	}
+	if b := r.largest(ScenarioForeachActivity, "baton", fmt.Sprintf("activity C=%d", 100)); b != nil {
+		if f := r.find(ScenarioForeachActivity, "floor", b.Mode, b.N); f != nil {
+			r.target(fmt.Sprintf("%d-iteration activity foreach vs hand-written fan-out", b.N), b.P50Ms/f.P50Ms, 1.5, "x", true)
+		}
+		if b.MaxHistory > 0 {
+			r.target(fmt.Sprintf("%d-iteration activity foreach: largest history", b.N), float64(b.MaxHistory), 10240, "events", true)
+		}
+	}
+	if b := r.find(ScenarioThroughput, "baton", "local_activity", 5); b != nil {
+		if f := r.find(ScenarioThroughput, "floor", "local_activity", 5); f != nil && f.RunsPerSec > 0 {
+			r.target("five-step runs/s with local activities vs floor", b.RunsPerSec/f.RunsPerSec*100, 95, "%", false)
+		}
+	}
+}
+
+// marginal is the cost per step of a baton series between its smallest and
+// largest N, and the largest N.
+func (r *Report) marginal(scenario, mode string) (float64, int, bool) {
+	var lo, hi *Row
+	for _, row := range r.Rows {
+		if !row.ok() || row.Scenario != scenario || row.System != "baton" || row.Mode != mode {
+			continue
+		}
+		if lo == nil || row.N < lo.N {
+			lo = row
+		}
+		if hi == nil || row.N > hi.N {
+			hi = row
+		}
+	}
+	if lo == nil || hi == nil || lo.N == hi.N {
+		return 0, 0, false
+	}
+	return (hi.P50Ms - lo.P50Ms) / float64(hi.N-lo.N), hi.N, true
 }

@@ -30,6 +30,7 @@ var commands = []func(*app) *cobra.Command{
 	newRunCmd,
 	newValidateCmd,
 	newGraphCmd,
+	newConvertCmd,
 	newEvalCmd,
 	newWorkerCmd,
 	newDevCmd,

@@ -56,9 +56,12 @@ func TestValidate(t *testing.T) {
 	require.Contains(t, errOut, `workflow.steps[0].step.transition.successors["job.9"]`)
 	require.Contains(t, errOut, `workflow.steps[1].step.id`)
 
-	code, _, errOut = runMain(t, "validate", sample("server__sample-kubernetes-wf.json"))
+	code, _, errOut = runMain(t, "validate", sample("server__sample-dag-test-5.json"))
 	require.Equal(t, exitFailed, code)
 	require.Contains(t, errOut, "not supported yet")
+
+	code, _, _ = runMain(t, "validate", sample("server__sample-kubernetes-wf.json"), sample("server__sample-notebook-wf.json"))
+	require.Equal(t, exitOK, code)
 }
 
 func TestGraph(t *testing.T) {

@@ -85,7 +85,7 @@ func (c *connFlags) profileConfig() (envconfig.ClientConfigProfile, error) {
 		ConfigFileProfile: c.profile,
 	})
 	if err != nil {
-		return prof, fmt.Errorf("Temporal client config: %w", err)
+		return prof, fmt.Errorf("read the Temporal client config: %w", err)
 	}
 	set := func(name string) bool { return c.fs != nil && c.fs.Changed(name) }
 	if set("address") {
@@ -168,7 +168,7 @@ func (a *app) connect(ctx context.Context, c *connFlags) (*conn, error) {
 		cn.srv = srv
 		opts = sdkclient.Options{HostPort: srv.Address(), Namespace: prof.Namespace}
 	} else if opts, err = prof.ToClientOptions(envconfig.ToClientOptionsRequest{}); err != nil {
-		return nil, fmt.Errorf("Temporal client config: %w", err)
+		return nil, fmt.Errorf("read the Temporal client config: %w", err)
 	}
 	cn.address = opts.HostPort
 	opts.Logger = worker.NewLogger(cn.log)
@@ -194,6 +194,7 @@ func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 	w, err := worker.New(cn.tc, worker.Options{
 		TaskQueue: wf.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
+		StepTypes: wf.k8s.stepTypes(),
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 func newDevCmd(a *app) *cobra.Command {
 	var opts devserver.Options
 	var serverLevel string
+	var localK8s bool
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run a long-lived embedded Temporal server",
@@ -30,6 +31,7 @@ func newDevCmd(a *app) *cobra.Command {
 	fs.IntVar(&opts.UIPort, "ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
 	fs.StringVarP(&opts.Namespace, "namespace", "n", "default", "namespace to register")
 	fs.StringVar(&serverLevel, "server-log-level", "off", "log level of the server ("+joinLevels()+")")
+	fs.BoolVar(&localK8s, "local-kubernetes", false, "also run a Baton worker here, with "+localKubernetesHelp)
 	cmd.RunE = runE(func(*cobra.Command, []string) int {
 		if !slices.Contains(logLevels, serverLevel) {
 			return a.usage("dev", fmt.Errorf("--server-log-level %q: want one of %s", serverLevel, joinLevels()))
@@ -41,6 +43,14 @@ func newDevCmd(a *app) *cobra.Command {
 			return exitRuntime
 		}
 		defer func() { _ = srv.Stop() }()
+		if localK8s {
+			stop, err := a.devWorker(srv)
+			if err != nil {
+				fmt.Fprintf(a.errOut, "baton dev: %v\n", err)
+				return exitRuntime
+			}
+			defer stop()
+		}
 		store := "in memory (runs are lost on exit)"
 		if opts.DBFile != "" {
 			store = "in " + opts.DBFile

@@ -90,12 +90,14 @@ func (o *outputFlag) validate() error {
 type workerFlags struct {
 	taskQueue string
 	httpAllow []string
+	k8s       kubernetesFlags
 }
 
 func (w *workerFlags) register(fs *pflag.FlagSet, http bool) {
 	fs.StringVar(&w.taskQueue, "task-queue", worker.DefaultTaskQueue, "task queue of the Baton workers")
 	if http {
 		fs.StringArrayVar(&w.httpAllow, "http-allow", nil, "a host (host, host:port or *.suffix) Http steps may call; repeatable; none means every Http request is refused")
+		w.k8s.register(fs)
 	}
 }
 

@@ -13,7 +13,9 @@ func newGraphCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "graph FILE",
 		Short: "Render a definition's DAG as Mermaid or DOT",
-		Long:  "Graph prints a definition's DAG, edges labelled with their conditions.",
+		Long: "Graph prints a definition's DAG, edges labelled with their conditions, each\n" +
+			"foreach or while body as a subgraph. It also draws definitions run refuses\n" +
+			"(Kubernetes steps, signals...), printing the refusals as warnings.",
 		Example: "  baton graph flow.json > flow.mmd\n" +
 			"  baton graph flow.json --format dot | dot -Tsvg > flow.svg",
 		Args: exactArgs(1, "one definition FILE"),
@@ -24,7 +26,7 @@ func newGraphCmd(a *app) *cobra.Command {
 		if format != "mermaid" && format != "dot" {
 			return a.usage("graph", fmt.Errorf("unknown --format %q (want mermaid or dot)", format))
 		}
-		plan, ok := loadPlan(args[0], a.errOut)
+		plan, ok := loadSketch(args[0], a.errOut)
 		if !ok {
 			return exitFailed
 		}

@@ -34,7 +34,7 @@ func newPushCmd(a *app) *cobra.Command {
 		}
 		check := registry.New(nil, registry.Options{TaskQueue: wf.taskQueue})
 		if _, err := check.Check(req); err != nil {
-			printErrors(a.errOut, file, err)
+			printErrors(a.errOut, file, req.Locate(err))
 			return exitFailed
 		}
 		cn, w, bc, code := a.registryConn(a.ctx, "push", &cf, &wf, noWorker)

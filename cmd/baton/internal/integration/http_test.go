@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -40,13 +38,7 @@ func runOn(t *testing.T, bc *client.Client, def string, runParams map[string]sel
 	t.Helper()
 	req, err := definition.Decode([]byte(def))
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	run, _, err := bc.StartDefinition(ctx, req, client.StartOptions{RunParams: runParams})
-	require.NoError(t, err)
-	st, err := run.Wait(ctx)
-	require.NoError(t, err)
-	return st
+	return runOnClient(t, bc, req, runParams)
 }
 
 // fakeMaestro is enough of Maestro's REST API for sample-http-wf.

@@ -95,11 +95,17 @@ func recordRuns(t *testing.T, name string, req *definition.Request, runParams ma
 	return run
 }
 
-// writeHistory records one workflow's history to historiesDir/name.json
-// and replays it.
+// historyPrefix names the histories recorded now, of runs on the
+// event-driven engine (workflows.ChangeEventEngine). The files without it
+// were recorded on the legacy engine and are kept, so that replay covers
+// both engines.
+const historyPrefix = "event-"
+
+// writeHistory records one workflow's history to
+// historiesDir/<historyPrefix>name.json and replays it.
 func writeHistory(ctx context.Context, t *testing.T, name, id, runID string) {
 	t.Helper()
-	path := filepath.Join(historiesDir, name+".json")
+	path := filepath.Join(historiesDir, historyPrefix+name+".json")
 	require.NoError(t, batontest.RecordHistory(ctx, env.tc, id, runID, path))
 	batontest.Replay(t, path)
 }

@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+)
+
+// The wide scenarios: what a run costs as its width grows (issue 10).
+//
+//   - wide: a root that fans out to N parallel local-activity steps that
+//     join, against a hand-written workflow that starts the same N local
+//     activities and waits for them;
+//   - foreach-wide: a foreach of I iterations, each a chain of K
+//     local-activity steps, at concurrency C, against a hand-written
+//     workflow that runs the same chains with the same concurrency;
+//   - foreach-activity: the 25,000-iteration activity foreach of the
+//     integration test against a hand-written fan-out of the same
+//     activities, with the same concurrency, continuing as new as often.
+
+// Names of the hand-written wide workflows.
+const (
+	floorWideWorkflowName    = "bench.FloorWide"
+	floorForeachWorkflowName = "bench.FloorForeach"
+)
+
+// wideScenario reports whether sc is one of the wide scenarios (they have
+// no naive rows).
+func wideScenario(sc string) bool {
+	return sc == ScenarioWide || sc == ScenarioForeachWide || sc == ScenarioForeachActivity
+}
+
+// wideDef is a NoOp root fanning out to n steps of typ that join in a
+// NoOp end step.
+func wideDef(n int, typ string) []byte {
+	root := &step{id: "root", typ: typeNoOp}
+	steps := []*step{root}
+	for i := range n {
+		s := &step{id: stepID(i), typ: typ, succ: []edge{{"end", "true"}}}
+		root.succ = append(root.succ, edge{s.id, "true"})
+		steps = append(steps, s)
+	}
+	steps = append(steps, &step{id: "end", typ: typeNoOp})
+	return defJSON(fmt.Sprintf("bench-wide-%d", n), nil, steps)
+}
+
+// foreachChainDef is a foreach of n iterations at concurrency conc whose
+// body is a chain of k steps of typ.
+func foreachChainDef(n, k, conc int, typ string) []byte {
+	body := ""
+	for j := range k {
+		if j > 0 {
+			body += ","
+		}
+		succ := ""
+		if j+1 < k {
+			succ = fmt.Sprintf(`,"transition":{"successors":{"b%d":"true"}}`, j+2)
+		}
+		body += fmt.Sprintf(`{"step":{"id":"b%d","type":%q%s}}`, j+1, typ, succ)
+	}
+	return []byte(fmt.Sprintf(`{"properties":{"owner":{"name":"bench"},"step_concurrency":%d},"workflow":{"id":"bench-foreach-%d-%d-%d","steps":[{"foreach":{"id":"loop","concurrency":%d,
+		"params":{"loop_params":{"type":"MAP","value":{"i":{"expression":"Util.intsBetween(0, %d, 1)","type":"LONG_ARRAY"}}}},
+		"steps":[%s]}}]}}`, conc, n, k, conc, conc, n, body))
+}
+
+// drainCappedConcurrency is the concurrency the interpreter gives a
+// foreach of k-step local-activity chains (its drain cap keeps a loop
+// run's history bounded: 4,000 events over about 4 per step); the floor
+// runs at the same.
+func drainCappedConcurrency(conc, k int, local bool) int {
+	per := 6 * k
+	if local {
+		per = 4 * k
+	}
+	return min(conc, max(4000/per, 1))
+}
+
+// floorWideInput is the input of the hand-written wide workflow.
+type floorWideInput struct {
+	N int `json:"n"`
+}
+
+// floorWideWorkflow starts n NoOp local activities and waits for each.
+func floorWideWorkflow(ctx workflow.Context, in floorWideInput) error {
+	ctx = floorOptions(ctx, true)
+	fs := make([]workflow.Future, in.N)
+	for i := range fs {
+		fs[i] = floorStart(ctx, true, i)
+	}
+	for _, f := range fs {
+		if err := f.Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// floorForeachInput is the input of the hand-written foreach, and the
+// progress it carries through continue-as-new.
+type floorForeachInput struct {
+	Iterations  int  `json:"iterations"`
+	Inner       int  `json:"inner"` // steps per iteration, in a chain
+	Concurrency int  `json:"concurrency"`
+	Local       bool `json:"local"`
+	PerRun      int  `json:"per_run"` // iterations started per run before continuing as new
+	Next        int  `json:"next"`
+}
+
+// floorForeachWorkflow runs Iterations chains of Inner NoOp (local)
+// activities, Concurrency at once, as a careful hand-writer would: one
+// FIFO of pending futures, the oldest awaited first (no coroutine per
+// iteration), continuing as new after PerRun iterations.
+func floorForeachWorkflow(ctx workflow.Context, in floorForeachInput) error {
+	ctx = floorOptions(ctx, in.Local)
+	type pending struct {
+		step int
+		f    workflow.Future
+	}
+	var queue []pending
+	start := func(it, step int) {
+		queue = append(queue, pending{step, floorStart(ctx, in.Local, it)})
+	}
+	limit := min(in.Iterations, in.Next+max(in.PerRun, 1))
+	for len(queue) < in.Concurrency && in.Next < limit {
+		start(in.Next, 0)
+		in.Next++
+	}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if err := p.f.Get(ctx, nil); err != nil {
+			return err
+		}
+		switch {
+		case p.step+1 < in.Inner:
+			start(in.Next, p.step+1)
+		case in.Next < limit:
+			start(in.Next, 0)
+			in.Next++
+		}
+	}
+	if in.Next < in.Iterations {
+		return workflow.NewContinueAsNewError(ctx, floorForeachWorkflowName, in)
+	}
+	return nil
+}
+
+// runFloorWorkflow runs a hand-written workflow and waits for it.
+func (s *system) runFloorWorkflow(ctx context.Context, name string, in any) error {
+	wr, err := s.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{TaskQueue: taskQueue, EnableEagerStart: s.eager}, name, in)
+	if err != nil {
+		return err
+	}
+	return wr.Get(ctx, nil)
+}
+
+func (b *bench) floorWorkflowVariant(row Row, name string, in any) variant {
+	r := &row
+	r.System = "floor"
+	sys := b.baton
+	return variant{row: r, sys: sys, fn: func(ctx context.Context) error { return sys.runFloorWorkflow(ctx, name, in) }}
+}
+
+// wide measures the fan-outs, each beside its floor.
+func (b *bench) wide(ctx context.Context) {
+	for _, n := range b.opts.WideSizes {
+		row := Row{Scenario: ScenarioWide, Mode: "local_activity", N: n}
+		vs := []variant{b.planVariant(b.baton, row, wideDef(n, typeLocal))}
+		if !b.opts.NoFloor {
+			vs = append(vs, b.floorWorkflowVariant(row, floorWideWorkflowName, floorWideInput{N: n}))
+		}
+		b.measure(ctx, vs...)
+	}
+}
+
+// foreachWide measures foreach loops of local-activity chains at each
+// concurrency, each beside its floor.
+func (b *bench) foreachWide(ctx context.Context) {
+	n, k := b.opts.ForeachWideIterations, b.opts.ForeachWideInner
+	for _, c := range b.opts.ForeachWideConcurrency {
+		eff := drainCappedConcurrency(c, k, true)
+		row := Row{Scenario: ScenarioForeachWide, Mode: fmt.Sprintf("local_activity K=%d C=%d", k, c), N: n, Concurrency: eff}
+		vs := []variant{b.planVariant(b.baton, row, foreachChainDef(n, k, c, typeLocal))}
+		if !b.opts.NoFloor {
+			vs = append(vs, b.floorWorkflowVariant(row, floorForeachWorkflowName,
+				floorForeachInput{Iterations: n, Inner: k, Concurrency: eff, Local: true, PerRun: floorPerRun(k, true)}))
+		}
+		b.measure(ctx, vs...)
+	}
+}
+
+// floorPerRun is how many iterations a run of the hand-written foreach
+// starts before it continues as new: as the interpreter's loop runs, at
+// most 2,000, and about 4,000 history events' worth (4 per local activity,
+// 6 per activity).
+func floorPerRun(k int, local bool) int {
+	per := 6 * k
+	if local {
+		per = 4 * k
+	}
+	return min(2000, max(4000/per, 1))
+}
+
+// foreachActivity measures the big activity foreach once, beside its
+// floor, with the largest history of any of its runs.
+func (b *bench) foreachActivity(ctx context.Context) {
+	n, c := b.opts.ForeachActivitySize, b.opts.ForeachActivityConcurrency
+	row := Row{Scenario: ScenarioForeachActivity, Mode: fmt.Sprintf("activity C=%d", c), N: n, Concurrency: c}
+	plan, err := b.baton.compile(foreachChainDef(n, 1, c, typeRemote))
+	r := row
+	r.System = "baton"
+	if err != nil {
+		r.Error = "compile: " + err.Error()
+		b.report.add(&r)
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, max(2*b.opts.ScaleBudget, runTimeout))
+	defer cancel()
+	began := time.Now()
+	run, err := b.baton.runPlan(rctx, plan)
+	if err != nil {
+		r.Error = err.Error()
+	} else {
+		r.setLatencies([]time.Duration{time.Since(began)})
+		if r.MaxHistory, err = b.baton.maxHistory(ctx, run.ID(), run.RunID(), 2000); err != nil {
+			r.Error = "history: " + err.Error()
+		}
+	}
+	b.report.add(&r)
+	fmt.Fprintln(b.opts.Progress, r.progress())
+	if b.opts.NoFloor {
+		return
+	}
+	f := row
+	f.System = "floor"
+	began = time.Now()
+	if err := b.baton.runFloorWorkflow(rctx, floorForeachWorkflowName,
+		floorForeachInput{Iterations: n, Inner: 1, Concurrency: c, PerRun: floorPerRun(1, false)}); err != nil {
+		f.Error = err.Error()
+	} else {
+		f.setLatencies([]time.Duration{time.Since(began)})
+	}
+	b.report.add(&f)
+	fmt.Fprintln(b.opts.Progress, f.progress())
+}

@@ -1,0 +1,305 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
+)
+
+// This file drives a run and its steps on the event-driven engine: each
+// step is a machine (machine.go) moved by the futures its phases wait on.
+
+// move applies a step event and records it; in the legacy engine it does
+// nothing. An event the step's phase does not accept is an interpreter bug:
+// the workflow task fails (and is retried once a fixed worker runs it) with
+// the step's moves in the error.
+func (r *run) move(n *node, ev stepEvent) {
+	if r.eng == nil {
+		return
+	}
+	if err := n.m.move(n.plan.ID, ev, n.state.Attempts); err != nil {
+		panic(err)
+	}
+}
+
+// runEvents runs a whole run on its own engine: the body of baton.Run.
+func (r *run) runEvents(runParams map[string]sel.Value) {
+	eng := newEngine(r.ctx)
+	r.begin(eng, runParams, nil)
+	eng.loop(func() bool { return r.ended })
+}
+
+// begin starts a run on eng: its params, its signals and timeout (a run
+// that is not an inline iteration), and its root steps. onEnd, if set, is
+// raised on eng once the run has ended.
+func (r *run) begin(eng *engine, runParams map[string]sel.Value, onEnd func()) {
+	r.eng, r.onEnd = eng, onEnd
+	r.scope, r.cancelScope = workflow.WithCancel(r.ctx)
+	if err := r.startParams(runParams); err != nil {
+		r.state.Error = err.Error()
+		r.state.Status = InstanceFailed
+		end := workflow.Now(r.ctx)
+		r.state.EndTime = &end
+		r.ended = true
+		if onEnd != nil {
+			eng.post(onEnd)
+		}
+		return
+	}
+	if !r.inline {
+		r.watchRun()
+	}
+	var roots []*node
+	for _, n := range r.nodes {
+		if n.pending == 0 && !n.finished { // finished: kept from a restarted run
+			roots = append(roots, n)
+		}
+	}
+	r.ready0(roots)
+	r.checkEnd()
+}
+
+// watchRun turns a kill signal, a cancellation of the workflow and the
+// workflow timeout into halts.
+func (r *run) watchRun() {
+	kill := workflow.GetSignalChannel(r.ctx, SignalKill)
+	stopping := false
+	r.eng.poll(func() bool {
+		raised := false
+		var reason string
+		for kill.ReceiveAsync(&reason) {
+			why := reason
+			if why == "" {
+				why = "the run was killed"
+			}
+			r.eng.post(func() { r.halt(FatallyFailed, why) })
+			raised = true
+		}
+		if !stopping && r.ctx.Err() != nil {
+			stopping = true
+			r.eng.post(func() { r.halt(Stopped, "the run was stopped") })
+			raised = true
+		}
+		return raised
+	})
+	if r.plan.Timeout == (translator.Number{}) {
+		return
+	}
+	// Loop iterations have no timeout of their own (the loop step's covers
+	// them, as in Maestro).
+	timeout, err := r.duration(r.plan.Timeout)
+	if err != nil || timeout <= 0 {
+		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
+		timeout = defaultTimeout
+	}
+	timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
+	r.stopTimer = cancelTimer
+	r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+		if f.Get(timerCtx, nil) == nil && !r.ended {
+			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+		}
+	})
+}
+
+// checkEnd ends the run once no step runs.
+func (r *run) checkEnd() {
+	if r.running > 0 || r.ended {
+		return
+	}
+	r.ended = true
+	if r.stopTimer != nil {
+		r.stopTimer()
+	}
+	r.state.Status = instanceStatus(r.state.Steps)
+	if r.haltWhy != "" && r.state.Error == "" {
+		r.state.Error = r.haltWhy
+	}
+	end := workflow.Now(r.ctx)
+	r.state.EndTime = &end
+	if r.onEnd != nil {
+		r.eng.post(r.onEnd)
+	}
+}
+
+// create starts a step whose slot is free: EVALUATING_PARAMS, then its
+// first attempt.
+func (r *run) create(n *node) {
+	r.running++
+	r.move(n, evCreate)
+	n.state.Status = Created
+	timeout, policy, ok := r.prepareStep(r.ctx, n)
+	if !ok {
+		r.stepDone(n)
+		return
+	}
+	n.timeout, n.policy = timeout, policy
+	r.nextAttempt(n)
+}
+
+// nextAttempt takes a tree-cap permit for a leaf step, if the run has a
+// tree cap, then starts an attempt.
+func (r *run) nextAttempt(n *node) {
+	if r.tree != nil && isLeaf(n.plan) {
+		n.state.Status = WaitingForPermits
+		f, settled := workflow.NewFuture(r.ctx)
+		w := r.tree.ask(settled)
+		if w != nil {
+			r.move(n, evAsk)
+			n.permit = w
+			r.eng.await(f, func(workflow.Future) {
+				if n.permit != w {
+					return // withdrawn by a halt
+				}
+				n.permit = nil
+				r.startAttempt(n)
+			})
+			return
+		}
+	}
+	r.startAttempt(n)
+}
+
+// startAttempt starts one attempt in the step's mode: a future the engine
+// waits on, or for a composite step a coroutine of its own for the attempt.
+func (r *run) startAttempt(n *node) {
+	r.move(n, evAttempt)
+	n.state.Attempts++
+	n.state.Status = Running
+	switch n.plan.Mode {
+	case translator.ModeLocalActivity, translator.ModeActivity:
+		f := r.startActivity(r.scope, n, n.timeout)
+		r.eng.await(f, func(f workflow.Future) {
+			res, err := r.activityOutcome(r.scope, n, f, n.timeout)
+			r.settled(r.scope, n, res, err)
+		})
+	case translator.ModeInline:
+		r.startInline(n)
+	case translator.ModeChild:
+		// A loop or subworkflow attempt waits on several things in turn
+		// (a registry lookup, a child's start and end): one coroutine per
+		// attempt, cancelled by a halt through n.cancel as in the legacy
+		// engine (a finished async subworkflow's child is never cancelled).
+		ctx, cancel := workflow.WithCancel(r.ctx)
+		n.cancel = cancel
+		f, settled := workflow.NewFuture(ctx)
+		var res outcome
+		var err error
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			res, err = r.attemptChild(ctx, n, n.timeout)
+			settled.SetValue(nil)
+		})
+		r.eng.await(f, func(workflow.Future) { r.settled(ctx, n, res, err) })
+	default:
+		err := fmt.Errorf("not supported yet: execution mode %q", n.plan.Mode)
+		r.eng.post(func() { r.settled(r.scope, n, outcomeFatal, err) })
+	}
+}
+
+// startInline starts an attempt of a built-in step type that lives in
+// workflow code: a Sleep is a timer.
+func (r *run) startInline(n *node) {
+	switch n.plan.Type {
+	case "Sleep":
+	case "NoOp":
+		r.eng.post(func() { r.settled(r.scope, n, outcomeSucceeded, nil) })
+		return
+	default:
+		err := fmt.Errorf("step type %q cannot run inline", n.plan.Type)
+		r.eng.post(func() { r.settled(r.scope, n, outcomeFatal, err) })
+		return
+	}
+	d, secs, err := sleepDuration(n)
+	if err != nil {
+		r.eng.post(func() { r.settled(r.scope, n, outcomeFatal, err) })
+		return
+	}
+	timedOut := d > n.timeout
+	if timedOut {
+		d = n.timeout
+	}
+	r.eng.await(workflow.NewTimer(r.scope, d), func(f workflow.Future) {
+		switch err := f.Get(r.scope, nil); {
+		case err != nil:
+			r.settled(r.scope, n, outcomeStopped, err)
+		case timedOut:
+			r.settled(r.scope, n, outcomeTimeout, fmt.Errorf("step timed out after %v (sleep_seconds %d)", n.timeout, secs))
+		default:
+			r.settled(r.scope, n, outcomeSucceeded, nil)
+		}
+	})
+}
+
+// settled handles an attempt's end: the step ends, or waits out a retry
+// delay and tries again.
+func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
+	if r.tree != nil && isLeaf(n.plan) {
+		r.tree.release()
+	}
+	if ctx.Err() != nil {
+		r.endStep(ctx, n, r.cutShortStatus(), r.haltWhy)
+		r.stepDone(n)
+		return
+	}
+	v := r.judge(n, res, err, n.policy)
+	if !v.retry {
+		r.apply(ctx, n, v)
+		r.stepDone(n)
+		return
+	}
+	r.move(n, evRetry)
+	r.eng.await(workflow.NewTimer(r.scope, v.delay), func(f workflow.Future) {
+		if f.Get(r.scope, nil) != nil {
+			r.endStep(r.scope, n, r.cutShortStatus(), r.haltWhy)
+			r.stepDone(n)
+			return
+		}
+		r.nextAttempt(n)
+	})
+}
+
+// stepDone moves an ended step to DONE; its successors are readied from
+// the event loop (as a step's end was in the legacy engine).
+func (r *run) stepDone(n *node) {
+	r.move(n, evEnd)
+	r.eng.post(func() {
+		r.running--
+		r.finish(n)
+		r.checkEnd()
+	})
+}
+
+// haltSteps cuts short what the run's steps wait on: attempts and timers
+// are cancelled (and end as their futures settle), waits for a permit are
+// withdrawn.
+func (r *run) haltSteps() {
+	r.cancelScope()
+	for _, n := range r.nodes {
+		if n.m.phase != phasePermit || n.permit == nil {
+			continue
+		}
+		r.tree.withdraw(n.permit)
+		n.permit = nil
+		r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
+		r.stepDone(n)
+	}
+}
+
+// sleepDuration is a Sleep step's duration (Maestro's default is 3 s).
+func sleepDuration(n *node) (time.Duration, int64, error) {
+	secs := int64(3)
+	if v, ok := n.state.Params["sleep_seconds"]; ok {
+		l, ok := v.Value.(int64)
+		if !ok {
+			return 0, 0, fmt.Errorf("sleep_seconds must be a LONG, got %v", v.Type)
+		}
+		secs = l
+	}
+	if secs < 0 {
+		return 0, 0, fmt.Errorf("sleep_seconds is negative: %d", secs)
+	}
+	return time.Duration(secs) * time.Second, secs, nil
+}
