@@ -28,7 +28,6 @@ func (g *programGen) next(n int) int {
 }
 
 var (
-	genVars    = []string{"s", "t", "a", "m", "n"}
 	genStrings = []string{"'x,'", "'é,'", "'a;b'", "''", "'%s'", "'yyyy'", "s", "t", "s + t", "String.valueOf(a)", "'' + m"}
 	genCalls   = []string{
 		"s.split(',')", "s.split('[,;]')", "s.split('', -1)", "s.replace(',', t)", "s.replaceAll('(x|é)', '$1$1')",

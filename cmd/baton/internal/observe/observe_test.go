@@ -159,7 +159,7 @@ func TestTracingSpansPerRunAndStepAttempt(t *testing.T) {
 		require.Equal(t, trace, s.SpanContext.TraceID(), "attempt %d is in the run's trace", i+1)
 		attrs := map[string]string{}
 		for _, a := range s.Attributes {
-			attrs[string(a.Key)] = a.Value.Emit()
+			attrs[string(a.Key)] = a.Value.String()
 		}
 		require.Equal(t, "flaky", attrs[observe.AttrStepID])
 		require.Equal(t, "Flaky", attrs[observe.AttrStepType])
