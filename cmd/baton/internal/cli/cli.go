@@ -41,6 +41,7 @@ var commands = []func(*app) *cobra.Command{
 	newListCmd,
 	newDescribeCmd,
 	newWatchCmd,
+	newSignalCmd,
 	newBenchCmd,
 }
 
