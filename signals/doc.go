@@ -22,25 +22,27 @@
 // every [Options].SendsPerRun sends (or when Temporal suggests it), carrying
 // the compact state over, so its history stays short. The state is bounded:
 //
-//   - an instance older than [Options].Retention is dropped, unless it is
-//     one of the newest [Options].KeepNewest instances;
-//   - at most [Options].MaxInstances instances are kept: the oldest go first;
+//   - an instance older than [Options].Retention (7 days) is dropped,
+//     unless it is one of the newest [Options].KeepNewest (100);
+//   - at most [Options].MaxInstances (10,000) instances are kept, and at
+//     most [Options].MaxStateBytes (1 MiB) of them by an upper-bound size
+//     estimate, so the continue-as-new input stays under Temporal's 2 MB
+//     payload limit: the oldest go first, whatever KeepNewest says;
 //   - one instance is at most MaxParams params, MaxStringBytes per string
 //     value and MaxPayloadBytes of payload, checked before it is stored.
 //
 // Sequence ids never restart: a dropped instance leaves a gap, and a
 // matcher that remembers "seq > X" never sees an old instance again.
 //
-// Cost: with the defaults (MaxInstances 10,000) a name that received
-// 100,000 instances keeps its newest 10,000; the older 90,000 are dropped
-// by retention, and a match against them is impossible. A kept instance
-// costs its encoded JSON in the continue-as-new input (about 100 bytes
-// for a few short params, without payload), so 10,000 small instances
-// are about 1 MB, under Temporal's 2 MB payload limit; a store with large
-// payloads must lower MaxInstances. A match or list is a linear scan of
-// the kept instances (10,000 × params comparisons, well under a
-// millisecond of query CPU on the worker); each send costs one update
-// (three history events) plus a continue-as-new every SendsPerRun sends.
+// Cost: an instance with two short params and no payload encodes to about
+// 130 bytes (estimated at about 190), so the byte budget binds first at
+// about 5,500 such instances; a name that received 100,000 instances keeps
+// its newest ~5,500 (fewer with payloads), the rest are dropped and can no
+// longer match. Holding more needs a store outside workflow state, which
+// is not built. A match or list is a linear scan of the kept instances:
+// BenchmarkMatchNoHit, the worst case over 10,000 kept instances, takes
+// about 1 ms of query CPU on the worker. Each send is one update (three
+// history events), plus a continue-as-new every SendsPerRun (1,000) sends.
 //
 // # Plan for steps and triggers
 //

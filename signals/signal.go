@@ -191,6 +191,16 @@ type Instance struct {
 	CreateTime time.Time `json:"create_time"`
 }
 
+// size estimates the instance's encoded JSON bytes in the store's state
+// (an upper bound for short values; field names and the time included).
+func (in *Instance) size() int {
+	n := 96 + len(in.Name) + len(in.RequestID) + len(in.Payload)
+	for k, v := range in.Params {
+		n += 8 + len(k) + 2*len(v.str) + 20
+	}
+	return n
+}
+
 // ID is the instance's id: "<name>#<seq>".
 func (in *Instance) ID() string { return in.Name + "#" + strconv.FormatInt(in.Seq, 10) }
 

@@ -28,6 +28,11 @@ type Options struct {
 	KeepNewest int `json:"keep_newest,omitempty"`
 	// Retention drops older instances (but the KeepNewest). Default 7 days.
 	Retention time.Duration `json:"retention,omitempty"`
+	// MaxStateBytes bounds the kept instances' estimated encoded size
+	// (see Instance.size), so the continue-as-new input stays under
+	// Temporal's 2 MB payload limit; the oldest go first, whatever
+	// KeepNewest says. Default 1 MiB.
+	MaxStateBytes int `json:"max_state_bytes,omitempty"`
 	// SendsPerRun is how many sends a run takes before it continues as
 	// new. Default 1,000.
 	SendsPerRun int `json:"sends_per_run,omitempty"`
@@ -48,6 +53,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SendsPerRun <= 0 {
 		o.SendsPerRun = 1000
+	}
+	if o.MaxStateBytes <= 0 {
+		o.MaxStateBytes = 1 << 20
 	}
 	return o
 }
@@ -102,6 +110,9 @@ func Store(ctx workflow.Context, st State) error {
 	}
 	st.Options = st.Options.withDefaults()
 	s := &store{State: st}
+	for _, in := range s.Instances {
+		s.bytes += in.size()
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSend,
 		func(ctx workflow.Context, req SendRequest) (SendResult, error) { return s.send(ctx, req), nil },
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req SendRequest) error {
@@ -131,6 +142,7 @@ func Store(ctx workflow.Context, st State) error {
 type store struct {
 	State
 	sends int
+	bytes int // the sum of the kept instances' sizes
 }
 
 func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {
@@ -148,18 +160,19 @@ func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {
 		RequestID: req.RequestID, CreateTime: workflow.Now(ctx).UTC(),
 	}
 	s.Instances = append(s.Instances, in)
+	s.bytes += in.size()
 	s.evict(in.CreateTime)
 	return SendResult{Instance: in}
 }
 
 // evict applies the retention policy; Instances are oldest first.
 func (s *store) evict(now time.Time) {
-	drop := len(s.Instances) - s.Options.MaxInstances
-	if drop < 0 {
-		drop = 0
-	}
+	n := len(s.Instances)
 	cutoff := now.Add(-s.Options.Retention)
-	for drop < len(s.Instances)-s.Options.KeepNewest && s.Instances[drop].CreateTime.Before(cutoff) {
+	drop := 0
+	for drop < n-1 && (n-drop > s.Options.MaxInstances || s.bytes > s.Options.MaxStateBytes ||
+		n-drop > s.Options.KeepNewest && s.Instances[drop].CreateTime.Before(cutoff)) {
+		s.bytes -= s.Instances[drop].size()
 		drop++
 	}
 	if drop > 0 {

@@ -159,7 +159,7 @@ func TestStoreContinueAsNewKeepsState(t *testing.T) {
 	s.send(2*time.Second, SendRequest{Params: day(2)})
 	first := s.run(State{Name: "s", Options: Options{SendsPerRun: 2}})
 	require.Equal(t, int64(2), first.LastSeq)
-	require.Equal(t, Options{MaxInstances: 10000, KeepNewest: 100, Retention: 7 * 24 * time.Hour, SendsPerRun: 2}, first.Options)
+	require.Equal(t, Options{MaxInstances: 10000, KeepNewest: 100, Retention: 7 * 24 * time.Hour, MaxStateBytes: 1 << 20, SendsPerRun: 2}, first.Options)
 
 	s = newScript(t)
 	s.list(time.Second, ListRequest{})
@@ -183,6 +183,7 @@ func TestStoreRetention(t *testing.T) {
 		{"max instances drop the oldest", Options{MaxInstances: 3}, []time.Duration{1, 2, 3, 4, 5}, []int64{3, 4, 5}},
 		{"retention drops old ones", Options{Retention: time.Hour, KeepNewest: 1}, []time.Duration{1, 2, 3 * time.Hour}, []int64{3}},
 		{"keep newest whatever their age", Options{Retention: time.Hour, KeepNewest: 2}, []time.Duration{1, 2, 3, 3 * time.Hour}, []int64{3, 4}},
+		{"the byte budget drops the oldest, whatever KeepNewest", Options{MaxStateBytes: 3 * 230, KeepNewest: 10}, []time.Duration{1, 2, 3, 4, 5}, []int64{3, 4, 5}},
 		{"young ones stay", Options{Retention: time.Hour, KeepNewest: 1}, []time.Duration{1, 30 * time.Minute, 40 * time.Minute}, []int64{1, 2, 3}},
 	}
 	for _, tt := range tests {
