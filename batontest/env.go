@@ -19,17 +19,16 @@ import (
 // Env describes how runs execute: the step types they see, their modes
 // and what happens during the run. It is not safe for concurrent Runs.
 type Env struct {
-	t        testing.TB
-	types    map[string]activities.StepType
-	info     map[string]translator.StepTypeInfo
-	mocks    map[string]*Mock
-	order    []string // mock type names, in creation order
-	start    time.Time
-	during   []func(*testsuite.TestWorkflowEnvironment)
-	setup    []func(*testsuite.TestWorkflowEnvironment)
-	timeout  time.Duration
-	suite    testsuite.WorkflowTestSuite
-	lastPlan *translator.Plan
+	t       testing.TB
+	types   map[string]activities.StepType
+	info    map[string]translator.StepTypeInfo
+	mocks   map[string]*Mock
+	order   []string // mock type names, in creation order
+	start   time.Time
+	during  []func(*testsuite.TestWorkflowEnvironment)
+	setup   []func(*testsuite.TestWorkflowEnvironment)
+	timeout time.Duration
+	suite   testsuite.WorkflowTestSuite
 }
 
 // New starts an Env for test t.
@@ -327,7 +326,7 @@ func toValue(v any) (sel.Value, error) {
 	}
 	t, ok := sel.TypeOf(v)
 	if !ok {
-		return sel.Value{}, fmt.Errorf("Go type %T is not a Maestro param type", v)
+		return sel.Value{}, fmt.Errorf("output of Go type %T is not a Maestro param type", v)
 	}
 	return sel.Value{Type: t, Value: v}, nil
 }

@@ -11,6 +11,7 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
@@ -44,6 +45,8 @@ type Client struct {
 	opts Options
 	// noSearchAttributes is set once the namespace refused them.
 	noSearchAttributes atomic.Bool
+	// searchAttributesChecked is set once visibility accepted them.
+	searchAttributesChecked atomic.Bool
 }
 
 // New wraps a Temporal client.
@@ -75,6 +78,17 @@ type StartOptions struct {
 	RequestID string
 	// ID overrides the Temporal workflow id (default "<workflow id>/<request id>").
 	ID string
+	// Initiator is Maestro's initiator type (MANUAL by default; TIME for
+	// time triggers and backfills).
+	Initiator string
+	// Queued sends the start through the workflow id's run strategy even
+	// when the plan sets none (SEQUENTIAL applies). Starts of registered
+	// versions are queued always; a plan that sets run_strategy is queued
+	// unless Bare is set.
+	Queued bool
+	// Bare starts the run on its own, outside any run strategy (the
+	// behaviour of a definition without run_strategy started directly).
+	Bare bool
 	// Version is the registry version the plan was compiled from (0: none);
 	// it becomes the run's BatonVersion search attribute.
 	Version int64
@@ -97,6 +111,13 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 		}
 		id = plan.WorkflowID + "/" + reqID
 	}
+	initiator := opts.Initiator
+	if initiator == "" {
+		initiator = "MANUAL"
+	}
+	if c.queued(plan, opts) {
+		return c.startQueued(ctx, plan, id, initiator, opts)
+	}
 	so := sdkclient.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                c.opts.TaskQueue,
@@ -104,7 +125,7 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		EnableEagerStart:         c.opts.EagerStart,
 	}
-	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: "MANUAL"}
+	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}
 	wr, err := c.execute(ctx, so, in, runMeta{plan: plan, version: opts.Version})
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
@@ -139,16 +160,29 @@ type Run struct {
 	id    string
 	runID string
 	wr    sdkclient.WorkflowRun
+	// queue is the workflow id whose run strategy admitted the run ("" for
+	// a bare start); admission is the queue's answer.
+	queue     string
+	admission *scheduler.Admission
 }
 
 // ID is the run's Temporal workflow id.
 func (r *Run) ID() string { return r.id }
 
-// RunID is the Temporal run id.
-func (r *Run) RunID() string { return r.runID }
+// RunID is the Temporal run id; for a queued run, once it has started
+// ("" while it waits in the queue).
+func (r *Run) RunID() string {
+	if r.runID == "" && r.queue != "" {
+		r.runID = r.queuedRunID()
+	}
+	return r.runID
+}
 
 // Wait blocks until the run ends and returns its final state.
 func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {
+	if r.queue != "" {
+		return r.waitQueued(ctx)
+	}
 	var st workflows.State
 	if err := r.wr.Get(ctx, &st); err != nil {
 		return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
@@ -172,6 +206,10 @@ func (r *Run) State(ctx context.Context) (*workflows.State, error) {
 // Stop stops the run: running steps become STOPPED, steps not started are
 // never created, and the instance ends STOPPED.
 func (r *Run) Stop(ctx context.Context) error {
+	if r.queue != "" {
+		_, err := r.c.Scheduler().Stop(ctx, r.queue, r.id)
+		return err
+	}
 	if err := r.c.tc.CancelWorkflow(ctx, r.id, r.runID); err != nil {
 		return fmt.Errorf("baton: stop run %s: %w", r.id, err)
 	}

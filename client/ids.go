@@ -3,6 +3,7 @@ package client
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 )
 
 // newRequestID returns a random id for a start request without one.
@@ -21,3 +22,5 @@ func NewUUID() string {
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

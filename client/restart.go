@@ -95,6 +95,11 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 		}
 		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 	}
+	// The run strategy's queue, if the instance went through one, counts
+	// the restart (it may lift a STRICT_SEQUENTIAL block).
+	if err := c.Scheduler().Restarted(ctx, in.Plan.WorkflowID, id); err != nil {
+		return nil, fmt.Errorf("baton: restart %s: started run %s, but %w", id, wr.GetRunID(), err)
+	}
 	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
 }
 

@@ -49,8 +49,8 @@ func decodeYAML(data []byte, filename string) (*Request, error) {
 	}
 	c := &dslConv{src: &sourceMap{filename: filename, pos: map[string]Position{}}}
 	root := c.document(&doc)
-	if len(c.errs) > 0 {
-		return nil, c.errs
+	if err := c.errs.err(); err != nil {
+		return nil, err
 	}
 	d := &dec{}
 	r := d.request(root, "")
@@ -184,12 +184,16 @@ func (r *Request) Locate(err error) error {
 // the JSON decoder reads, recording each path's position.
 type dslConv struct {
 	src     *sourceMap
-	errs    Errors
+	errs    errList // bounded as the decoder's: MaxErrors, long quotes clipped
 	aliases int
 }
 
 func (c *dslConv) fail(n *yaml.Node, path, format string, args ...any) {
-	c.errs = append(c.errs, &Error{Pos: posOf(n, c.src.filename), Path: path, Msg: fmt.Sprintf(format, args...)})
+	before := len(c.errs.errs)
+	c.errs.add(path, format, args...)
+	if len(c.errs.errs) > before {
+		c.errs.errs[before].Pos = posOf(n, c.src.filename)
+	}
 }
 
 // resolve follows an alias, counting it against MaxYAMLAliases.
@@ -283,7 +287,9 @@ func (c *dslConv) plain(n *yaml.Node, path string, depth int) *node {
 	if n == nil {
 		return &node{kind: kNull}
 	}
-	c.src.set(path, n)
+	if path != "" { // the workflow's extension fields sit at the top level
+		c.src.set(path, n)
+	}
 	if depth > MaxYAMLDepth {
 		c.fail(n, path, "nested deeper than %d levels", MaxYAMLDepth)
 		return &node{kind: kNull}

@@ -60,7 +60,7 @@ func (c *dslConv) document(doc *yaml.Node) *node {
 		wf = &entries[i]
 	}
 	if wf == nil {
-		if len(c.errs) == 0 {
+		if len(c.errs.errs) == 0 {
 			c.fail(doc, "", "no Workflow: key")
 		}
 		return nil

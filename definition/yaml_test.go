@@ -266,3 +266,17 @@ func TestYAMLJobAliases(t *testing.T) {
 	require.Equal(t, "child", s.Params["subworkflow_id"].Value)
 	require.Equal(t, "2", s.Params["subworkflow_version"].Value)
 }
+
+// TestYAMLErrorsAreBounded: at most MaxErrors, then a count.
+func TestYAMLErrorsAreBounded(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("Workflow:\n  id: w\n")
+	for i := 0; i < 300; i++ {
+		sb.WriteString("  'p" + strings.Repeat("x", i) + "<int>': 1\n")
+	}
+	_, err := DecodeYAML([]byte(sb.String()))
+	es := AsErrors(err)
+	require.Len(t, es, MaxErrors+1)
+	require.Equal(t, "and 200 more errors", es[MaxErrors].Msg)
+	require.Equal(t, 3, es[0].Pos.Line)
+}

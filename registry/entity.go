@@ -21,8 +21,10 @@ const (
 
 	UpdatePush     = "push"     // PushInput -> Version
 	UpdateActivate = "activate" // int -> Version
-	QueryVersions  = "versions" // -> []Version
-	QueryGet       = "get"      // selector string -> GetResult
+	// UpdateDeactivate leaves the workflow without an active version.
+	UpdateDeactivate = "deactivate" // -> nothing
+	QueryVersions    = "versions"   // -> []Version
+	QueryGet         = "get"        // selector string -> GetResult
 )
 
 // Error types of the application errors the registry returns.
@@ -113,6 +115,13 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 			return nil
 		}},
 	); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateDeactivate, func(ctx workflow.Context) error {
+		updates++
+		st.Active = 0
+		return nil
+	}); err != nil {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryVersions, func() ([]Version, error) {

@@ -137,6 +137,24 @@ func (r *Registry) Activate(ctx context.Context, id string, version int) error {
 	return nil
 }
 
+// Deactivate leaves workflow id without an active version (Maestro's
+// DEACTIVATE): "active" resolves to nothing until a version is activated.
+// An unknown id gives a *NotFoundError.
+func (r *Registry) Deactivate(ctx context.Context, id string) error {
+	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID:   EntityID(id),
+		UpdateName:   UpdateDeactivate,
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return r.wrap(err, id, "", "deactivate")
+	}
+	return nil
+}
+
 // Versions lists workflow id's versions, oldest first. An unknown id gives
 // a *NotFoundError.
 func (r *Registry) Versions(ctx context.Context, id string) ([]Version, error) {

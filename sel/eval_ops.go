@@ -225,7 +225,7 @@ func (st *state) assign(x *assignExpr) (any, error) {
 
 // compound applies op= keeping the left operand's type, as SEL does.
 func (st *state) compound(pos int, op string, cur, rhs any) (any, error) {
-	switch cur.(type) {
+	switch c := cur.(type) {
 	case int64:
 		if _, ok := rhs.(int64); !ok {
 			return nil, errAt(pos, "operator %s needs a long on the right, got %s", op, typeName(rhs))
@@ -242,10 +242,10 @@ func (st *state) compound(pos int, op string, cur, rhs any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.alloc(pos, int64(len(cur.(string))+len(s))); err != nil {
+		if err := st.alloc(pos, int64(len(c)+len(s))); err != nil {
 			return nil, err
 		}
-		return cur.(string) + s, nil
+		return c + s, nil
 	default:
 		return nil, errAt(pos, "operator %s is not defined on %s", op, typeName(cur))
 	}

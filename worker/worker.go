@@ -12,6 +12,7 @@ import (
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/activities/httpstep"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
 )
@@ -72,7 +73,8 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 	w := sdkworker.New(c, queue, opts.Worker)
 	if !opts.DisableWorkflows {
 		RegisterWorkflows(w)
-		registry.Register(w) // the definition registry's entities and Resolve activity
+		registry.Register(w)  // the definition registry's entities and Resolve activity
+		scheduler.Register(w) // run-strategy queues, time-trigger fires
 	}
 	RegisterStepTypes(w, types)
 	return w, nil

@@ -128,6 +128,7 @@ func (l *foreachLoop) finish(d iterationDone) {
 	in := l.in
 	delete(l.running, d.Pos)
 	in.Counts.add(d.State.Status)
+	loopIteration(l.ctx, "foreach", d.State.Status)
 	in.collect(d.Index, d.State)
 	if d.State.Status != InstanceSucceeded {
 		in.Incomplete = append(in.Incomplete, d.Index)

@@ -270,6 +270,7 @@ func (r *run) propagate(n *node, work []*node) []*node {
 			}
 		}
 	}
+	stepFinished(r.ctx, n)
 	for _, child := range n.children {
 		if !complete {
 			child.blocked = true
@@ -337,6 +338,7 @@ func (r *run) runNoOp(n *node) {
 	n.state.StartTime = &now
 	n.state.Attempts = 1
 	n.state.Status = Succeeded
+	stepStarted(r.ctx, n)
 	if n.plan.Timeout.Text != "" {
 		// Maestro parses the timeout when the step is created, NoOp or not.
 		if _, err := r.duration(n.plan.Timeout); err != nil {

@@ -79,6 +79,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		in.Next++
 		in.Counts.add(status)
+		loopIteration(ctx, "while", status)
 		switch status {
 		case InstanceSucceeded:
 		case InstanceTimedOut:

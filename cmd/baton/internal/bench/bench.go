@@ -35,7 +35,7 @@ const (
 )
 
 // Scenarios lists every scenario.
-var Scenarios = []string{ScenarioStart, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale,
+var Scenarios = []string{ScenarioStart, ScenarioStrategy, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale,
 	ScenarioWide, ScenarioForeachWide, ScenarioForeachActivity}
 
 // Options configure Run. Zero fields take the defaults of a full run.
@@ -185,6 +185,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			switch sc {
 			case ScenarioStart:
 				b.start(ctx)
+			case ScenarioStrategy:
+				b.strategy(ctx)
 			case ScenarioChain:
 				b.chains(ctx)
 			case ScenarioDAG:

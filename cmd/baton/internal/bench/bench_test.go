@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,10 @@ func TestSmoke(t *testing.T) {
 		{"foreach-wide", "baton", "local_activity K=2 C=1", 4}, {"foreach-wide", "floor", "local_activity K=2 C=1", 4},
 		{"foreach-wide", "baton", "local_activity K=2 C=2", 4}, {"foreach-wide", "floor", "local_activity K=2 C=2", 4},
 		{"foreach-activity", "baton", "activity C=2", 6}, {"foreach-activity", "floor", "activity C=2", 6},
+	}
+	want = append(want, key{"strategy", "baton", "bare", 1})
+	for _, rule := range strategyRules {
+		want = append(want, key{"strategy", "baton", strings.ToLower(rule), 1})
 	}
 	for _, n := range []int{2, 4} {
 		want = append(want,
@@ -131,6 +136,8 @@ func TestDefinitionsCompile(t *testing.T) {
 	}
 	require.Equal(t, 200, drainCappedConcurrency(300, 5, true))
 	require.Equal(t, 100, drainCappedConcurrency(100, 1, false))
+	require.Equal(t, 666, floorPerRun(1, false))
+	require.Equal(t, 200, floorPerRun(5, true))
 }
 
 type testWriter struct{ t *testing.T }

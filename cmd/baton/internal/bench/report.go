@@ -365,7 +365,8 @@ func (r *Report) concurrencyGrowth() {
 			continue
 		}
 		slices.SortFunc(rows, func(a, b *Row) int { return a.Concurrency - b.Concurrency })
-		g := Growth{Series: fmt.Sprintf("%s %s N=%d by concurrency", ScenarioForeachWide, sys, rows[0].N)}
+		// N holds the concurrencies here; all rows have the same iterations.
+		g := Growth{Series: fmt.Sprintf("%s %s %d iterations, N=concurrency", ScenarioForeachWide, sys, rows[0].N)}
 		for _, row := range rows {
 			g.N = append(g.N, row.Concurrency)
 			g.P50Ms = append(g.P50Ms, row.P50Ms)

@@ -66,7 +66,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		var pts, slopes []string
 		for i, n := range g.N {
 			pts = append(pts, fmt.Sprintf("N=%d %.2f ms", n, g.P50Ms[i]))
-			if i > 0 {
+			if i > 0 && i-1 < len(g.SlopeMs) { // none for a series by concurrency
 				slopes = append(slopes, fmt.Sprintf("%.4f", g.SlopeMs[i-1]))
 			}
 		}

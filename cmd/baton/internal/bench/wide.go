@@ -186,15 +186,23 @@ func (b *bench) foreachWide(ctx context.Context) {
 		vs := []variant{b.planVariant(b.baton, row, foreachChainDef(n, k, c, typeLocal))}
 		if !b.opts.NoFloor {
 			vs = append(vs, b.floorWorkflowVariant(row, floorForeachWorkflowName,
-				floorForeachInput{Iterations: n, Inner: k, Concurrency: eff, Local: true, PerRun: foreachIterationsPerRun}))
+				floorForeachInput{Iterations: n, Inner: k, Concurrency: eff, Local: true, PerRun: floorPerRun(k, true)}))
 		}
 		b.measure(ctx, vs...)
 	}
 }
 
-// foreachIterationsPerRun is how many iterations a loop run of the
-// interpreter launches before it continues as new; the floor does the same.
-const foreachIterationsPerRun = 2000
+// floorPerRun is how many iterations a run of the hand-written foreach
+// starts before it continues as new: as the interpreter's loop runs, at
+// most 2,000, and about 4,000 history events' worth (4 per local activity,
+// 6 per activity).
+func floorPerRun(k int, local bool) int {
+	per := 6 * k
+	if local {
+		per = 4 * k
+	}
+	return min(2000, max(4000/per, 1))
+}
 
 // foreachActivity measures the big activity foreach once, beside its
 // floor, with the largest history of any of its runs.
@@ -230,7 +238,7 @@ func (b *bench) foreachActivity(ctx context.Context) {
 	f.System = "floor"
 	began = time.Now()
 	if err := b.baton.runFloorWorkflow(rctx, floorForeachWorkflowName,
-		floorForeachInput{Iterations: n, Inner: 1, Concurrency: c, PerRun: foreachIterationsPerRun}); err != nil {
+		floorForeachInput{Iterations: n, Inner: 1, Concurrency: c, PerRun: floorPerRun(1, false)}); err != nil {
 		f.Error = err.Error()
 	} else {
 		f.setLatencies([]time.Duration{time.Since(began)})

@@ -37,6 +37,12 @@ func newBenchCmd(a *app) *cobra.Command {
 	fs.IntVar(&f.tpConc, "throughput-concurrency", 32, "runs in flight at once in the throughput scenario")
 	fs.StringVar(&f.foreach, "foreach-sizes", "1000,10000,25000", "iterations of the scale scenario")
 	fs.DurationVar(&f.scaleBudget, "scale-budget", time.Minute, "skip a foreach size whose time, projected from the smaller one, exceeds this")
+	fs.StringVar(&f.wide, "wide-sizes", "10,100,290", "N of the wide scenario's fan-outs")
+	fs.IntVar(&f.fwIterations, "foreach-wide-iterations", 400, "iterations of the foreach-wide scenario")
+	fs.IntVar(&f.fwInner, "foreach-wide-steps", 5, "local-activity steps per foreach-wide iteration (a chain)")
+	fs.StringVar(&f.fwConc, "foreach-wide-concurrency", "10,100,300", "concurrencies of the foreach-wide scenario")
+	fs.IntVar(&f.faSize, "foreach-activity-size", 25000, "iterations of the foreach-activity scenario")
+	fs.IntVar(&f.faConc, "foreach-activity-concurrency", 100, "concurrency of the foreach-activity scenario")
 	fs.BoolVar(&f.noNaive, "no-naive", false, "leave out the naive baseline (and its second server)")
 	fs.BoolVar(&f.noFloor, "no-floor", false, "leave out the hand-written floor")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON instead of a table")
@@ -58,6 +64,9 @@ type benchFlags struct {
 	tpRuns, tpConc            int
 	foreach                   string
 	scaleBudget               time.Duration
+	wide, fwConc              string
+	fwIterations, fwInner     int
+	faSize, faConc            int
 	noNaive, noFloor, jsonOut bool
 	cpuProfile, memProfile    string
 	quiet                     bool
@@ -71,6 +80,8 @@ func (a *app) bench(f *benchFlags) int {
 		DAGSize: f.dagSize, ParamsSize: f.paramsSize,
 		ThroughputRuns: f.tpRuns, ThroughputConcurrency: f.tpConc,
 		ScaleBudget: f.scaleBudget, NoNaive: f.noNaive, NoFloor: f.noFloor, Progress: errOut,
+		ForeachWideIterations: f.fwIterations, ForeachWideInner: f.fwInner,
+		ForeachActivitySize: f.faSize, ForeachActivityConcurrency: f.faConc,
 	}
 	if f.warmup == 0 {
 		opts.Warmup = -1
@@ -85,6 +96,12 @@ func (a *app) bench(f *benchFlags) int {
 	}
 	if opts.ChainSizes, err = parseSizes(f.chains); err == nil {
 		opts.ForeachSizes, err = parseSizes(f.foreach)
+	}
+	if err == nil {
+		opts.WideSizes, err = parseSizes(f.wide)
+	}
+	if err == nil {
+		opts.ForeachWideConcurrency, err = parseSizes(f.fwConc)
 	}
 	if err != nil {
 		return a.usage("bench", err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -209,4 +210,24 @@ func TestTemporalEnvConfig(t *testing.T) {
 	code, _, errOut = runMain(t, "worker")
 	require.Equal(t, exitRuntime, code)
 	require.Contains(t, errOut, "TEMPORAL_ADDRESS")
+}
+
+// TestLogFlags: --log-level/--log-format control Baton's and the SDK's
+// logs on stderr; the embedded server stays quiet unless asked.
+func TestLogFlags(t *testing.T) {
+	code, _, errOut := runMain(t, "run", sample("server__sample-dag-test-1.json"))
+	require.Equal(t, exitOK, code, errOut)
+	require.Empty(t, errOut, "quiet by default")
+
+	code, _, errOut = runMain(t, "run", sample("server__sample-dag-test-1.json"), "--log-level", "info", "--log-format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines {
+		var entry map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &entry), l)
+		require.Contains(t, []any{"info", "warn", "error"}, entry["level"], l)
+	}
+	require.Contains(t, errOut, "Started Worker")
+	require.Less(t, len(lines), 50, "the embedded server stays quiet")
 }

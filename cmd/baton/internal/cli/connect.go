@@ -40,6 +40,8 @@ type connFlags struct {
 	embedded    bool
 	db          string
 	serverLevel string
+	// obs adds metrics and tracing to the client and its workers (nil: none).
+	obs *observability
 }
 
 // register adds the connection flags; embedded adds --db and
@@ -85,7 +87,7 @@ func (c *connFlags) profileConfig() (envconfig.ClientConfigProfile, error) {
 		ConfigFileProfile: c.profile,
 	})
 	if err != nil {
-		return prof, fmt.Errorf("Temporal client config: %w", err)
+		return prof, fmt.Errorf("read the Temporal client config: %w", err)
 	}
 	set := func(name string) bool { return c.fs != nil && c.fs.Changed(name) }
 	if set("address") {
@@ -133,6 +135,7 @@ type conn struct {
 	log       *zap.Logger
 	address   string
 	namespace string
+	obs       *observability
 }
 
 func (c *conn) Close() {
@@ -168,10 +171,12 @@ func (a *app) connect(ctx context.Context, c *connFlags) (*conn, error) {
 		cn.srv = srv
 		opts = sdkclient.Options{HostPort: srv.Address(), Namespace: prof.Namespace}
 	} else if opts, err = prof.ToClientOptions(envconfig.ToClientOptionsRequest{}); err != nil {
-		return nil, fmt.Errorf("Temporal client config: %w", err)
+		return nil, fmt.Errorf("read the Temporal client config: %w", err)
 	}
 	cn.address = opts.HostPort
 	opts.Logger = worker.NewLogger(cn.log)
+	c.obs.applyClient(&opts)
+	cn.obs = c.obs
 	tc, err := sdkclient.DialContext(ctx, opts)
 	if err != nil {
 		cn.Close()
@@ -195,6 +200,7 @@ func startWorker(cn *conn, wf *workerFlags) (sdkworker.Worker, error) {
 		TaskQueue: wf.taskQueue,
 		HTTP:      &httpstep.Options{AllowedHosts: wf.httpAllow},
 		StepTypes: wf.k8s.stepTypes(),
+		Worker:    sdkworker.Options{Interceptors: cn.obs.workerInterceptors()},
 	})
 	if err != nil {
 		return nil, err

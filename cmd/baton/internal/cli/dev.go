@@ -19,9 +19,12 @@ func newDevCmd(a *app) *cobra.Command {
 		Long: "Dev runs an embedded Temporal server (SQLite, in memory or in --db FILE) until\n" +
 			"interrupted, with Baton's search attributes registered, and optionally the\n" +
 			"Temporal Web UI. Point other baton commands at it with --address or\n" +
-			"TEMPORAL_ADDRESS.",
+			"TEMPORAL_ADDRESS. Baton's live DAG page runs beside it on 127.0.0.1:8234\n" +
+			"(--dag-port 0: off); --worker runs a Baton worker in this process, which\n" +
+			"--metrics-port and --otlp-endpoint observe.",
 		Example: "  baton dev\n" +
 			"  baton dev --db baton.db --ui-port 8233\n" +
+			"  baton dev --dag-port 0 --worker --metrics-port 9090\n" +
 			"  baton dev & TEMPORAL_ADDRESS=127.0.0.1:7233 baton run flow.json",
 		Args: cobra.NoArgs,
 	}
@@ -32,6 +35,8 @@ func newDevCmd(a *app) *cobra.Command {
 	fs.StringVarP(&opts.Namespace, "namespace", "n", "default", "namespace to register")
 	fs.StringVar(&serverLevel, "server-log-level", "off", "log level of the server ("+joinLevels()+")")
 	fs.BoolVar(&localK8s, "local-kubernetes", false, "also run a Baton worker here, with "+localKubernetesHelp)
+	var dx devExtras
+	dx.register(fs)
 	cmd.RunE = runE(func(*cobra.Command, []string) int {
 		if !slices.Contains(logLevels, serverLevel) {
 			return a.usage("dev", fmt.Errorf("--server-log-level %q: want one of %s", serverLevel, joinLevels()))
@@ -59,6 +64,13 @@ func newDevCmd(a *app) *cobra.Command {
 		if srv.UIAddress() != "" {
 			fmt.Fprintf(a.out, "Web UI at %s\n", srv.UIAddress())
 		}
+		dx.otherWorker = localK8s
+		stopExtras, err := dx.start(a, srv)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton dev: %v\n", err)
+			return exitRuntime
+		}
+		defer stopExtras()
 		fmt.Fprintf(a.out, "Run against it: TEMPORAL_ADDRESS=%s baton run FILE\nCtrl-C to stop.\n", srv.Address())
 		<-a.ctx.Done()
 		return exitOK

@@ -23,16 +23,23 @@ func newListCmd(a *app) *cobra.Command {
 	var output outputFlag
 	var opts client.ListOptions
 	var statuses []string
+	var queue, noWorker bool
+	var wf workerFlags
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List runs, newest first, by Maestro status and workflow id",
 		Long: "List asks Temporal's visibility store for Baton runs. --status and --workflow-id\n" +
 			"filter on Baton's search attributes (BatonStatus, BatonWorkflowId), which the\n" +
 			"namespace must have registered ('baton dev' does; see the README). Visibility\n" +
-			"lags the runs by a moment. No worker is needed.",
+			"lags the runs by a moment. No worker is needed.\n\n" +
+			"With --queue and --workflow-id it lists the workflow's instances as its run\n" +
+			"strategy sees them instead: running, waiting (with their queue position, not\n" +
+			"yet Temporal runs) and the last ended ones, with instance number, run and\n" +
+			"version. That asks the queue entity, so a worker is started unless --no-worker.",
 		Example: "  baton list --address 127.0.0.1:7233\n" +
 			"  baton list --status FAILED --workflow-id my-flow --output json\n" +
-			"  baton list --db runs.db --query \"StartTime > '2026-01-01T00:00:00Z'\"",
+			"  baton list --db runs.db --query \"StartTime > '2026-01-01T00:00:00Z'\"\n" +
+			"  baton list --db runs.db --workflow-id my-flow --queue",
 		Args: cobra.NoArgs,
 	}
 	cf.register(cmd.Flags(), true)
@@ -42,6 +49,9 @@ func newListCmd(a *app) *cobra.Command {
 	fs.StringVarP(&opts.WorkflowID, "workflow-id", "w", "", "keep runs of this Maestro workflow id")
 	fs.StringVar(&opts.Query, "query", "", "a further Temporal visibility query, ANDed with the filters")
 	fs.IntVar(&opts.Limit, "limit", 100, "list at most this many runs")
+	fs.BoolVar(&queue, "queue", false, "with --workflow-id: the run strategy's view (queue positions, waiting instances)")
+	wf.register(fs, false)
+	registerNoWorker(fs, &noWorker)
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(instanceStatuses, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RunE = runE(func(*cobra.Command, []string) int {
 		for _, s := range statuses {
@@ -50,6 +60,20 @@ func newListCmd(a *app) *cobra.Command {
 				return a.usage("list", fmt.Errorf("--status %q: want one of %s", s, strings.Join(instanceStatuses, ", ")))
 			}
 			opts.Statuses = append(opts.Statuses, workflows.InstanceStatus(s))
+		}
+		if queue {
+			if opts.WorkflowID == "" {
+				return a.usage("list", usageErrorf("--queue needs --workflow-id"))
+			}
+			if err := output.validate(); err != nil {
+				return a.usage("list", err)
+			}
+			cn, w, bc, code := a.registryConn(a.ctx, "list", &cf, &wf, noWorker)
+			if code != exitOK {
+				return code
+			}
+			defer closeConn(cn, w)
+			return a.listQueue(bc, opts.WorkflowID, output.value)
 		}
 		cn, code := a.storedRunsConn("list", &cf, &output)
 		if code != exitOK {

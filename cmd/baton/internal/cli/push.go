@@ -17,7 +17,8 @@ func newPushCmd(a *app) *cobra.Command {
 		Use:   "push FILE",
 		Short: "Push a definition to the registry (a new version)",
 		Long: "Push stores a definition as the next version of its workflow id; its is_active\n" +
-			"(default true) decides whether that version becomes the active one.\n" + registryStoreHelp + ".",
+			"(default true) decides whether that version becomes the active one; an active\n" +
+			"version's run strategy and time triggers take effect (see 'baton activate').\n" + registryStoreHelp + ".",
 		Example: "  baton push flow.json --db baton.db\n" +
 			"  baton push flow.json --address temporal.example.com:7233",
 		Args: exactArgs(1, "one definition FILE"),
@@ -42,9 +43,9 @@ func newPushCmd(a *app) *cobra.Command {
 			return code
 		}
 		defer closeConn(cn, w)
-		v, err := bc.Registry().Push(a.ctx, req)
+		v, err := bc.Push(a.ctx, req)
 		if err != nil {
-			return a.registryError("push", err)
+			return a.schedulerError("push", err)
 		}
 		state := "active"
 		if !v.Active {

@@ -52,13 +52,14 @@ func newStartCmd(a *app) *cobra.Command {
 		for _, warn := range plan.Warnings {
 			fmt.Fprintf(a.errOut, "warning: %s\n", warn)
 		}
-		run, err := bc.Start(a.ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID, Version: int64(v.Version)})
+		run, err := bc.Start(a.ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID, Version: int64(v.Version), Queued: true})
 		if err != nil {
 			fmt.Fprintf(a.errOut, "baton start: %v\n", err)
 			return exitFailed
 		}
 		if rf.output.value == "table" {
 			fmt.Fprintf(a.out, "started %s version %d (workflow %s, run %s)\n", v.WorkflowID, v.Version, run.ID(), run.RunID())
+			printAdmission(a.out, run)
 		}
 		return a.watchRun(run, watchOptions{cmd: "start", output: rf.output.value, loops: loopSteps(plan)})
 	})

@@ -16,12 +16,22 @@ func newWorkerCmd(a *app) *cobra.Command {
 			"address comes from --address, TEMPORAL_ADDRESS or a Temporal config profile.",
 		Example: "  baton worker --address temporal.example.com:7233 --namespace data\n" +
 			"  TEMPORAL_ADDRESS=temporal.example.com:7233 baton worker --http-allow api.example.com\n" +
-			"  baton worker --profile cloud",
+			"  baton worker --profile cloud\n" +
+			"  baton worker --address temporal.example.com:7233 --metrics-port 9090 --otlp-endpoint http://localhost:4317",
 		Args: cobra.NoArgs,
 	}
 	cf.register(cmd.Flags(), false)
 	wf.register(cmd.Flags(), true)
+	var of obsFlags
+	of.register(cmd.Flags(), "")
 	cmd.RunE = runE(func(*cobra.Command, []string) int {
+		ob, err := of.start(a.ctx, a.out)
+		if err != nil {
+			fmt.Fprintf(a.errOut, "baton worker: %v\n", err)
+			return exitRuntime
+		}
+		defer ob.close()
+		cf.obs = ob
 		cn, err := a.connect(a.ctx, &cf)
 		if err != nil {
 			fmt.Fprintf(a.errOut, "baton worker: %v\n", err)

@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,8 +76,8 @@ func (p Profile) String() string {
 // on 127.0.0.1 on a free port with namespace "default".
 type Options struct {
 	// DBFile is the SQLite database file. "" keeps everything in memory.
-	// A missing file is created with the schema; an existing one is reused,
-	// so workflows and their histories survive a restart.
+	// A missing file is created (mode 0600) with the schema; an existing one
+	// is reused, so workflows and their histories survive a restart.
 	DBFile string
 	// Host is the address the frontend binds to (default 127.0.0.1).
 	Host string
@@ -195,6 +196,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if opts.DBFile != "" {
 		if _, err := os.Stat(opts.DBFile); errors.Is(err, os.ErrNotExist) {
+			if err := createPrivate(opts.DBFile); err != nil {
+				return nil, err
+			}
 			if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
 				return nil, fmt.Errorf("devserver: set up schema in %s: %w", opts.DBFile, err)
 			}
@@ -447,6 +451,50 @@ func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.Ser
 	// The server's internal clients dial the frontend through PublicClient.
 	cfg.PublicClient = config.PublicClient{HostPort: frontend}
 	return cfg, sqlCfg, hosts, nil
+}
+
+// allowedUIHost reports whether a request's Host header names this machine's
+// loopback interface (localhost, *.localhost, 127.0.0.0/8, ::1) or the
+// address the UI is bound to (bind, when it is an IP address other than the
+// unspecified one). A page served from any other name that reaches the UI
+// (by rebinding its DNS name to 127.0.0.1) is refused.
+func allowedUIHost(hostHeader, bind string) bool {
+	h := hostHeader
+	if host, _, err := net.SplitHostPort(hostHeader); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	if ip == nil {
+		return false
+	}
+	if ip.IsLoopback() {
+		return true
+	}
+	b := net.ParseIP(strings.Trim(bind, "[]"))
+	return b != nil && !b.IsUnspecified() && b.Equal(ip)
+}
+
+// bounded cuts s to at most n bytes, for error messages.
+func bounded(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// createPrivate creates an empty database file readable by its owner only:
+// histories hold params and Http headers. SQLite opens an empty file as a new
+// database and gives its -wal and -shm files the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("devserver: create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // clientHost is the host a client on this machine dials to reach a server

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,49 @@ func TestInMemoryWorkflow(t *testing.T) {
 			require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
 			require.Contains(t, string(body), want, path)
 		}
+		// A page that rebound its DNS name to 127.0.0.1 reaches the UI with
+		// its own name in Host: the API refuses it, reads and writes alike.
+		// Such a page is same-origin with the UI: it can read the CSRF
+		// cookie and send it back as the header the UI wants.
+		resp, err := http.Get(s.UIAddress() + "/")
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		var csrf *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == "_csrf" {
+				csrf = c
+			}
+		}
+		require.NotNil(t, csrf, "the UI sets its CSRF cookie")
+		for method, path := range map[string]string{
+			http.MethodGet:  "/api/v1/namespaces/default/workflows/steps-1",
+			http.MethodPost: "/api/v1/namespaces/default/workflows/steps-1/terminate",
+		} {
+			req, err := http.NewRequest(method, s.UIAddress()+path, strings.NewReader("{}"))
+			require.NoError(t, err)
+			req.Host = "attacker.example:" + strconv.Itoa(opts.UIPort)
+			req.AddCookie(csrf)
+			req.Header.Set("X-Csrf-Token", csrf.Value)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			require.Equal(t, http.StatusMisdirectedRequest, resp.StatusCode, "%s: %s", method, body)
+			require.NotContains(t, string(body), "steps-1")
+		}
+		// Write actions stay on for the UI's own (loopback) pages: the
+		// terminate reaches the server, which refuses it as the run ended.
+		req, err := http.NewRequest(http.MethodPost, s.UIAddress()+"/api/v1/namespaces/default/workflows/steps-1/terminate", strings.NewReader("{}"))
+		require.NoError(t, err)
+		req.AddCookie(csrf)
+		req.Header.Set("X-Csrf-Token", csrf.Value)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.Contains(t, string(body), "already completed", "status %d", resp.StatusCode)
 	}
 
 	require.NoError(t, s.Stop())
@@ -164,6 +208,16 @@ func TestDBFileSurvivesRestart(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "child process:\n%s", out)
 
+	// Histories hold params and Http headers: the files are the owner's only.
+	files, err := filepath.Glob(db + "*")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
+	}
+
 	s := startServer(t, Options{DBFile: db})
 	c := newClient(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -194,6 +248,29 @@ func TestStartErrors(t *testing.T) {
 	if !UIAvailable {
 		_, err = Start(context.Background(), Options{UIPort: 8233})
 		require.ErrorContains(t, err, "Web UI")
+	}
+}
+
+func TestAllowedUIHost(t *testing.T) {
+	tests := []struct {
+		host, bind string
+		want       bool
+	}{
+		{"localhost:8233", "127.0.0.1", true},
+		{"LOCALHOST.", "127.0.0.1", true},
+		{"ui.localhost:8233", "127.0.0.1", true},
+		{"127.0.0.1:8233", "127.0.0.1", true},
+		{"127.1.2.3", "127.0.0.1", true},
+		{"[::1]:8233", "127.0.0.1", true},
+		{"10.0.0.5:8233", "10.0.0.5", true},
+		{"10.0.0.5:8233", "127.0.0.1", false},
+		{"10.0.0.5:8233", "0.0.0.0", false},
+		{"attacker.example:8233", "127.0.0.1", false},
+		{"localhost.attacker.example", "127.0.0.1", false},
+		{"", "127.0.0.1", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, allowedUIHost(tt.host, tt.bind), "%q bound to %q", tt.host, tt.bind)
 	}
 }
 

@@ -44,6 +44,7 @@ var stepTypes = map[string]activities.StepType{
 	"Probe":     probeType,
 	"TreeProbe": treeProbe,
 	"Count":     countType,
+	"Gate":      gateType,
 	// Echo returns its "reply" param as the output "out".
 	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil
@@ -92,6 +93,7 @@ func run(m *testing.M) int {
 		"FailFirst": {Mode: translator.ModeActivity},
 		"Probe":     {Mode: translator.ModeLocalActivity},
 		"TreeProbe": {Mode: translator.ModeLocalActivity},
+		"Gate":      {Mode: translator.ModeActivity},
 	}})
 	return m.Run()
 }

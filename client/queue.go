@@ -1,0 +1,139 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/workflows"
+)
+
+// Scheduler returns the client of the workflow ids' run-strategy queues.
+func (c *Client) Scheduler() *scheduler.Client {
+	return scheduler.New(c.tc, scheduler.Options{TaskQueue: c.opts.TaskQueue})
+}
+
+// queued tells whether a start goes through the run strategy.
+func (c *Client) queued(plan *translator.Plan, opts StartOptions) bool {
+	if opts.Bare {
+		return false
+	}
+	_, explicit := scheduler.StrategyOf(plan)
+	return opts.Queued || explicit
+}
+
+// startQueued admits the instance through its workflow id's queue.
+func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, initiator string, opts StartOptions) (*Run, error) {
+	meta := runMeta{plan: plan, version: opts.Version}
+	a, err := c.Scheduler().Admit(ctx, scheduler.StartRequest{
+		InstanceID: id, RequestID: opts.RequestID, Plan: plan, RunParams: opts.RunParams,
+		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
+		SearchAttributes: c.hasSearchAttributes(ctx),
+		Summary:          meta.summary(), Details: meta.details(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}, nil
+}
+
+// queuedRunID finds the Temporal run id of a queued run once it has
+// started (briefly waiting for a just-admitted one); "" while it waits.
+func (r *Run) queuedRunID() string {
+	if r.admission.Instance.Status != scheduler.StatusInProgress {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for wait := time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 100*time.Millisecond) {
+		d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
+		if err == nil {
+			return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+		}
+		time.Sleep(wait)
+	}
+	return ""
+}
+
+// hasSearchAttributes tells whether the namespace has Baton's search
+// attributes, asking visibility once per client: a queued instance is
+// started by a workflow (the queue), which cannot fall back as execute
+// does when they are missing.
+func (c *Client) hasSearchAttributes(ctx context.Context) bool {
+	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
+		return false
+	}
+	if c.searchAttributesChecked.Load() {
+		return true
+	}
+	_, err := c.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Query: workflows.SearchAttributeWorkflowID.GetName() + " = '-'",
+	})
+	if err != nil {
+		if isUnknownSearchAttribute(err) {
+			c.noSearchAttributes.Store(true)
+		}
+		return false
+	}
+	c.searchAttributesChecked.Store(true)
+	return true
+}
+
+// Admission is the run strategy's answer to the start of a queued run
+// (nil for a bare start): IN_PROGRESS, CREATED with its queue position, or
+// STOPPED (FIRST_ONLY).
+func (r *Run) Admission() *scheduler.Admission { return r.admission }
+
+// waitQueued waits for a queued run: while it waits in the queue it has no
+// Temporal execution yet; one stopped before it ran ends with a state
+// built from the queue's record.
+func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
+	for wait, tries := time.Millisecond, 0; ; tries++ {
+		var st workflows.State
+		err := r.c.tc.GetWorkflow(ctx, r.id, "").Get(ctx, &st)
+		if err == nil {
+			return &st, nil
+		}
+		var nf *serviceerror.NotFound
+		if !errors.As(err, &nf) {
+			return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
+		}
+		// Just admitted: its child start may not be processed yet.
+		if tries >= 3 || r.admission.Instance.Status != scheduler.StatusInProgress {
+			in, err := r.c.Scheduler().Lookup(ctx, r.queue, r.id)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case in == nil:
+				return nil, fmt.Errorf("baton: run %s: no such instance in workflow %q's queue", r.id, r.queue)
+			case in.Ended != nil && in.Started == nil:
+				end := *in.Ended
+				return &workflows.State{WorkflowID: r.queue, Status: workflows.InstanceStatus(in.Status), StartTime: in.Arrived, EndTime: &end, Error: in.Reason}, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// Instances lists workflowID's instances with their Maestro status,
+// instance number, version and queue position (see scheduler.Snapshot).
+func (c *Client) Instances(ctx context.Context, workflowID string) (scheduler.Snapshot, error) {
+	return c.Scheduler().Instances(ctx, workflowID)
+}
+
+// Unblock lifts a STRICT_SEQUENTIAL block (Maestro's UNBLOCK).
+func (c *Client) Unblock(ctx context.Context, workflowID string) error {
+	return c.Scheduler().Unblock(ctx, workflowID)
+}

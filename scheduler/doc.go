@@ -1,0 +1,51 @@
+// Package scheduler is Maestro's scheduler on Temporal: run strategies
+// across the instances of a workflow id, and time triggers on Temporal
+// Schedules, with no store but Temporal (DESIGN.md decision 6).
+//
+// # Run strategies
+//
+// Every instance that goes through a run strategy is admitted by its
+// workflow id's queue: one entity workflow, "baton-queue/<workflow id>",
+// that takes starts as updates (update-with-start, so the first start
+// creates it). The queue decides by the rule of the plan being started
+// (MAESTRO.md §4.9): it starts the instance at once as a child workflow
+// with its own id (abandoned when the queue continues as new, so
+// instances outlive the queue's runs), keeps it waiting (CREATED, with a
+// position), or stops it at once (FIRST_ONLY). It learns that an instance
+// ended from the child's result, or, for instances a previous run of the
+// queue started or a restart started, from one Watch activity that waits
+// on their results; then it admits the next. STRICT_SEQUENTIAL blocks on
+// a FAILED instance until UNBLOCK or a restart that succeeds; LAST_ONLY
+// stops the running instance (Temporal cancellation, the interpreter's
+// STOP) and then runs the new one; SERIAL_LATEST_ONLY stops the waiting
+// one when a newer arrives; PARALLEL admits up to workflow_concurrency
+// (0 pauses). A start whose instance id the queue knows (the same
+// request_id) returns that instance; Temporal refuses a second execution
+// of a forgotten one.
+//
+// Why an entity and not Temporal's id-conflict policies: a policy sees
+// one workflow id, and Maestro's instances are many ids with a shared
+// rule, a FIFO and a memory of failures. One entity per workflow id gives
+// all of that with updates (validated, answered) and queries, and its
+// history stays bounded: it continues as new past 2,000 events or 4 MiB,
+// carrying its compact state (at most MaxQueued waiting instances, the
+// plans they need by hash, the last 100 ended ones).
+//
+// # Time triggers
+//
+// Each time trigger of a workflow id's active version is one Temporal
+// schedule, "baton-trigger/<workflow id>/<index>", in the trigger's time
+// zone, with fuzzy_max_delay as jitter (Spec converts CRON, Quartz and
+// PREDEFINED expressions to calendars, INTERVAL to an interval aligned to
+// its start). At each slot the schedule starts a short Fire workflow that
+// reads the slot's nominal time (TemporalScheduledStartTime) and admits
+// the instance through the run strategy with RUN_TS set to the slot and
+// WORKFLOW_CRON_TIMEZONE to the trigger's zone; the slot's request id
+// makes a slot start one instance however often it fires. Schedules
+// buffer overlapping fires (BUFFER_ALL), so slots reach the queue in
+// order. SyncSchedules creates, replaces and deletes schedules when a
+// version becomes active; PauseSchedules pauses them on deactivation;
+// Backfill runs Temporal's schedule backfill over a range.
+//
+// Workers: worker.New calls Register.
+package scheduler

@@ -1,0 +1,367 @@
+package scheduler
+
+import (
+	"errors"
+	"sort"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/workflows"
+)
+
+// Names of the queue workflow and its handlers.
+const (
+	// QueueWorkflowName is the queue entity's workflow type.
+	QueueWorkflowName = "baton.scheduler.Queue"
+	// QueueIDPrefix prefixes a queue's Temporal workflow id:
+	// "baton-queue/<Maestro workflow id>".
+	QueueIDPrefix = "baton-queue/"
+
+	UpdateStart    = "start"    // StartRequest -> Admission
+	UpdateStop     = "stop"     // instance id -> Instance
+	UpdateUnblock  = "unblock"  // -> nothing
+	UpdateStrategy = "strategy" // Strategy -> nothing
+	// UpdateRestarted tells the queue an ended instance was restarted.
+	UpdateRestarted = "restarted" // instance id -> bool (known)
+	QueryInstances  = "instances"
+
+	// ErrorTypeRefused is the type of the application error a refused
+	// request gets (a strategy switch Maestro refuses, a full queue, an
+	// unknown instance).
+	ErrorTypeRefused = "baton.scheduler.Refused"
+)
+
+// Continue-as-new thresholds: far below Temporal's 10,240-event warning.
+const (
+	maxHistoryEvents = 2000
+	maxHistoryBytes  = 4 << 20
+)
+
+// QueueID is the Temporal workflow id of workflowID's queue.
+func QueueID(workflowID string) string { return QueueIDPrefix + workflowID }
+
+// QueueInput starts (or continues) a queue.
+type QueueInput struct {
+	State State `json:"state"`
+	// MaxHistoryEvents of one run before it continues as new; 0 means
+	// 2,000 (tests set fewer).
+	MaxHistoryEvents int `json:"max_history_events,omitempty"`
+}
+
+// queue is the running entity: the state plus what only this run knows.
+type queue struct {
+	st    State
+	wake  workflow.Channel
+	sel   workflow.Selector
+	ended []ending
+	// children are this run's running children by instance id, so a
+	// handler can take in a child that ended before the main loop has.
+	children map[string]workflow.ChildWorkflowFuture
+	watched  map[string]bool // instances awaited as children of this run or by a watch
+	watch    bool            // a watch activity is running
+	// starting counts child starts not yet confirmed: the queue never
+	// continues as new before its children have started (a child whose
+	// parent has closed is never started).
+	starting int
+}
+
+type ending struct {
+	id, status, reason string
+	run                int
+}
+
+// Queue is the run-strategy entity of one Maestro workflow id: every
+// instance that goes through the run strategy is admitted here. It starts
+// admitted instances as child workflows (abandoned when the queue
+// continues as new, so they outlive its runs), learns of their end from
+// the child result, or, for instances a previous run started, from a
+// watch activity, and keeps waiting instances in its state.
+func Queue(ctx workflow.Context, in QueueInput) error {
+	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}}
+	if q.st.WorkflowID == "" {
+		return temporal.NewNonRetryableApplicationError("queue started without a workflow id", ErrorTypeRefused, nil)
+	}
+	q.wake = workflow.NewBufferedChannel(ctx, 1)
+	q.sel = workflow.NewSelector(ctx)
+	q.sel.AddReceive(q.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	if err := q.handlers(ctx); err != nil {
+		return err
+	}
+	maxEvents := in.MaxHistoryEvents
+	if maxEvents <= 0 {
+		maxEvents = maxHistoryEvents
+	}
+	for {
+		q.settle(ctx)
+		q.launch(ctx)
+		q.watchCarried(ctx)
+		info := workflow.GetInfo(ctx)
+		if (info.GetCurrentHistoryLength() >= maxEvents || info.GetCurrentHistorySize() >= maxHistoryBytes ||
+			info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && !q.launching() && q.starting == 0 {
+			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents})
+		}
+		q.sel.Select(ctx)
+	}
+}
+
+func (q *queue) poke() { q.wake.SendAsync(struct{}{}) }
+
+func (q *queue) launching() bool {
+	for _, in := range q.st.Running {
+		if in.Launch {
+			return true
+		}
+	}
+	return false
+}
+
+func refused(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrorTypeRefused, nil)
+}
+
+func (q *queue) handlers(ctx workflow.Context) error {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateStart,
+		func(ctx workflow.Context, req StartRequest) (Admission, error) {
+			if in := q.st.find(req.InstanceID); in != nil {
+				return Admission{Instance: public(in), Duplicate: true}, nil
+			}
+			q.settle(ctx)
+			next, _ := StrategyOf(req.Plan)
+			q.st.setStrategy(next)
+			in := q.st.arrive(req, workflow.Now(ctx))
+			q.poke()
+			a := Admission{Instance: public(in)}
+			if in.Status == StatusCreated {
+				a.Instance.Position = len(q.st.Queue)
+			}
+			return a, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req StartRequest) error {
+			if req.Plan == nil || req.InstanceID == "" {
+				return refused(errors.New("a start needs a plan and an instance id"))
+			}
+			if q.st.find(req.InstanceID) != nil {
+				return nil
+			}
+			if len(q.st.Queue) >= MaxQueued {
+				return refused(errors.New("the queue of workflow " + q.st.WorkflowID + " is full: 1000 instances are waiting"))
+			}
+			next, _ := StrategyOf(req.Plan)
+			if err := q.st.checkSwitch(next); err != nil {
+				return refused(err)
+			}
+			return nil
+		}})
+	if err != nil {
+		return err
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateStop,
+		func(ctx workflow.Context, id string) (Instance, error) {
+			in, err := q.st.stop(id, workflow.Now(ctx))
+			if err != nil {
+				return Instance{}, refused(err)
+			}
+			q.poke()
+			return public(in), nil
+		}, workflow.UpdateHandlerOptions{})
+	if err != nil {
+		return err
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateUnblock,
+		func(ctx workflow.Context) error {
+			if err := q.st.unblock(workflow.Now(ctx)); err != nil {
+				return refused(err)
+			}
+			q.poke()
+			return nil
+		}, workflow.UpdateHandlerOptions{})
+	if err != nil {
+		return err
+	}
+	err = workflow.SetUpdateHandlerWithOptions(ctx, UpdateStrategy,
+		func(ctx workflow.Context, next Strategy) error {
+			q.st.setStrategy(next)
+			q.st.admit(workflow.Now(ctx))
+			q.poke()
+			return nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, next Strategy) error {
+			if err := q.st.checkSwitch(next); err != nil {
+				return refused(err)
+			}
+			return nil
+		}})
+	if err != nil {
+		return err
+	}
+	err = workflow.SetUpdateHandler(ctx, UpdateRestarted, func(ctx workflow.Context, id string) (bool, error) {
+		known := q.st.restarted(id, workflow.Now(ctx))
+		delete(q.watched, id) // its child result, if any, was the run before
+		q.poke()
+		return known, nil
+	})
+	if err != nil {
+		return err
+	}
+	return workflow.SetQueryHandler(ctx, QueryInstances, func() (Snapshot, error) {
+		return q.st.snapshot(), nil
+	})
+}
+
+// launch starts admitted instances as child workflows and sends stops.
+func (q *queue) launch(ctx workflow.Context) {
+	defer q.st.prunePlans()
+	defer func() { // stops after starts, so a stop never precedes its start
+		for _, in := range q.st.Running {
+			if in.Stopping && !in.CancelSent {
+				in.CancelSent = true
+				workflow.RequestCancelExternalWorkflow(ctx, in.ID, "")
+			}
+		}
+	}()
+	for _, in := range q.st.Running {
+		if !in.Launch {
+			continue
+		}
+		in.Launch = false
+		plan := q.st.Plans[in.PlanHash]
+		co := workflow.ChildWorkflowOptions{
+			WorkflowID:            in.ID,
+			TaskQueue:             in.TaskQueue,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		}
+		if m := in.Meta; m != nil {
+			co.StaticSummary, co.StaticDetails = m.Summary, m.Details
+			if m.SearchAttributes {
+				sa := []temporal.SearchAttributeUpdate{
+					workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
+					workflows.SearchAttributeWorkflowID.ValueSet(q.st.WorkflowID),
+				}
+				if in.Version > 0 {
+					sa = append(sa, workflows.SearchAttributeVersion.ValueSet(int64(in.Version)))
+				}
+				co.TypedSearchAttributes = temporal.NewSearchAttributes(sa...)
+			}
+		}
+		cctx := workflow.WithChildOptions(ctx, co)
+		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
+		in.RunParams, in.PlanHash, in.Meta = nil, "", nil
+		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
+		id := in.ID
+		q.watched[id] = true
+		q.starting++
+		q.sel.AddFuture(f.GetChildWorkflowExecution(), func(f workflow.Future) {
+			q.starting--
+			var ex workflow.Execution
+			if err := f.Get(ctx, &ex); err == nil {
+				if r := q.running(id); r != nil {
+					r.RunID = ex.RunID
+				}
+			}
+		})
+		q.children[id] = f
+		q.sel.AddFuture(f, func(workflow.Future) { q.childEnded(ctx, id) })
+	}
+}
+
+// childEnded takes in the end of a child of this run (once).
+func (q *queue) childEnded(ctx workflow.Context, id string) {
+	f, ok := q.children[id]
+	if !ok {
+		return
+	}
+	delete(q.children, id)
+	var st workflows.State
+	err := f.Get(ctx, &st)
+	q.ended = append(q.ended, endingOf(id, &st, err))
+}
+
+// settle applies the ends of children whose result is in (a start
+// decided by FIRST_ONLY must not see as running an instance that ended
+// in the same workflow task), in id order.
+func (q *queue) settle(ctx workflow.Context) {
+	ids := make([]string, 0, len(q.children))
+	for id, f := range q.children {
+		if f.IsReady() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		q.childEnded(ctx, id)
+	}
+	now := workflow.Now(ctx)
+	for _, e := range q.ended {
+		q.st.finish(e.id, e.status, e.run, e.reason, now)
+	}
+	q.ended = q.ended[:0]
+}
+
+func (q *queue) running(id string) *Instance {
+	for _, in := range q.st.Running {
+		if in.ID == id {
+			return in
+		}
+	}
+	return nil
+}
+
+// endingOf maps a child's result to the instance's end.
+func endingOf(id string, st *workflows.State, err error) ending {
+	if err == nil {
+		return ending{id: id, status: string(st.Status), run: st.Run, reason: st.Error}
+	}
+	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &already) {
+		return ending{id: id, status: StatusStopped, reason: "an instance with this id exists already (request_id used before)"}
+	}
+	var canceled *temporal.CanceledError
+	var terminated *temporal.TerminatedError
+	if errors.As(err, &canceled) || errors.As(err, &terminated) {
+		return ending{id: id, status: StatusStopped, reason: err.Error()}
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return ending{id: id, status: StatusTimedOut, reason: err.Error()}
+	}
+	return ending{id: id, status: StatusFailed, reason: err.Error()}
+}
+
+// watchCarried awaits, with one activity at a time, the running instances
+// a previous run of the queue started (their child results go to that
+// run, which has continued as new).
+func (q *queue) watchCarried(ctx workflow.Context) {
+	if q.watch {
+		return
+	}
+	var refs []RunRef
+	for _, in := range q.st.Running {
+		if !q.watched[in.ID] {
+			refs = append(refs, RunRef{ID: in.ID, RunID: in.RunID})
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	q.watch = true
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 400 * 24 * time.Hour,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
+	})
+	f := workflow.ExecuteActivity(actx, WatchActivityName, refs)
+	q.sel.AddFuture(f, func(f workflow.Future) {
+		q.watch = false
+		var ended []Ended
+		if err := f.Get(ctx, &ended); err != nil {
+			return // retried on the next pass
+		}
+		for _, e := range ended {
+			q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
+		}
+	})
+}

@@ -1,0 +1,20 @@
+package scheduler
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Registrar is what Register needs: a worker, or a testsuite environment.
+type Registrar interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}
+
+// Register registers the queue and fire workflows and their activities.
+func Register(r Registrar) {
+	r.RegisterWorkflowWithOptions(Queue, workflow.RegisterOptions{Name: QueueWorkflowName})
+	r.RegisterWorkflowWithOptions(Fire, workflow.RegisterOptions{Name: FireWorkflowName})
+	r.RegisterActivityWithOptions(Watch, activity.RegisterOptions{Name: WatchActivityName})
+	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
+}

@@ -1,0 +1,79 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/batonhq/baton/workflows"
+)
+
+// WatchActivityName is the activity that waits for instances a previous
+// run of a queue started to end.
+const WatchActivityName = "baton.scheduler.Watch"
+
+// RunRef names one instance run ("" RunID: the latest run).
+type RunRef struct {
+	ID    string `json:"id"`
+	RunID string `json:"run_id,omitempty"`
+}
+
+// Ended is how a watched instance ended.
+type Ended struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Run    int    `json:"run,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Watch waits until at least one of refs has ended and returns every one
+// that has by then. It heartbeats while it waits.
+func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
+	tc := activity.GetClient(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan Ended, len(refs))
+	for _, r := range refs {
+		go func() {
+			var st workflows.State
+			err := tc.GetWorkflow(ctx, r.ID, r.RunID).Get(ctx, &st)
+			if ctx.Err() != nil {
+				return
+			}
+			var nf *serviceerror.NotFound
+			switch {
+			case err == nil:
+				done <- Ended{ID: r.ID, Status: string(st.Status), Run: st.Run, Reason: st.Error}
+			case errors.As(err, &nf):
+				done <- Ended{ID: r.ID, Status: StatusStopped, Reason: "instance not found"}
+			default:
+				e := endingOf(r.ID, nil, err)
+				done <- Ended{ID: r.ID, Status: e.status, Reason: e.reason}
+			}
+		}()
+	}
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case e := <-done:
+			out := []Ended{e}
+			for more := true; more; {
+				select {
+				case e := <-done:
+					out = append(out, e)
+				case <-time.After(50 * time.Millisecond):
+					more = false
+				}
+			}
+			return out, nil
+		case <-tick.C:
+			activity.RecordHeartbeat(ctx)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
