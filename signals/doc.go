@@ -14,7 +14,8 @@
 //
 // An optional request id de-duplicates a send: the same request id sent
 // again returns the stored instance (Duplicate set) and stores nothing,
-// as Maestro's instance id does.
+// as Maestro's instance id does, for as long as that instance is kept
+// (see Retention): a request id is forgotten with its instance.
 //
 // # Retention and cost
 //
