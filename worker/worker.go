@@ -13,6 +13,7 @@ import (
 	"github.com/batonhq/baton/activities/httpstep"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -86,6 +87,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Foreach, workflow.RegisterOptions{Name: workflows.ForeachWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.While, workflow.RegisterOptions{Name: workflows.WhileWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Permits, workflow.RegisterOptions{Name: workflows.PermitsWorkflowName})
+	r.RegisterWorkflowWithOptions(signals.Store, workflow.RegisterOptions{Name: signals.WorkflowName}) // the signal store
 }
 
 // RegisterStepTypes registers the step activity, dispatching to types, on

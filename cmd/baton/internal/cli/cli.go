@@ -46,6 +46,7 @@ var commands = []func(*app) *cobra.Command{
 	newListCmd,
 	newDescribeCmd,
 	newWatchCmd,
+	newSignalCmd,
 	newBenchCmd,
 }
 
