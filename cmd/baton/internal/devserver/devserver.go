@@ -179,7 +179,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, errors.New("devserver: this build of baton does not include the Temporal Web UI")
 	}
 	if opts.Port == 0 {
-		p, err := freePort(opts.Host)
+		p, err := FreePort(opts.Host)
 		if err != nil {
 			return nil, err
 		}
@@ -430,7 +430,7 @@ func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.Ser
 			}
 		} else {
 			var err error
-			if rpc.GRPCPort, err = freePort(broadcast); err != nil {
+			if rpc.GRPCPort, err = FreePort(broadcast); err != nil {
 				return nil, nil, nil, err
 			}
 			addr = net.JoinHostPort(broadcast, strconv.Itoa(rpc.GRPCPort))
@@ -507,8 +507,27 @@ func clientHost(host string) string {
 	return host
 }
 
-// freePort asks the kernel for a free TCP port on host.
-func freePort(host string) (int, error) {
+// Ports the server picks for itself come from below Linux's default
+// ephemeral range (32768-60999). A port from that range, free when
+// checked, can be taken by any outgoing connection before the server
+// binds it; Temporal's frontend then serves a nil listener and the
+// process panics (seen when test packages ran servers side by side).
+const (
+	pickPortMin  = 20000
+	pickPortSpan = 12000
+)
+
+// FreePort finds a TCP port on host that is free now, preferring one
+// outside the ephemeral range, else whatever the kernel gives.
+func FreePort(host string) (int, error) {
+	for range 64 {
+		p := pickPortMin + rand.IntN(pickPortSpan)
+		l, err := net.Listen("tcp", net.JoinHostPort(clientHost(host), strconv.Itoa(p)))
+		if err == nil {
+			_ = l.Close()
+			return p, nil
+		}
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(clientHost(host), "0"))
 	if err != nil {
 		return 0, fmt.Errorf("devserver: find a free port: %w", err)

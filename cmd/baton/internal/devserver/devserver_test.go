@@ -98,7 +98,7 @@ func runSteps(t testing.TB, c client.Client, id string) {
 func TestInMemoryWorkflow(t *testing.T) {
 	opts := Options{}
 	if UIAvailable {
-		p, err := freePort("127.0.0.1")
+		p, err := FreePort("127.0.0.1")
 		require.NoError(t, err)
 		opts.UIPort = p
 	}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	sdkclient "go.temporal.io/sdk/client"
+
+	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 )
 
 // The fault-injection suite runs Baton's real binary in child processes and
@@ -219,12 +221,5 @@ func (s *sideEffects) answeredBefore(t time.Time) []string {
 	return out
 }
 
-// freeTCPPort asks the kernel for a free loopback port.
-func freeTCPPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+// freeTCPPort finds a free loopback port outside the ephemeral range.
+func freeTCPPort() (int, error) { return devserver.FreePort("127.0.0.1") }
