@@ -57,7 +57,7 @@ func (c *Client) wrap(err error, workflowID, op string) error {
 // update sends an update, starting the queue first if it does not run.
 func (c *Client) update(ctx context.Context, workflowID, name string, out any, args ...any) error {
 	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
-		ID:                       QueueID(workflowID),
+		ID:                       QueueIDOn(c.opts.TaskQueue, workflowID),
 		TaskQueue:                c.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
@@ -65,7 +65,7 @@ func (c *Client) update(ctx context.Context, workflowID, name string, out any, a
 	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			WorkflowID:   QueueID(workflowID),
+			WorkflowID:   QueueIDOn(c.opts.TaskQueue, workflowID),
 			UpdateName:   name,
 			Args:         args,
 			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
@@ -134,7 +134,7 @@ func (c *Client) CheckStrategy(ctx context.Context, workflowID string, s Strateg
 func (c *Client) Stop(ctx context.Context, workflowID, instanceID string) (Instance, error) {
 	var in Instance
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueID(workflowID), UpdateName: UpdateStop, Args: []any{instanceID},
+		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateStop, Args: []any{instanceID},
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -153,7 +153,7 @@ func (c *Client) Stop(ctx context.Context, workflowID, instanceID string) (Insta
 // error.
 func (c *Client) Restarted(ctx context.Context, workflowID, instanceID string) error {
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueID(workflowID), UpdateName: UpdateRestarted, Args: []any{instanceID},
+		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateRestarted, Args: []any{instanceID},
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -170,7 +170,7 @@ func (c *Client) Restarted(ctx context.Context, workflowID, instanceID string) e
 // queue (Maestro's UNBLOCK): the next waiting instance starts.
 func (c *Client) Unblock(ctx context.Context, workflowID string) error {
 	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueID(workflowID), UpdateName: UpdateUnblock,
+		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateUnblock,
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -219,7 +219,7 @@ func (c *Client) Lookup(ctx context.Context, workflowID, instanceID string) (*In
 // continue-as-new) has not completed its first workflow task.
 func (c *Client) query(ctx context.Context, workflowID string) (converter.EncodedValue, error) {
 	for wait := 10 * time.Millisecond; ; wait *= 2 {
-		v, err := c.tc.QueryWorkflow(ctx, QueueID(workflowID), "", QueryInstances)
+		v, err := c.tc.QueryWorkflow(ctx, QueueIDOn(c.opts.TaskQueue, workflowID), "", QueryInstances)
 		var notReady *serviceerror.WorkflowNotReady
 		if err == nil || !errors.As(err, &notReady) || wait > 2*time.Second {
 			return v, err

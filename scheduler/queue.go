@@ -40,8 +40,21 @@ const (
 	maxHistoryBytes  = 4 << 20
 )
 
-// QueueID is the Temporal workflow id of workflowID's queue.
-func QueueID(workflowID string) string { return QueueIDPrefix + workflowID }
+// QueueID is the Temporal workflow id of workflowID's queue on the
+// default task queue.
+func QueueID(workflowID string) string { return QueueIDOn(DefaultTaskQueue, workflowID) }
+
+// QueueIDOn is the Temporal workflow id of workflowID's queue on
+// taskQueue. A queue runs on the task queue it was started on, so a run
+// strategy applies among the starts made on one task queue; a queue of
+// the same workflow id on another task queue (whose workers may be gone)
+// is a different queue rather than one that never answers.
+func QueueIDOn(taskQueue, workflowID string) string {
+	if taskQueue == "" || taskQueue == DefaultTaskQueue {
+		return QueueIDPrefix + workflowID
+	}
+	return QueueIDPrefix + taskQueue + "/" + workflowID
+}
 
 // QueueInput starts (or continues) a queue.
 type QueueInput struct {

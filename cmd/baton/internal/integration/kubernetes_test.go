@@ -31,10 +31,6 @@ func kubernetesEnv(t *testing.T, ex kubernetes.Executor) *client.Client {
 
 func runSampleOn(t *testing.T, bc *client.Client, req *definition.Request) *W.State {
 	t.Helper()
-	// A sample with a run_strategy starts through its workflow id's queue,
-	// which serves the task queue it was first started on; each test here
-	// has its own task queue, so each gets its own workflow id.
-	req.Workflow.ID += "-" + strings.ReplaceAll(t.Name(), "/", "-")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	run, _, err := bc.StartDefinition(ctx, req, client.StartOptions{})
