@@ -5,7 +5,8 @@
 // # Run strategies
 //
 // Every instance that goes through a run strategy is admitted by its
-// workflow id's queue: one entity workflow, "baton-queue/<workflow id>",
+// workflow id's queue: one entity workflow, "baton-queue/<workflow id>"
+// ("baton-queue/<task queue>/<workflow id>" off the default task queue),
 // that takes starts as updates (update-with-start, so the first start
 // creates it). The queue decides by the rule of the plan being started
 // (MAESTRO.md §4.9): it starts the instance at once as a child workflow
