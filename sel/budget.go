@@ -28,17 +28,39 @@ const clipLen = 64
 // bytes and its length, so no error echoes a huge input whole.
 func Clip(s string) string { return clip(s) }
 
-// clip shortens s for an error message: the first clipLen bytes (cut at a
-// rune boundary) and the length of the rest.
+// clip shortens s for an error message: at most clipLen bytes once quoted
+// (an invalid byte quotes as four, \xf7), cut at a rune boundary, and the
+// length of the whole.
 func clip(s string) string {
-	if len(s) <= clipLen {
+	if len(s) <= clipLen/4 {
 		return s
 	}
-	cut := clipLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	width := 0
+	for i, r := range s {
+		w := quotedWidth(r, s[i:])
+		if width+w > clipLen {
+			return s[:i] + "...(" + strconv.Itoa(len(s)) + " bytes)"
+		}
+		width += w
 	}
-	return s[:cut] + "...(" + strconv.Itoa(len(s)) + " bytes)"
+	return s
+}
+
+// quotedWidth is how many bytes strconv.Quote spends on the rune r that
+// starts rest.
+func quotedWidth(r rune, rest string) int {
+	if r == utf8.RuneError {
+		if _, size := utf8.DecodeRuneInString(rest); size == 1 {
+			return 4
+		}
+	}
+	if r == '"' || r == '\\' {
+		return 2
+	}
+	if strconv.IsPrint(r) {
+		return utf8.RuneLen(r)
+	}
+	return len(strconv.QuoteRune(r)) - 2
 }
 
 // text renders v as Java's String.valueOf does, after charging its size:

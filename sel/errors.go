@@ -2,7 +2,9 @@ package sel
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies an *Error.
@@ -105,5 +107,20 @@ func finish(src string, err error) error {
 	if pe.limit != "" {
 		return &LimitError{Line: line, Col: col, Limit: pe.limit, Max: pe.max}
 	}
-	return &Error{Line: line, Col: col, Kind: pe.kind, Msg: pe.msg}
+	return &Error{Line: line, Col: col, Kind: pe.kind, Msg: capMsg(pe.msg)}
+}
+
+// maxMsgLen bounds an error message whatever it quotes: the fragments it
+// quotes are clipped where they are added, this is the backstop.
+const maxMsgLen = 320
+
+func capMsg(msg string) string {
+	if len(msg) <= maxMsgLen {
+		return msg
+	}
+	cut := maxMsgLen
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "...(" + strconv.Itoa(len(msg)) + " bytes)"
 }

@@ -63,6 +63,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a[b[c[d[e[f]]]]] = -(-(-(-x)));")
 	f.Add("/* unterminated")
 	f.Add("'\\u00e9' + \"\\\"\"")
+	f.Add("0\"" + strings.Repeat("\xf7", 100) + "00\"")
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := Parse(src)
 		if err != nil {

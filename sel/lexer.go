@@ -31,9 +31,9 @@ func (t token) String() string {
 	case tEOF:
 		return "end of input"
 	case tString:
-		return strconv.Quote(t.text)
+		return strconv.Quote(clip(t.text))
 	}
-	return "'" + t.text + "'"
+	return "'" + clip(t.text) + "'"
 }
 
 // three-, two- and one-character operators, longest first.
@@ -144,7 +144,7 @@ func scanNumber(src string, i int) (token, int, error) {
 		}
 		u, err := strconv.ParseUint(text, 16, 64)
 		if err != nil {
-			return token{}, 0, &posErr{pos: start, msg: "invalid hex literal " + src[start:i]}
+			return token{}, 0, &posErr{pos: start, msg: "invalid hex literal " + clip(src[start:i])}
 		}
 		return token{kind: tInt, pos: start, text: src[start:i], ival: int64(u)}, i, nil
 	}
@@ -176,7 +176,7 @@ func scanNumber(src string, i int) (token, int, error) {
 		switch src[i] {
 		case 'L', 'l':
 			if isFloat {
-				return token{}, 0, &posErr{pos: start, msg: "invalid number " + src[start:i+1]}
+				return token{}, 0, &posErr{pos: start, msg: "invalid number " + clip(src[start:i+1])}
 			}
 			i++
 		case 'd', 'D', 'f', 'F':
@@ -185,15 +185,15 @@ func scanNumber(src string, i int) (token, int, error) {
 		}
 	}
 	if i < len(src) && isIdentPart(src[i]) {
-		return token{}, 0, &posErr{pos: start, msg: "invalid number " + src[start:i+1]}
+		return token{}, 0, &posErr{pos: start, msg: "invalid number " + clip(src[start:i+1])}
 	}
 	if isFloat {
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil && !math.IsInf(f, 0) {
-			return token{}, 0, &posErr{pos: start, msg: "invalid number " + src[start:i]}
+			return token{}, 0, &posErr{pos: start, msg: "invalid number " + clip(src[start:i])}
 		}
 		if math.IsInf(f, 0) {
-			return token{}, 0, &posErr{pos: start, msg: "floating-point number too large " + src[start:i]}
+			return token{}, 0, &posErr{pos: start, msg: "floating-point number too large " + clip(src[start:i])}
 		}
 		return token{kind: tFloat, pos: start, text: src[start:i], fval: f}, i, nil
 	}
@@ -201,7 +201,7 @@ func scanNumber(src string, i int) (token, int, error) {
 	// here and let the parser negate it (it wraps to MinInt64 either way).
 	u, err := strconv.ParseUint(text, 10, 64)
 	if err != nil || u > 1<<63 {
-		return token{}, 0, &posErr{pos: start, msg: "integer number too large " + src[start:i]}
+		return token{}, 0, &posErr{pos: start, msg: "integer number too large " + clip(src[start:i])}
 	}
 	return token{kind: tInt, pos: start, text: src[start:i], ival: int64(u)}, i, nil
 }

@@ -347,14 +347,14 @@ func (ps *parser) tryDecl() (node, bool, error) {
 	}
 	norm, ok := javaTypes[typ]
 	if !ok {
-		return nil, true, &posErr{pos: t.pos, kind: SyntaxError, msg: "unsupported type " + typ}
+		return nil, true, &posErr{pos: t.pos, kind: SyntaxError, msg: "unsupported type " + clip(typ)}
 	}
 	if array {
 		switch norm {
 		case "long", "double", "boolean", "String":
 			norm += "[]"
 		default:
-			return nil, true, &posErr{pos: t.pos, kind: SyntaxError, msg: "unsupported array type " + typ + "[]"}
+			return nil, true, &posErr{pos: t.pos, kind: SyntaxError, msg: "unsupported array type " + clip(typ) + "[]"}
 		}
 	}
 	ps.p += k

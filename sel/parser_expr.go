@@ -20,7 +20,7 @@ func (ps *parser) expr() (node, error) {
 			ps.local(l.name)
 		case *indexExpr:
 		default:
-			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a variable or element on the left of " + t.text}
+			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a variable or element on the left of " + clip(t.text)}
 		}
 		ps.next()
 		rhs, err := ps.expr()
@@ -144,7 +144,7 @@ func (ps *parser) assignable(x node, t token) error {
 	case *indexExpr:
 		return nil
 	}
-	return &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a variable or element for " + t.text}
+	return &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a variable or element for " + clip(t.text)}
 }
 
 func (ps *parser) postfix() (node, error) {
@@ -244,7 +244,7 @@ func (ps *parser) primary() (node, error) {
 	switch t.kind {
 	case tInt:
 		if t.ival == math.MinInt64 {
-			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "integer number too large " + t.text}
+			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "integer number too large " + clip(t.text)}
 		}
 		return &litExpr{pos: t.pos, val: t.ival}, nil
 	case tFloat:
@@ -267,7 +267,7 @@ func (ps *parser) primary() (node, error) {
 			return nil, ps.errExpected("an expression")
 		}
 		if ps.is("(") {
-			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a method receiver before " + t.text + "(...)"}
+			return nil, &posErr{pos: t.pos, kind: SyntaxError, msg: "expected a method receiver before " + clip(t.text) + "(...)"}
 		}
 		if _, isLocal := ps.locals[t.text]; !isLocal && ps.is(".") {
 			if t.text == "params" {
@@ -315,7 +315,7 @@ func (ps *parser) newExpr(t token) (node, error) {
 		switch norm {
 		case "long", "double", "boolean", "String":
 		default:
-			return nil, &posErr{pos: nt.pos, kind: SyntaxError, msg: "unsupported array type " + typ + "[]"}
+			return nil, &posErr{pos: nt.pos, kind: SyntaxError, msg: "unsupported array type " + clip(typ) + "[]"}
 		}
 		ps.next()
 		if ps.got("]") {

@@ -2,6 +2,7 @@ package sel
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -128,6 +129,31 @@ func TestSandboxErrorsClipInput(t *testing.T) {
 		if !errors.As(err, new(*LimitError)) {
 			require.Contains(t, err.Error(), "...(1000", src)
 		}
+	}
+}
+
+// clip bounds the quoted form, not the raw bytes: an invalid byte quotes
+// as four (found by FuzzParse: 64 bytes of 0xf7 quoted to 256).
+func TestClipBoundsQuotedWidth(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("\xf7", 1000),
+		strings.Repeat("\x01", 1000),
+		strings.Repeat("é", 1000),
+		strings.Repeat(`"`, 1000),
+		"short",
+	} {
+		quoted := fmt.Sprintf("%q", clip(in))
+		require.LessOrEqual(t, len(quoted), clipLen+len("...(10000 bytes)")+2, "%q", quoted)
+	}
+	require.Equal(t, "short", clip("short"))
+	for _, src := range []string{
+		"0\"" + strings.Repeat("\xf7", 100) + "00\"",
+		"0 '" + strings.Repeat("x", 10000) + "'",
+		"0 " + strings.Repeat("y", 10000),
+	} {
+		_, err := Parse(src)
+		require.Error(t, err)
+		require.Less(t, len(err.Error()), 200, err.Error())
 	}
 }
 
