@@ -219,7 +219,7 @@ func (r *run) ready(n *node) {
 			r.markInline(n, Unsatisfied, "")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
-		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !hasSignals(n.plan):
 			r.runNoOp(n)
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
