@@ -108,8 +108,8 @@ func TestSignalDependencyOperators(t *testing.T) {
 	   "day":{"param":{"type":"LONG","expression":"from"},"operator":">="},
 	   "hour":{"param":{"type":"LONG","value":5},"operator":"<"}}}]}}]}}`, name))
 	waitForSignals(t, ctx, run, "w")
-	send(t, ctx, sc, name, map[string]signals.Value{"day": signals.Long(20260101), "hour": signals.Long(1)}) // day too early
-	send(t, ctx, sc, name, map[string]signals.Value{"day": signals.Long(20260103), "hour": signals.Long(5)}) // hour not < 5
+	send(t, ctx, sc, name, map[string]signals.Value{"day": signals.Long(20260101), "hour": signals.Long(1)})     // day too early
+	send(t, ctx, sc, name, map[string]signals.Value{"day": signals.Long(20260103), "hour": signals.Long(5)})     // hour not < 5
 	send(t, ctx, sc, name, map[string]signals.Value{"day": signals.String("20260103"), "hour": signals.Long(1)}) // a STRING is not a LONG
 	requireStillWaiting(t, ctx, run, "w")
 	ok := send(t, ctx, sc, name, map[string]signals.Value{"day": signals.Long(20260102), "hour": signals.Long(4)})
