@@ -15,11 +15,13 @@ import (
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
+
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is the task queue runs go to when none is given; it is
 // the worker package's default too.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Client.
 type Options struct {

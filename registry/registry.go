@@ -16,11 +16,13 @@ import (
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/translator"
+
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is the queue entities run on when Options.TaskQueue is
 // empty (Baton's default queue: the one worker.New registers them on).
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Registry client.
 type Options struct {

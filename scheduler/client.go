@@ -11,10 +11,12 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is where queues run when Options.TaskQueue is empty.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Client.
 type Options struct {

@@ -8,10 +8,12 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is Baton's worker queue (worker.DefaultTaskQueue).
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // ClientOptions configure a Client.
 type ClientOptions struct {

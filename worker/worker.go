@@ -15,10 +15,12 @@ import (
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
+
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is the task queue Baton uses when none is given.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Baton worker.
 type Options struct {
