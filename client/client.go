@@ -11,12 +11,11 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
-
-	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is the task queue runs go to when none is given; it is

@@ -15,9 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/definition"
-	"github.com/batonhq/baton/translator"
-
 	"github.com/batonhq/baton/internal/taskqueue"
+	"github.com/batonhq/baton/translator"
 )
 
 // DefaultTaskQueue is the queue entities run on when Options.TaskQueue is

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/batonhq/baton/internal/taskqueue"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is where queues run when Options.TaskQueue is empty.

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/batonhq/baton/internal/taskqueue"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
-
-	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is Baton's worker queue (worker.DefaultTaskQueue).

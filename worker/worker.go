@@ -11,12 +11,11 @@ import (
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/activities/httpstep"
+	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
-
-	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is the task queue Baton uses when none is given.
