@@ -65,7 +65,10 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		}
 	}
 	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
-		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next}
+		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next}
+	if err := setLoopStepActionHandler(ctx, l); err != nil {
+		return nil, err
+	}
 	observeLoop(ctx, foreachProgress(&in, l.running))
 	if events {
 		l.runOnEngine()
@@ -99,6 +102,7 @@ type foreachLoop struct {
 	conc int
 
 	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	iters           map[int]*run                // running iterations by number (1-based), for step actions
 	finished        map[int]bool                // finished iterations at or above low
 	low             int                         // lowest iteration not finished
 	launchedThisRun int

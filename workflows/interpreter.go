@@ -32,6 +32,9 @@ type RunInput struct {
 	// Tree is the instance_step_concurrency cap of the tree the run belongs
 	// to (nil: none, or the run is the root of its own).
 	Tree *TreeCap `json:"tree,omitempty"`
+	// Breakpoints are the breakpoints of the run's workflow known when it
+	// started (a loop passes its own to its iterations); see breakpoints.go.
+	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -59,6 +62,8 @@ type node struct {
 	timeout time.Duration
 	policy  translator.RetryValues
 	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
+	act     stepActions   // step actions and breakpoints (actions.go)
+	gen     uint32        // bumped when a step action ends an attempt: its futures are then ignored
 }
 
 // run is one execution of the interpreter.
@@ -80,6 +85,7 @@ type run struct {
 	id        string        // instance id: prefixes child workflow and activity ids
 	inline    bool          // an iteration run inside a loop workflow
 	tree      *permitClient // the tree cap's permits, nil without one
+	bps       []Breakpoint  // breakpoints that may pause this run's steps
 
 	done     workflow.Channel // legacy engine: indices of nodes whose coroutine ended
 	running  int
@@ -115,6 +121,9 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
+		return nil, err
+	}
+	if err := setStepActionHandler(ctx, r); err != nil {
 		return nil, err
 	}
 	obs := observeRun(ctx, r)
@@ -153,6 +162,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	if !inline {
 		r.restart = in.Restart
 	}
+	r.bps = in.Breakpoints
 	r.env = &sel.Env{
 		Now:    func() time.Time { return workflow.Now(ctx) },
 		Random: r.rand.Float64,
@@ -219,7 +229,7 @@ func (r *run) ready(n *node) {
 			r.markInline(n, Unsatisfied, "")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
-		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n):
 			r.runNoOp(n)
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
