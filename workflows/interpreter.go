@@ -97,6 +97,10 @@ type run struct {
 	onEnd       func()
 	ended       bool
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
+	// lean: the run has ChangeLeanStart; deferredTimeout starts the
+	// workflow timeout's timer at the end of the first round of events.
+	lean            bool
+	deferredTimeout func()
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -117,11 +121,13 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
+	versions := startVersions(ctx)
+	r.lean = versions.lean
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
-	if useEventEngine(ctx) {
+	if versions.events {
 		r.runEvents(in.RunParams, obs.update)
 	} else {
 		obs.watch(ctx)
