@@ -74,6 +74,7 @@ type run struct {
 	// dependency order, during start-up).
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
+	metrics   *stepMetrics // shared by the runs of one workflow
 	depth     int
 	env       *sel.Env      // the Env of every SEL evaluation of this run
 	restart   *Restart      // set in a restarted run
@@ -147,14 +148,15 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	info := workflow.GetInfo(ctx)
 	seed := fnvString(info.WorkflowExecution.RunID + "/" + id)
 	r := &run{
-		ctx:    ctx,
-		plan:   in.Plan,
-		info:   info,
-		id:     id,
-		inline: inline,
-		byID:   make(map[string]*node, len(in.Plan.Steps)),
-		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		depth:  in.Depth,
+		ctx:     ctx,
+		plan:    in.Plan,
+		info:    info,
+		id:      id,
+		inline:  inline,
+		byID:    make(map[string]*node, len(in.Plan.Steps)),
+		rand:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		depth:   in.Depth,
+		metrics: metricsFor(ctx),
 	}
 	if !inline {
 		r.restart = in.Restart
@@ -277,7 +279,7 @@ func (r *run) propagate(n *node, work []*node) []*node {
 			}
 		}
 	}
-	stepFinished(r.ctx, n)
+	r.metrics.stepFinished(n)
 	for _, child := range n.children {
 		if !complete {
 			child.blocked = true
@@ -345,7 +347,7 @@ func (r *run) runNoOp(n *node) {
 	n.state.StartTime = &now
 	n.state.Attempts = 1
 	n.state.Status = Succeeded
-	stepStarted(r.ctx, n)
+	r.metrics.stepStarted(n)
 	if n.plan.Timeout.Text != "" {
 		// Maestro parses the timeout when the step is created, NoOp or not.
 		if _, err := r.duration(n.plan.Timeout); err != nil {
