@@ -30,7 +30,12 @@ func (r *run) move(n *node, ev stepEvent) {
 // idle, if set, runs once per round of events, before the engine waits.
 func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 	eng := newEngine(r.ctx)
-	eng.idle = idle
+	eng.idle = func() {
+		r.armTimeout()
+		if idle != nil {
+			idle()
+		}
+	}
 	r.begin(eng, runParams, nil)
 	eng.loop(func() bool { return r.ended })
 }
@@ -98,13 +103,20 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
-	r.stopTimer = cancelTimer
-	r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
-		if f.Get(timerCtx, nil) == nil && !r.ended {
-			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
-		}
-	})
+	start := func() {
+		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
+		r.stopTimer = cancelTimer
+		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+			if f.Get(timerCtx, nil) == nil && !r.ended {
+				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+			}
+		})
+	}
+	if r.lean {
+		r.deferredTimeout = start // see ChangeLeanStart
+		return
+	}
+	start()
 }
 
 // checkEnd ends the run once no step runs.

@@ -55,6 +55,7 @@ type ForeachInput struct {
 // once its history passes loopHistoryBudget events, so no run's history
 // grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
+	ctx = withStepMetrics(ctx) // one set of instruments for all iterations
 	events := useEventEngine(ctx)
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	tree := loopTree(ctx, in.Tree)
@@ -64,7 +65,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 			in.Collected[k] = make([]*sel.Value, in.Total)
 		}
 	}
-	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
+	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
 		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next}
 	if err := setLoopStepActionHandler(ctx, l); err != nil {
 		return nil, err
@@ -100,6 +101,8 @@ type foreachLoop struct {
 	id   string // the loop workflow's id, prefix of its iterations' ids
 	tree *permitClient
 	conc int
+	// metrics: the workflow's instruments, shared with its iterations.
+	metrics *stepMetrics
 
 	running         map[int]workflow.CancelFunc // stops a running iteration, by position
 	iters           map[int]*run                // running iterations by number (1-based), for step actions
@@ -132,7 +135,7 @@ func (l *foreachLoop) finish(d iterationDone) {
 	in := l.in
 	delete(l.running, d.Pos)
 	in.Counts.add(d.State.Status)
-	loopIteration(l.ctx, "foreach", d.State.Status)
+	l.metrics.loopIteration("foreach", d.State.Status)
 	in.collect(d.Index, d.State)
 	if d.State.Status != InstanceSucceeded {
 		in.Incomplete = append(in.Incomplete, d.Index)
