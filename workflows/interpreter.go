@@ -150,8 +150,8 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		depth:  in.Depth,
 	}
-	if !inline {
-		r.restart = in.Restart
+	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+		r.restart = in.Restart // an iteration only on a restart path
 	}
 	r.env = &sel.Env{
 		Now:    func() time.Time { return workflow.Now(ctx) },
@@ -200,6 +200,11 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	if r.restart != nil && r.restart.Policy == RestartFromIncomplete && r.restart.Previous != nil {
 		r.seedRestart(r.restart)
 	}
+	if r.restart.restartsFromStep() {
+		if err := r.seedRestartFrom(ctx, r.restart); err != nil {
+			return nil, err
+		}
+	}
 	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
@@ -217,6 +222,10 @@ func (r *run) ready(n *node) {
 			work = r.propagate(n, work)
 		case n.preds > 0 && !n.edgeTrue:
 			r.markInline(n, Unsatisfied, "")
+			r.move(n, evEnd)
+			work = r.propagate(n, work)
+		case r.skipAtRestart(n):
+			r.markInline(n, Skipped, "skipped by the restart")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
 		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
