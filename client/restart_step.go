@@ -178,7 +178,7 @@ func (c *Client) specificRestart(ctx context.Context, id, runID string, in *work
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("baton: restart %s: step %q is a %s step, so the path cannot go on into %q", id, stepID, pn.Kind, strings.Join(rest, "/"))
+		return nil, fmt.Errorf("baton: restart %s: step %q is a %s step, not a foreach or subworkflow, so the path cannot go on into %q", id, stepID, pn.Kind, strings.Join(rest, "/"))
 	}
 	return rs, nil
 }
