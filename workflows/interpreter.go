@@ -167,8 +167,8 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		depth:   in.Depth,
 		metrics: metricsFor(ctx),
 	}
-	if !inline {
-		r.restart = in.Restart
+	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+		r.restart = in.Restart // an iteration only on a restart path
 	}
 	r.bps = in.Breakpoints
 	r.env = &sel.Env{
@@ -218,6 +218,11 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	if r.restart != nil && r.restart.Policy == RestartFromIncomplete && r.restart.Previous != nil {
 		r.seedRestart(r.restart)
 	}
+	if r.restart.restartsFromStep() {
+		if err := r.seedRestartFrom(ctx, r.restart); err != nil {
+			return nil, err
+		}
+	}
 	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
@@ -235,6 +240,10 @@ func (r *run) ready(n *node) {
 			work = r.propagate(n, work)
 		case n.preds > 0 && !n.edgeTrue:
 			r.markInline(n, Unsatisfied, "")
+			r.move(n, evEnd)
+			work = r.propagate(n, work)
+		case r.skipAtRestart(n):
+			r.markInline(n, Skipped, "skipped by the restart")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
 		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n):
