@@ -24,7 +24,9 @@ func TestTriggerNextTimes(t *testing.T) {
 	ctx := context.Background()
 	from := time.Date(2030, 3, 8, 0, 0, 0, 0, time.UTC)
 	utc := func(day, hour, minute int) time.Time { return time.Date(2030, 3, day, hour, minute, 0, 0, time.UTC) }
-	at := func(month time.Month, day, hour int) time.Time { return time.Date(2030, month, day, hour, 0, 0, 0, time.UTC) }
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2030, month, day, hour, 0, 0, 0, time.UTC)
+	}
 	for _, tc := range []struct {
 		name    string
 		trigger definition.TimeTrigger
@@ -138,6 +140,7 @@ func TestTimeTriggerSchedule(t *testing.T) {
 	tokyo := &definition.TimeTrigger{Type: "PREDEFINED", Expression: "@daily", Timezone: "Asia/Tokyo"}
 	v1, err := env.baton.Push(ctx, timeTriggerDef(t, id, tokyo))
 	require.NoError(t, err)
+	require.True(t, v1.SchedulesSynced, "the registry entity synced the schedules")
 	ds := describeSchedules(t, id)
 	require.Len(t, ds, 1)
 	require.False(t, ds[0].Schedule.State.Paused)
