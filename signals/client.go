@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/batonhq/baton/internal/taskqueue"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 )
 
 // DefaultTaskQueue is Baton's worker queue (worker.DefaultTaskQueue).
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // ClientOptions configure a Client.
 type ClientOptions struct {
