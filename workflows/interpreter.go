@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 )
@@ -62,8 +63,11 @@ type node struct {
 	timeout time.Duration
 	policy  translator.RetryValues
 	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
-	act     stepActions   // step actions and breakpoints (actions.go)
-	gen     uint32        // bumped when a step action ends an attempt: its futures are then ignored
+	// dynSignals are the signal outputs the step type returned with its
+	// latest successful attempt (signal_outputs.go).
+	dynSignals []activities.OutputSignal
+	act        stepActions // step actions and breakpoints (actions.go)
+	gen        uint32      // bumped when a step action ends an attempt: its futures are then ignored
 }
 
 // run is one execution of the interpreter.

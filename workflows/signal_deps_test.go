@@ -179,3 +179,44 @@ func TestSignalOutputsNotSentOnFailure(t *testing.T) {
 	requireStatuses(t, st, map[string]workflows.StepStatus{"job1": workflows.FatallyFailed})
 	require.Empty(t, f.outputs)
 }
+
+// emitter is a step type that returns dynamic signal outputs.
+type emitter struct{ signals []activities.SignalOutput }
+
+func (e emitter) Run(context.Context, *activities.Step) (*activities.Result, error) {
+	return &activities.Result{Signals: e.signals}, nil
+}
+
+func TestDynamicSignalOutputsFollowStaticOnes(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "dyn", "steps": [
+  {"step": {"id": "job1", "type": "Emit", "signal_outputs": [{"name": "static", "params": {"p": {"type": "LONG", "value": 1}}}]}}]}}`, localMode("Emit"))
+	h := newHarness(t, map[string]activities.StepType{"Emit": emitter{signals: []activities.SignalOutput{
+		{Name: "dyn/a", Params: map[string]any{"n": 7, "big": int64(1) << 60, "s": "x"}, Payload: map[string]any{"k": "v"}},
+	}}})
+	f := &fakeStore{}
+	f.install(h)
+	st := h.run(t, plan, nil)
+	requireStatuses(t, st, map[string]workflows.StepStatus{"job1": workflows.Succeeded})
+	require.Len(t, f.outputs, 1)
+	outs := f.outputs[0].Outputs
+	require.Len(t, outs, 2)
+	require.Equal(t, "static", outs[0].Name)
+	require.Equal(t, "dyn/a", outs[1].Name)
+	require.Equal(t, map[string]signals.Value{"n": signals.Long(7), "big": signals.Long(1 << 60), "s": signals.String("x")}, outs[1].Params)
+	require.JSONEq(t, `{"k":"v"}`, string(outs[1].Payload))
+	require.Contains(t, outs[1].RequestID, "/job1#1/1")
+	require.Equal(t, "dyn/a#8", st.Step("job1").SignalOutputs[1].SignalID)
+}
+
+func TestDynamicSignalOutputOfWrongTypeFailsTheStep(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "dyn", "steps": [{"step": {"id": "job1", "type": "Emit"}}]}}`, localMode("Emit"))
+	h := newHarness(t, map[string]activities.StepType{"Emit": emitter{signals: []activities.SignalOutput{
+		{Name: "dyn/a", Params: map[string]any{"f": 1.5}},
+	}}})
+	f := &fakeStore{}
+	f.install(h)
+	st := h.run(t, plan, nil)
+	require.Equal(t, workflows.FatallyFailed, st.Step("job1").Status)
+	require.Contains(t, st.Step("job1").Error, `param "f" has Go type float64`)
+	require.Empty(t, f.outputs)
+}
