@@ -123,6 +123,8 @@ func TestSignalDependencyRefused(t *testing.T) {
 	b := st.Step("b")
 	require.Equal(t, workflows.InternallyFailed, b.Status)
 	require.Contains(t, b.Error, "10000 runs wait already")
+	require.Equal(t, workflows.SignalFailed, b.SignalDependencies[0].Status)
+	require.Equal(t, workflows.SignalCanceled, b.SignalDependencies[1].Status)
 }
 
 func TestSignalDependencyKilledWhileWaiting(t *testing.T) {
@@ -138,7 +140,7 @@ func TestSignalDependencyKilledWhileWaiting(t *testing.T) {
 	b := st.Step("b")
 	require.Equal(t, workflows.FatallyFailed, b.Status)
 	require.Equal(t, "enough", b.Error)
-	require.Equal(t, workflows.SignalWaiting, b.SignalDependencies[1].Status)
+	require.Equal(t, workflows.SignalCanceled, b.SignalDependencies[1].Status)
 }
 
 func TestSignalOutputsSentOnSuccess(t *testing.T) {
