@@ -222,3 +222,22 @@ func TestDynamicSignalOutputOfWrongTypeFailsTheStep(t *testing.T) {
 	require.Contains(t, st.Step("job1").Error, `param "f" has Go type float64`)
 	require.Empty(t, f.outputs)
 }
+
+// TestSignalDependencyOnForeachStep: a loop step waits for its signal
+// before its loop workflow starts.
+func TestSignalDependencyOnForeachStep(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "loopdep", "steps": [
+  {"foreach": {"id": "loop", "signal_dependencies": [{"name": "ready"}],
+   "params": {"loop_params": {"type": "MAP", "value": {"i": {"type": "LONG_ARRAY", "value": [1, 2]}}}},
+   "steps": [{"step": {"id": "inner", "type": "NoOp"}}]}}]}}`, nil)
+	h := newHarness(t, nil)
+	got := captureForeachInput(h)
+	f := &fakeStore{}
+	f.install(h)
+	f.deliver(h, time.Hour, "ready", &signals.Instance{Name: "ready", Seq: 1})
+	st := h.run(t, plan, nil)
+	requireStatuses(t, st, map[string]workflows.StepStatus{"loop": workflows.Succeeded})
+	require.Equal(t, 2, got.Total)
+	require.Equal(t, "ready#1", st.Step("loop").SignalDependencies[0].SignalID)
+	require.GreaterOrEqual(t, st.Step("loop").EndTime.Sub(st.StartTime), time.Hour)
+}

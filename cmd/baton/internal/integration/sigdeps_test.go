@@ -193,3 +193,37 @@ func TestSignalHistoriesReplay(t *testing.T) {
 	require.NoError(t, batontest.RecordHistory(ctx, env.tc, signals.WorkflowID(late), "", storePath))
 	require.NoError(t, batontest.ReplayFile(storePath))
 }
+
+// TestSignalDependencyInForeach: each iteration's step waits for its own
+// signal (the name interpolates the loop param); the iterations run inside
+// the loop workflow, which the store signals.
+func TestSignalDependencyInForeach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	prefix := fmt.Sprintf("db/it/loop-%d-", time.Now().UnixNano())
+	sc := signals.NewClient(env.tc, signals.ClientOptions{})
+	send(t, ctx, sc, prefix+"1", nil) // iteration 1's signal is there before it waits
+	run := startDef(t, ctx, fmt.Sprintf(`{"properties":{"owner":"tester"},"workflow":{"id":"sig-loop","steps":[
+	 {"foreach":{"id":"loop","params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	  "steps":[{"step":{"id":"w","type":"NoOp","signal_dependencies":[{"name":"%s${i}"}]}}]}}]}}`, prefix))
+	require.Eventually(t, func() bool {
+		p, err := run.LoopProgress(ctx, "loop")
+		return err == nil && p != nil && p.Counts.Succeeded == 1
+	}, time.Minute, 20*time.Millisecond, "iteration 1 matched its stored signal")
+	requireRunning(t, ctx, run)
+	send(t, ctx, sc, prefix+"3", nil)
+	send(t, ctx, sc, prefix+"2", nil)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 3, st.Step("loop").Loop.Counts.Succeeded)
+}
+
+// requireRunning checks that the run has not ended for a while.
+func requireRunning(t *testing.T, ctx context.Context, run *client.Run) {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond)
+	st, err := run.State(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InProgress, st.Status)
+}
