@@ -166,12 +166,14 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "baton.scheduler.Invalid", nil)
 	}
 	ids := make([]string, 0, len(matched))
+	initiator := &workflows.SignalInitiator{Params: params, Signals: map[string]map[string]signals.Value{}}
 	for _, name := range slices.Sorted(maps.Keys(matched)) {
 		ids = append(ids, matched[name].ID())
+		initiator.Signals[name] = matched[name].Params
 	}
 	adm, err := New(tc, Options{TaskQueue: t.TaskQueue}).Admit(ctx, StartRequest{
 		InstanceID: plan.WorkflowID + "/" + reqID, RequestID: reqID, Plan: plan, RunParams: params,
-		Initiator: InitiatorSignal, Version: v.Version, TaskQueue: t.TaskQueue,
+		Initiator: InitiatorSignal, Version: v.Version, TaskQueue: t.TaskQueue, Signal: initiator,
 		Summary: fmt.Sprintf("Maestro %s v%d, signal trigger %d: %s", plan.WorkflowID, v.Version, t.Index, strings.Join(ids, ", ")),
 	})
 	if err != nil {

@@ -36,6 +36,9 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// Signal is set for an instance a signal trigger started: what
+	// params.getFromSignal reads (signal_trigger_params.go).
+	Signal *SignalInitiator `json:"signal,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -83,7 +86,8 @@ type run struct {
 	// dependency order, during start-up).
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
-	metrics   *stepMetrics // shared by the runs of one workflow
+	metrics   *stepMetrics     // shared by the runs of one workflow
+	signal    *SignalInitiator // the signal trigger that started the run, if any
 	depth     int
 	env       *sel.Env      // the Env of every SEL evaluation of this run
 	restart   *Restart      // set in a restarted run
@@ -170,6 +174,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		rand:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		depth:   in.Depth,
 		metrics: metricsFor(ctx),
+		signal:  in.Signal,
 	}
 	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
 		r.restart = in.Restart // an iteration only on a restart path

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
 )
@@ -240,4 +241,23 @@ func TestSignalDependencyOnForeachStep(t *testing.T) {
 	require.Equal(t, 2, got.Total)
 	require.Equal(t, "ready#1", st.Step("loop").SignalDependencies[0].SignalID)
 	require.GreaterOrEqual(t, st.Step("loop").EndTime.Sub(st.StartTime), time.Hour)
+}
+
+func TestGetFromSignal(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "trig", "steps": [{"step": {"id": "s", "type": "NoOp", "params": {
+   "w": {"type": "LONG", "expression": "params.getFromSignal('db/a', 'w')"},
+   "p": {"type": "STRING", "expression": "params.getFromSignal('from_trigger')"}}}}]}}`, nil)
+	h := newHarness(t, nil)
+	st := h.runInput(t, workflows.RunInput{Plan: plan, Initiator: "SIGNAL", Signal: &workflows.SignalInitiator{
+		Params:  map[string]sel.Value{"from_trigger": {Type: sel.String, Value: "yes"}},
+		Signals: map[string]map[string]signals.Value{"db/a": {"w": signals.Long(12)}},
+	}})
+	requireStatuses(t, st, map[string]workflows.StepStatus{"s": workflows.Succeeded})
+	require.Equal(t, int64(12), st.Step("s").Params["w"].Value)
+	require.Equal(t, "yes", st.Step("s").Params["p"].Value)
+
+	h = newHarness(t, nil)
+	st = h.run(t, plan, nil)
+	require.Equal(t, workflows.InternallyFailed, st.Step("s").Status)
+	require.Contains(t, st.Step("s").Error, "the run was not started by a signal trigger")
 }

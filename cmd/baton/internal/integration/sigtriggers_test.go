@@ -33,7 +33,9 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	  "dedup_expr":"params.getFromSignal('%s', 'k')",
 	  "params":{"from_trigger":{"type":"STRING","value":"yes"}}}],
 	 "params":{"from_trigger":{"type":"STRING","value":"no"}},
-	 "steps":[{"step":{"id":"s","type":"NoOp"}}]}}`, wfID, a, b, b, a))
+	 "steps":[{"step":{"id":"s","type":"NoOp","params":{
+	   "w":{"type":"LONG","expression":"params.getFromSignal('%s', 'w')"},
+	   "p":{"type":"STRING","expression":"params.getFromSignal('from_trigger')"}}}}]}}`, wfID, a, b, b, a, b))
 	require.NoError(t, err)
 	_, err = env.baton.Push(ctx, req)
 	require.NoError(t, err)
@@ -65,6 +67,8 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	require.NoError(t, env.tc.GetWorkflow(ctx, snap.Instances[0].ID, "").Get(ctx, &st))
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	require.Equal(t, "yes", st.Params["from_trigger"].Value, "the trigger's params are injected")
+	require.Equal(t, int64(12), st.Step("s").Params["w"].Value, "params.getFromSignal(name, param)")
+	require.Equal(t, "yes", st.Step("s").Params["p"].Value, "params.getFromSignal(param)")
 
 	// The same signals again: the same request id, no second instance.
 	send(t, ctx, sc, a, map[string]signals.Value{"foo": str("bar"), "k": str("u1")})
