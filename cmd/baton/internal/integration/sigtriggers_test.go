@@ -91,3 +91,55 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(12), "k2": str("u4")})
 	settle(2, "a deactivated workflow is not triggered")
 }
+
+// TestSignalTriggerSample runs Maestro's server__sample-signal-trigger-wf.json
+// end to end: pushed and active, its trigger (signal_a and signal_b joined
+// on updated_by/posted_by) starts an instance, whose job.1 then waits for
+// its two table signals (TARGET_RUN_DATE conditions, >= and =), reads the
+// trigger's param, a matched signal's param and a dependency's param, and
+// sends its two output signals.
+func TestSignalTriggerSample(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	req := loadSample(t, "server__sample-signal-trigger-wf.json")
+	_, err := env.baton.Push(ctx, req)
+	require.NoError(t, err)
+	sc := signals.NewClient(env.tc, signals.ClientOptions{})
+	str, long := signals.String, signals.Long
+	send(t, ctx, sc, "signal_a", map[string]signals.Value{"foo": str("bat"), "watermark": long(20000), "updated_by": str("etl")})
+	send(t, ctx, sc, "signal_b", map[string]signals.Value{"bar": str("baz"), "watermark": long(30000), "posted_by": str("etl")})
+	var id string
+	require.Eventually(t, func() bool {
+		snap, err := env.baton.Scheduler().Instances(ctx, "sample-signal-trigger-wf")
+		if err != nil || len(snap.Instances) == 0 {
+			return false
+		}
+		id = snap.Instances[0].ID
+		return true
+	}, time.Minute, 50*time.Millisecond, "the trigger starts an instance")
+	run := env.baton.GetRun(id, "")
+	st := waitForSignals(t, ctx, run, "job.1")
+	deps := st.Step("job.1").SignalDependencies
+	require.Len(t, deps, 2)
+	for _, d := range deps {
+		params := map[string]signals.Value{}
+		for _, m := range d.Match {
+			params[m.Name] = m.Value // >= and = both hold for the bound itself
+		}
+		send(t, ctx, sc, d.Name, params)
+	}
+	st, err = run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	j1 := st.Step("job.1")
+	require.Equal(t, "bar", j1.Params["param1"].Value, "params.getFromSignal('foo'): the trigger's param")
+	require.Equal(t, int64(20000), j1.Params["param2"].Value, "params.getFromSignal('signal_a', 'watermark')")
+	require.Equal(t, deps[0].Match[0].Value.Str(), j1.Params["param3"].Value, "params.getFromSignalDependency('0', 'vtts_utc_dateint')")
+	require.Len(t, j1.SignalOutputs, 2)
+	for _, o := range j1.SignalOutputs {
+		got, err := sc.List(ctx, o.Name, signals.ListRequest{})
+		require.NoError(t, err)
+		require.Len(t, got, 1, o.Name)
+		require.Equal(t, got[0].ID(), o.SignalID)
+	}
+}
