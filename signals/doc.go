@@ -61,5 +61,9 @@
 // them with backoff. Sends try a plain update first and start the store
 // with the update only when it does not run.
 //
-// Signal triggers (a workflow started by matching signals) are not built.
+// Signal triggers: a store keeps the [Trigger]s naming its signal (the
+// triggers update, set by the registry's sync of an active version, see
+// package scheduler); a send meeting a trigger's conditions runs the
+// FireActivityName activity, which joins the other signals and admits an
+// instance through the run strategy.
 package signals
