@@ -35,6 +35,9 @@
 //	  BACKOFF                                 attempt     RUNNING (Attempts+1)
 //	RUNNING              RUNNING              retry       BACKOFF (USER_/PLATFORM_/TIMEOUT_FAILED, timer)
 //	any but DONE                              end         DONE (SUCCEEDED, FATALLY_FAILED, STOPPED, ...)
+//	WAITING, QUEUED      WAITING_FOR_SIGNALS  wait-signals WAITING_FOR_SIGNALS (signal_dependencies; signal_deps.go)
+//	WAITING_FOR_SIGNALS                       create      EVALUATING_PARAMS (every dependency matched)
+//	WAITING_FOR_SIGNALS                       bypass      EVALUATING_PARAMS (BYPASS_STEP_DEPENDENCIES)
 //
 // Every move goes through run.move, which records it; an event a phase
 // does not accept fails the workflow task with the step's moves. Step
