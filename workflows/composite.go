@@ -110,6 +110,7 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 		Collect:         n.plan.Collect,
 		Depth:           r.depth,
 		Tree:            r.childTree(true),
+		Breakpoints:     r.bps,
 	}
 	for _, name := range in.LoopNames {
 		l := arrayLen(loop[name].Value)

@@ -12,6 +12,7 @@ import (
 // iteration's end launches the next.
 func (l *foreachLoop) runOnEngine() {
 	eng := newEngine(l.ctx)
+	l.watchBreakpoints(eng)
 	var launch func(pos int) error
 	launch = func(pos int) error {
 		in, id, i, err := l.iterationRun(l.ctx, pos)

@@ -54,6 +54,7 @@ func (r *run) begin(eng *engine, runParams map[string]sel.Value, onEnd func()) {
 	}
 	if !r.inline {
 		r.watchRun()
+		r.watchBreakpoints()
 	}
 	var roots []*node
 	for _, n := range r.nodes {

@@ -131,6 +131,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if useEventEngine(ctx) {
+		r.loadBreakpoints(ctx, in.Breakpoints)
 		r.runEvents(in.RunParams, obs.update)
 	} else {
 		obs.watch(ctx)

@@ -86,11 +86,7 @@ func newStepActionCmd(a *app, name string, action workflows.StepAction, short st
 			return exitRuntime
 		}
 		if output.value != "table" {
-			if err := printValue(a.out, output.value, res); err != nil {
-				fmt.Fprintf(a.errOut, "baton %s: %v\n", cmdName, err)
-				return exitRuntime
-			}
-			return exitOK
+			return a.print(cmdName, output.value, res)
 		}
 		fmt.Fprintf(a.out, "%s %s: %s", action, args[1], res.Status)
 		if res.Message != "" {
