@@ -36,8 +36,8 @@ func (e *StepActionRefusedError) Error() string {
 // It follows the run's forwards to the child workflow that runs the step,
 // and answers with the step's new status, or a *StepActionRefusedError.
 func (c *Client) StepAction(ctx context.Context, id string, action workflows.StepAction, path, reason string) (*workflows.StepActionResult, error) {
-	if path == "" || strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.Contains(path, "//") {
-		return nil, fmt.Errorf("baton: step path %q: want STEP or STEP/ITERATION/STEP (no empty part)", path)
+	if err := CheckStepPath(path); err != nil {
+		return nil, err
 	}
 	wfID, p := id, path
 	for range maxStepActionHops {
@@ -56,6 +56,15 @@ func (c *Client) StepAction(ctx context.Context, id string, action workflows.Ste
 		wfID, p = fwd.WorkflowID, fwd.Path
 	}
 	return nil, fmt.Errorf("baton: step path %q: more than %d nested foreach and subworkflow steps", path, maxStepActionHops)
+}
+
+// CheckStepPath checks the form of a step path: STEP, or parts joined by
+// "/" with none empty.
+func CheckStepPath(path string) error {
+	if path == "" || strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.Contains(path, "//") {
+		return fmt.Errorf("baton: step path %q: want STEP or STEP/ITERATION/STEP (no empty part)", path)
+	}
+	return nil
 }
 
 // sendStepAction sends one step action update; a forward is returned as

@@ -68,6 +68,9 @@ func newStepActionCmd(a *app, name string, action workflows.StepAction, short st
 		if err := output.validate(); err != nil {
 			return a.usage(cmdName, err)
 		}
+		if err := client.CheckStepPath(args[1]); err != nil {
+			return a.usage(cmdName, err)
+		}
 		if code := a.requireStoredRuns(cmdName, &cf); code != exitOK {
 			return code
 		}
