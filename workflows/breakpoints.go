@@ -53,11 +53,11 @@ func (r *run) version() int64 {
 }
 
 // loadBreakpoints reads the run's breakpoints from its workflow id's store
-// before any step starts (runs from ChangeStepBreakpoints on); a run that
-// was given breakpoints (a loop's iteration) keeps them. A store that
-// cannot be read is a warning: the run goes on without breakpoints.
+// before any step starts (runs with version 2 of ChangeLeanStart); a run
+// that was given breakpoints keeps them. A store that cannot be read is a
+// warning: the run goes on without breakpoints.
 func (r *run) loadBreakpoints(ctx workflow.Context, given []Breakpoint) {
-	if given != nil || workflow.GetVersion(ctx, ChangeStepBreakpoints, workflow.DefaultVersion, 1) != 1 {
+	if given != nil {
 		return
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{

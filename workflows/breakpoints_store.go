@@ -16,8 +16,8 @@ import (
 // entity workflow, baton.Breakpoints with id "baton-breakpoints/<workflow
 // id>" (set and delete are validated updates, list a query; it continues as
 // new every breakpointUpdatesPerRun updates). A run reads the store once,
-// by a local activity, before its first step starts (since change
-// ChangeStepBreakpoints); the client that changes a store then signals the
+// by a local activity, before its first step starts (since version 2 of
+// ChangeLeanStart); the client that changes a store then signals the
 // workflow id's running runs with the new list (SignalBreakpoints), and a
 // run passes it on to its running foreach loops, whose iterations run
 // inline.
@@ -33,8 +33,6 @@ const (
 	SignalBreakpoints = "baton.breakpoints"
 	// LoadBreakpointsActivityName reads a workflow id's breakpoints.
 	LoadBreakpointsActivityName = "baton.breakpoints.Load"
-	// ChangeStepBreakpoints makes a run read its breakpoints at start.
-	ChangeStepBreakpoints = "step-breakpoints"
 )
 
 // MaxBreakpoints bounds the breakpoints of one workflow id.

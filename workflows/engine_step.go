@@ -30,7 +30,12 @@ func (r *run) move(n *node, ev stepEvent) {
 // idle, if set, runs once per round of events, before the engine waits.
 func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 	eng := newEngine(r.ctx)
-	eng.idle = idle
+	eng.idle = func() {
+		r.armTimeout()
+		if idle != nil {
+			idle()
+		}
+	}
 	r.begin(eng, runParams, nil)
 	eng.loop(func() bool { return r.ended })
 }
@@ -99,13 +104,20 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
-	r.stopTimer = cancelTimer
-	r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
-		if f.Get(timerCtx, nil) == nil && !r.ended {
-			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
-		}
-	})
+	start := func() {
+		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
+		r.stopTimer = cancelTimer
+		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+			if f.Get(timerCtx, nil) == nil && !r.ended {
+				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+			}
+		})
+	}
+	if r.lean {
+		r.deferredTimeout = start // see ChangeLeanStart
+		return
+	}
+	start()
 }
 
 // checkEnd ends the run once no step runs.
@@ -135,7 +147,16 @@ func (r *run) create(n *node) {
 		return
 	}
 	r.running++
+	if r.waitsForSignals(n) {
+		r.waitSignals(n)
+		return
+	}
 	r.move(n, evCreate)
+	r.evaluate(n)
+}
+
+// evaluate runs a created step: EVALUATING_PARAMS, then its first attempt.
+func (r *run) evaluate(n *node) {
 	n.state.Status = Created
 	timeout, policy, ok := r.prepareStep(r.ctx, n)
 	if !ok {
@@ -268,6 +289,10 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		return
 	}
 	v := r.judge(n, res, err, n.policy)
+	if !v.retry && v.status == Succeeded && !v.fatal && r.sendsSignals(n) {
+		r.sendOutputs(ctx, n, v)
+		return
+	}
 	if !v.retry {
 		r.apply(ctx, n, v)
 		r.stepDone(n)
@@ -305,6 +330,12 @@ func (r *run) stepDone(n *node) {
 func (r *run) haltSteps() {
 	r.cancelScope()
 	for _, n := range r.nodes {
+		if n.m.phase == phaseSignals {
+			r.stopWaitingSignals(n)
+			r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
+			r.stepDone(n)
+			continue
+		}
 		if n.m.phase != phasePermit || n.permit == nil {
 			continue
 		}
