@@ -180,7 +180,7 @@ func (r *run) checkStepAction(req StepActionRequest) (*node, error) {
 	}
 	if r.ended {
 		if req.Action == ActionRestart {
-			return nil, refuse("not supported yet: RESTART of step %q of run %s, which has ended (restart of an ended run from a step is not built yet)", stepID, r.id)
+			return nil, refuse("RESTART of step %q: run %s has ended; once its workflow has closed, RESTART restarts it from the step", stepID, r.id)
 		}
 		return nil, refuse("%s of step %q: run %s has ended (%s)", req.Action, stepID, r.id, r.state.Status)
 	}

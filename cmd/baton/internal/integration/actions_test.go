@@ -116,6 +116,17 @@ func TestStepActionsRoot(t *testing.T) {
 	}
 	require.Equal(t, 2, st.Step("d").Attempts)
 	require.Contains(t, st.Step("c").Error, "stopped by a step action")
+
+	// RESTART of a step of the ended run restarts the run from it.
+	res, err := env.baton.StepAction(ctx, run.ID(), W.ActionRestart, "d", "")
+	require.NoError(t, err)
+	require.Equal(t, W.Created, res.Status, res.Message)
+	again := env.baton.GetRun(run.ID(), "")
+	require.Eventually(t, func() bool {
+		st, err := again.State(ctx)
+		return err == nil && st.Run == 2 && st.Step("d").Run == 2 && st.Step("d").Status == W.CompletedWithError
+	}, 30*time.Second, 50*time.Millisecond, "run 2 ran d again (its first attempt fails, IGNORE_FAILURE)")
+	require.NoError(t, again.Stop(ctx))
 }
 
 func TestStepActionsForeach(t *testing.T) {
