@@ -111,9 +111,14 @@ type stepActionFunc func(r *run, n *node, req StepActionRequest) string
 // stepActionDispatch is the one dispatch table of the step actions. Each
 // entry has a check in checkStepAction that runs first.
 var stepActionDispatch = map[StepAction]stepActionFunc{
-	ActionPause:   (*run).actPause,
-	ActionResume:  (*run).actResume,
-	ActionSkip:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, Skipped, req) },
+	ActionPause:  (*run).actPause,
+	ActionResume: (*run).actResume,
+	ActionSkip: func(r *run, n *node, req StepActionRequest) string {
+		if n.m.phase == phaseDone {
+			return r.actSkipEnded(n, req)
+		}
+		return r.actEnd(n, Skipped, req)
+	},
 	ActionStop:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, Stopped, req) },
 	ActionKill:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, FatallyFailed, req) },
 	ActionRestart: (*run).actRestart,
@@ -253,8 +258,8 @@ func (r *run) phaseRefusal(n *node, a StepAction) string {
 			return "the step is not in flight"
 		}
 	case ActionSkip:
-		if ph == phaseDone {
-			return "not supported yet: SKIP of a step that has ended (its downstream steps have been decided)"
+		if ph == phaseDone && !n.state.Status.Complete() {
+			return r.reopenRefusal(n)
 		}
 	case ActionRestart:
 		if ph != phaseDone {
@@ -263,9 +268,7 @@ func (r *run) phaseRefusal(n *node, a StepAction) string {
 		if n.state.Status == NotCreated {
 			return "the step was never created"
 		}
-		if len(n.children) > 0 {
-			return "not supported yet: RESTART while the run is in progress of a step that has downstream steps (they have been decided)"
-		}
+		return r.reopenRefusal(n)
 	case ActionBypass:
 		if ph != phaseSignals {
 			return "the step is not waiting for signals"

@@ -91,6 +91,7 @@ func (r *run) actEnd(n *node, status StepStatus, req StepActionRequest) string {
 // actRestart starts a new attempt of an ended step while the run is in
 // progress: the step is created again (or queued for a slot).
 func (r *run) actRestart(n *node, _ StepActionRequest) string {
+	r.reopenForRestart(n)
 	r.move(n, evRestart)
 	n.finished = false
 	n.act = stepActions{}

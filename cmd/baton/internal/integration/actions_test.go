@@ -83,7 +83,7 @@ func actionScript(ctx context.Context, t *testing.T, id, p string) {
 	eventuallyRefused(ctx, t, id, W.ActionPause, p+"b", "not allowed in status PAUSED")
 	act(ctx, t, id, W.ActionResume, p+"b", W.Running, "")
 	eventuallyRefused(ctx, t, id, W.ActionResume, p+"b", "not allowed in status SUCCEEDED")
-	act(ctx, t, id, W.ActionRestart, p+"a", "", "not supported yet: RESTART while the run is in progress of a step that has downstream steps")
+	act(ctx, t, id, W.ActionRestart, p+"a", "", `not supported yet: its downstream step "b" has run (SUCCEEDED)`)
 
 	act(ctx, t, id, W.ActionStop, p+"c", W.Stopped, "")
 	act(ctx, t, id, W.ActionStop, p+"c", "", "not allowed in status STOPPED")
