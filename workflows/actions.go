@@ -203,9 +203,7 @@ func (r *run) checkStepAction(req StepActionRequest) (*node, error) {
 // workflow that runs it takes the rest of the path.
 func (r *run) forward(n *node, rest string) error {
 	switch n.plan.Kind {
-	case "foreach", "subworkflow":
-	case "while":
-		return refuse("not supported yet: step actions inside while step %q", n.plan.ID)
+	case "foreach", "subworkflow", "while":
 	default:
 		return refuse("step %q is a %s step: the path %q cannot go on inside it", n.plan.ID, n.plan.Kind, rest)
 	}

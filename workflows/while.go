@@ -41,6 +41,11 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		defer tree.leave(ctx)
 	}
 	observeLoop(ctx, whileProgress(&in))
+	var current *run // the running iteration, for step actions
+	onRun := func(r *run) { current = r }
+	if err := setWhileStepActionHandler(ctx, loopID, func() (int, *run) { return in.Next + 1, current }); err != nil {
+		return nil, err
+	}
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {
 		return &LoopResult{Outcome: o, Iterations: in.Next, Counts: in.Counts, Error: why, LoopParams: in.LoopParams}, nil
 	}
@@ -70,7 +75,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
 		var st *State
 		if eng != nil {
-			st = runIteration(eng, ctx, run, id, tree)
+			st = runIteration(eng, ctx, run, id, tree, onRun)
 		} else {
 			st = runInline(ctx, run, id, tree)
 		}

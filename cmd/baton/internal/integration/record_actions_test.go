@@ -110,3 +110,54 @@ func TestRecordBreakpointHistories(t *testing.T) {
 	writeHistory(ctx, t, "breakpoints-loop", run.ID()+"/loop", "")
 	writeHistory(ctx, t, "breakpoints-store", W.BreakpointsWorkflowID(wf), "")
 }
+
+// TestRecordReopenAndWhileHistories records a run whose failed step is
+// skipped after it ended (its never-created downstream then runs), and a
+// run whose while loop's iteration took actions (with its loop workflow).
+// Recorded only when asked:
+//
+//	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordReopenAndWhileHistories
+func TestRecordReopenAndWhileHistories(t *testing.T) {
+	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
+		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.NewWorkflow("rec-actions-reopen").Steps(
+		definition.NewStep("x", "FailFirst").Retry(definition.Retries().ErrorLimit(0)).Next("y"),
+		definition.NoOp("y"),
+		definition.Sleep("w", 300),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	eventuallyStatus(ctx, t, run, "x", W.FatallyFailed)
+	act(ctx, t, run.ID(), W.ActionSkip, "x", W.Skipped, "")
+	eventuallyStatus(ctx, t, run, "y", W.Succeeded)
+	act(ctx, t, run.ID(), W.ActionStop, "w", W.Stopped, "")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status, st.Error)
+	writeHistory(ctx, t, "actions-reopen", run.ID(), run.RunID())
+
+	req, err = definition.NewWorkflow("rec-actions-while").Steps(
+		definition.While("loop", "k < 1").Loop("k", definition.Long(0)).Steps(
+			definition.Sleep("nap", 300).Next("bump"),
+			definition.NoOp("bump").Param("k", definition.Expr(sel.Long, "k + 1"))),
+	).Build()
+	require.NoError(t, err)
+	run, _, err = env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		_, err := env.baton.StepAction(ctx, run.ID(), W.ActionPause, "loop/1/bump", "")
+		return err == nil
+	}, 30*time.Second, 50*time.Millisecond)
+	act(ctx, t, run.ID(), W.ActionSkip, "loop/1/nap", W.Skipped, "")
+	eventuallyRefused(ctx, t, run.ID(), W.ActionPause, "loop/1/bump", "not allowed in status PAUSED")
+	act(ctx, t, run.ID(), W.ActionResume, "loop/1/bump", W.Running, "")
+	st, err = run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	writeHistory(ctx, t, "actions-while", run.ID(), run.RunID())
+	writeHistory(ctx, t, "actions-while-loop", run.ID()+"/loop", "")
+}
