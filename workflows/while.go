@@ -21,6 +21,9 @@ type WhileInput struct {
 	Counts     LoopCounts           `json:"counts"`
 	Depth      int                  `json:"depth,omitempty"` // subworkflow nesting of the loop's run
 	Tree       *TreeCap             `json:"tree,omitempty"`  // the tree cap of the loop's run
+	// Breakpoints are the loop's run's when it started the loop (a while
+	// loop takes no later change), given to every iteration.
+	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
 }
 
 // While runs a while step (MAESTRO.md §4.12): the condition is checked
@@ -72,7 +75,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
+		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth, Breakpoints: in.Breakpoints}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
 		var st *State
 		if eng != nil {
 			st = runIteration(eng, ctx, run, id, tree, onRun)

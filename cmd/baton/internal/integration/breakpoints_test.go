@@ -10,6 +10,7 @@ import (
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/sel"
 	W "github.com/batonhq/baton/workflows"
 )
@@ -97,6 +98,38 @@ func TestBreakpointInForeach(t *testing.T) {
 	for _, it := range []string{"1", "2"} {
 		eventuallyRefused(ctx, t, run.ID(), W.ActionPause, "loop/"+it+"/s", "not allowed in status PAUSED")
 		act(ctx, t, run.ID(), W.ActionResume, "loop/"+it+"/s", W.Running, "")
+	}
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+}
+
+// TestBreakpointInSubworkflowAndWhile: a subworkflow's run reads its own
+// workflow id's breakpoints; a while loop's iterations get their run's.
+func TestBreakpointInSubworkflowAndWhile(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	childWF := fmt.Sprintf("breakpoints-child-%d", time.Now().UnixNano())
+	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(definition.NoOp("s")).Build()
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	_, err = env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: childWF, StepID: "s"})
+	require.NoError(t, err)
+	wf := fmt.Sprintf("breakpoints-parent-%d", time.Now().UnixNano())
+	_, err = env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "bump"})
+	require.NoError(t, err)
+	req, err := definition.NewWorkflow(wf).Owner("tester").Steps(
+		definition.Subworkflow("sub", childWF),
+		definition.While("loop", "k < 1").Loop("k", definition.Long(0)).Steps(
+			definition.NoOp("bump").Param("k", definition.Expr(sel.Long, "k + 1"))),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	for _, p := range []string{"sub/s", "loop/1/bump"} {
+		eventuallyRefused(ctx, t, run.ID(), W.ActionPause, p, "not allowed in status PAUSED")
+		act(ctx, t, run.ID(), W.ActionResume, p, W.Running, "")
 	}
 	st, err := run.Wait(ctx)
 	require.NoError(t, err)
