@@ -134,6 +134,7 @@ var stepActionDispatch = map[StepAction]stepActionFunc{
 type stepActions struct {
 	pause   bool // PAUSE asked before the step was created
 	resumed bool // RESUMEd: the next creation passes the breakpoints
+	retry   bool // paused before a retry's attempt: RESUME starts it
 }
 
 // refuse is the validator's error for an action that is not allowed.

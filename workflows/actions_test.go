@@ -176,3 +176,33 @@ func TestStepActionsReopenDownstream(t *testing.T) {
 		})
 	}
 }
+
+// TestBreakpointPausesRetry: a breakpoint on attempt 2 pauses the step
+// after its first attempt failed, before the retry; RESUME starts it. The
+// first attempt does not pause.
+func TestBreakpointPausesRetry(t *testing.T) {
+	const def = `{"workflow":{"id":"w","steps":[{"step":{"id":"x","type":"Flaky",
+		"retry_policy":{"error_retry_limit":1,"backoff":{"type":"FIXED_BACKOFF","error_retry_backoff_in_secs":5}}}}]}}`
+	flaky := &scripted{results: []error{errUser}}
+	h := newHarness(t, map[string]activities.StepType{"Flaky": flaky})
+	acts := []*sentAction{
+		{at: 60 * time.Second, action: W.ActionPause, path: "x", refusal: "not allowed in status PAUSED"},
+		{at: 100 * time.Second, action: W.ActionResume, path: "x", status: W.Running},
+	}
+	sendActions(h, acts)
+	plan := compileJSON(t, def, localMode("Flaky"))
+	st := h.runInput(t, W.RunInput{Plan: plan, Breakpoints: []W.Breakpoint{{WorkflowID: "w", StepID: "x", Attempt: 2}}})
+	for _, a := range acts {
+		require.True(t, a.answered)
+		if a.refusal != "" {
+			require.Contains(t, a.refused, a.refusal)
+		} else {
+			require.Empty(t, a.refused)
+			require.Equal(t, a.status, a.got)
+		}
+	}
+	requireStatuses(t, st, map[string]W.StepStatus{"x": W.Succeeded})
+	require.Equal(t, 2, st.Step("x").Attempts)
+	require.Equal(t, 2, flaky.calls)
+	require.True(t, st.Step("x").EndTime.Sub(st.StartTime) >= 100*time.Second, "the retry waited for RESUME")
+}

@@ -309,6 +309,9 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 			r.stepDone(n)
 			return
 		}
+		if r.pauseBeforeRetry(n) { // a breakpoint on this attempt (actions_apply.go)
+			return
+		}
 		r.nextAttempt(n)
 	})
 }
