@@ -59,6 +59,7 @@ func (r *run) begin(eng *engine, runParams map[string]sel.Value, onEnd func()) {
 	}
 	if !r.inline {
 		r.watchRun()
+		r.watchBreakpoints()
 	}
 	var roots []*node
 	for _, n := range r.nodes {
@@ -306,6 +307,9 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		if f.Get(r.scope, nil) != nil {
 			r.endStep(r.scope, n, r.cutShortStatus(), r.haltWhy)
 			r.stepDone(n)
+			return
+		}
+		if r.pauseBeforeRetry(n) { // a breakpoint on this attempt (actions_apply.go)
 			return
 		}
 		r.nextAttempt(n)

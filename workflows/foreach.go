@@ -28,6 +28,9 @@ type ForeachInput struct {
 	Collect         []string             `json:"collect,omitempty"` // "step/param"
 	Depth           int                  `json:"depth,omitempty"`   // subworkflow nesting of the loop's run
 	Tree            *TreeCap             `json:"tree,omitempty"`    // the tree cap of the loop's run
+	// Breakpoints are the loop's run's, given to every iteration (a
+	// SignalBreakpoints replaces them).
+	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
 
 	// A restart from incomplete runs Redo (iterations of the restarted run
 	// that did not succeed), then the iterations from From to Total; Carried
@@ -176,7 +179,7 @@ func (l *foreachLoop) iterationRun(ctx workflow.Context, pos int) (RunInput, str
 	if err != nil {
 		return RunInput{}, "", i, err
 	}
-	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i)}
+	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i), Breakpoints: l.in.Breakpoints}
 	return in, fmt.Sprintf("%s/%d", l.id, i+1), i, nil
 }
 

@@ -138,6 +138,9 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if versions.events {
+		if versions.breakpoints {
+			r.loadBreakpoints(ctx, in.Breakpoints)
+		}
 		r.runEvents(in.RunParams, obs.update)
 	} else {
 		obs.watch(ctx)
