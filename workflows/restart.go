@@ -272,16 +272,25 @@ func (r *run) restartLoop(n *node) *LoopResult {
 func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 	lr := r.restartLoop(n)
 	if lr == nil {
-		return r.resumeForeachPath(n, in, nil)
+		return nil
 	}
 	if lr.Total != in.Total {
 		return fmt.Errorf("foreach has %d iterations in the restarted run but %d before: its loop params changed", in.Total, lr.Total)
+	}
+	in.keepCollected(lr)
+	if r.restart.Policy == RestartFromSpecific {
+		return r.resumeForeachPath(n, in, lr)
 	}
 	in.Redo = append([]int(nil), lr.Incomplete...)
 	sort.Ints(in.Redo)
 	in.From = lr.Resume
 	in.Carried = lr.Counts.Succeeded
 	in.Counts = LoopCounts{Succeeded: lr.Counts.Succeeded}
+	return nil
+}
+
+// keepCollected carries a restarted foreach's collected params over.
+func (in *ForeachInput) keepCollected(lr *LoopResult) {
 	if len(in.Collect) > 0 && lr.Collected != nil {
 		in.Collected = lr.Collected
 		for _, k := range in.Collect {
@@ -290,5 +299,4 @@ func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 			}
 		}
 	}
-	return r.resumeForeachPath(n, in, lr)
 }

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -233,26 +232,25 @@ func (r *run) hasRestartStepParams(n *node) bool {
 	return r.restart != nil && len(r.restart.StepParams[n.plan.ID]) > 0
 }
 
-// resumeForeachPath adds to a foreach step on a restart path the iteration
-// that restarts from a step: it runs again (unless it is already due
-// again), from that step, and its success is no longer counted.
+// resumeForeachPath restarts a foreach step on a restart path as
+// Maestro's ForeachStepOverview does for a restart of one iteration: every
+// iteration that ended keeps its result (a failed one too), the iteration
+// on the path runs again from its step, and those never launched run.
 func (r *run) resumeForeachPath(n *node, in *ForeachInput, lr *LoopResult) error {
-	rs := r.restart
-	if rs == nil || rs.Policy != RestartFromSpecific || rs.Step != n.plan.ID || rs.Foreach == nil {
-		return nil
+	it := r.restart.Foreach
+	if it == nil || it.Inner == nil || it.Inner.Previous == nil {
+		return fmt.Errorf("restart: foreach step %q is on the restart path but names no iteration", n.plan.ID)
 	}
-	it := rs.Foreach
-	if it.Iteration < 0 || it.Iteration >= in.Total {
-		return fmt.Errorf("restart: foreach step %q has %d iterations, not iteration %d", n.plan.ID, in.Total, it.Iteration+1)
+	if it.Iteration < 0 || it.Iteration >= min(in.Total, lr.Resume) {
+		return fmt.Errorf("restart: foreach step %q: iteration %d did not run (%d of %d iterations launched)", n.plan.ID, it.Iteration+1, lr.Resume, in.Total)
 	}
-	in.Restart = it
-	if slices.Contains(in.Redo, it.Iteration) || lr == nil || it.Iteration >= lr.Resume {
-		return nil // due again anyway
-	}
-	in.Redo = append(in.Redo, it.Iteration)
-	sort.Ints(in.Redo)
-	in.Carried--
-	in.Counts.Succeeded--
+	var rerun LoopCounts
+	rerun.add(it.Inner.Previous.Status)
+	kept := LoopCounts{Succeeded: lr.Counts.Succeeded - rerun.Succeeded, Failed: lr.Counts.Failed - rerun.Failed,
+		TimedOut: lr.Counts.TimedOut - rerun.TimedOut, Stopped: lr.Counts.Stopped - rerun.Stopped}
+	in.Redo, in.From, in.Restart = []int{it.Iteration}, lr.Resume, it
+	in.Counts, in.Carried = kept, kept.Succeeded+kept.Failed+kept.TimedOut+kept.Stopped
+	in.Incomplete = slices.DeleteFunc(slices.Clone(lr.Incomplete), func(i int) bool { return i == it.Iteration })
 	return nil
 }
 

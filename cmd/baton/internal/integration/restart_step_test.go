@@ -249,3 +249,40 @@ func TestRestartFromStepInSubworkflow(t *testing.T) {
 	require.Equal(t, 1, cs.Step("a").Run)
 	require.Equal(t, int64(50), cs.Step("b").Params["m"].Value)
 }
+
+// TestRestartFromStepInForeachKeepsEndedIterations: as in Maestro, a
+// restart into one iteration keeps every other iteration that ended, a
+// failed one too; a restart from incomplete then runs the failed one.
+func TestRestartFromStepInForeachKeepsEndedIterations(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-loop-failed-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"foreach":{"id":"loop","concurrency":4,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 4) throw 'failing on purpose'; return i;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	require.Equal(t, W.LoopCounts{Succeeded: 3, Failed: 1}, first.Step("loop").Loop.Counts)
+	id := run.ID()
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p"})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceFailed, st.Status, "iteration 4's failure is kept")
+	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 3, Failed: 1}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 1, 4: 1} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+
+	st = restartFixed(ctx, t, id)
+	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 4}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 1, 4: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+}
