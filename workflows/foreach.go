@@ -58,6 +58,7 @@ type ForeachInput struct {
 // once its history passes loopHistoryBudget events, so no run's history
 // grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
+	ctx = withStepMetrics(ctx) // one set of instruments for all iterations
 	events := useEventEngine(ctx)
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	tree := loopTree(ctx, in.Tree)
@@ -67,8 +68,11 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 			in.Collected[k] = make([]*sel.Value, in.Total)
 		}
 	}
-	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
-		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
+	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
+		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
+	if err := setLoopStepActionHandler(ctx, l); err != nil {
+		return nil, err
+	}
 	observeLoop(ctx, foreachProgress(&in, l.running))
 	if events {
 		l.runOnEngine()
@@ -100,8 +104,11 @@ type foreachLoop struct {
 	id   string // the loop workflow's id, prefix of its iterations' ids
 	tree *permitClient
 	conc int
+	// metrics: the workflow's instruments, shared with its iterations.
+	metrics *stepMetrics
 
 	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	iters           map[int]*run                // running iterations by number (1-based), for step actions
 	finished        map[int]bool                // finished iterations at or above low
 	low             int                         // lowest iteration not finished
 	launchedThisRun int
@@ -132,7 +139,7 @@ func (l *foreachLoop) finish(d iterationDone) {
 	in := l.in
 	delete(l.running, d.Pos)
 	in.Counts.add(d.State.Status)
-	loopIteration(l.ctx, "foreach", d.State.Status)
+	l.metrics.loopIteration("foreach", d.State.Status)
 	in.collect(d.Index, d.State)
 	l.keepIteration(d.Index, d.State)
 	if d.State.Status != InstanceSucceeded {

@@ -54,7 +54,7 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		WorkflowExecutionTimeout: childTimeout(timeout),
 		ParentClosePolicy:        policy,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		TypedSearchAttributes:    childSearchAttributes(ctx, in.Plan),
+		TypedSearchAttributes:    childSearchAttributes(ctx, in.Plan, r.lean),
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, WorkflowName, in)
 	if !n.plan.Sync {
