@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/sel"
-	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -35,12 +34,6 @@ type RestartOptions struct {
 // run it restarts, with workflow_run_id one higher. The restart is checked
 // (policy, param modes, the run has ended) before anything is started.
 func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*Run, error) {
-	return c.restartWith(ctx, id, opts, nil)
-}
-
-// restartWith is Restart; edit, if set, completes the restart before it is
-// checked.
-func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions, edit func(*workflows.Restart, *translator.Plan) error) (*Run, error) {
 	if opts.Policy == "" {
 		opts.Policy = workflows.RestartFromIncomplete
 	}
@@ -63,11 +56,6 @@ func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions
 	if opts.Policy == workflows.RestartFromIncomplete {
 		if err := c.loopResults(ctx, id, in, rs, false); err != nil {
 			return nil, err
-		}
-	}
-	if edit != nil {
-		if err := edit(rs, in.Plan); err != nil {
-			return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 		}
 	}
 	if err := workflows.CheckRestart(in.Plan, rs); err != nil {

@@ -79,6 +79,7 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 			return nil, fmt.Errorf("baton: restart %s from step %q: an empty step in the path", id, opts.Step)
 		}
 	}
+	inline := false
 	switch opts.UpstreamMode {
 	case "", RestartFromStep:
 		switch opts.Policy {
@@ -88,7 +89,15 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 				id, opts.Step, opts.Policy, RestartFromStep, workflows.RestartFromIncomplete)
 		}
 	case RestartFromInlineRoot:
-		return c.restartInlineRoot(ctx, id, segs, opts)
+		inline = true
+		switch opts.Policy {
+		case "":
+			opts.Policy = workflows.RestartFromIncomplete
+		case workflows.RestartFromIncomplete, workflows.RestartFromBeginning:
+		default:
+			return nil, fmt.Errorf("baton: restart %s: %s takes restart_policy %s or %s, not %q", id, RestartFromInlineRoot,
+				workflows.RestartFromIncomplete, workflows.RestartFromBeginning, opts.Policy)
+		}
 	default:
 		return nil, fmt.Errorf("baton: restart %s: upstream restart mode %q is not one of %s, %s", id, opts.UpstreamMode, RestartFromStep, RestartFromInlineRoot)
 	}
@@ -97,7 +106,7 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 		return same, err
 	}
 	runID := info.GetExecution().GetRunId()
-	rs, err := c.specificRestart(ctx, id, runID, in, segs, 0, opts)
+	rs, err := c.pathRestart(ctx, id, runID, in, segs, inline, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -108,47 +117,28 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 	return c.startRestart(ctx, id, info, in, rs)
 }
 
-// restartInlineRoot restarts the run that holds a root step with the
-// request's policy and the step's params overridden (Maestro's
-// RESTART_FROM_INLINE_ROOT).
-func (c *Client) restartInlineRoot(ctx context.Context, id string, segs []string, opts StepRestartOptions) (*Run, error) {
-	if len(segs) > 1 {
-		return nil, fmt.Errorf("baton: restart %s from step %q: not supported yet: %s for a step inside a foreach or subworkflow", id, strings.Join(segs, "/"), RestartFromInlineRoot)
-	}
-	policy := opts.Policy
-	if policy == "" {
-		policy = workflows.RestartFromIncomplete
-	}
-	if policy != workflows.RestartFromIncomplete && policy != workflows.RestartFromBeginning {
-		return nil, fmt.Errorf("baton: restart %s: %s takes restart_policy %s or %s, not %q", id, RestartFromInlineRoot,
-			workflows.RestartFromIncomplete, workflows.RestartFromBeginning, policy)
-	}
-	return c.restartWith(ctx, id, RestartOptions{Policy: policy, RunParams: opts.RunParams, RequestID: opts.RequestID}, func(rs *workflows.Restart, plan *translator.Plan) error {
-		if plan.Node(segs[0]) == nil {
-			return fmt.Errorf("step %q: no such step in workflow %s", segs[0], plan.WorkflowID)
-		}
-		rs.StepParams, rs.SkipSteps = opts.leafStepParams(segs[0]), opts.SkipSteps
-		return nil
-	})
-}
-
-// specificRestart builds the restart from a step of run id (runID, "" for
-// the latest) along the path segs, depth hops below the root.
-func (c *Client) specificRestart(ctx context.Context, id, runID string, in *workflows.RunInput, segs []string, depth int, opts StepRestartOptions) (*workflows.Restart, error) {
+// pathRestart builds the restart of run id (runID, "" for the latest)
+// along the path segs: from the step that leads along it, down to the
+// chosen step; with inline, the run that holds the chosen step (directly
+// or in a foreach iteration) restarts with opts.Policy instead.
+func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflows.RunInput, segs []string, inline bool, opts StepRestartOptions) (*workflows.Restart, error) {
 	var prev workflows.State
 	if err := c.tc.GetWorkflow(ctx, id, runID).Get(ctx, &prev); err != nil {
 		return nil, fmt.Errorf("baton: restart %s: read the final state: %w", id, err)
 	}
 	stepID := segs[0]
-	rs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: max(prev.Run, 1) + 1, Previous: &prev, Step: stepID}
 	pn := in.Plan.Node(stepID)
 	if pn == nil {
 		return nil, fmt.Errorf("baton: restart %s: step %q: no such step in workflow %s", id, stepID, in.Plan.WorkflowID)
 	}
+	rest := segs[1:]
+	if inline && (len(rest) == 0 || pn.Kind == "foreach") {
+		return c.inlineRootRestart(ctx, id, in, &prev, segs, opts)
+	}
+	rs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: max(prev.Run, 1) + 1, Previous: &prev, Step: stepID}
 	if err := c.loopResults(ctx, id, in, rs, true); err != nil {
 		return nil, err
 	}
-	rest := segs[1:]
 	switch {
 	case len(rest) == 0:
 		rs.StepParams, rs.SkipSteps = opts.leafStepParams(stepID), opts.SkipSteps
@@ -161,20 +151,17 @@ func (c *Client) specificRestart(ctx context.Context, id, runID string, in *work
 		if err != nil {
 			return nil, fmt.Errorf("baton: restart %s: subworkflow step %q has no child run to restart: %w", id, stepID, err)
 		}
-		child, err := c.specificRestart(ctx, childID, "", childIn, rest, depth+1, opts)
+		child, err := c.pathRestart(ctx, childID, "", childIn, rest, inline, opts)
 		if err != nil {
 			return nil, err
 		}
 		rs.Subworkflows = map[string]*workflows.RunInput{stepID: {Plan: childIn.Plan, Initiator: childIn.Initiator, Depth: childIn.Depth, Restart: child}}
 	case pn.Kind == "foreach":
-		if len(rest) != 2 {
-			return nil, fmt.Errorf("baton: restart %s: the path through foreach step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
+		it, err := iterationOf(id, stepID, segs)
+		if err != nil {
+			return nil, err
 		}
-		it, err := strconv.Atoi(rest[0])
-		if err != nil || it < 1 {
-			return nil, fmt.Errorf("baton: restart %s: foreach step %q: iteration %q is not a number from 1", id, stepID, rest[0])
-		}
-		if err := c.foreachPath(ctx, id, in, rs, it-1, rest[1], opts); err != nil {
+		if err := c.foreachPath(ctx, id, rs, it, rest[1], opts); err != nil {
 			return nil, err
 		}
 	default:
@@ -183,11 +170,49 @@ func (c *Client) specificRestart(ctx context.Context, id, runID string, in *work
 	return rs, nil
 }
 
+// iterationOf reads the iteration (0-based) of a path through foreach step
+// stepID: STEP/ITERATION/INNER-STEP, the iteration counted from 1.
+func iterationOf(id, stepID string, segs []string) (int, error) {
+	if len(segs) != 3 {
+		return 0, fmt.Errorf("baton: restart %s: the path through foreach step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
+	}
+	it, err := strconv.Atoi(segs[1])
+	if err != nil || it < 1 {
+		return 0, fmt.Errorf("baton: restart %s: foreach step %q: iteration %q is not a number from 1", id, stepID, segs[1])
+	}
+	return it - 1, nil
+}
+
+// inlineRootRestart restarts the run that holds the chosen step (segs: the
+// step, or FOREACH/ITERATION/STEP) with opts.Policy and the step's params
+// replaced, in every iteration for a step inside a foreach (Maestro's
+// RESTART_FROM_INLINE_ROOT).
+func (c *Client) inlineRootRestart(ctx context.Context, id string, in *workflows.RunInput, prev *workflows.State, segs []string, opts StepRestartOptions) (*workflows.Restart, error) {
+	rs := &workflows.Restart{Policy: opts.Policy, Run: max(prev.Run, 1) + 1, Previous: prev}
+	if opts.Policy == workflows.RestartFromIncomplete {
+		if err := c.loopResults(ctx, id, in, rs, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(segs) == 1 {
+		rs.StepParams, rs.SkipSteps = opts.leafStepParams(segs[0]), opts.SkipSteps
+		return rs, nil
+	}
+	if _, err := iterationOf(id, segs[0], segs); err != nil {
+		return nil, err
+	}
+	if len(opts.SkipSteps) > 0 {
+		return nil, fmt.Errorf("baton: restart %s: not supported yet: skip steps with %s for a step inside foreach step %q", id, RestartFromInlineRoot, segs[0])
+	}
+	rs.IterationStepParams = map[string]map[string]map[string]*translator.Param{segs[0]: opts.leafStepParams(segs[2])}
+	return rs, nil
+}
+
 // foreachPath sets up the restart of iteration it (0-based) of foreach step
 // rs.Step from its inner step inner: the loop's result (where the loop
 // resumes) and the iteration's final state, read from the loop run that
 // ran it.
-func (c *Client) foreachPath(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
+func (c *Client) foreachPath(ctx context.Context, id string, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
 	loopID := id + "/" + rs.Step
 	var lr workflows.LoopResult
 	if err := c.tc.GetWorkflow(ctx, loopID, "").Get(ctx, &lr); err != nil {

@@ -54,6 +54,10 @@ type Restart struct {
 	// StepParams override the params of steps of this run, by step id
 	// (Maestro's step_restart_params), evaluated in the step's scope.
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
+	// IterationStepParams override params of inner steps of foreach steps
+	// in every iteration they run, by foreach step id then inner step id
+	// (RESTART_FROM_INLINE_ROOT for a step inside a foreach).
+	IterationStepParams map[string]map[string]map[string]*translator.Param `json:"iteration_step_params,omitempty"`
 	// SkipSteps end SKIPPED without running when their turn comes; the
 	// DAG continues as if they had completed.
 	SkipSteps []string `json:"skip_steps,omitempty"`
@@ -270,6 +274,7 @@ func (r *run) restartLoop(n *node) *LoopResult {
 // params are kept. Each iteration due again runs its inner DAG from the
 // start.
 func (r *run) resumeForeach(n *node, in *ForeachInput) error {
+	r.iterationStepParams(n, in)
 	lr := r.restartLoop(n)
 	if lr == nil {
 		return nil

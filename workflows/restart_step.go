@@ -30,7 +30,7 @@ type IterationRestart struct {
 // restartsFromStep reports whether this run restart records something of
 // the restart from a step.
 func (rs *Restart) restartsFromStep() bool {
-	return rs != nil && (rs.Policy == RestartFromSpecific || len(rs.SkipSteps) > 0 || len(rs.StepParams) > 0)
+	return rs != nil && (rs.Policy == RestartFromSpecific || len(rs.SkipSteps) > 0 || len(rs.StepParams) > 0 || len(rs.IterationStepParams) > 0)
 }
 
 // checkRestartFromStep checks the parts of a restart that belong to the
@@ -41,24 +41,16 @@ func checkRestartFromStep(plan *translator.Plan, rs *Restart) error {
 			return fmt.Errorf("restart: skip step %q: no such step in workflow %s", id, plan.WorkflowID)
 		}
 	}
-	for _, id := range sortedKeys(rs.StepParams) {
-		pn := plan.Node(id)
-		if pn == nil {
-			return fmt.Errorf("restart: step params of %q: no such step in workflow %s", id, plan.WorkflowID)
+	if err := checkStepParams(plan, rs.StepParams, ""); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(rs.IterationStepParams) {
+		n := plan.Node(id)
+		if n == nil || n.Kind != "foreach" || n.Body == nil {
+			return fmt.Errorf("restart: iteration step params of %q: no such foreach step in workflow %s", id, plan.WorkflowID)
 		}
-		for _, name := range sortedKeys(rs.StepParams[id]) {
-			p := rs.StepParams[id][name]
-			if p == nil {
-				return fmt.Errorf("restart: step %q param %q: no definition", id, name)
-			}
-			if decl := pn.Params[name]; decl != nil {
-				if !changeableAtRestart(decl.Mode) {
-					return fmt.Errorf("restart: step %q param %q has mode %s and cannot be changed at restart", id, name, decl.Mode)
-				}
-				if p.Type != decl.Type {
-					return fmt.Errorf("restart: step %q param %q is a %v, not a %v", id, name, decl.Type, p.Type)
-				}
-			}
+		if err := checkStepParams(bodyPlan(plan, n), rs.IterationStepParams[id], fmt.Sprintf("foreach step %q: ", id)); err != nil {
+			return err
 		}
 	}
 	if rs.Policy != RestartFromSpecific {
@@ -66,6 +58,33 @@ func checkRestartFromStep(plan *translator.Plan, rs *Restart) error {
 	}
 	_, err := specificRunSet(plan, rs)
 	return err
+}
+
+// checkStepParams checks restart params of steps of plan: the steps exist,
+// and a declared param has the same type and a mode that allows a change
+// at restart. where prefixes the errors.
+func checkStepParams(plan *translator.Plan, byStep map[string]map[string]*translator.Param, where string) error {
+	for _, id := range sortedKeys(byStep) {
+		pn := plan.Node(id)
+		if pn == nil {
+			return fmt.Errorf("restart: %sstep params of %q: no such step in workflow %s", where, id, plan.WorkflowID)
+		}
+		for _, name := range sortedKeys(byStep[id]) {
+			p := byStep[id][name]
+			if p == nil {
+				return fmt.Errorf("restart: %sstep %q param %q: no definition", where, id, name)
+			}
+			if decl := pn.Params[name]; decl != nil {
+				if !changeableAtRestart(decl.Mode) {
+					return fmt.Errorf("restart: %sstep %q param %q has mode %s and cannot be changed at restart", where, id, name, decl.Mode)
+				}
+				if p.Type != decl.Type {
+					return fmt.Errorf("restart: %sstep %q param %q is a %v, not a %v", where, id, name, decl.Type, p.Type)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // specificRunSet decides which steps of a run restarted from a step run
@@ -212,13 +231,21 @@ func (r *run) skipAtRestart(n *node) bool {
 	return r.restart != nil && len(r.restart.SkipSteps) > 0 && slices.Contains(r.restart.SkipSteps, n.plan.ID)
 }
 
+// stepOverrides are the params a restart replaces of step n: the
+// restart's own, or those its foreach passed to this iteration.
+func (r *run) stepOverrides(n *node) map[string]*translator.Param {
+	if r.restart != nil {
+		if over := r.restart.StepParams[n.plan.ID]; over != nil {
+			return over
+		}
+	}
+	return r.stepParams[n.plan.ID]
+}
+
 // restartStepParams evaluates the restart's params of step n in the
 // step's scope before its own: they replace the definition's.
 func (r *run) restartStepParams(n *node, s *scope) error {
-	if r.restart == nil {
-		return nil
-	}
-	over := r.restart.StepParams[n.plan.ID]
+	over := r.stepOverrides(n)
 	for _, name := range sortedKeys(over) {
 		if _, err := s.evalStepParam(name, over[name]); err != nil {
 			return fmt.Errorf("restart %w", err)
@@ -229,7 +256,7 @@ func (r *run) restartStepParams(n *node, s *scope) error {
 
 // hasRestartStepParams reports whether step n has params from a restart.
 func (r *run) hasRestartStepParams(n *node) bool {
-	return r.restart != nil && len(r.restart.StepParams[n.plan.ID]) > 0
+	return len(r.stepOverrides(n)) > 0
 }
 
 // resumeForeachPath restarts a foreach step on a restart path as
@@ -251,6 +278,23 @@ func (r *run) resumeForeachPath(n *node, in *ForeachInput, lr *LoopResult) error
 	in.Redo, in.From, in.Restart = []int{it.Iteration}, lr.Resume, it
 	in.Counts, in.Carried = kept, kept.Succeeded+kept.Failed+kept.TimedOut+kept.Stopped
 	in.Incomplete = slices.DeleteFunc(slices.Clone(lr.Incomplete), func(i int) bool { return i == it.Iteration })
+	return nil
+}
+
+// iterationStepParams passes the restart's params of inner steps of
+// foreach step n to its iterations.
+func (r *run) iterationStepParams(n *node, in *ForeachInput) {
+	if r.restart != nil {
+		in.StepParams = r.restart.IterationStepParams[n.plan.ID]
+	}
+}
+
+// recordIterationStepParams records, in a loop run whose iterations get
+// params from a restart, that it uses the restart from a step.
+func recordIterationStepParams(ctx workflow.Context, in *ForeachInput) error {
+	if len(in.StepParams) > 0 && workflow.GetVersion(ctx, ChangeRestartFromStep, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return fmt.Errorf("baton: step params from a restart need a worker that supports %s", ChangeRestartFromStep)
+	}
 	return nil
 }
 
@@ -299,7 +343,7 @@ func CheckRestartPath(plan *translator.Plan, rs *Restart) error {
 	if rs.Policy != RestartFromSpecific {
 		return nil
 	}
-	if in := rs.Subworkflows[rs.Step]; in != nil && in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+	if in := rs.Subworkflows[rs.Step]; in != nil && in.Restart != nil {
 		if err := CheckRestartPath(in.Plan, in.Restart); err != nil {
 			return fmt.Errorf("subworkflow step %q: %w", rs.Step, err)
 		}

@@ -286,3 +286,68 @@ func TestRestartFromStepInForeachKeepsEndedIterations(t *testing.T) {
 		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
 	}
 }
+
+// TestRestartFromInlineRoot: RESTART_FROM_INLINE_ROOT for a step inside a
+// foreach restarts the run that holds the foreach with the restart policy,
+// the step's params replaced in every iteration that runs; through a
+// subworkflow, the parent restarts from the subworkflow step and the child
+// with the policy.
+func TestRestartFromInlineRoot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	loopDef := `{"properties":{"owner":{"name":"tester"}},"workflow":{"id":%q,"steps":[
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[{"step":{"id":"p","type":"Tick","params":{"x":{"type":"LONG","expression":"i * 10"}}}}],
+	    "transition":{"successors":{"after":"true"}}}},
+	  {"step":{"id":"after","type":"NoOp","params":{"all":{"type":"LONG_ARRAY","expression":"params.getFromForeach('loop', 'p', 'x')"}}}}]}}`
+	req, err := definition.Decode([]byte(fmt.Sprintf(loopDef, fmt.Sprintf("rfs-inline-%d", suffix))))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	id := run.ID()
+	over := map[string]*translator.Param{"x": {Type: sel.Long, Literal: int64(7)}}
+
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot, StepParams: over})
+	require.ErrorContains(t, err, "nothing to restart from incomplete", "every iteration succeeded")
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/zz", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.ErrorContains(t, err, `foreach step "loop": step params of "zz": no such step`)
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, W.RestartFromBeginning, st.RunPolicy)
+	require.Equal(t, []int64{7, 7, 7}, st.Step("after").Params["all"].Value, "every iteration got the param")
+	for i := 1; i <= 3; i++ {
+		require.Equal(t, 2, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+
+	// Through a subworkflow: the child holds the foreach.
+	childWF := fmt.Sprintf("rfs-inline-child-%d", suffix)
+	child, err := definition.Decode([]byte(fmt.Sprintf(loopDef, childWF)))
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-inline-parent-%d","steps":[
+	  {"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}}}}]}}`, suffix, childWF)))
+	require.NoError(t, err)
+	run, first = startAndWait(t, parent, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	second, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "sub/loop/1/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.NoError(t, err)
+	st, err = second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, W.RestartFromSpecific, st.RunPolicy)
+	cs, err := env.baton.GetRun(run.ID()+"/sub", "").Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.RestartFromBeginning, cs.RunPolicy)
+	require.Equal(t, 2, cs.Run)
+	require.Equal(t, []int64{7, 7, 7}, cs.Step("after").Params["all"].Value)
+}
