@@ -164,6 +164,8 @@ func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflow
 		if err := c.foreachPath(ctx, id, rs, it, rest[1], opts); err != nil {
 			return nil, err
 		}
+	case pn.Kind == "while":
+		return nil, fmt.Errorf("baton: restart %s: not supported yet: a restart path through while step %q", id, stepID)
 	default:
 		return nil, fmt.Errorf("baton: restart %s: step %q is a %s step, not a foreach or subworkflow, so the path cannot go on into %q", id, stepID, pn.Kind, strings.Join(rest, "/"))
 	}
@@ -173,6 +175,9 @@ func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflow
 // iterationOf reads the iteration (0-based) of a path through foreach step
 // stepID: STEP/ITERATION/INNER-STEP, the iteration counted from 1.
 func iterationOf(id, stepID string, segs []string) (int, error) {
+	if len(segs) > 3 {
+		return 0, fmt.Errorf("baton: restart %s: not supported yet: a restart path on from inside an iteration of foreach step %q (%q)", id, stepID, strings.Join(segs, "/"))
+	}
 	if len(segs) != 3 {
 		return 0, fmt.Errorf("baton: restart %s: the path through foreach step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
 	}

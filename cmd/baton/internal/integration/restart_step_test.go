@@ -183,6 +183,7 @@ func TestRestartFromStepInForeach(t *testing.T) {
 		{"loop/0/q", `iteration "0" is not a number from 1`},
 		{"loop/3", "STEP/ITERATION/INNER-STEP"},
 		{"loop/3/zz", `foreach step "loop" iteration 3: restart: step "zz": no such step`},
+		{"loop/3/q/x", "not supported yet: a restart path on from inside an iteration"},
 	} {
 		_, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: tt.step})
 		require.ErrorContains(t, err, tt.errMsg, tt.step)
@@ -350,4 +351,26 @@ func TestRestartFromInlineRoot(t *testing.T) {
 	require.Equal(t, W.RestartFromBeginning, cs.RunPolicy)
 	require.Equal(t, 2, cs.Run)
 	require.Equal(t, []int64{7, 7, 7}, cs.Step("after").Params["all"].Value)
+}
+
+// TestRestartFromStepThroughWhileRefused: a path into a while loop is not
+// built yet and says so; the while step itself can be restarted from.
+func TestRestartFromStepThroughWhileRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-while-%d","steps":[{"while":{"id":"loop","condition":"k < 2",
+	  "params":{"loop_params":{"type":"MAP","value":{"k":{"type":"LONG","value":0}}}},
+	  "steps":[{"step":{"id":"bump","type":"NoOp","params":{"k":{"type":"LONG","expression":"k + 1"}}}}]}}]}}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	_, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop/1/bump"})
+	require.ErrorContains(t, err, `not supported yet: a restart path through while step "loop"`)
+	again, err := env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop"})
+	require.NoError(t, err)
+	st, err := again.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 2, st.Step("loop").Run)
+	require.Equal(t, int64(2), st.Step("loop").Params["k"].Value)
 }
