@@ -206,6 +206,16 @@ func TestRestartFromStepInForeach(t *testing.T) {
 		}
 		require.Equal(t, want, ticks(fmt.Sprintf("%s/loop/%d", id, i)), "iteration %d", i)
 	}
+
+	// From the step after the foreach: the kept foreach's values stay readable.
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "after"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 2, st.Step("loop").Run, "the foreach is kept")
+	require.Equal(t, []int64{11, 21, 999, 41, 51}, st.Step("after").Params["all"].Value)
+	require.Equal(t, map[string]int{"after": 3}, ticks(id))
 }
 
 // TestRestartFromStepInSubworkflow restarts a step of a sync subworkflow's
@@ -225,7 +235,7 @@ func TestRestartFromStepInSubworkflow(t *testing.T) {
 	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-parent-%d","steps":[
 	  {"step":{"id":"before","type":"Tick","transition":{"successors":{"sub":"true"}}}},
 	  {"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}},"transition":{"successors":{"z":"true"}}}},
-	  {"step":{"id":"z","type":"Tick"}}]}}`, suffix, childWF)))
+	  {"step":{"id":"z","type":"Tick","params":{"got":{"type":"LONG","expression":"params.getFromSubworkflow('sub', 'b', 'm')"}}}}]}}`, suffix, childWF)))
 	require.NoError(t, err)
 	run, first := startAndWait(t, parent, nil, time.Minute)
 	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
@@ -249,6 +259,16 @@ func TestRestartFromStepInSubworkflow(t *testing.T) {
 	require.Equal(t, 2, cs.Run)
 	require.Equal(t, 1, cs.Step("a").Run)
 	require.Equal(t, int64(50), cs.Step("b").Params["m"].Value)
+	require.Equal(t, int64(50), st.Step("z").Params["got"].Value)
+
+	// From the step after the subworkflow: the kept child's params stay readable.
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "z"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, int64(50), st.Step("z").Params["got"].Value)
+	require.Equal(t, map[string]int{"a": 1, "b": 2}, ticks(childID), "the child is kept")
 }
 
 // TestRestartFromStepInForeachKeepsEndedIterations: as in Maestro, a
