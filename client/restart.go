@@ -126,9 +126,11 @@ func (c *Client) endedRun(ctx context.Context, id, requestID string) (info *work
 // its loop steps (collected params of kept foreach steps, where unfinished
 // loops resume) and the final states of kept sync subworkflows. An
 // unfinished loop whose loop workflow never started runs from its start;
-// one whose loop workflow left no result cannot resume. keptOnly reads
-// only what kept steps need (a restart from a step).
-func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, keptOnly bool) error {
+// one whose loop workflow left no result cannot resume. For a restart
+// from a step (specific), every foreach that ran resumes as Maestro's does
+// in a RESTART_FROM_SPECIFIC run, while loops start again, and of the
+// subworkflows only kept ones are read.
+func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, specific bool) error {
 	for _, n := range in.Plan.Steps {
 		ps := rs.Previous.Step(n.ID)
 		if ps == nil || ps.Status == workflows.NotCreated || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
@@ -136,11 +138,8 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		}
 		childID := id + "/" + n.ID
 		kept := ps.Status.Complete()
-		if keptOnly && !kept {
-			continue
-		}
 		switch {
-		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
+		case n.Kind == "foreach" && (!kept || ps.Loop != nil && (specific || len(n.Collect) > 0)), n.Kind == "while" && !kept && !specific:
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
 				switch {
@@ -156,7 +155,7 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 				rs.Loops = map[string]*workflows.LoopResult{}
 			}
 			rs.Loops[n.ID] = &res
-		case n.Kind == "subworkflow" && n.Sync && !kept:
+		case n.Kind == "subworkflow" && n.Sync && !kept && !specific:
 			child, err := c.childRestart(ctx, childID)
 			if err != nil {
 				return fmt.Errorf("baton: restart %s: subworkflow step %q: %w", id, n.ID, err)

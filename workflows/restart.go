@@ -259,9 +259,11 @@ func (r *run) restartLoop(n *node) *LoopResult {
 	if rs == nil || n.state.Attempts > 1 {
 		return nil
 	}
-	// A foreach on a restart path resumes as from incomplete, plus the
-	// iteration on the path (resumeForeachPath).
-	if rs.Policy != RestartFromIncomplete && (rs.Policy != RestartFromSpecific || rs.Step != n.plan.ID || rs.Foreach == nil) {
+	// In a run restarted from a step, a foreach resumes as from incomplete
+	// (Maestro's ForeachStepRuntime does so under RESTART_FROM_SPECIFIC),
+	// the one on a restart path with its iteration (resumeForeachPath); a
+	// while starts again.
+	if rs.Policy != RestartFromIncomplete && (rs.Policy != RestartFromSpecific || n.plan.Kind != "foreach") {
 		return nil
 	}
 	return rs.Loops[n.plan.ID]
@@ -283,7 +285,7 @@ func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 		return fmt.Errorf("foreach has %d iterations in the restarted run but %d before: its loop params changed", in.Total, lr.Total)
 	}
 	in.keepCollected(lr)
-	if r.restart.Policy == RestartFromSpecific {
+	if rs := r.restart; rs.Policy == RestartFromSpecific && rs.Step == n.plan.ID && rs.Foreach != nil {
 		return r.resumeForeachPath(n, in, lr)
 	}
 	in.Redo = append([]int(nil), lr.Incomplete...)

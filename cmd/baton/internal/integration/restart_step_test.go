@@ -394,3 +394,52 @@ func TestRestartFromStepThroughWhileRefused(t *testing.T) {
 	require.Equal(t, 2, st.Step("loop").Run)
 	require.Equal(t, int64(2), st.Step("loop").Params["k"].Value)
 }
+
+// TestRestartFromStepResumesForeach: a foreach after the chosen step
+// resumes as Maestro's does in a RESTART_FROM_SPECIFIC run: its iterations
+// that succeeded are kept and only the others run again.
+func TestRestartFromStepResumesForeach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-resume-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"step":{"id":"s","type":"Tick","transition":{"successors":{"loop":"true"}}}},
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 2) throw 'failing on purpose'; return i;"}}}}],
+	    "transition":{"successors":{"after":"true"}}}},
+	  {"step":{"id":"after","type":"Tick"}}]}}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	id := run.ID()
+	iterationTicks := func() []int {
+		out := make([]int, 3)
+		for i := range out {
+			out[i] = ticks(fmt.Sprintf("%s/loop/%d", id, i+1))["p"]
+		}
+		return out
+	}
+	require.Equal(t, []int{1, 1, 1}, iterationTicks())
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "s",
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}}})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, []int{1, 2, 1}, iterationTicks(), "only the failed iteration ran again")
+	require.Equal(t, map[string]int{"s": 2, "after": 1}, ticks(id))
+
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "s"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, []int{1, 2, 1}, iterationTicks(), "a foreach that succeeded keeps its iterations")
+	require.Equal(t, 3, st.Step("loop").Run)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, st.Step("loop").Loop)
+	require.Equal(t, map[string]int{"s": 3, "after": 2}, ticks(id))
+}
