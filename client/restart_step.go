@@ -156,34 +156,32 @@ func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflow
 			return nil, err
 		}
 		rs.Subworkflows = map[string]*workflows.RunInput{stepID: {Plan: childIn.Plan, Initiator: childIn.Initiator, Depth: childIn.Depth, Restart: child}}
-	case pn.Kind == "foreach":
+	case pn.Kind == "foreach" || pn.Kind == "while":
 		it, err := iterationOf(id, stepID, segs)
 		if err != nil {
 			return nil, err
 		}
-		if err := c.foreachPath(ctx, id, rs, it, rest[1], opts); err != nil {
+		if err := c.loopPath(ctx, id, pn.Kind, rs, it, rest[1], opts); err != nil {
 			return nil, err
 		}
-	case pn.Kind == "while":
-		return nil, fmt.Errorf("baton: restart %s: not supported yet: a restart path through while step %q", id, stepID)
 	default:
 		return nil, fmt.Errorf("baton: restart %s: step %q is a %s step, not a foreach or subworkflow, so the path cannot go on into %q", id, stepID, pn.Kind, strings.Join(rest, "/"))
 	}
 	return rs, nil
 }
 
-// iterationOf reads the iteration (0-based) of a path through foreach step
+// iterationOf reads the iteration (0-based) of a path through loop step
 // stepID: STEP/ITERATION/INNER-STEP, the iteration counted from 1.
 func iterationOf(id, stepID string, segs []string) (int, error) {
 	if len(segs) > 3 {
-		return 0, fmt.Errorf("baton: restart %s: not supported yet: a restart path on from inside an iteration of foreach step %q (%q)", id, stepID, strings.Join(segs, "/"))
+		return 0, fmt.Errorf("baton: restart %s: not supported yet: a restart path on from inside an iteration of loop step %q (%q)", id, stepID, strings.Join(segs, "/"))
 	}
 	if len(segs) != 3 {
-		return 0, fmt.Errorf("baton: restart %s: the path through foreach step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
+		return 0, fmt.Errorf("baton: restart %s: the path through loop step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
 	}
 	it, err := strconv.Atoi(segs[1])
 	if err != nil || it < 1 {
-		return 0, fmt.Errorf("baton: restart %s: foreach step %q: iteration %q is not a number from 1", id, stepID, segs[1])
+		return 0, fmt.Errorf("baton: restart %s: loop step %q: iteration %q is not a number from 1", id, stepID, segs[1])
 	}
 	return it - 1, nil
 }
@@ -213,18 +211,21 @@ func (c *Client) inlineRootRestart(ctx context.Context, id string, in *workflows
 	return rs, nil
 }
 
-// foreachPath sets up the restart of iteration it (0-based) of foreach step
-// rs.Step from its inner step inner: the loop's result (where the loop
-// resumes) and the iteration's final state, read from the loop run that
-// ran it.
-func (c *Client) foreachPath(ctx context.Context, id string, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
+// loopPath sets up the restart of iteration it (0-based) of loop step
+// rs.Step (a foreach or a while) from its inner step inner: the loop's
+// result and the iteration's final state, read from the loop run that ran
+// it.
+func (c *Client) loopPath(ctx context.Context, id, kind string, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
 	loopID := id + "/" + rs.Step
 	var lr workflows.LoopResult
 	if err := c.tc.GetWorkflow(ctx, loopID, "").Get(ctx, &lr); err != nil {
-		return fmt.Errorf("baton: restart %s: foreach step %q left no loop result to restart from: %w", id, rs.Step, err)
+		return fmt.Errorf("baton: restart %s: %s step %q left no loop result to restart from: %w", id, kind, rs.Step, err)
 	}
-	if it >= lr.Total {
+	switch {
+	case kind == "foreach" && it >= lr.Total:
 		return fmt.Errorf("baton: restart %s: foreach step %q has %d iterations, not iteration %d", id, rs.Step, lr.Total, it+1)
+	case kind == "while" && it >= lr.Iterations:
+		return fmt.Errorf("baton: restart %s: while step %q ran %d iterations, not iteration %d", id, rs.Step, lr.Iterations, it+1)
 	}
 	if rs.Loops == nil {
 		rs.Loops = map[string]*workflows.LoopResult{}
@@ -232,11 +233,15 @@ func (c *Client) foreachPath(ctx context.Context, id string, rs *workflows.Resta
 	rs.Loops[rs.Step] = &lr
 	st, err := c.iterationState(ctx, loopID, it)
 	if err != nil {
-		return fmt.Errorf("baton: restart %s: foreach step %q iteration %d: %w", id, rs.Step, it+1, err)
+		return fmt.Errorf("baton: restart %s: %s step %q iteration %d: %w", id, kind, rs.Step, it+1, err)
 	}
-	innerRs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: rs.Run, Previous: st, Step: inner,
-		SkipSteps: opts.SkipSteps, StepParams: opts.leafStepParams(inner)}
-	rs.Foreach = &workflows.IterationRestart{Iteration: it, Inner: innerRs}
+	path := &workflows.IterationRestart{Iteration: it, Inner: &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: rs.Run,
+		Previous: st, Step: inner, SkipSteps: opts.SkipSteps, StepParams: opts.leafStepParams(inner)}}
+	if kind == "while" {
+		rs.While = path
+	} else {
+		rs.Foreach = path
+	}
 	return nil
 }
 
@@ -244,7 +249,7 @@ func (c *Client) foreachPath(ctx context.Context, id string, rs *workflows.Resta
 // iteration: 25,000 iterations at 2,000 a run.
 const maxLoopRuns = 16
 
-// iterationState asks the runs of a foreach loop workflow, newest first
+// iterationState asks the runs of a loop workflow, newest first
 // along its continue-as-new chain, for the final state of iteration it.
 func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*workflows.State, error) {
 	runID := ""

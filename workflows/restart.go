@@ -51,6 +51,9 @@ type Restart struct {
 	// Foreach, when Step is a foreach step on a restart path, is the
 	// iteration that restarts from a step of its own.
 	Foreach *IterationRestart `json:"foreach,omitempty"`
+	// While, when Step is a while step on a restart path, is the
+	// iteration the loop continues from, restarting from a step of its own.
+	While *IterationRestart `json:"while,omitempty"`
 	// StepParams override the params of steps of this run, by step id
 	// (Maestro's step_restart_params), evaluated in the step's scope.
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
@@ -241,6 +244,10 @@ func (r *run) seedRestart(rs *Restart) {
 // iteration that did not succeed runs again, with the loop params as the
 // last successful iteration left them.
 func (r *run) resumeWhile(n *node, in *WhileInput) {
+	if rs := r.restart; rs != nil && rs.Policy == RestartFromSpecific && rs.Step == n.plan.ID && rs.While != nil && n.state.Attempts <= 1 {
+		resumeWhilePath(in, rs.While)
+		return
+	}
 	lr := r.restartLoop(n)
 	if lr == nil {
 		return

@@ -300,11 +300,32 @@ func recordIterationStepParams(ctx workflow.Context, in *ForeachInput) error {
 
 // iterationRestart is the restart of iteration i of a foreach restarted
 // along a restart path, or nil.
-func (in *ForeachInput) iterationRestart(i int) *Restart {
-	if in.Restart == nil || in.Restart.Iteration != i {
+func (in *ForeachInput) iterationRestart(i int) *Restart { return in.Restart.at(i) }
+
+// at is the restart of iteration i (0-based), or nil.
+func (it *IterationRestart) at(i int) *Restart {
+	if it == nil || it.Iteration != i {
 		return nil
 	}
-	return in.Restart.Inner
+	return it.Inner
+}
+
+// resumeWhilePath makes a while step on a restart path continue from the
+// iteration on the path, as Maestro's WhileStepRuntime does: the loop
+// params are those that iteration started with (read from its previous
+// state), the iterations before it count as succeeded, and it restarts
+// from its step.
+func resumeWhilePath(in *WhileInput, it *IterationRestart) {
+	if it.Inner != nil && it.Inner.Previous != nil {
+		for _, name := range sortedKeys(in.LoopParams) {
+			if v, ok := it.Inner.Previous.Params[name]; ok {
+				in.LoopParams[name] = v
+			}
+		}
+	}
+	in.Next = it.Iteration
+	in.Counts = LoopCounts{Succeeded: it.Iteration}
+	in.Restart = it
 }
 
 // QueryIteration asks a foreach loop run for the final state of one of
@@ -328,9 +349,11 @@ func keepIterations(ctx workflow.Context) map[int]*State {
 }
 
 // keepIteration records an iteration's final state while the loop replays.
-func (l *foreachLoop) keepIteration(i int, st *State) {
-	if l.kept != nil && workflow.IsReplaying(l.ctx) {
-		l.kept[i] = st
+func (l *foreachLoop) keepIteration(i int, st *State) { keepIteration(l.ctx, l.kept, i, st) }
+
+func keepIteration(ctx workflow.Context, kept map[int]*State, i int, st *State) {
+	if kept != nil && workflow.IsReplaying(ctx) {
+		kept[i] = st
 	}
 }
 
@@ -348,13 +371,20 @@ func CheckRestartPath(plan *translator.Plan, rs *Restart) error {
 			return fmt.Errorf("subworkflow step %q: %w", rs.Step, err)
 		}
 	}
-	if rs.Foreach != nil {
-		n := plan.Node(rs.Step)
-		if n == nil || n.Kind != "foreach" || n.Body == nil {
-			return fmt.Errorf("restart: step %q is not a foreach step", rs.Step)
+	for _, path := range []struct {
+		kind string
+		it   *IterationRestart
+	}{{"foreach", rs.Foreach}, {"while", rs.While}} {
+		kind, it := path.kind, path.it
+		if it == nil {
+			continue
 		}
-		if err := CheckRestartPath(bodyPlan(plan, n), rs.Foreach.Inner); err != nil {
-			return fmt.Errorf("foreach step %q iteration %d: %w", rs.Step, rs.Foreach.Iteration+1, err)
+		n := plan.Node(rs.Step)
+		if n == nil || n.Kind != kind || n.Body == nil || it.Inner == nil {
+			return fmt.Errorf("restart: step %q is not a %s step", rs.Step, kind)
+		}
+		if err := CheckRestartPath(bodyPlan(plan, n), it.Inner); err != nil {
+			return fmt.Errorf("%s step %q iteration %d: %w", kind, rs.Step, it.Iteration+1, err)
 		}
 	}
 	return nil

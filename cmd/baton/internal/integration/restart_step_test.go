@@ -373,26 +373,40 @@ func TestRestartFromInlineRoot(t *testing.T) {
 	require.Equal(t, []int64{7, 7, 7}, cs.Step("after").Params["all"].Value)
 }
 
-// TestRestartFromStepThroughWhileRefused: a path into a while loop is not
-// built yet and says so; the while step itself can be restarted from.
-func TestRestartFromStepThroughWhileRefused(t *testing.T) {
+// TestRestartFromStepInWhile restarts a step inside iteration 2 of a while
+// loop of an ended run: as Maestro's WhileStepRuntime, the loop continues
+// from that iteration (its step and what follows it run again, with the
+// loop params it started with) and runs on while its condition holds.
+func TestRestartFromStepInWhile(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-while-%d","steps":[{"while":{"id":"loop","condition":"k < 2",
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-while-%d","steps":[{"while":{"id":"loop","condition":"k < 3",
 	  "params":{"loop_params":{"type":"MAP","value":{"k":{"type":"LONG","value":0}}}},
-	  "steps":[{"step":{"id":"bump","type":"NoOp","params":{"k":{"type":"LONG","expression":"k + 1"}}}}]}}]}}`, time.Now().UnixNano())))
+	  "steps":[{"step":{"id":"bump","type":"NoOp","params":{"k":{"type":"LONG","expression":"k + 1"}},"transition":{"successors":{"t":"true"}}}},
+	           {"step":{"id":"t","type":"Tick","params":{"seen":{"type":"LONG","expression":"bump__k * 10"}}}}]}}]}}`, time.Now().UnixNano())))
 	require.NoError(t, err)
 	run, first := startAndWait(t, req, nil, time.Minute)
 	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
-	_, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop/1/bump"})
-	require.ErrorContains(t, err, `not supported yet: a restart path through while step "loop"`)
-	again, err := env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop"})
+	id := run.ID()
+	require.Equal(t, int64(3), first.Step("loop").Params["k"].Value)
+
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/4/t"})
+	require.ErrorContains(t, err, `while step "loop" ran 3 iterations, not iteration 4`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/nope"})
+	require.ErrorContains(t, err, `while step "loop" iteration 2: restart: step "nope": no such step`)
+
+	again, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/t"})
 	require.NoError(t, err)
 	st, err := again.Wait(ctx)
 	require.NoError(t, err)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
-	require.Equal(t, 2, st.Step("loop").Run)
-	require.Equal(t, int64(2), st.Step("loop").Params["k"].Value)
+	loop := st.Step("loop")
+	require.Equal(t, 2, loop.Run)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, loop.Loop)
+	require.Equal(t, int64(3), loop.Params["k"].Value)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["t"], "iteration %d", i)
+	}
 }
 
 // TestRestartFromStepResumesForeach: a foreach after the chosen step
