@@ -135,6 +135,9 @@ func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflow
 	if inline && (len(rest) == 0 || pn.Kind == "foreach") {
 		return c.inlineRootRestart(ctx, id, in, &prev, segs, opts)
 	}
+	if inline && pn.Kind == "while" {
+		return nil, fmt.Errorf("baton: restart %s: not supported yet: %s for a step inside while step %q", id, RestartFromInlineRoot, stepID)
+	}
 	rs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: max(prev.Run, 1) + 1, Previous: &prev, Step: stepID}
 	if err := c.loopResults(ctx, id, in, rs, true); err != nil {
 		return nil, err

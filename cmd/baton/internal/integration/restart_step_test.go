@@ -394,6 +394,8 @@ func TestRestartFromStepInWhile(t *testing.T) {
 	require.ErrorContains(t, err, `while step "loop" ran 3 iterations, not iteration 4`)
 	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/nope"})
 	require.ErrorContains(t, err, `while step "loop" iteration 2: restart: step "nope": no such step`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/t", UpstreamMode: client.RestartFromInlineRoot})
+	require.ErrorContains(t, err, `not supported yet: RESTART_FROM_INLINE_ROOT for a step inside while step "loop"`)
 
 	again, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/t"})
 	require.NoError(t, err)
