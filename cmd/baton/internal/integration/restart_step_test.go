@@ -335,6 +335,9 @@ func TestRestartFromInlineRoot(t *testing.T) {
 	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/zz", UpstreamMode: client.RestartFromInlineRoot,
 		Policy: W.RestartFromBeginning, StepParams: over})
 	require.ErrorContains(t, err, `foreach step "loop": step params of "zz": no such step`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, SkipSteps: []string{"p"}})
+	require.ErrorContains(t, err, `not supported yet: skip steps with RESTART_FROM_INLINE_ROOT for a step inside foreach step "loop"`)
 
 	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot,
 		Policy: W.RestartFromBeginning, StepParams: over})
@@ -458,4 +461,22 @@ func TestRestartFromStepResumesForeach(t *testing.T) {
 	require.Equal(t, 3, st.Step("loop").Run)
 	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, st.Step("loop").Loop)
 	require.Equal(t, map[string]int{"s": 3, "after": 2}, ticks(id))
+}
+
+// TestRestartFromStepThroughAsyncSubworkflowRefused: an async child is not
+// on a restart path (not built yet), and says so.
+func TestRestartFromStepThroughAsyncSubworkflowRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	target := fmt.Sprintf("rfs-async-child-%d", suffix)
+	_, err := registry.New(env.tc, registry.Options{}).Push(ctx, registryDef(t, target, "hi", true))
+	require.NoError(t, err)
+	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-async-%d","steps":[
+	  {"subworkflow":{"id":"sub","sync":false,"params":{"subworkflow_id":{"type":"STRING","value":%q}}}}]}}`, suffix, target)))
+	require.NoError(t, err)
+	run, first := startAndWait(t, parent, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	_, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "sub/echo"})
+	require.ErrorContains(t, err, `not supported yet: a restart path through async subworkflow step "sub"`)
 }
