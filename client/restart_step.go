@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
@@ -248,37 +249,64 @@ func (c *Client) loopPath(ctx context.Context, id, kind string, rs *workflows.Re
 	return nil
 }
 
-// maxLoopRuns bounds the loop runs (continue-as-new) searched for an
-// iteration: 25,000 iterations at 2,000 a run.
-const maxLoopRuns = 16
+// maxLoopRuns bounds the loop runs asked for an iteration: a
+// continue-as-new chain (25,000 iterations at 2,000 a run), then the loop
+// workflow's earlier executions (restarts of its step).
+const maxLoopRuns = 64
 
-// iterationState asks the runs of a loop workflow, newest first
-// along its continue-as-new chain, for the final state of iteration it.
+// iterationState asks the runs of a loop workflow for the final state of
+// iteration it: its latest execution and the runs it continued from, then
+// its earlier executions (an iteration kept by a restart ran in one of
+// them), newest first.
 func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*workflows.State, error) {
-	runID := ""
-	for range maxLoopRuns {
+	ask := func(runID string) *workflows.State {
 		resp, err := c.tc.QueryWorkflow(ctx, loopID, runID, workflows.QueryIteration, it)
-		if err == nil {
-			var st workflows.State
-			if err := resp.Get(&st); err != nil {
-				return nil, fmt.Errorf("decode its state: %w", err)
-			}
-			return &st, nil
+		if err != nil {
+			return nil
+		}
+		var st workflows.State
+		if resp.Get(&st) != nil {
+			return nil
+		}
+		return &st
+	}
+	runID, asked := "", 0
+	for ; asked < maxLoopRuns; asked++ {
+		if st := ask(runID); st != nil {
+			return st, nil
 		}
 		hist := c.tc.GetWorkflowHistory(ctx, loopID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		if !hist.HasNext() {
 			break
 		}
-		ev, herr := hist.Next()
-		if herr != nil {
-			return nil, fmt.Errorf("read loop run %s: %w", loopID, herr)
+		ev, err := hist.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read loop run %s: %w", loopID, err)
 		}
-		runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
-		if runID == "" {
-			return nil, fmt.Errorf("not supported yet: restarting an iteration that no run of loop %s ran (kept from an earlier run of the instance): %w", loopID, err)
+		if runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId(); runID == "" {
+			break
 		}
 	}
-	return nil, fmt.Errorf("no run of loop %s ran it", loopID)
+	var token []byte
+	for asked < maxLoopRuns {
+		resp, err := c.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = %q", loopID), PageSize: maxLoopRuns, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list the runs of loop %s: %w", loopID, err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			if asked++; asked > maxLoopRuns {
+				break
+			}
+			if st := ask(ex.GetExecution().GetRunId()); st != nil {
+				return st, nil
+			}
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	return nil, fmt.Errorf("none of the %d latest runs of loop %s ran it", min(asked, maxLoopRuns), loopID)
 }
 
 // leafStepParams are the step params of the run that holds the chosen

@@ -480,3 +480,33 @@ func TestRestartFromStepThroughAsyncSubworkflowRefused(t *testing.T) {
 	_, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "sub/echo"})
 	require.ErrorContains(t, err, `not supported yet: a restart path through async subworkflow step "sub"`)
 }
+
+// TestRestartFromStepInKeptIteration restarts a step of an iteration that
+// an earlier run ran and a restart from incomplete kept: its state is
+// read from the loop workflow's earlier execution.
+func TestRestartFromStepInKeptIteration(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-kept-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","params":{"x":{"type":"LONG","expression":"i * 100"}},"transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 2) throw 'failing on purpose'; return p__x;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	id := run.ID()
+	restartFixed(ctx, t, id) // runs iteration 2 again in a new loop execution
+	again, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/3/p"})
+	require.NoError(t, err)
+	st, err := again.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+}
