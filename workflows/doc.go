@@ -68,7 +68,10 @@
 // the client's Restart): RESTART_FROM_INCOMPLETE keeps the steps that
 // completed and runs the rest and everything downstream of them; params
 // follow Maestro's mode table (CheckRestart refuses changes a mode
-// forbids). Only runs with a Restart take these paths.
+// forbids). RESTART_FROM_SPECIFIC (restart_step.go, built by the client's
+// RestartFromStep) runs a chosen step and what follows it again, along a
+// restart path through subworkflows and a foreach iteration, with step
+// params and skip steps. Only runs with a Restart take these paths.
 //
 // instance_step_concurrency caps the leaf steps running at once across a
 // root run's whole tree (its loops' iterations and its subworkflows at any

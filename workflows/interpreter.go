@@ -35,6 +35,9 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// StepParams override params of steps of a foreach iteration, by step
+	// id: a restart's, passed by its foreach (restart_step.go).
+	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -108,6 +111,10 @@ type run struct {
 	// workflow timeout's timer at the end of the first round of events.
 	lean            bool
 	deferredTimeout func()
+
+	// stepParams override step params in an iteration of a foreach
+	// restarted with them (RunInput.StepParams, restart_step.go).
+	stepParams map[string]map[string]*translator.Param
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -170,6 +177,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		depth:   in.Depth,
 		metrics: metricsFor(ctx),
 	}
+	r.stepParams = in.StepParams
 	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
 		r.restart = in.Restart // an iteration only on a restart path
 	}
