@@ -261,8 +261,8 @@ func (q *queue) launch(ctx workflow.Context) {
 			}
 		}
 		cctx := workflow.WithChildOptions(ctx, co)
-		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
-		in.RunParams, in.PlanHash, in.Meta = nil, "", nil
+		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator, Signal: in.Signal}
+		in.RunParams, in.PlanHash, in.Meta, in.Signal = nil, "", nil, nil
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true
