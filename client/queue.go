@@ -94,6 +94,7 @@ func (r *Run) Admission() *scheduler.Admission { return r.admission }
 // Temporal execution yet; one stopped before it ran ends with a state
 // built from the queue's record.
 func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
+	admitted := time.Now()
 	for wait, tries := time.Millisecond, 0; ; tries++ {
 		var st workflows.State
 		err := r.c.tc.GetWorkflow(ctx, r.id, "").Get(ctx, &st)
@@ -104,8 +105,11 @@ func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 		if !errors.As(err, &nf) {
 			return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
 		}
-		// Just admitted: its child start may not be processed yet.
-		if tries >= 3 || r.admission.Instance.Status != scheduler.StatusInProgress {
+		// Just admitted: its child start may not be processed yet, so
+		// the queue is asked only now and then until that takes longer
+		// than it should.
+		starting := r.admission.Instance.Status == scheduler.StatusInProgress && time.Since(admitted) < startGrace
+		if !starting || tries%100 == 99 {
 			in, err := r.c.Scheduler().Lookup(ctx, r.queue, r.id)
 			if err != nil {
 				return nil, err
@@ -123,9 +127,17 @@ func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 			return nil, ctx.Err()
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, 500*time.Millisecond)
+		if !starting { // a waiting instance: back off
+			wait = min(2*wait, 500*time.Millisecond)
+		}
 	}
 }
+
+// startGrace is how long a run admitted at once is polled every
+// millisecond for its execution (the queue starts it as a child within
+// a few milliseconds); exponential backoff made a queued start pay up to
+// twice the child's start latency.
+const startGrace = time.Second
 
 // Instances lists workflowID's instances with their Maestro status,
 // instance number, version and queue position (see scheduler.Snapshot).
