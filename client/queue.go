@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/translator"
@@ -52,9 +53,8 @@ func (r *Run) queuedRunID() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for wait := time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 100*time.Millisecond) {
-		d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
-		if err == nil {
-			return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+		if run, err := r.currentRun(ctx); err == nil && run != "" {
+			return run
 		}
 		time.Sleep(wait)
 	}
@@ -97,7 +97,15 @@ func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 	admitted := time.Now()
 	for wait, tries := time.Millisecond, 0; ; tries++ {
 		var st workflows.State
-		err := r.c.tc.GetWorkflow(ctx, r.id, "").Get(ctx, &st)
+		runID, err := "", error(nil)
+		if r.prevRunID != "" { // a restart: the instance's latest run may be the one before
+			if runID, err = r.currentRun(ctx); err == nil && runID == "" {
+				err = serviceerror.NewNotFound("the restart has not started yet")
+			}
+		}
+		if err == nil {
+			err = r.c.tc.GetWorkflow(ctx, r.id, runID).Get(ctx, &st)
+		}
 		if err == nil {
 			return &st, nil
 		}
@@ -148,4 +156,49 @@ func (c *Client) Instances(ctx context.Context, workflowID string) (scheduler.Sn
 // Unblock lifts a STRICT_SEQUENTIAL block (Maestro's UNBLOCK).
 func (c *Client) Unblock(ctx context.Context, workflowID string) error {
 	return c.Scheduler().Unblock(ctx, workflowID)
+}
+
+// startRestart starts the next run of an ended instance: through its
+// workflow id's run strategy when the queue knows the instance (Maestro's
+// restartDirectly goes through the run strategy), else at once (a bare
+// start, or an instance the queue has forgotten), telling the queue.
+func (c *Client) startRestart(ctx context.Context, so sdkclient.StartWorkflowOptions, next workflows.RunInput, meta runMeta, prevRunID string) (*Run, error) {
+	id, workflowID := so.ID, next.Plan.WorkflowID
+	a, err := c.Scheduler().Restart(ctx, workflowID, scheduler.RestartRequest{
+		InstanceID: id, Input: next, TaskQueue: c.opts.TaskQueue, Version: int(meta.version),
+		SearchAttributes: c.hasSearchAttributes(ctx), Summary: meta.summary(), Details: meta.details(),
+	})
+	if err == nil {
+		return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: workflowID, admission: &a, prevRunID: prevRunID}, nil
+	}
+	if !errors.Is(err, scheduler.ErrUnknownInstance) {
+		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	}
+	wr, err := c.execute(ctx, so, next, meta)
+	if err != nil {
+		var already *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &already) {
+			return nil, fmt.Errorf("baton: restart %s: another run started meanwhile: %w", id, err)
+		}
+		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	}
+	// A queue that knows the instance by now counts the restart (it may
+	// lift a STRICT_SEQUENTIAL block).
+	if err := c.Scheduler().Restarted(ctx, workflowID, id); err != nil {
+		return nil, fmt.Errorf("baton: restart %s: started run %s, but %w", id, wr.GetRunID(), err)
+	}
+	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
+}
+
+// currentRun is the run id of id's latest execution, "" if it has none
+// or it is still prevRunID (a queued restart not started yet).
+func (r *Run) currentRun(ctx context.Context) (string, error) {
+	d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
+	if err != nil {
+		return "", err
+	}
+	if run := d.GetWorkflowExecutionInfo().GetExecution().GetRunId(); run != r.prevRunID {
+		return run, nil
+	}
+	return "", nil
 }

@@ -219,6 +219,9 @@ func (q *queue) handlers(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := q.restartHandler(ctx); err != nil {
+		return err
+	}
 	return workflow.SetQueryHandler(ctx, QueryInstances, func() (Snapshot, error) {
 		return q.st.snapshot(), nil
 	})
@@ -260,9 +263,13 @@ func (q *queue) launch(ctx workflow.Context) {
 				co.TypedSearchAttributes = temporal.NewSearchAttributes(sa...)
 			}
 		}
-		cctx := workflow.WithChildOptions(ctx, co)
 		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
-		in.RunParams, in.PlanHash, in.Meta = nil, "", nil
+		if in.RestartInput != nil { // the next run of an ended instance
+			run = *in.RestartInput
+			co.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+		}
+		cctx := workflow.WithChildOptions(ctx, co)
+		in.RunParams, in.PlanHash, in.Meta, in.RestartInput = nil, "", nil, nil
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true

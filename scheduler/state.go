@@ -100,6 +100,9 @@ type Instance struct {
 	Stopping bool `json:"stopping,omitempty"`
 	// CancelSent is set once the stop was sent to the running instance.
 	CancelSent bool `json:"cancel_sent,omitempty"`
+	// RestartInput is what a restart of an ended instance starts with, as
+	// its next run, once the strategy admits it.
+	RestartInput *workflows.RunInput `json:"restart_input,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -225,12 +228,19 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 		s.Plans = map[string]*translator.Plan{}
 	}
 	s.Plans[req.Plan.Hash] = req.Plan
+	s.place(in, now)
+	return in
+}
+
+// place queues a new or restarted instance by the strategy's rule (it may
+// stop it, or stop others) and admits what the strategy allows.
+func (s *State) place(in *Instance, now time.Time) {
 	busy := len(s.Running) > 0 || len(s.Queue) > 0
 	switch s.Strategy.Rule {
 	case string(definition.FirstOnly):
 		if busy {
 			s.end(in, StatusStopped, fmt.Sprintf("With FIRST_ONLY run strategy, this run is stopped due to a running one [%s].", s.firstNonTerminal()), now)
-			return in
+			return
 		}
 	case string(definition.LastOnly):
 		for _, q := range s.Queue {
@@ -249,7 +259,6 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 	}
 	s.Queue = append(s.Queue, in)
 	s.admit(now)
-	return in
 }
 
 func (s *State) firstNonTerminal() string {
@@ -377,7 +386,7 @@ func (s *State) end(in *Instance, status, reason string, now time.Time) {
 	if reason != "" {
 		in.Reason = reason
 	}
-	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta = nil, "", "", nil
+	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta, in.RestartInput = nil, "", "", nil, nil
 	s.Ended = append([]*Instance{in}, s.Ended...)
 	if len(s.Ended) > keepEnded {
 		for _, old := range s.Ended[keepEnded:] {
@@ -409,6 +418,6 @@ func (s *State) snapshot() Snapshot {
 
 func public(in *Instance) Instance {
 	p := *in
-	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta = nil, "", "", false, false, nil
+	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta, p.RestartInput = nil, "", "", false, false, nil, nil
 	return p
 }
