@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
@@ -37,11 +38,30 @@ func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, ini
 		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
 		SearchAttributes: c.hasSearchAttributes(ctx),
 		Summary:          meta.summary(), Details: meta.details(),
+		CallerStarts: true,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}, nil
+	run := &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}
+	if !a.Start {
+		return run, nil
+	}
+	// Admitted at once, and ours to start: an eager start, as a bare one.
+	so := sdkclient.StartWorkflowOptions{
+		ID: id, TaskQueue: c.opts.TaskQueue, EnableEagerStart: c.opts.EagerStart,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+	wr, err := c.execute(ctx, so, workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}, meta)
+	if err != nil {
+		// The queue counts it as running: end it there, or its watch does
+		// after scheduler.CallerStartGrace.
+		_, _ = c.Scheduler().Stop(context.WithoutCancel(ctx), plan.WorkflowID, id)
+		return nil, fmt.Errorf("baton: start %s: admitted by the run strategy, but %w", id, err)
+	}
+	run.wr, run.runID = wr, wr.GetRunID()
+	return run, nil
 }
 
 // queuedRunID finds the Temporal run id of a queued run once it has

@@ -21,4 +21,5 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(Watch, activity.RegisterOptions{Name: WatchActivityName})
 	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
 	r.RegisterActivityWithOptions(Sync, activity.RegisterOptions{Name: registry.SyncActivityName})
+	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
 }

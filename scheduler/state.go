@@ -103,6 +103,10 @@ type Instance struct {
 	// RestartInput is what a restart of an ended instance starts with, as
 	// its next run, once the strategy admits it.
 	RestartInput *workflows.RunInput `json:"restart_input,omitempty"`
+	// CallerStarts is set on a running instance its caller starts (an
+	// instance admitted at once by a start that asked to): the queue
+	// watches it instead of running it as a child.
+	CallerStarts bool `json:"caller_starts,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -141,6 +145,12 @@ type StartRequest struct {
 	// Summary and Details are the instance's static user metadata.
 	Summary string `json:"summary,omitempty"`
 	Details string `json:"details,omitempty"`
+	// CallerStarts asks that an instance admitted at once be started by
+	// the caller (Admission.Start), with an eager start, rather than by
+	// the queue as its child: one workflow task and a transfer task less
+	// on the way to the instance's result. The queue then watches it; one
+	// its caller never starts ends STOPPED after CallerStartGrace.
+	CallerStarts bool `json:"caller_starts,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.
@@ -149,6 +159,9 @@ type StartRequest struct {
 type Admission struct {
 	Instance  Instance `json:"instance"`
 	Duplicate bool     `json:"duplicate,omitempty"`
+	// Start: the caller starts the instance now (see
+	// StartRequest.CallerStarts).
+	Start bool `json:"start,omitempty"`
 }
 
 // Snapshot is what the instances query returns.
