@@ -30,7 +30,12 @@ func (r *run) move(n *node, ev stepEvent) {
 // idle, if set, runs once per round of events, before the engine waits.
 func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 	eng := newEngine(r.ctx)
-	eng.idle = idle
+	eng.idle = func() {
+		r.armTimeout()
+		if idle != nil {
+			idle()
+		}
+	}
 	r.begin(eng, runParams, nil)
 	eng.loop(func() bool { return r.ended })
 }
@@ -98,13 +103,20 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
-	r.stopTimer = cancelTimer
-	r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
-		if f.Get(timerCtx, nil) == nil && !r.ended {
-			r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
-		}
-	})
+	start := func() {
+		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
+		r.stopTimer = cancelTimer
+		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+			if f.Get(timerCtx, nil) == nil && !r.ended {
+				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+			}
+		})
+	}
+	if r.lean {
+		r.deferredTimeout = start // see ChangeLeanStart
+		return
+	}
+	start()
 }
 
 // checkEnd ends the run once no step runs.
@@ -130,8 +142,20 @@ func (r *run) checkEnd() {
 // create starts a step whose slot is free: EVALUATING_PARAMS, then its
 // first attempt.
 func (r *run) create(n *node) {
+	if r.pauseBeforeCreate(n) { // a PAUSE action or a breakpoint (actions.go)
+		return
+	}
 	r.running++
+	if r.waitsForSignals(n) {
+		r.waitSignals(n)
+		return
+	}
 	r.move(n, evCreate)
+	r.evaluate(n)
+}
+
+// evaluate runs a created step: EVALUATING_PARAMS, then its first attempt.
+func (r *run) evaluate(n *node) {
 	n.state.Status = Created
 	timeout, policy, ok := r.prepareStep(r.ctx, n)
 	if !ok {
@@ -154,7 +178,7 @@ func (r *run) nextAttempt(n *node) {
 			n.permit = w
 			r.eng.await(f, func(workflow.Future) {
 				if n.permit != w {
-					return // withdrawn by a halt
+					return // withdrawn by a halt or a step action
 				}
 				n.permit = nil
 				r.startAttempt(n)
@@ -171,15 +195,25 @@ func (r *run) startAttempt(n *node) {
 	r.move(n, evAttempt)
 	n.state.Attempts++
 	n.state.Status = Running
+	// gen tells this attempt's futures from a later attempt's once a step
+	// action has ended the step (actions.go); the attempt's own cancel scope
+	// lets STOP, KILL and SKIP cancel just this step (a context records
+	// nothing in the history until it is cancelled).
+	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
-		f := r.startActivity(r.scope, n, n.timeout)
+		actx, cancel := workflow.WithCancel(r.scope)
+		n.cancel = cancel
+		f := r.startActivity(actx, n, n.timeout)
 		r.eng.await(f, func(f workflow.Future) {
-			res, err := r.activityOutcome(r.scope, n, f, n.timeout)
-			r.settled(r.scope, n, res, err)
+			if n.gen != gen {
+				return // ended by a step action
+			}
+			res, err := r.activityOutcome(actx, n, f, n.timeout)
+			r.settled(actx, n, res, err)
 		})
 	case translator.ModeInline:
-		r.startInline(n)
+		r.startInline(n, gen)
 	case translator.ModeChild:
 		// A loop or subworkflow attempt waits on several things in turn
 		// (a registry lookup, a child's start and end): one coroutine per
@@ -194,7 +228,11 @@ func (r *run) startAttempt(n *node) {
 			res, err = r.attemptChild(ctx, n, n.timeout)
 			settled.SetValue(nil)
 		})
-		r.eng.await(f, func(workflow.Future) { r.settled(ctx, n, res, err) })
+		r.eng.await(f, func(workflow.Future) {
+			if n.gen == gen {
+				r.settled(ctx, n, res, err)
+			}
+		})
 	default:
 		err := fmt.Errorf("not supported yet: execution mode %q", n.plan.Mode)
 		r.eng.post(func() { r.settled(r.scope, n, outcomeFatal, err) })
@@ -203,7 +241,7 @@ func (r *run) startAttempt(n *node) {
 
 // startInline starts an attempt of a built-in step type that lives in
 // workflow code: a Sleep is a timer.
-func (r *run) startInline(n *node) {
+func (r *run) startInline(n *node, gen uint32) {
 	switch n.plan.Type {
 	case "Sleep":
 	case "NoOp":
@@ -224,6 +262,9 @@ func (r *run) startInline(n *node) {
 		d = n.timeout
 	}
 	r.eng.await(workflow.NewTimer(r.scope, d), func(f workflow.Future) {
+		if n.gen != gen {
+			return // ended by a step action
+		}
 		switch err := f.Get(r.scope, nil); {
 		case err != nil:
 			r.settled(r.scope, n, outcomeStopped, err)
@@ -247,13 +288,21 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		return
 	}
 	v := r.judge(n, res, err, n.policy)
+	if !v.retry && v.status == Succeeded && !v.fatal && r.sendsSignals(n) {
+		r.sendOutputs(ctx, n, v)
+		return
+	}
 	if !v.retry {
 		r.apply(ctx, n, v)
 		r.stepDone(n)
 		return
 	}
 	r.move(n, evRetry)
+	gen := n.gen
 	r.eng.await(workflow.NewTimer(r.scope, v.delay), func(f workflow.Future) {
+		if n.gen != gen {
+			return // ended by a step action
+		}
 		if f.Get(r.scope, nil) != nil {
 			r.endStep(r.scope, n, r.cutShortStatus(), r.haltWhy)
 			r.stepDone(n)
@@ -280,6 +329,12 @@ func (r *run) stepDone(n *node) {
 func (r *run) haltSteps() {
 	r.cancelScope()
 	for _, n := range r.nodes {
+		if n.m.phase == phaseSignals {
+			r.stopWaitingSignals(n)
+			r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
+			r.stepDone(n)
+			continue
+		}
 		if n.m.phase != phasePermit || n.permit == nil {
 			continue
 		}
@@ -288,6 +343,7 @@ func (r *run) haltSteps() {
 		r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
 		r.stepDone(n)
 	}
+	r.haltPaused()
 }
 
 // sleepDuration is a Sleep step's duration (Maestro's default is 3 s).

@@ -35,6 +35,9 @@ type ForeachInput struct {
 	Redo    []int `json:"redo,omitempty"`
 	From    int   `json:"from,omitempty"`
 	Carried int   `json:"carried,omitempty"`
+	// Restart, on a restart path through this foreach, restarts one
+	// iteration from a step of its inner DAG (restart_step.go).
+	Restart *IterationRestart `json:"restart,omitempty"`
 
 	// Progress, carried through continue-as-new. Next is a position in the
 	// launch order (the iteration index itself without a restart).
@@ -55,6 +58,7 @@ type ForeachInput struct {
 // once its history passes loopHistoryBudget events, so no run's history
 // grows with the iteration count.
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
+	ctx = withStepMetrics(ctx) // one set of instruments for all iterations
 	events := useEventEngine(ctx)
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
 	tree := loopTree(ctx, in.Tree)
@@ -64,8 +68,11 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 			in.Collected[k] = make([]*sel.Value, in.Total)
 		}
 	}
-	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1),
-		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next}
+	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
+		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
+	if err := setLoopStepActionHandler(ctx, l); err != nil {
+		return nil, err
+	}
 	observeLoop(ctx, foreachProgress(&in, l.running))
 	if events {
 		l.runOnEngine()
@@ -97,11 +104,15 @@ type foreachLoop struct {
 	id   string // the loop workflow's id, prefix of its iterations' ids
 	tree *permitClient
 	conc int
+	// metrics: the workflow's instruments, shared with its iterations.
+	metrics *stepMetrics
 
 	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	iters           map[int]*run                // running iterations by number (1-based), for step actions
 	finished        map[int]bool                // finished iterations at or above low
 	low             int                         // lowest iteration not finished
 	launchedThisRun int
+	kept            map[int]*State // iterations' final states, while replaying (QueryIteration)
 }
 
 // fill launches iterations while the loop may: below its concurrency (a
@@ -128,8 +139,9 @@ func (l *foreachLoop) finish(d iterationDone) {
 	in := l.in
 	delete(l.running, d.Pos)
 	in.Counts.add(d.State.Status)
-	loopIteration(l.ctx, "foreach", d.State.Status)
+	l.metrics.loopIteration("foreach", d.State.Status)
 	in.collect(d.Index, d.State)
+	l.keepIteration(d.Index, d.State)
 	if d.State.Status != InstanceSucceeded {
 		in.Incomplete = append(in.Incomplete, d.Index)
 	}
@@ -164,7 +176,7 @@ func (l *foreachLoop) iterationRun(ctx workflow.Context, pos int) (RunInput, str
 	if err != nil {
 		return RunInput{}, "", i, err
 	}
-	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth}
+	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i)}
 	return in, fmt.Sprintf("%s/%d", l.id, i+1), i, nil
 }
 

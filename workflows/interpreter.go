@@ -32,6 +32,9 @@ type RunInput struct {
 	// Tree is the instance_step_concurrency cap of the tree the run belongs
 	// to (nil: none, or the run is the root of its own).
 	Tree *TreeCap `json:"tree,omitempty"`
+	// Breakpoints are the breakpoints of the run's workflow known when it
+	// started (a loop passes its own to its iterations); see breakpoints.go.
+	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -59,6 +62,8 @@ type node struct {
 	timeout time.Duration
 	policy  translator.RetryValues
 	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
+	act     stepActions   // step actions and breakpoints (actions.go)
+	gen     uint32        // bumped when a step action ends an attempt: its futures are then ignored
 }
 
 // run is one execution of the interpreter.
@@ -74,12 +79,14 @@ type run struct {
 	// dependency order, during start-up).
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
+	metrics   *stepMetrics // shared by the runs of one workflow
 	depth     int
 	env       *sel.Env      // the Env of every SEL evaluation of this run
 	restart   *Restart      // set in a restarted run
 	id        string        // instance id: prefixes child workflow and activity ids
 	inline    bool          // an iteration run inside a loop workflow
 	tree      *permitClient // the tree cap's permits, nil without one
+	bps       []Breakpoint  // breakpoints that may pause this run's steps
 
 	done     workflow.Channel // legacy engine: indices of nodes whose coroutine ended
 	running  int
@@ -97,6 +104,10 @@ type run struct {
 	onEnd       func()
 	ended       bool
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
+	// lean: the run has ChangeLeanStart; deferredTimeout starts the
+	// workflow timeout's timer at the end of the first round of events.
+	lean            bool
+	deferredTimeout func()
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -117,11 +128,16 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
+	if err := setStepActionHandler(ctx, r); err != nil {
+		return nil, err
+	}
+	versions := startVersions(ctx)
+	r.lean = versions.lean
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
-	if useEventEngine(ctx) {
+	if versions.events {
 		r.runEvents(in.RunParams, obs.update)
 	} else {
 		obs.watch(ctx)
@@ -141,18 +157,20 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	info := workflow.GetInfo(ctx)
 	seed := fnvString(info.WorkflowExecution.RunID + "/" + id)
 	r := &run{
-		ctx:    ctx,
-		plan:   in.Plan,
-		info:   info,
-		id:     id,
-		inline: inline,
-		byID:   make(map[string]*node, len(in.Plan.Steps)),
-		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		depth:  in.Depth,
+		ctx:     ctx,
+		plan:    in.Plan,
+		info:    info,
+		id:      id,
+		inline:  inline,
+		byID:    make(map[string]*node, len(in.Plan.Steps)),
+		rand:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		depth:   in.Depth,
+		metrics: metricsFor(ctx),
 	}
-	if !inline {
-		r.restart = in.Restart
+	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+		r.restart = in.Restart // an iteration only on a restart path
 	}
+	r.bps = in.Breakpoints
 	r.env = &sel.Env{
 		Now:    func() time.Time { return workflow.Now(ctx) },
 		Random: r.rand.Float64,
@@ -200,6 +218,11 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	if r.restart != nil && r.restart.Policy == RestartFromIncomplete && r.restart.Previous != nil {
 		r.seedRestart(r.restart)
 	}
+	if r.restart.restartsFromStep() {
+		if err := r.seedRestartFrom(ctx, r.restart); err != nil {
+			return nil, err
+		}
+	}
 	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
@@ -219,7 +242,11 @@ func (r *run) ready(n *node) {
 			r.markInline(n, Unsatisfied, "")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
-		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
+		case r.skipAtRestart(n):
+			r.markInline(n, Skipped, "skipped by the restart")
+			r.move(n, evEnd)
+			work = r.propagate(n, work)
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n) && !hasSignals(n.plan):
 			r.runNoOp(n)
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
@@ -271,7 +298,7 @@ func (r *run) propagate(n *node, work []*node) []*node {
 			}
 		}
 	}
-	stepFinished(r.ctx, n)
+	r.metrics.stepFinished(n)
 	for _, child := range n.children {
 		if !complete {
 			child.blocked = true
@@ -339,7 +366,7 @@ func (r *run) runNoOp(n *node) {
 	n.state.StartTime = &now
 	n.state.Attempts = 1
 	n.state.Status = Succeeded
-	stepStarted(r.ctx, n)
+	r.metrics.stepStarted(n)
 	if n.plan.Timeout.Text != "" {
 		// Maestro parses the timeout when the step is created, NoOp or not.
 		if _, err := r.duration(n.plan.Timeout); err != nil {

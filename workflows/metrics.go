@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/translator"
@@ -48,38 +49,94 @@ func metricStepType(n *translator.Node) string {
 	return n.Kind
 }
 
+// stepMetrics are one workflow's metric instruments, each built once per
+// tag set: a handler with tags costs a map and a copy of the tags, which
+// every step event paid before. It is shared by every run of the
+// interpreter in the workflow (a loop's iterations too; see withStepMetrics).
+// The handler comes from workflow.GetMetricsHandler, which reads whether
+// the workflow replays on each use, so keeping its instruments is safe.
+type stepMetrics struct {
+	h        client.MetricsHandler
+	counters map[metricKey]client.MetricsCounter
+	timers   map[metricKey]client.MetricsTimer
+}
+
+// metricKey is a metric and its two tag values (the tag names follow from
+// the metric).
+type metricKey struct{ name, a, b string }
+
+type stepMetricsKey struct{}
+
+// withStepMetrics gives the runs of the interpreter under ctx (a loop
+// workflow's iterations) one stepMetrics.
+func withStepMetrics(ctx workflow.Context) workflow.Context {
+	return workflow.WithValue(ctx, stepMetricsKey{}, newStepMetrics(ctx))
+}
+
+// metricsFor is the stepMetrics of ctx's workflow: the one withStepMetrics
+// put there, else a new one.
+func metricsFor(ctx workflow.Context) *stepMetrics {
+	if m, ok := ctx.Value(stepMetricsKey{}).(*stepMetrics); ok {
+		return m
+	}
+	return newStepMetrics(ctx)
+}
+
+func newStepMetrics(ctx workflow.Context) *stepMetrics {
+	return &stepMetrics{h: workflow.GetMetricsHandler(ctx),
+		counters: map[metricKey]client.MetricsCounter{}, timers: map[metricKey]client.MetricsTimer{}}
+}
+
+// tagged is the handler with the tags of k: tag names ka and kb (kb empty:
+// one tag).
+func (m *stepMetrics) tagged(k metricKey, ka, kb string) client.MetricsHandler {
+	tags := map[string]string{ka: k.a}
+	if kb != "" {
+		tags[kb] = k.b
+	}
+	return m.h.WithTags(tags)
+}
+
+func (m *stepMetrics) counter(k metricKey, ka, kb string) client.MetricsCounter {
+	c, ok := m.counters[k]
+	if !ok {
+		c = m.tagged(k, ka, kb).Counter(k.name)
+		m.counters[k] = c
+	}
+	return c
+}
+
+func (m *stepMetrics) timer(k metricKey, ka, kb string) client.MetricsTimer {
+	t, ok := m.timers[k]
+	if !ok {
+		t = m.tagged(k, ka, kb).Timer(k.name)
+		m.timers[k] = t
+	}
+	return t
+}
+
 // stepStarted counts a step that begins to run.
-func stepStarted(ctx workflow.Context, n *node) {
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{tagStepType: metricStepType(n.plan)}).
-		Counter(MetricStepStarted).Inc(1)
+func (m *stepMetrics) stepStarted(n *node) {
+	m.counter(metricKey{MetricStepStarted, metricStepType(n.plan), ""}, tagStepType, "").Inc(1)
 }
 
 // stepFinished counts a step that reached its final status and records its
 // latency; steps never created are not counted.
-func stepFinished(ctx workflow.Context, n *node) {
+func (m *stepMetrics) stepFinished(n *node) {
 	if n.state.Status == NotCreated {
 		return
 	}
-	h := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{
-		tagStepType: metricStepType(n.plan),
-		tagStatus:   string(n.state.Status),
-	})
-	h.Counter(MetricStepFinished).Inc(1)
-	h.Timer(MetricStepLatency).Record(n.state.Duration())
+	typ, status := metricStepType(n.plan), string(n.state.Status)
+	m.counter(metricKey{MetricStepFinished, typ, status}, tagStepType, tagStatus).Inc(1)
+	m.timer(metricKey{MetricStepLatency, typ, status}, tagStepType, tagStatus).Record(n.state.Duration())
 }
 
 // stepRetried counts one Maestro retry of a step in a retry class.
-func stepRetried(ctx workflow.Context, n *node, class translator.RetryClass) {
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{
-		tagStepType:   metricStepType(n.plan),
-		tagRetryClass: string(class),
-	}).Counter(MetricStepRetries).Inc(1)
+func (m *stepMetrics) stepRetried(n *node, class translator.RetryClass) {
+	m.counter(metricKey{MetricStepRetries, metricStepType(n.plan), string(class)}, tagStepType, tagRetryClass).Inc(1)
 }
 
 // loopIteration counts a finished iteration of a foreach or while loop.
-func loopIteration(ctx workflow.Context, kind string, status InstanceStatus) {
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{
-		tagLoopKind: kind,
-		tagStatus:   string(status),
-	}).Counter(MetricLoopIterations).Inc(1)
+func (m *stepMetrics) loopIteration(kind string, status InstanceStatus) {
+	m.counter(metricKey{MetricLoopIterations, kind, string(status)}, tagLoopKind, tagStatus).Inc(1)
 }

@@ -54,9 +54,9 @@ const ChangeObserveStatus = "observe-status"
 // run starts with: Baton's, for the child's workflow id, when this
 // workflow carries them (so its namespace has them); none otherwise (then
 // the child's start command is as before the change).
-func childSearchAttributes(ctx workflow.Context, child *translator.Plan) temporal.SearchAttributes {
+func childSearchAttributes(ctx workflow.Context, child *translator.Plan, lean bool) temporal.SearchAttributes {
 	if _, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); !ok || child == nil ||
-		workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1) != 1 {
+		observeStatusVersion(ctx, lean) != 1 {
 		return temporal.SearchAttributes{}
 	}
 	return temporal.NewSearchAttributes(SearchAttributeStatus.ValueSet(string(InProgress)), SearchAttributeWorkflowID.ValueSet(child.WorkflowID))
@@ -82,7 +82,7 @@ type observer struct {
 func observeRun(ctx workflow.Context, r *run) *observer {
 	o := &observer{r: r, shown: make([]StepStatus, len(r.state.Steps)), attempts: make([]int, len(r.state.Steps))}
 	if s, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); ok &&
-		workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1) == 1 {
+		observeStatusVersion(ctx, r.lean) == 1 {
 		o.upsert, o.status = true, InstanceStatus(s)
 	}
 	o.refresh()

@@ -363,9 +363,10 @@ func (s *scope) GetFromSignal(string, string) (any, error) {
 	return nil, fmt.Errorf("not supported yet: params.getFromSignal (signal triggers)")
 }
 
-// GetFromSignalDependency is not built yet.
-func (s *scope) GetFromSignalDependency(string, string) (any, error) {
-	return nil, fmt.Errorf("not supported yet: params.getFromSignalDependency (signal dependencies)")
+// GetFromSignalDependency reads a param of the signal instance that
+// matched one of the step's signal dependencies (signal_deps.go).
+func (s *scope) GetFromSignalDependency(index, param string) (any, error) {
+	return s.signalDependencyParam(index, param)
 }
 
 // NextUniqueID returns a unique id from the run's deterministic source.
@@ -375,11 +376,14 @@ func (s *scope) NextUniqueID() (any, error) {
 
 // evalStepParams evaluates all of a step's params, in dependency order.
 func (r *run) evalStepParams(n *node) error {
-	if len(n.plan.Params) == 0 {
+	if len(n.plan.Params) == 0 && !r.hasRestartStepParams(n) {
 		return nil
 	}
 	n.state.Params = make(map[string]sel.Value, len(n.plan.Params))
 	s := &scope{r: r, n: n}
+	if err := r.restartStepParams(n, s); err != nil {
+		return err
+	}
 	for _, name := range sortedKeys(n.plan.Params) {
 		if _, done := n.state.Params[name]; done {
 			continue

@@ -33,7 +33,7 @@ func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, transla
 	start := workflow.Now(ctx)
 	st.StartTime = &start
 	st.Status = EvaluatingParams
-	stepStarted(ctx, n)
+	r.metrics.stepStarted(n)
 	if err := r.evalStepParams(n); err != nil {
 		r.endStep(ctx, n, InternallyFailed, err.Error())
 		return 0, translator.RetryValues{}, false
@@ -94,7 +94,7 @@ func (r *run) judge(n *node, res outcome, err error, policy translator.RetryValu
 	st.Error = errText(err)
 	delay := policy.Delay(class, int64(*used))
 	*used++
-	stepRetried(r.ctx, n, class)
+	r.metrics.stepRetried(n, class)
 	return verdict{retry: true, delay: delay}
 }
 

@@ -30,7 +30,8 @@ type WhileInput struct {
 // once its history passes loopHistoryBudget events. Iterations run inline,
 // as in Foreach.
 func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
-	var eng *engine // nil: the legacy engine
+	ctx = withStepMetrics(ctx) // one set of instruments for all iterations
+	var eng *engine            // nil: the legacy engine
 	if useEventEngine(ctx) {
 		eng = newEngine(ctx)
 	}
@@ -79,7 +80,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		in.Next++
 		in.Counts.add(status)
-		loopIteration(ctx, "while", status)
+		metricsFor(ctx).loopIteration("while", status)
 		switch status {
 		case InstanceSucceeded:
 		case InstanceTimedOut:

@@ -95,11 +95,12 @@ func recordRuns(t *testing.T, name string, req *definition.Request, runParams ma
 	return run
 }
 
-// historyPrefix names the histories recorded now, of runs on the
-// event-driven engine (workflows.ChangeEventEngine). The files without it
-// were recorded on the legacy engine and are kept, so that replay covers
-// both engines.
-const historyPrefix = "event-"
+// historyPrefix names the histories recorded now, of runs with
+// workflows.ChangeLeanStart. The event- files were recorded on the
+// event-driven engine before it (workflows.ChangeEventEngine), the files
+// without a prefix on the legacy engine; all are kept, so that replay
+// covers every engine version.
+const historyPrefix = "lean-"
 
 // writeHistory records one workflow's history to
 // historiesDir/<historyPrefix>name.json and replays it.

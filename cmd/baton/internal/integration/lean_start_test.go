@@ -1,0 +1,122 @@
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+
+	"github.com/batonhq/baton/client"
+	"github.com/batonhq/baton/definition"
+	W "github.com/batonhq/baton/workflows"
+)
+
+// TestLeanStartHistory checks what a new run records on the real server
+// (workflows.ChangeLeanStart): one version marker, the lean-start one, and
+// no workflow-timeout timer in a run that ends in its first workflow task;
+// a run that waits starts that timer in its first task, cancels it at its
+// end, and still times out on it.
+func TestLeanStartHistory(t *testing.T) {
+	tests := []struct {
+		name    string
+		build   func() *definition.WorkflowBuilder
+		want    W.InstanceStatus
+		events  []enumspb.EventType // the whole history, if set
+		timeout string              // the workflow timeout's timer, if the run waits
+	}{
+		{
+			name: "one-step",
+			build: func() *definition.WorkflowBuilder {
+				return definition.NewWorkflow("lean-one").Steps(definition.NoOp("a"))
+			},
+			want: W.InstanceSucceeded,
+			events: []enumspb.EventType{
+				enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+				enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+				enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+				enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+				enumspb.EVENT_TYPE_MARKER_RECORDED,                   // lean-start
+				enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, // TemporalChangeVersion
+				enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, // BatonStatus
+				enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+			},
+		},
+		{
+			name: "waits",
+			build: func() *definition.WorkflowBuilder {
+				return definition.NewWorkflow("lean-waits").Timeout(time.Hour).Steps(definition.Sleep("nap", 1))
+			},
+			want:    W.InstanceSucceeded,
+			timeout: "1h0m0s",
+		},
+		{
+			name: "times-out",
+			build: func() *definition.WorkflowBuilder {
+				return definition.NewWorkflow("lean-times-out").Timeout(time.Second).Steps(definition.Sleep("nap", 60))
+			},
+			want:    W.InstanceTimedOut,
+			timeout: "1s",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			req, err := tt.build().Build()
+			require.NoError(t, err)
+			run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+			require.NoError(t, err)
+			st, err := run.Wait(ctx)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, st.Status, st.Error)
+
+			events := history(ctx, t, run.ID(), run.RunID())
+			var types []enumspb.EventType
+			var markers []string
+			firstTaskTimers := map[string]bool{}
+			completedTasks := 0
+			for _, ev := range events {
+				types = append(types, ev.GetEventType())
+				switch ev.GetEventType() {
+				case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+					completedTasks++
+				case enumspb.EVENT_TYPE_MARKER_RECORDED:
+					var id string
+					p := ev.GetMarkerRecordedEventAttributes().GetDetails()["change-id"].GetPayloads()
+					require.Len(t, p, 1)
+					require.NoError(t, json.Unmarshal(p[0].GetData(), &id))
+					markers = append(markers, id)
+				case enumspb.EVENT_TYPE_TIMER_STARTED:
+					if completedTasks == 1 {
+						firstTaskTimers[ev.GetTimerStartedEventAttributes().GetStartToFireTimeout().AsDuration().String()] = true
+					}
+				}
+			}
+			require.Equal(t, []string{W.ChangeLeanStart}, markers)
+			if tt.events != nil {
+				require.Equal(t, tt.events, types)
+			}
+			if tt.timeout != "" {
+				require.True(t, firstTaskTimers[tt.timeout], "no %s timer in the first workflow task: %v", tt.timeout, firstTaskTimers)
+			}
+		})
+	}
+}
+
+// history reads a run's whole history.
+func history(ctx context.Context, t *testing.T, id, runID string) []*historypb.HistoryEvent {
+	t.Helper()
+	it := env.tc.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		out = append(out, ev)
+	}
+	return out
+}
