@@ -178,11 +178,11 @@ func (c *Client) Unblock(ctx context.Context, workflowID string) error {
 	return c.Scheduler().Unblock(ctx, workflowID)
 }
 
-// startRestart starts the next run of an ended instance: through its
+// admitRestart starts the next run of an ended instance: through its
 // workflow id's run strategy when the queue knows the instance (Maestro's
 // restartDirectly goes through the run strategy), else at once (a bare
 // start, or an instance the queue has forgotten), telling the queue.
-func (c *Client) startRestart(ctx context.Context, so sdkclient.StartWorkflowOptions, next workflows.RunInput, meta runMeta, prevRunID string) (*Run, error) {
+func (c *Client) admitRestart(ctx context.Context, so sdkclient.StartWorkflowOptions, next workflows.RunInput, meta runMeta, prevRunID string) (*Run, error) {
 	id, workflowID := so.ID, next.Plan.WorkflowID
 	a, err := c.Scheduler().Restart(ctx, workflowID, scheduler.RestartRequest{
 		InstanceID: id, Input: next, TaskQueue: c.opts.TaskQueue, Version: int(meta.version),

@@ -88,7 +88,7 @@ func (c *Client) startRestart(ctx context.Context, id string, info *workflowpb.W
 	}
 	next := workflows.RunInput{Plan: in.Plan, Initiator: "MANUAL", Depth: in.Depth, Restart: rs}
 	version, _ := searchAttributeInt(info.GetSearchAttributes(), workflows.SearchAttributeVersion.GetName())
-	return c.startRestart(ctx, so, next, runMeta{plan: in.Plan, version: version}, runID)
+	return c.admitRestart(ctx, so, next, runMeta{plan: in.Plan, version: version}, info.GetExecution().GetRunId())
 }
 
 // endedRun describes the latest run of instance id and reads its input;
