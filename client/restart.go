@@ -76,20 +76,7 @@ func (c *Client) startRestart(ctx context.Context, id string, info *workflowpb.W
 	}
 	next := workflows.RunInput{Plan: in.Plan, Initiator: "MANUAL", Depth: in.Depth, Restart: rs}
 	version, _ := searchAttributeInt(info.GetSearchAttributes(), workflows.SearchAttributeVersion.GetName())
-	wr, err := c.execute(ctx, so, next, runMeta{plan: in.Plan, version: version})
-	if err != nil {
-		var already *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &already) {
-			return nil, fmt.Errorf("baton: restart %s: another run started meanwhile: %w", id, err)
-		}
-		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
-	}
-	// The run strategy's queue, if the instance went through one, counts
-	// the restart (it may lift a STRICT_SEQUENTIAL block).
-	if err := c.Scheduler().Restarted(ctx, in.Plan.WorkflowID, id); err != nil {
-		return nil, fmt.Errorf("baton: restart %s: started run %s, but %w", id, wr.GetRunID(), err)
-	}
-	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
+	return c.admitRestart(ctx, so, next, runMeta{plan: in.Plan, version: version}, info.GetExecution().GetRunId())
 }
 
 // endedRun describes the latest run of instance id and reads its input;
