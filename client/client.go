@@ -11,6 +11,7 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
@@ -19,7 +20,7 @@ import (
 
 // DefaultTaskQueue is the task queue runs go to when none is given; it is
 // the worker package's default too.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Client.
 type Options struct {

@@ -7,10 +7,12 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -33,32 +35,20 @@ type RestartOptions struct {
 // run it restarts, with workflow_run_id one higher. The restart is checked
 // (policy, param modes, the run has ended) before anything is started.
 func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*Run, error) {
+	return c.restartWith(ctx, id, opts, nil)
+}
+
+// restartWith is Restart; edit, if set, completes the restart before it is
+// checked.
+func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions, edit func(*workflows.Restart, *translator.Plan) error) (*Run, error) {
 	if opts.Policy == "" {
 		opts.Policy = workflows.RestartFromIncomplete
 	}
-	desc, err := c.tc.DescribeWorkflowExecution(ctx, id, "")
-	if err != nil {
-		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	info, in, same, err := c.endedRun(ctx, id, opts.RequestID)
+	if err != nil || same != nil {
+		return same, err
 	}
-	info := desc.GetWorkflowExecutionInfo()
 	runID := info.GetExecution().GetRunId()
-	if t := info.GetType().GetName(); t != workflows.WorkflowName {
-		return nil, fmt.Errorf("baton: restart %s: it is a %s workflow, not a run of %s", id, t, workflows.WorkflowName)
-	}
-	switch info.GetStatus() {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		return nil, fmt.Errorf("baton: restart %s: the run is still in progress; stop it first", id)
-	default:
-		return nil, fmt.Errorf("baton: restart %s: the run ended without a final state (Temporal status %s)", id, info.GetStatus())
-	}
-	in, err := c.RunInput(ctx, id, runID)
-	if err != nil {
-		return nil, err
-	}
-	if opts.RequestID != "" && in.Restart != nil && in.Restart.RequestID == opts.RequestID {
-		return c.GetRun(id, runID), nil
-	}
 	var prev workflows.State
 	if err := c.tc.GetWorkflow(ctx, id, runID).Get(ctx, &prev); err != nil {
 		return nil, fmt.Errorf("baton: restart %s: read the final state: %w", id, err)
@@ -71,13 +61,24 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 		RequestID: opts.RequestID,
 	}
 	if opts.Policy == workflows.RestartFromIncomplete {
-		if err := c.loopResults(ctx, id, in, rs); err != nil {
+		if err := c.loopResults(ctx, id, in, rs, false); err != nil {
 			return nil, err
+		}
+	}
+	if edit != nil {
+		if err := edit(rs, in.Plan); err != nil {
+			return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 		}
 	}
 	if err := workflows.CheckRestart(in.Plan, rs); err != nil {
 		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 	}
+	return c.startRestart(ctx, id, info, in, rs)
+}
+
+// startRestart starts the checked restart rs of run id (info describes its
+// latest execution, in is its input) as the next run of the instance.
+func (c *Client) startRestart(ctx context.Context, id string, info *workflowpb.WorkflowExecutionInfo, in *workflows.RunInput, rs *workflows.Restart) (*Run, error) {
 	so := sdkclient.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                c.opts.TaskQueue,
@@ -103,13 +104,43 @@ func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*
 	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
 }
 
+// endedRun describes the latest run of instance id and reads its input;
+// it refuses a run that is not an ended run of the interpreter. If that
+// run is a restart with requestID, it returns that run as same.
+func (c *Client) endedRun(ctx context.Context, id, requestID string) (info *workflowpb.WorkflowExecutionInfo, in *workflows.RunInput, same *Run, err error) {
+	desc, err := c.tc.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	}
+	info = desc.GetWorkflowExecutionInfo()
+	if t := info.GetType().GetName(); t != workflows.WorkflowName {
+		return nil, nil, nil, fmt.Errorf("baton: restart %s: it is a %s workflow, not a run of %s", id, t, workflows.WorkflowName)
+	}
+	switch info.GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return nil, nil, nil, fmt.Errorf("baton: restart %s: the run is still in progress; stop it first", id)
+	default:
+		return nil, nil, nil, fmt.Errorf("baton: restart %s: the run ended without a final state (Temporal status %s)", id, info.GetStatus())
+	}
+	runID := info.GetExecution().GetRunId()
+	if in, err = c.RunInput(ctx, id, runID); err != nil {
+		return nil, nil, nil, err
+	}
+	if requestID != "" && in.Restart != nil && in.Restart.RequestID == requestID {
+		return info, in, c.GetRun(id, runID), nil
+	}
+	return info, in, nil, nil
+}
+
 // loopResults reads from the child workflows what a restart from
 // incomplete needs of the previous run's composite steps: the results of
 // its loop steps (collected params of kept foreach steps, where unfinished
 // loops resume) and the final states of kept sync subworkflows. An
 // unfinished loop whose loop workflow never started runs from its start;
-// one whose loop workflow left no result cannot resume.
-func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart) error {
+// one whose loop workflow left no result cannot resume. keptOnly reads
+// only what kept steps need (a restart from a step).
+func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, keptOnly bool) error {
 	for _, n := range in.Plan.Steps {
 		ps := rs.Previous.Step(n.ID)
 		if ps == nil || ps.Status == workflows.NotCreated || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
@@ -117,6 +148,9 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		}
 		childID := id + "/" + n.ID
 		kept := ps.Status.Complete()
+		if keptOnly && !kept {
+			continue
+		}
 		switch {
 		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
 			var res workflows.LoopResult
@@ -179,7 +213,7 @@ func (c *Client) childRestart(ctx context.Context, childID string) (*workflows.R
 		return nil, nil
 	}
 	rs := &workflows.Restart{Policy: workflows.RestartFromIncomplete, Run: max(prev.Run, 1) + 1, Previous: &prev}
-	if err := c.loopResults(ctx, childID, in, rs); err != nil {
+	if err := c.loopResults(ctx, childID, in, rs, false); err != nil {
 		return nil, err
 	}
 	return &workflows.RunInput{Plan: in.Plan, Initiator: in.Initiator, Depth: in.Depth, Restart: rs}, nil

@@ -15,12 +15,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/translator"
 )
 
 // DefaultTaskQueue is the queue entities run on when Options.TaskQueue is
 // empty (Baton's default queue: the one worker.New registers them on).
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Registry client.
 type Options struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/batonhq/baton/internal/taskqueue"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
@@ -14,7 +15,7 @@ import (
 )
 
 // DefaultTaskQueue is where queues run when Options.TaskQueue is empty.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Client.
 type Options struct {

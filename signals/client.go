@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/batonhq/baton/internal/taskqueue"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 )
 
 // DefaultTaskQueue is Baton's worker queue (worker.DefaultTaskQueue).
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // ClientOptions configure a Client.
 type ClientOptions struct {

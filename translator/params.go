@@ -134,3 +134,14 @@ func (c *compiler) mapKeys(value any, keys []string, path string) []string {
 	}
 	return append([]string{}, keys...)
 }
+
+// CompileParams converts param definitions outside a workflow (a restart
+// request's run or step params), with every error and its path under path.
+func CompileParams(ps definition.Params, path string) (map[string]*Param, error) {
+	c := &compiler{}
+	out := c.params(ps, path)
+	if len(c.errs.errs) > 0 {
+		return nil, c.errs.errs
+	}
+	return out, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/activities/httpstep"
+	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/signals"
@@ -18,7 +19,7 @@ import (
 )
 
 // DefaultTaskQueue is the task queue Baton uses when none is given.
-const DefaultTaskQueue = "baton"
+const DefaultTaskQueue = taskqueue.Default
 
 // Options configure a Baton worker.
 type Options struct {

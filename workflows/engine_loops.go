@@ -34,7 +34,9 @@ func (l *foreachLoop) runOnEngine() {
 			cancel()
 			r.halt(Stopped, "the run was stopped")
 		}
+		l.iters[i+1] = r
 		r.begin(eng, in.RunParams, func() {
+			delete(l.iters, i+1)
 			l.finish(iterationDone{Index: i, Pos: pos, State: r.state})
 			l.fill(launch)
 		})

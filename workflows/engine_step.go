@@ -145,6 +145,9 @@ func (r *run) checkEnd() {
 // create starts a step whose slot is free: EVALUATING_PARAMS, then its
 // first attempt.
 func (r *run) create(n *node) {
+	if r.pauseBeforeCreate(n) { // a PAUSE action or a breakpoint (actions.go)
+		return
+	}
 	r.running++
 	r.move(n, evCreate)
 	n.state.Status = Created
@@ -169,7 +172,7 @@ func (r *run) nextAttempt(n *node) {
 			n.permit = w
 			r.eng.await(f, func(workflow.Future) {
 				if n.permit != w {
-					return // withdrawn by a halt
+					return // withdrawn by a halt or a step action
 				}
 				n.permit = nil
 				r.startAttempt(n)
@@ -186,15 +189,25 @@ func (r *run) startAttempt(n *node) {
 	r.move(n, evAttempt)
 	n.state.Attempts++
 	n.state.Status = Running
+	// gen tells this attempt's futures from a later attempt's once a step
+	// action has ended the step (actions.go); the attempt's own cancel scope
+	// lets STOP, KILL and SKIP cancel just this step (a context records
+	// nothing in the history until it is cancelled).
+	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
-		f := r.startActivity(r.scope, n, n.timeout)
+		actx, cancel := workflow.WithCancel(r.scope)
+		n.cancel = cancel
+		f := r.startActivity(actx, n, n.timeout)
 		r.eng.await(f, func(f workflow.Future) {
-			res, err := r.activityOutcome(r.scope, n, f, n.timeout)
-			r.settled(r.scope, n, res, err)
+			if n.gen != gen {
+				return // ended by a step action
+			}
+			res, err := r.activityOutcome(actx, n, f, n.timeout)
+			r.settled(actx, n, res, err)
 		})
 	case translator.ModeInline:
-		r.startInline(n)
+		r.startInline(n, gen)
 	case translator.ModeChild:
 		// A loop or subworkflow attempt waits on several things in turn
 		// (a registry lookup, a child's start and end): one coroutine per
@@ -209,7 +222,11 @@ func (r *run) startAttempt(n *node) {
 			res, err = r.attemptChild(ctx, n, n.timeout)
 			settled.SetValue(nil)
 		})
-		r.eng.await(f, func(workflow.Future) { r.settled(ctx, n, res, err) })
+		r.eng.await(f, func(workflow.Future) {
+			if n.gen == gen {
+				r.settled(ctx, n, res, err)
+			}
+		})
 	default:
 		err := fmt.Errorf("not supported yet: execution mode %q", n.plan.Mode)
 		r.eng.post(func() { r.settled(r.scope, n, outcomeFatal, err) })
@@ -218,7 +235,7 @@ func (r *run) startAttempt(n *node) {
 
 // startInline starts an attempt of a built-in step type that lives in
 // workflow code: a Sleep is a timer.
-func (r *run) startInline(n *node) {
+func (r *run) startInline(n *node, gen uint32) {
 	switch n.plan.Type {
 	case "Sleep":
 	case "NoOp":
@@ -239,6 +256,9 @@ func (r *run) startInline(n *node) {
 		d = n.timeout
 	}
 	r.eng.await(workflow.NewTimer(r.scope, d), func(f workflow.Future) {
+		if n.gen != gen {
+			return // ended by a step action
+		}
 		switch err := f.Get(r.scope, nil); {
 		case err != nil:
 			r.settled(r.scope, n, outcomeStopped, err)
@@ -268,7 +288,11 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		return
 	}
 	r.move(n, evRetry)
+	gen := n.gen
 	r.eng.await(workflow.NewTimer(r.scope, v.delay), func(f workflow.Future) {
+		if n.gen != gen {
+			return // ended by a step action
+		}
 		if f.Get(r.scope, nil) != nil {
 			r.endStep(r.scope, n, r.cutShortStatus(), r.haltWhy)
 			r.stepDone(n)
@@ -303,6 +327,7 @@ func (r *run) haltSteps() {
 		r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
 		r.stepDone(n)
 	}
+	r.haltPaused()
 }
 
 // sleepDuration is a Sleep step's duration (Maestro's default is 3 s).

@@ -35,6 +35,9 @@ type ForeachInput struct {
 	Redo    []int `json:"redo,omitempty"`
 	From    int   `json:"from,omitempty"`
 	Carried int   `json:"carried,omitempty"`
+	// Restart, on a restart path through this foreach, restarts one
+	// iteration from a step of its inner DAG (restart_step.go).
+	Restart *IterationRestart `json:"restart,omitempty"`
 
 	// Progress, carried through continue-as-new. Next is a position in the
 	// launch order (the iteration index itself without a restart).
@@ -66,7 +69,10 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 		}
 	}
 	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
-		running: map[int]workflow.CancelFunc{}, finished: map[int]bool{}, low: in.Next}
+		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
+	if err := setLoopStepActionHandler(ctx, l); err != nil {
+		return nil, err
+	}
 	observeLoop(ctx, foreachProgress(&in, l.running))
 	if events {
 		l.runOnEngine()
@@ -102,9 +108,11 @@ type foreachLoop struct {
 	metrics *stepMetrics
 
 	running         map[int]workflow.CancelFunc // stops a running iteration, by position
+	iters           map[int]*run                // running iterations by number (1-based), for step actions
 	finished        map[int]bool                // finished iterations at or above low
 	low             int                         // lowest iteration not finished
 	launchedThisRun int
+	kept            map[int]*State // iterations' final states, while replaying (QueryIteration)
 }
 
 // fill launches iterations while the loop may: below its concurrency (a
@@ -133,6 +141,7 @@ func (l *foreachLoop) finish(d iterationDone) {
 	in.Counts.add(d.State.Status)
 	l.metrics.loopIteration("foreach", d.State.Status)
 	in.collect(d.Index, d.State)
+	l.keepIteration(d.Index, d.State)
 	if d.State.Status != InstanceSucceeded {
 		in.Incomplete = append(in.Incomplete, d.Index)
 	}
@@ -167,7 +176,7 @@ func (l *foreachLoop) iterationRun(ctx workflow.Context, pos int) (RunInput, str
 	if err != nil {
 		return RunInput{}, "", i, err
 	}
-	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth}
+	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i)}
 	return in, fmt.Sprintf("%s/%d", l.id, i+1), i, nil
 }
 

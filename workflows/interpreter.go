@@ -32,6 +32,9 @@ type RunInput struct {
 	// Tree is the instance_step_concurrency cap of the tree the run belongs
 	// to (nil: none, or the run is the root of its own).
 	Tree *TreeCap `json:"tree,omitempty"`
+	// Breakpoints are the breakpoints of the run's workflow known when it
+	// started (a loop passes its own to its iterations); see breakpoints.go.
+	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -59,6 +62,8 @@ type node struct {
 	timeout time.Duration
 	policy  translator.RetryValues
 	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
+	act     stepActions   // step actions and breakpoints (actions.go)
+	gen     uint32        // bumped when a step action ends an attempt: its futures are then ignored
 }
 
 // run is one execution of the interpreter.
@@ -81,6 +86,7 @@ type run struct {
 	id        string        // instance id: prefixes child workflow and activity ids
 	inline    bool          // an iteration run inside a loop workflow
 	tree      *permitClient // the tree cap's permits, nil without one
+	bps       []Breakpoint  // breakpoints that may pause this run's steps
 
 	done     workflow.Channel // legacy engine: indices of nodes whose coroutine ended
 	running  int
@@ -123,6 +129,9 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
+	if err := setStepActionHandler(ctx, r); err != nil {
+		return nil, err
+	}
 	versions := startVersions(ctx)
 	r.lean = versions.lean
 	obs := observeRun(ctx, r)
@@ -159,9 +168,10 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		depth:   in.Depth,
 		metrics: metricsFor(ctx),
 	}
-	if !inline {
-		r.restart = in.Restart
+	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+		r.restart = in.Restart // an iteration only on a restart path
 	}
+	r.bps = in.Breakpoints
 	r.env = &sel.Env{
 		Now:    func() time.Time { return workflow.Now(ctx) },
 		Random: r.rand.Float64,
@@ -209,6 +219,11 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 	if r.restart != nil && r.restart.Policy == RestartFromIncomplete && r.restart.Previous != nil {
 		r.seedRestart(r.restart)
 	}
+	if r.restart.restartsFromStep() {
+		if err := r.seedRestartFrom(ctx, r.restart); err != nil {
+			return nil, err
+		}
+	}
 	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
@@ -228,7 +243,11 @@ func (r *run) ready(n *node) {
 			r.markInline(n, Unsatisfied, "")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
-		case n.plan.Kind == "step" && n.plan.Type == "NoOp":
+		case r.skipAtRestart(n):
+			r.markInline(n, Skipped, "skipped by the restart")
+			r.move(n, evEnd)
+			work = r.propagate(n, work)
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n):
 			r.runNoOp(n)
 			r.move(n, evEnd)
 			work = r.propagate(n, work)

@@ -19,9 +19,10 @@ const (
 	phaseRunning              // RUNNING: an attempt is in flight
 	phaseBackoff              // *_FAILED: waiting out a retry delay
 	phaseDone                 // terminal (including never created)
+	phasePaused               // PAUSED: stopped before creation by PAUSE or a breakpoint (actions.go)
 )
 
-var phaseNames = [...]string{"WAITING", "QUEUED", "EVALUATING_PARAMS", "WAITING_FOR_PERMITS", "RUNNING", "BACKOFF", "DONE"}
+var phaseNames = [...]string{"WAITING", "QUEUED", "EVALUATING_PARAMS", "WAITING_FOR_PERMITS", "RUNNING", "BACKOFF", "DONE", "PAUSED"}
 
 func (p phase) String() string { return phaseNames[p] }
 
@@ -36,9 +37,11 @@ const (
 	evAttempt                  // start an attempt
 	evRetry                    // an attempt failed and will be retried after a delay
 	evEnd                      // the step ended (succeeded, failed, cut short, skipped)
+	evPause                    // PAUSE or a breakpoint: wait for RESUME before creation
+	evRestart                  // the RESTART step action: an ended step waits to be created again
 )
 
-var eventNames = [...]string{"queue", "create", "ask-permit", "attempt", "retry", "end"}
+var eventNames = [...]string{"queue", "create", "ask-permit", "attempt", "retry", "end", "pause", "restart"}
 
 func (e stepEvent) String() string { return eventNames[e] }
 
@@ -56,14 +59,18 @@ func (e stepEvent) String() string { return eventNames[e] }
 //	  BACKOFF           --attempt-->    RUNNING
 //	RUNNING             --retry-->      BACKOFF
 //	any but DONE        --end-->        DONE
+//	WAITING, QUEUED     --pause-->      PAUSED (PAUSE action or breakpoint)
+//	PAUSED              --create-->     EVALUATING_PARAMS (RESUME)
+//	DONE                --restart-->    WAITING (RESTART action, run in progress)
 var stepTransitions = [...]map[stepEvent]phase{
-	phaseWaiting: {evQueue: phaseQueued, evCreate: phaseParams, evEnd: phaseDone},
-	phaseQueued:  {evCreate: phaseParams, evEnd: phaseDone},
+	phaseWaiting: {evQueue: phaseQueued, evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused},
+	phaseQueued:  {evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused},
 	phaseParams:  {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
 	phasePermit:  {evAttempt: phaseRunning, evEnd: phaseDone},
 	phaseRunning: {evRetry: phaseBackoff, evEnd: phaseDone},
 	phaseBackoff: {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
-	phaseDone:    {},
+	phaseDone:    {evRestart: phaseWaiting},
+	phasePaused:  {evCreate: phaseParams, evEnd: phaseDone},
 }
 
 // phaseNone marks an event a phase does not accept in nextPhase.

@@ -31,11 +31,16 @@ func TestMachineMoves(t *testing.T) {
 	require.Len(t, recent, maxTransitionHistory)
 	require.Equal(t, transition{from: phaseBackoff, to: phaseRunning, ev: evAttempt, attempt: 11}, recent[len(recent)-1])
 
-	// Every phase but DONE accepts end; DONE accepts nothing.
-	for p := phaseWaiting; p < phaseDone; p++ {
-		require.NotEqual(t, phaseNone, nextPhase[p][evEnd], "%s", p)
+	// Every phase but DONE accepts end; DONE accepts only a RESTART action.
+	for p := range phaseNames {
+		if phase(p) != phaseDone {
+			require.NotEqual(t, phaseNone, nextPhase[p][evEnd], "%s", phase(p))
+		}
 	}
 	for e := range eventNames {
-		require.Equal(t, phaseNone, nextPhase[phaseDone][e])
+		if stepEvent(e) != evRestart {
+			require.Equal(t, phaseNone, nextPhase[phaseDone][e], "%s", stepEvent(e))
+		}
 	}
+	require.Equal(t, phaseWaiting, nextPhase[phaseDone][evRestart])
 }

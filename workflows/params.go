@@ -375,11 +375,14 @@ func (s *scope) NextUniqueID() (any, error) {
 
 // evalStepParams evaluates all of a step's params, in dependency order.
 func (r *run) evalStepParams(n *node) error {
-	if len(n.plan.Params) == 0 {
+	if len(n.plan.Params) == 0 && !r.hasRestartStepParams(n) {
 		return nil
 	}
 	n.state.Params = make(map[string]sel.Value, len(n.plan.Params))
 	s := &scope{r: r, n: n}
+	if err := r.restartStepParams(n, s); err != nil {
+		return err
+	}
 	for _, name := range sortedKeys(n.plan.Params) {
 		if _, done := n.state.Params[name]; done {
 			continue

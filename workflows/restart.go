@@ -44,6 +44,19 @@ type Restart struct {
 	// instance from incomplete instead of starting a new run. Without one,
 	// the step starts a new child run.
 	Subworkflows map[string]*RunInput `json:"subworkflows,omitempty"`
+
+	// Step is the step a RestartFromSpecific run restarts from: it and what
+	// follows it run again (restart_step.go).
+	Step string `json:"step,omitempty"`
+	// Foreach, when Step is a foreach step on a restart path, is the
+	// iteration that restarts from a step of its own.
+	Foreach *IterationRestart `json:"foreach,omitempty"`
+	// StepParams override the params of steps of this run, by step id
+	// (Maestro's step_restart_params), evaluated in the step's scope.
+	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
+	// SkipSteps end SKIPPED without running when their turn comes; the
+	// DAG continues as if they had completed.
+	SkipSteps []string `json:"skip_steps,omitempty"`
 }
 
 // reservedParams are the system params Maestro marks RESERVED; the others
@@ -80,14 +93,17 @@ func CheckRestart(plan *translator.Plan, rs *Restart) error {
 	}
 	prev := rs.Previous
 	switch rs.Policy {
-	case RestartFromIncomplete, RestartFromBeginning:
+	case RestartFromIncomplete, RestartFromBeginning, RestartFromSpecific:
 	default:
-		return fmt.Errorf("restart: policy %q is not one of %s, %s", rs.Policy, RestartFromIncomplete, RestartFromBeginning)
+		return fmt.Errorf("restart: policy %q is not one of %s, %s, %s", rs.Policy, RestartFromIncomplete, RestartFromBeginning, RestartFromSpecific)
 	}
 	if prev.Status == InProgress {
 		return fmt.Errorf("restart: the run is still %s; stop it first", InProgress)
 	}
 	if _, _, err := restartParams(plan, prev, rs.Params); err != nil {
+		return err
+	}
+	if err := checkRestartFromStep(plan, rs); err != nil {
 		return err
 	}
 	if rs.Policy != RestartFromIncomplete {
@@ -195,7 +211,6 @@ func (r *run) restartParamsAtStart(rs *Restart) error {
 // previous state (their params stay readable as stepId__param) and take
 // no part in the new run's joins.
 func (r *run) seedRestart(rs *Restart) {
-	prevRun := max(rs.Previous.Run, 1)
 	inRun := make([]bool, len(r.nodes))
 	var work []*node
 	for _, n := range r.nodes {
@@ -214,29 +229,7 @@ func (r *run) seedRestart(rs *Restart) {
 			}
 		}
 	}
-	for _, n := range r.nodes {
-		n.pending, n.preds = 0, 0
-	}
-	for _, n := range r.nodes {
-		if !inRun[n.index] {
-			ps := *rs.Previous.Step(n.plan.ID)
-			if ps.Run == 0 {
-				ps.Run = prevRun
-			}
-			n.state = &ps
-			r.state.Steps[n.index] = n.state
-			n.finished = true
-			if lr := rs.Loops[n.plan.ID]; lr != nil {
-				n.rollup = lr.Collected
-			}
-			n.child = rs.Children[n.plan.ID]
-			continue
-		}
-		for _, c := range n.children {
-			c.pending++
-			c.preds++
-		}
-	}
+	r.keepPrevious(rs, inRun)
 }
 
 // resumeWhile makes the first attempt of a while step of a run restarted
@@ -259,7 +252,12 @@ func (r *run) resumeWhile(n *node, in *WhileInput) {
 // step's first attempt in a run restarted from incomplete.
 func (r *run) restartLoop(n *node) *LoopResult {
 	rs := r.restart
-	if rs == nil || rs.Policy != RestartFromIncomplete || n.state.Attempts > 1 {
+	if rs == nil || n.state.Attempts > 1 {
+		return nil
+	}
+	// A foreach on a restart path resumes as from incomplete, plus the
+	// iteration on the path (resumeForeachPath).
+	if rs.Policy != RestartFromIncomplete && (rs.Policy != RestartFromSpecific || rs.Step != n.plan.ID || rs.Foreach == nil) {
 		return nil
 	}
 	return rs.Loops[n.plan.ID]
@@ -274,7 +272,7 @@ func (r *run) restartLoop(n *node) *LoopResult {
 func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 	lr := r.restartLoop(n)
 	if lr == nil {
-		return nil
+		return r.resumeForeachPath(n, in, nil)
 	}
 	if lr.Total != in.Total {
 		return fmt.Errorf("foreach has %d iterations in the restarted run but %d before: its loop params changed", in.Total, lr.Total)
@@ -292,5 +290,5 @@ func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 			}
 		}
 	}
-	return nil
+	return r.resumeForeachPath(n, in, lr)
 }

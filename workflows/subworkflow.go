@@ -98,7 +98,7 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 // same child instance, MAESTRO.md §4.13); otherwise a new run of the
 // workflow the step names, resolved in the registry and compiled once.
 func (r *run) subworkflowInput(ctx workflow.Context, n *node) (RunInput, string, outcome, error) {
-	if rs := r.restart; rs != nil && rs.Policy == RestartFromIncomplete && n.state.Attempts <= 1 {
+	if rs := r.restart; rs != nil && (rs.Policy == RestartFromIncomplete || rs.Policy == RestartFromSpecific && rs.Step == n.plan.ID) && n.state.Attempts <= 1 {
 		if in := rs.Subworkflows[n.plan.ID]; in != nil && in.Plan != nil && in.Restart != nil {
 			// The step's params, evaluated again in this run, reach the child
 			// as restart params where the child's param modes allow a change.

@@ -48,6 +48,7 @@ var commands = []func(*app) *cobra.Command{
 	newWatchCmd,
 	newSignalCmd,
 	newBenchCmd,
+	newStepCmd,
 }
 
 // app is what every command shares: the context, the output streams and

@@ -1,0 +1,160 @@
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/client"
+	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/sel"
+	W "github.com/batonhq/baton/workflows"
+)
+
+// actionSteps is the DAG the step actions are tried on, at the root, in a
+// foreach iteration and in a subworkflow: a sleeps then b (a NoOp) runs;
+// c, e and f sleep; d fails its first attempt (no retry, IGNORE_FAILURE: it
+// ends COMPLETED_WITH_ERROR); e is killed through IGNORE_FAILURE too.
+func actionSteps() []*definition.StepBuilder {
+	return []*definition.StepBuilder{
+		definition.Sleep("a", 300).Next("b"),
+		definition.NoOp("b"),
+		definition.Sleep("c", 300),
+		definition.NewStep("d", "FailFirst").Retry(definition.Retries().ErrorLimit(0)).FailureMode(definition.IgnoreFailure),
+		definition.Sleep("e", 300).FailureMode(definition.IgnoreFailure),
+		definition.Sleep("f", 300),
+	}
+}
+
+// act applies a step action and checks the answer: the status, or a
+// refusal that contains refusal.
+func act(ctx context.Context, t *testing.T, id string, a W.StepAction, path string, status W.StepStatus, refusal string) {
+	t.Helper()
+	res, err := env.baton.StepAction(ctx, id, a, path, "")
+	if refusal != "" {
+		var refused *client.StepActionRefusedError
+		require.True(t, errors.As(err, &refused), "%s %s: want a refusal, got %v, %+v", a, path, err, res)
+		require.Contains(t, refused.Reason, refusal, "%s %s", a, path)
+		return
+	}
+	require.NoError(t, err, "%s %s", a, path)
+	require.Equal(t, status, res.Status, "%s %s: %s", a, path, res.Message)
+}
+
+// eventuallyRefused waits until action is refused with a reason containing
+// want (a step reaching a status shows this way inside loops, whose
+// iterations' state is not queryable).
+func eventuallyRefused(ctx context.Context, t *testing.T, id string, a W.StepAction, path, want string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, err := env.baton.StepAction(ctx, id, a, path, "")
+		var refused *client.StepActionRefusedError
+		return errors.As(err, &refused) && strings.Contains(refused.Reason, want)
+	}, 30*time.Second, 50*time.Millisecond, "%s %s is refused with %q", a, path, want)
+}
+
+// actionScript applies every step action in an allowed and a refused
+// status to the steps of actionSteps under prefix ("" at the root,
+// "loop/1/", "sub/").
+func actionScript(ctx context.Context, t *testing.T, id, p string) {
+	t.Helper()
+	// The steps run once the run (or iteration, or child) is up.
+	require.Eventually(t, func() bool {
+		_, err := env.baton.StepAction(ctx, id, W.ActionPause, p+"b", "")
+		return err == nil
+	}, 30*time.Second, 50*time.Millisecond, "PAUSE %sb", p)
+	act(ctx, t, id, W.ActionPause, p+"b", "", "a PAUSE is already pending")
+	act(ctx, t, id, W.ActionSkip, p+"b", "", "not allowed in status NOT_CREATED")
+	act(ctx, t, id, W.ActionStop, p+"b", "", "not allowed in status NOT_CREATED")
+	act(ctx, t, id, W.ActionKill, p+"b", "", "not allowed in status NOT_CREATED")
+	act(ctx, t, id, W.ActionResume, p+"a", "", "not allowed in status RUNNING")
+	act(ctx, t, id, W.ActionPause, p+"a", "", "not allowed in status RUNNING")
+	act(ctx, t, id, W.ActionRestart, p+"f", "", "not allowed in status RUNNING")
+	act(ctx, t, id, W.ActionBypass, p+"f", "", "not allowed in status RUNNING")
+
+	// SKIP a: b is readied and pauses; RESUME runs it.
+	act(ctx, t, id, W.ActionSkip, p+"a", W.Skipped, "")
+	eventuallyRefused(ctx, t, id, W.ActionPause, p+"b", "not allowed in status PAUSED")
+	act(ctx, t, id, W.ActionResume, p+"b", W.Running, "")
+	eventuallyRefused(ctx, t, id, W.ActionResume, p+"b", "not allowed in status SUCCEEDED")
+	act(ctx, t, id, W.ActionRestart, p+"a", "", "not supported yet: RESTART while the run is in progress of a step that has downstream steps")
+
+	act(ctx, t, id, W.ActionStop, p+"c", W.Stopped, "")
+	act(ctx, t, id, W.ActionStop, p+"c", "", "not allowed in status STOPPED")
+	act(ctx, t, id, W.ActionKill, p+"e", W.CompletedWithError, "")
+	act(ctx, t, id, W.ActionKill, p+"e", "", "not allowed in status COMPLETED_WITH_ERROR")
+
+	// d failed its first attempt: RESTART runs a second, which succeeds.
+	require.Eventually(t, func() bool {
+		res, err := env.baton.StepAction(ctx, id, W.ActionRestart, p+"d", "")
+		return err == nil && res.Status == W.Running && res.Attempts == 2
+	}, 30*time.Second, 50*time.Millisecond, "RESTART %sd", p)
+	eventuallyRefused(ctx, t, id, W.ActionPause, p+"d", "not allowed in status SUCCEEDED")
+
+	act(ctx, t, id, W.ActionStop, p+"f", W.Stopped, "")
+}
+
+func TestStepActionsRoot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.NewWorkflow(fmt.Sprintf("actions-root-%d", time.Now().UnixNano())).Steps(actionSteps()...).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	actionScript(ctx, t, run.ID(), "")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status)
+	for id, want := range map[string]W.StepStatus{"a": W.Skipped, "b": W.Succeeded, "c": W.Stopped, "d": W.Succeeded, "e": W.CompletedWithError, "f": W.Stopped} {
+		require.Equal(t, want, st.Step(id).Status, "step %s: %s", id, st.Step(id).Error)
+	}
+	require.Equal(t, 2, st.Step("d").Attempts)
+	require.Contains(t, st.Step("c").Error, "stopped by a step action")
+}
+
+func TestStepActionsForeach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.NewWorkflow(fmt.Sprintf("actions-foreach-%d", time.Now().UnixNano())).Steps(
+		definition.Foreach("loop").Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 1, 1)")).Steps(actionSteps()...),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	eventuallyRefused(ctx, t, run.ID(), W.ActionStop, "loop/2/a", "iteration 2 of foreach "+run.ID()+"/loop is not running")
+	act(ctx, t, run.ID(), W.ActionStop, "loop/x/a", "", `"x" is not an iteration number`)
+	act(ctx, t, run.ID(), W.ActionStop, "loop/1/zz", "", `has no step "zz"`)
+	actionScript(ctx, t, run.ID(), "loop/1/")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status, st.Error)
+	require.Equal(t, W.Stopped, st.Step("loop").Status)
+	require.Equal(t, 1, st.Step("loop").Loop.Counts.Stopped)
+	act(ctx, t, run.ID(), W.ActionStop, "loop/1/a", "", "has ended")
+}
+
+func TestStepActionsSubworkflow(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	childWF := fmt.Sprintf("actions-child-%d", time.Now().UnixNano())
+	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(actionSteps()...).Build()
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	req, err := definition.NewWorkflow(fmt.Sprintf("actions-parent-%d", time.Now().UnixNano())).Owner("tester").
+		Steps(definition.Subworkflow("sub", childWF)).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	actionScript(ctx, t, run.ID(), "sub/")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status, st.Error)
+	require.Equal(t, W.Stopped, st.Step("sub").Status)
+}
