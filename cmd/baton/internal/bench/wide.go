@@ -232,49 +232,53 @@ func (b *bench) foreachWide(ctx context.Context) {
 }
 
 // foreachActivity measures the big activity foreach once, beside its
-// floor, with the largest history of any of its runs.
+// floor, each with the largest history of any of its runs. The floor runs
+// first, on the quieter server: the backlog a row leaves (visibility and
+// history tasks of thousands of events) lands on Baton's row, not on the
+// floor's.
 func (b *bench) foreachActivity(ctx context.Context) {
 	n, c := b.opts.ForeachActivitySize, b.opts.ForeachActivityConcurrency
 	row := Row{Scenario: ScenarioForeachActivity, Mode: fmt.Sprintf("activity C=%d", c), N: n, Concurrency: c}
-	plan, err := b.baton.compile(foreachChainDef(n, 1, c, typeRemote))
+	timeout := max(2*b.opts.ScaleBudget, runTimeout)
+	if !b.opts.NoFloor {
+		f := row
+		f.System = "floor"
+		b.measureOnce(ctx, &f, timeout, func(ctx context.Context) (string, string, error) {
+			return b.baton.runFloorWorkflow(ctx, floorForeachWorkflowName, floorForeachInput{Iterations: n, Inner: 1, Concurrency: c})
+		})
+	}
 	r := row
 	r.System = "baton"
+	plan, err := b.baton.compile(foreachChainDef(n, 1, c, typeRemote))
 	if err != nil {
 		r.Error = "compile: " + err.Error()
 		b.report.add(&r)
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, max(2*b.opts.ScaleBudget, runTimeout))
+	b.measureOnce(ctx, &r, timeout, func(ctx context.Context) (string, string, error) {
+		run, err := b.baton.runPlan(ctx, plan)
+		if err != nil {
+			return "", "", err
+		}
+		return run.ID(), run.RunID(), nil
+	})
+}
+
+// measureOnce runs fn once (it returns the workflow it ran) and adds its
+// row, with the largest history of the workflow and its descendants.
+func (b *bench) measureOnce(ctx context.Context, r *Row, timeout time.Duration, fn func(context.Context) (id, runID string, err error)) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	began := time.Now()
-	run, err := b.baton.runPlan(rctx, plan)
+	id, runID, err := fn(rctx)
 	if err != nil {
 		r.Error = err.Error()
 	} else {
 		r.setLatencies([]time.Duration{time.Since(began)})
-		if r.MaxHistory, err = b.baton.maxHistory(ctx, run.ID(), run.RunID(), 2000); err != nil {
+		if r.MaxHistory, err = b.baton.maxHistory(ctx, id, runID, 2000); err != nil {
 			r.Error = "history: " + err.Error()
 		}
 	}
-	b.report.add(&r)
+	b.report.add(r)
 	fmt.Fprintln(b.opts.Progress, r.progress())
-	if b.opts.NoFloor {
-		return
-	}
-	f := row
-	f.System = "floor"
-	fctx, cancel := context.WithTimeout(ctx, max(2*b.opts.ScaleBudget, runTimeout))
-	defer cancel()
-	began = time.Now()
-	id, runID, err := b.baton.runFloorWorkflow(fctx, floorForeachWorkflowName, floorForeachInput{Iterations: n, Inner: 1, Concurrency: c})
-	if err != nil {
-		f.Error = err.Error()
-	} else {
-		f.setLatencies([]time.Duration{time.Since(began)})
-		if f.MaxHistory, err = b.baton.maxHistory(ctx, id, runID, 2000); err != nil {
-			f.Error = "history: " + err.Error()
-		}
-	}
-	b.report.add(&f)
-	fmt.Fprintln(b.opts.Progress, f.progress())
 }
