@@ -36,7 +36,7 @@ func (c *Client) StartRegistered(ctx context.Context, id, selector string, opts 
 // when Maestro refuses the switch) and its time triggers the workflow
 // id's schedules.
 func (c *Client) Push(ctx context.Context, req *definition.Request) (registry.Version, error) {
-	reg := c.Registry()
+	reg := c.syncingRegistry(ctx)
 	plan, err := reg.Check(req)
 	if err != nil {
 		return registry.Version{}, err
@@ -48,10 +48,18 @@ func (c *Client) Push(ctx context.Context, req *definition.Request) (registry.Ve
 		}
 	}
 	v, err := reg.Push(ctx, req)
-	if err != nil || !v.Active {
+	if err != nil || !v.Active || v.SchedulesSynced {
 		return v, err
 	}
-	return v, c.activated(ctx, req, plan, v)
+	return v, c.activated(ctx, req, plan, v) // an entity of an older worker
+}
+
+// syncingRegistry is the registry whose entities keep the run strategy
+// and schedules in step with the active version themselves, durably: a
+// crash of this process after an update cannot leave them stale.
+func (c *Client) syncingRegistry(ctx context.Context) *registry.Registry {
+	return registry.New(c.tc, registry.Options{TaskQueue: c.opts.TaskQueue, StepTypes: c.opts.StepTypes,
+		Schedules: &registry.ScheduleSync{TaskQueue: c.opts.TaskQueue, StepTypes: c.opts.StepTypes, SearchAttributes: c.hasSearchAttributes(ctx)}})
 }
 
 // Activate makes version the active version of workflow id (Maestro's
@@ -70,17 +78,23 @@ func (c *Client) Activate(ctx context.Context, id string, version int) (registry
 	if err := c.Scheduler().CheckStrategy(ctx, id, s); err != nil {
 		return v, err
 	}
-	if err := reg.Activate(ctx, id, version); err != nil {
+	got, err := reg.Activation(ctx, id, version)
+	if err != nil {
 		return v, err
 	}
 	v.Active = true
-	return v, c.activated(ctx, req, plan, v)
+	if got.SchedulesSynced {
+		v.SchedulesSynced = true
+		return v, nil
+	}
+	return v, c.activated(ctx, req, plan, v) // pushed by an older client, or an older worker
 }
 
 // Deactivate leaves workflow id without an active version (Maestro's
 // DEACTIVATE) and pauses its schedules; instances already started run on.
 func (c *Client) Deactivate(ctx context.Context, id string) error {
-	if err := c.Registry().Deactivate(ctx, id); err != nil {
+	synced, err := c.Registry().Deactivation(ctx, id)
+	if err != nil || synced {
 		return err
 	}
 	return c.Scheduler().PauseSchedules(ctx, id, "deactivated")

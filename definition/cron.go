@@ -18,11 +18,14 @@ type CronRange struct {
 // every year. A nil DaysOfMonth or DaysOfWeek matches every day ("*" or
 // "?"). Union is true when both day fields are restricted in a 5-field
 // expression: as in Unix cron, a day then matches if either field does.
+// Day is set (and both day fields are nil) when a Quartz expression uses
+// L, W or # in a day field.
 type CronSpec struct {
 	Seconds, Minutes, Hours []CronRange
 	DaysOfMonth, Months     []CronRange
 	DaysOfWeek, Years       []CronRange
 	Union                   bool
+	Day                     *CronDay
 }
 
 // cronField describes one field of a cron expression.
@@ -50,8 +53,9 @@ var (
 // minute hour day-of-month month day-of-week), else Quartz with 6 or 7
 // fields (second minute hour day-of-month month day-of-week [year], one of
 // the day fields "?"). Each field takes *, ?, numbers, names (JAN, MON),
-// ranges a-b, lists a,b and steps */n, a/n, a-b/n. Quartz's L, W and #
-// are not supported yet.
+// ranges a-b, lists a,b and steps */n, a/n, a-b/n; a Quartz day field
+// may instead hold one of Quartz's rules L, L-n, LW, nW (day of month),
+// L, nL, n#k (day of week).
 func ParseCron(expr string) (*CronSpec, error) {
 	fields := strings.Fields(expr)
 	spec := &CronSpec{}
@@ -77,9 +81,16 @@ func ParseCron(expr string) (*CronSpec, error) {
 		parse(&spec.Seconds, fields[0], fSecond)
 		parse(&spec.Minutes, fields[1], fMinute)
 		parse(&spec.Hours, fields[2], fHour)
-		parse(&spec.DaysOfMonth, fields[3], fDOM)
+		parseDay := func(dst *[]CronRange, text string, f cronField, dom bool) {
+			if err == nil && hasQuartzDayRule(text, f) {
+				spec.Day, err = parseQuartzDay(text, dom)
+				return
+			}
+			parse(dst, text, f)
+		}
+		parseDay(&spec.DaysOfMonth, fields[3], fDOM, true)
 		parse(&spec.Months, fields[4], fMonth)
-		parse(&spec.DaysOfWeek, fields[5], fDOWQuartz)
+		parseDay(&spec.DaysOfWeek, fields[5], fDOWQuartz, false)
 		if len(fields) == 7 {
 			parse(&spec.Years, fields[6], fYear)
 		}
@@ -145,8 +156,8 @@ func parseCronField(text string, f cronField) ([]CronRange, error) {
 }
 
 func parseCronItem(item string, f cronField) (CronRange, error) {
-	if strings.ContainsAny(item, "LW#") && !isCronName(item, f) {
-		return CronRange{}, fmt.Errorf("%s: %q: not supported yet: Quartz's L, W and # in cron expressions", f.name, item)
+	if hasQuartzDayRule(item, f) {
+		return CronRange{}, fmt.Errorf("%s: %q: L, W and # are Quartz's: they need a 6- or 7-field expression, alone in a day field", f.name, item)
 	}
 	base, stepText, stepped := strings.Cut(item, "/")
 	r := CronRange{Step: 1}

@@ -21,7 +21,24 @@ func TestParseCron(t *testing.T) {
 		{"0 30 * * *", nil, "hour: value 30 not in range [0, 23]"},
 		{"0 0 * * 8", nil, "day of week: value 8 not in range [0, 7]"},
 		{"0 0 12 * * 1", nil, "a Quartz expression needs ? in day of month or day of week"},
-		{"0 0 12 L * ?", nil, `day of month: "L": not supported yet: Quartz's L, W and # in cron expressions`},
+		{"0 0 12 L * ?", quartzDay(&CronDay{Kind: CronLastDay}), ""},
+		{"0 0 12 L-3 * ?", quartzDay(&CronDay{Kind: CronLastDay, Offset: 3}), ""},
+		{"0 0 12 lw * ?", quartzDay(&CronDay{Kind: CronLastWorkday}), ""},
+		{"0 0 12 15W * ?", quartzDay(&CronDay{Kind: CronNearestWorkday, Day: 15}), ""},
+		{"0 0 12 ? * 6L", quartzDay(&CronDay{Kind: CronLastWeekday, Weekday: 5}), ""},
+		{"0 0 12 ? * L", quartzDay(&CronDay{Kind: CronLastWeekday, Weekday: 6}), ""},
+		{"0 0 12 ? * MON#2", quartzDay(&CronDay{Kind: CronNthWeekday, Weekday: 1, N: 2}), ""},
+		{"0 0 12 ? * 7#5", quartzDay(&CronDay{Kind: CronNthWeekday, Weekday: 6, N: 5}), ""},
+		{"0 0 12 ? * MON-WED", &CronSpec{Seconds: []CronRange{{0, 0, 1}}, Minutes: []CronRange{{0, 0, 1}}, Hours: []CronRange{{12, 12, 1}}, DaysOfWeek: []CronRange{{1, 3, 1}}}, ""},
+		{"0 0 12 1,L * ?", nil, `day of month: "1,L": L, W and # stand alone in their field (no lists or steps)`},
+		{"0 0 12 L-31 * ?", nil, `day of month: "L-31": the offset from the last day must be 0 to 30`},
+		{"0 0 12 32W * ?", nil, `day of month: "32W": W needs one day of the month before it: day of month: value 32 not in range [1, 31]`},
+		{"0 0 12 ? * 2#6", nil, `day of week: "2#6": the number after # must be 1 to 5`},
+		{"0 0 12 ? * 8L", nil, `day of week: "8L": L needs one day of the week before it: day of week: value 8 not in range [1, 7]`},
+		{"0 0 12 ? * 2W", nil, `day of week: "2W": not a Quartz rule (L, nL or n#k)`},
+		{"0 0 12 L * 2", nil, "a Quartz expression needs ? in day of month or day of week"},
+		{"0 0 L * *", nil, `day of month: "L": L, W and # are Quartz's: they need a 6- or 7-field expression, alone in a day field`},
+		{"0 L 12 ? * *", nil, `minute: "L": L, W and # are Quartz's: they need a 6- or 7-field expression, alone in a day field`},
 		{"0 ? * * *", nil, "hour: ? is allowed only in the day fields of a Quartz expression"},
 		{"5-1 * * * *", nil, `minute: range "5-1" ends before it starts`},
 		{"*/0 * * * *", nil, `minute: step "0" must be a positive number`},
@@ -37,6 +54,11 @@ func TestParseCron(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// quartzDay is noon every day but for the Quartz day rule d.
+func quartzDay(d *CronDay) *CronSpec {
+	return &CronSpec{Seconds: []CronRange{{0, 0, 1}}, Minutes: []CronRange{{0, 0, 1}}, Hours: []CronRange{{12, 12, 1}}, Day: d}
 }
 
 func TestCronMinGap(t *testing.T) {

@@ -63,6 +63,10 @@ type PushInput struct {
 	Name        string          `json:"name,omitempty"`
 	Description string          `json:"description,omitempty"`
 	Activate    bool            `json:"activate"`
+	// Schedules, when set, makes the entity keep the workflow id's run
+	// strategy and schedules in step with its active version (see
+	// ScheduleSync); the update answers once they are.
+	Schedules *ScheduleSync `json:"schedules,omitempty"`
 }
 
 // GetResult is the get query's result: a version, or why there is none.
@@ -90,7 +94,16 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdatePush,
 		func(ctx workflow.Context, p PushInput) (Version, error) {
 			updates++
-			return st.push(p, workflow.Now(ctx))
+			before := st.Active
+			v, err := st.push(p, workflow.Now(ctx))
+			if err != nil || p.Schedules == nil {
+				return v, err
+			}
+			st.Sync = p.Schedules
+			if st.Active == before {
+				return v, nil // not activated: nothing to sync
+			}
+			return st.synced(ctx, v)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, p PushInput) error {
 			if st.metadataBytes(&p) > MaxMetadataBytes {
@@ -106,7 +119,7 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 		func(ctx workflow.Context, n int) (Version, error) {
 			updates++
 			st.activate(n)
-			return st.version(n), nil
+			return st.synced(ctx, st.version(n))
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, n int) error {
 			if _, err := st.resolve(selector{number: n}); err != nil {
@@ -117,10 +130,11 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 	); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateDeactivate, func(ctx workflow.Context) error {
+	// Deactivate answers whether the entity synced (paused) the schedules.
+	if err := workflow.SetUpdateHandler(ctx, UpdateDeactivate, func(ctx workflow.Context) (bool, error) {
 		updates++
 		st.Active = 0
-		return nil
+		return st.requestSync(ctx)
 	}); err != nil {
 		return err
 	}
@@ -135,18 +149,28 @@ func Entity(ctx workflow.Context, in EntityInput) error {
 		return err
 	}
 
-	err := workflow.Await(ctx, func() bool {
-		info := workflow.GetInfo(ctx)
-		due := updates >= maxUpdates ||
-			info.GetCurrentHistoryLength() >= maxHistoryEvents ||
-			info.GetCurrentHistorySize() >= maxHistoryBytes ||
-			info.GetContinueAsNewSuggested()
-		return due && workflow.AllHandlersFinished(ctx)
-	})
-	if err != nil {
-		return err // cancelled
+	for {
+		canContinue := false
+		err := workflow.Await(ctx, func() bool {
+			info := workflow.GetInfo(ctx)
+			due := updates >= maxUpdates ||
+				info.GetCurrentHistoryLength() >= maxHistoryEvents ||
+				info.GetCurrentHistorySize() >= maxHistoryBytes ||
+				info.GetContinueAsNewSuggested()
+			canContinue = due && workflow.AllHandlersFinished(ctx)
+			return canContinue || st.syncDue()
+		})
+		if err != nil {
+			return err // cancelled
+		}
+		if st.syncDue() {
+			st.runSync(ctx) // a sync wanted before continuing as new: the handlers wait for it
+			continue
+		}
+		if canContinue {
+			return workflow.NewContinueAsNewError(ctx, WorkflowName, EntityInput{State: st, MaxUpdates: in.MaxUpdates})
+		}
 	}
-	return workflow.NewContinueAsNewError(ctx, WorkflowName, EntityInput{State: st, MaxUpdates: in.MaxUpdates})
 }
 
 // get answers the get query.

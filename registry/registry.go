@@ -30,6 +30,11 @@ type Options struct {
 	// StepTypes are passed to the compiler when a push is checked (they
 	// decide modes and queues, hence the plan hash).
 	StepTypes map[string]translator.StepTypeInfo
+	// Schedules, when set, makes each push ask the entity to keep the
+	// workflow id's run strategy and schedules in step with its active
+	// version, durably (see ScheduleSync); answers then carry
+	// Version.SchedulesSynced.
+	Schedules *ScheduleSync
 }
 
 // Registry pushes, activates, lists and fetches workflow definition
@@ -88,6 +93,7 @@ func (r *Registry) Push(ctx context.Context, req *definition.Request) (Version, 
 		PlanHash:   plan.Hash,
 		Name:       req.Workflow.Name,
 		Activate:   req.IsActive == nil || *req.IsActive,
+		Schedules:  r.opts.Schedules,
 	}
 	if req.Properties != nil {
 		in.Description = req.Properties.Description
@@ -123,6 +129,15 @@ func (r *Registry) Push(ctx context.Context, req *definition.Request) (Version, 
 // Activate makes version the active version of workflow id. An unknown
 // id or version gives a *NotFoundError.
 func (r *Registry) Activate(ctx context.Context, id string, version int) error {
+	_, err := r.Activation(ctx, id, version)
+	return err
+}
+
+// Activation is Activate returning the activated version, with
+// SchedulesSynced set when the entity synced the run strategy and
+// schedules.
+func (r *Registry) Activation(ctx context.Context, id string, version int) (Version, error) {
+	var v Version
 	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
 		WorkflowID:   EntityID(id),
 		UpdateName:   UpdateActivate,
@@ -130,30 +145,37 @@ func (r *Registry) Activate(ctx context.Context, id string, version int) error {
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, &v)
 	}
 	if err != nil {
-		return r.wrap(err, id, fmt.Sprint(version), "activate")
+		return v, r.wrap(err, id, fmt.Sprint(version), "activate")
 	}
-	return nil
+	return v, nil
 }
 
 // Deactivate leaves workflow id without an active version (Maestro's
 // DEACTIVATE): "active" resolves to nothing until a version is activated.
 // An unknown id gives a *NotFoundError.
 func (r *Registry) Deactivate(ctx context.Context, id string) error {
+	_, err := r.Deactivation(ctx, id)
+	return err
+}
+
+// Deactivation is Deactivate telling whether the entity paused the
+// schedules itself.
+func (r *Registry) Deactivation(ctx context.Context, id string) (schedulesSynced bool, err error) {
 	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
 		WorkflowID:   EntityID(id),
 		UpdateName:   UpdateDeactivate,
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, nil)
+		err = h.Get(ctx, &schedulesSynced)
 	}
 	if err != nil {
-		return r.wrap(err, id, "", "deactivate")
+		return false, r.wrap(err, id, "", "deactivate")
 	}
-	return nil
+	return schedulesSynced, nil
 }
 
 // Versions lists workflow id's versions, oldest first. An unknown id gives

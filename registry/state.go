@@ -24,6 +24,10 @@ type Version struct {
 	// keep the entity's state under MaxStoredBytes (only versions that are
 	// neither active nor latest are pruned, oldest first).
 	Pruned bool `json:"pruned,omitempty"`
+	// SchedulesSynced is set in the answer to a push or an activation
+	// when the entity has made the workflow id's run strategy and
+	// schedules those of the active version (see ScheduleSync).
+	SchedulesSynced bool `json:"schedules_synced,omitempty"`
 }
 
 // The version selectors (case-insensitive), besides a version number.
@@ -54,6 +58,16 @@ type State struct {
 	WorkflowID string   `json:"workflow_id"`
 	Active     int      `json:"active,omitempty"` // 0: no active version
 	Versions   []stored `json:"versions,omitempty"`
+	// Sync is set by the first push that asks the entity to keep the run
+	// strategy and schedules (the latest such push's settings). SyncWanted
+	// counts changes of the active version since; Synced is the last one
+	// a sync has covered; SyncError is the failure of the sync that
+	// covered SyncFailed.
+	Sync       *ScheduleSync `json:"sync,omitempty"`
+	SyncWanted int           `json:"sync_wanted,omitempty"`
+	Synced     int           `json:"synced,omitempty"`
+	SyncError  string        `json:"sync_error,omitempty"`
+	SyncFailed int           `json:"sync_failed,omitempty"`
 }
 
 // stored is one version with its definition, gzip-compressed (nil once

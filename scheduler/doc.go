@@ -48,5 +48,15 @@
 // version becomes active; PauseSchedules pauses them on deactivation;
 // Backfill runs Temporal's schedule backfill over a range.
 //
+// The registry entity of the workflow id runs both, and the run
+// strategy's switch, itself: after it records an activation or a
+// deactivation it runs the Sync activity, retried until done, and
+// answers the update once it is (registry.ScheduleSync). A client that
+// dies after its update leaves nothing stale.
+//
+// Quartz's day rules (L, L-n, LW, nW; nL, n#k) have no Temporal calendar
+// field: each becomes several calendars, one per length of month (and
+// February by leap year), pairing days of month with days of the week.
+//
 // Workers: worker.New calls Register.
 package scheduler

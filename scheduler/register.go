@@ -3,6 +3,8 @@ package scheduler
 import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/registry"
 )
 
 // Registrar is what Register needs: a worker, or a testsuite environment.
@@ -11,10 +13,12 @@ type Registrar interface {
 	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
 }
 
-// Register registers the queue and fire workflows and their activities.
+// Register registers the queue and fire workflows and their activities,
+// and the schedule sync registry entities run.
 func Register(r Registrar) {
 	r.RegisterWorkflowWithOptions(Queue, workflow.RegisterOptions{Name: QueueWorkflowName})
 	r.RegisterWorkflowWithOptions(Fire, workflow.RegisterOptions{Name: FireWorkflowName})
 	r.RegisterActivityWithOptions(Watch, activity.RegisterOptions{Name: WatchActivityName})
 	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
+	r.RegisterActivityWithOptions(Sync, activity.RegisterOptions{Name: registry.SyncActivityName})
 }

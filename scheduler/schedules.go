@@ -24,6 +24,15 @@ func ScheduleID(workflowID string, i int) string {
 	return fmt.Sprintf("%s%s/%d", ScheduleIDPrefix, workflowID, i)
 }
 
+// SpecError is a time trigger that no Temporal schedule can express.
+type SpecError struct {
+	Path string // workflow.time_triggers[i]
+	Err  error
+}
+
+func (e *SpecError) Error() string { return "scheduler: " + e.Path + ": " + e.Err.Error() }
+func (e *SpecError) Unwrap() error { return e.Err }
+
 // SyncOptions say which version a workflow id's schedules fire.
 type SyncOptions struct {
 	// Version is the active version whose time_triggers the schedules
@@ -55,7 +64,7 @@ func (c *Client) SyncSchedules(ctx context.Context, workflowID string, o SyncOpt
 	for i, t := range triggers {
 		spec, err := Spec(t)
 		if err != nil {
-			return fmt.Errorf("scheduler: workflow.time_triggers[%d]: %w", i, err)
+			return &SpecError{Path: fmt.Sprintf("workflow.time_triggers[%d]", i), Err: err}
 		}
 		action := &sdkclient.ScheduleWorkflowAction{
 			ID:        fmt.Sprintf("baton-fire/%s/%d", workflowID, i),

@@ -12,7 +12,8 @@ import (
 // Spec is the Temporal schedule spec of one Maestro time trigger: a CRON
 // or PREDEFINED trigger becomes calendars in the trigger's time zone
 // (two when a 5-field expression restricts both day fields, as Unix cron
-// matches either), an INTERVAL trigger an interval aligned to its start;
+// matches either; several for a Quartz L, W or # rule, see
+// dayRuleCalendars), an INTERVAL trigger an interval aligned to its start;
 // fuzzy_max_delay becomes the schedule's jitter.
 func Spec(t *definition.TimeTrigger) (sdkclient.ScheduleSpec, error) {
 	var spec sdkclient.ScheduleSpec
@@ -37,6 +38,9 @@ func Spec(t *definition.TimeTrigger) (sdkclient.ScheduleSpec, error) {
 			return spec, err
 		}
 		spec.Calendars = calendars(c)
+		if len(spec.Calendars) == 0 {
+			return spec, fmt.Errorf("cron %q never fires from the year %d on", expr, firstYear)
+		}
 		return spec, nil
 	}
 	every, err := definition.ParseDuration(t.Interval)
@@ -92,8 +96,13 @@ func calendars(c *definition.CronSpec) []sdkclient.ScheduleCalendarSpec {
 		Month:      ranges(c.Months, 1, 12),
 		DayOfWeek:  ranges(c.DaysOfWeek, 0, 6),
 	}
-	if c.Years != nil {
-		base.Year = ranges(c.Years, 1970, 2099)
+	years, ok := yearRanges(c.Years)
+	if !ok {
+		return nil
+	}
+	base.Year = years
+	if c.Day != nil {
+		return dayRuleCalendars(c, base)
 	}
 	if !c.Union {
 		return []sdkclient.ScheduleCalendarSpec{base}

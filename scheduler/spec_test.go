@@ -58,3 +58,54 @@ func TestSpecCalendars(t *testing.T) {
 	_, err = Spec(&definition.TimeTrigger{Type: "CRON", Cron: "0 30 * * *"})
 	require.ErrorContains(t, err, "time_trigger.cron: [cron expression] is not valid - rejected value is [0 30 * * *] - error: [hour: value 30 not in range [0, 23]]")
 }
+
+func TestSpecYears(t *testing.T) {
+	for _, tc := range []struct {
+		cron  string
+		years []sdkclient.ScheduleRange
+		err   string
+	}{
+		{"0 0 12 * * ? *", nil, ""},
+		// Temporal's years start at 2000: a stepped range keeps its step.
+		{"0 0 12 * * ? 1990-2010/4", []sdkclient.ScheduleRange{{Start: 2002, End: 2010, Step: 4}}, ""},
+		{"0 0 12 * * ? 1999,2030", []sdkclient.ScheduleRange{{Start: 2030, End: 2030, Step: 1}}, ""},
+		{"0 0 12 * * ? 1990", nil, `cron "0 0 12 * * ? 1990" never fires from the year 2000 on`},
+		{"0 0 12 L 2 ? 1990-1999", nil, `cron "0 0 12 L 2 ? 1990-1999" never fires from the year 2000 on`},
+	} {
+		spec, err := Spec(&definition.TimeTrigger{Type: "CRON", Cron: tc.cron})
+		if tc.err != "" {
+			require.EqualError(t, err, tc.err, tc.cron)
+			continue
+		}
+		require.NoError(t, err, tc.cron)
+		for _, c := range spec.Calendars {
+			require.Equal(t, tc.years, c.Year, tc.cron)
+		}
+	}
+}
+
+func TestSpecQuartzDayRules(t *testing.T) {
+	spec, err := Spec(&definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 ? 1-3 MON#2 2030"})
+	require.NoError(t, err)
+	require.Len(t, spec.Calendars, 1)
+	c := spec.Calendars[0]
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 8, End: 14, Step: 1}}, c.DayOfMonth)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 1, End: 1, Step: 1}}, c.DayOfWeek)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 1, End: 3, Step: 1}}, c.Month)
+
+	// The last day of April and June only: one calendar of 30-day months.
+	spec, err = Spec(&definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 L 4,6 ?"})
+	require.NoError(t, err)
+	require.Len(t, spec.Calendars, 1)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 30, End: 30, Step: 1}}, spec.Calendars[0].DayOfMonth)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 4, End: 4, Step: 1}, {Start: 6, End: 6, Step: 1}}, spec.Calendars[0].Month)
+
+	// February of leap years: its last day is the 29th.
+	spec, err = Spec(&definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 L 2 ? 2030-2033"})
+	require.NoError(t, err)
+	require.Len(t, spec.Calendars, 2)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 29, End: 29, Step: 1}}, spec.Calendars[0].DayOfMonth)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 2032, End: 2032, Step: 1}}, spec.Calendars[0].Year)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 28, End: 28, Step: 1}}, spec.Calendars[1].DayOfMonth)
+	require.Equal(t, []sdkclient.ScheduleRange{{Start: 2030, End: 2031, Step: 1}, {Start: 2033, End: 2033, Step: 1}}, spec.Calendars[1].Year)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/batonhq/baton/internal/taskqueue"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 )
@@ -51,27 +50,11 @@ type SendOptions struct {
 func (c *Client) Send(ctx context.Context, opts SendOptions) (*SendResult, error) {
 	req := SendRequest{Params: opts.Params, Payload: opts.Payload, RequestID: opts.RequestID}
 	if err := checkSend(opts.Name, req); err != nil {
-		return nil, fmt.Errorf("send signal: %w", err)
-	}
-	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
-		ID:                       WorkflowID(opts.Name),
-		TaskQueue:                c.opts.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, WorkflowName, State{Name: opts.Name, Options: c.opts.Store})
-	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			UpdateName:   UpdateSend,
-			Args:         []any{req},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("send signal %q: %w", opts.Name, err)
+		return nil, &refusedError{fmt.Errorf("send signal: %w", err)}
 	}
 	var res SendResult
-	if err := h.Get(ctx, &res); err != nil {
-		return nil, fmt.Errorf("send signal %q: %w", opts.Name, err)
+	if err := c.update(ctx, opts.Name, UpdateSend, req, &res); err != nil {
+		return nil, err
 	}
 	return &res, nil
 }

@@ -68,6 +68,8 @@ type State struct {
 	LastSeq int64 `json:"last_seq"`
 	// Instances in Seq order, oldest first.
 	Instances []*Instance `json:"instances,omitempty"`
+	// Waiters are the runs waiting for a matching instance (wait.go).
+	Waiters []*Waiter `json:"waiters,omitempty"`
 }
 
 // SendRequest is the update's argument.
@@ -121,6 +123,17 @@ func Store(ctx workflow.Context, st State) error {
 	); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateWait,
+		func(_ workflow.Context, req WaitRequest) (*Instance, error) { return s.wait(req) },
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, req WaitRequest) error {
+			if req.Name != s.Name {
+				return fmt.Errorf("wait for signal %q sent to the store of %q", truncate(req.Name), truncate(s.Name))
+			}
+			return checkWait(s.Name, req)
+		}},
+	); err != nil {
+		return err
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryList, s.list); err != nil {
 		return err
 	}
@@ -132,8 +145,9 @@ func Store(ctx workflow.Context, st State) error {
 	}); err != nil {
 		return err
 	}
-	// Accepted updates finish before the state is handed over.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// Accepted updates finish, and waiters are told, before the state is
+	// handed over.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && s.notifying == 0 }); err != nil {
 		return err
 	}
 	return workflow.NewContinueAsNewError(ctx, WorkflowName, s.State)
@@ -141,8 +155,9 @@ func Store(ctx workflow.Context, st State) error {
 
 type store struct {
 	State
-	sends int
-	bytes int // the sum of the kept instances' sizes
+	sends     int
+	bytes     int // the sum of the kept instances' sizes
+	notifying int // SignalMatched signals not yet delivered
 }
 
 func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {
@@ -162,6 +177,7 @@ func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {
 	s.Instances = append(s.Instances, in)
 	s.bytes += in.size()
 	s.evict(in.CreateTime)
+	s.notify(ctx, in)
 	return SendResult{Instance: in}
 }
 

@@ -298,12 +298,7 @@ func (c *compiler) step(s *definition.Step, path string) *Node {
 		c.errs.add(path, fmt.Sprintf("unknown step kind %q", string(s.Kind)))
 		return n
 	}
-	if len(s.SignalDependencies) > 0 {
-		c.errs.notSupported(path+".signal_dependencies", "signal dependencies")
-	}
-	if len(s.SignalOutputs) > 0 {
-		c.errs.notSupported(path+".signal_outputs", "signal outputs")
-	}
+	c.signals(n, s, path)
 	n.Type, n.SubType = s.Type, s.SubType
 	n.FailureMode = DefaultFailureMode
 	if fm := strings.ToUpper(strings.TrimSpace(string(s.FailureMode))); fm != "" {

@@ -71,6 +71,10 @@ type Node struct {
 	// HeartbeatTimeout of an activity-mode step, in seconds; 0 means
 	// DefaultHeartbeatTimeout.
 	HeartbeatTimeout int64 `json:"heartbeat_timeout,omitempty"`
+	// SignalDependencies the step waits for before it evaluates its params;
+	// SignalOutputs it sends when it succeeds (signals.go).
+	SignalDependencies []*SignalDependency `json:"signal_dependencies,omitempty"`
+	SignalOutputs      []*SignalOutput     `json:"signal_outputs,omitempty"`
 
 	// Composite steps (Mode child). Foreach and while run Body; a
 	// subworkflow runs the workflow named by its subworkflow_id param.

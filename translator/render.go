@@ -38,6 +38,7 @@ func Mermaid(p *Plan) string {
 		return sb.String()
 	}
 	mermaidSteps(&sb, p.Steps, "s", "  ")
+	mermaidSignals(&sb, p.Steps)
 	return sb.String()
 }
 
@@ -114,6 +115,7 @@ func DOT(p *Plan) string {
 	sb.WriteString("  node [shape=box];\n")
 	if p != nil {
 		dotSteps(&sb, p.Steps, "  ")
+		dotSignals(&sb, p.Steps)
 	}
 	sb.WriteString("}\n")
 	return sb.String()

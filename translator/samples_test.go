@@ -32,6 +32,9 @@ func TestCompileSamples(t *testing.T) {
 		"server__sample-while-wf.json", "server__sample-subworkflow-wf.json", "server__sample-mixed-wf.json",
 		"server__sample-kubernetes-wf.json", "server__sample-kubernetes-env-wf.json", "server__sample-kubernetes-output-wf.json",
 		"server__sample-kubernetes-nonretryable-wf.json", "server__sample-notebook-wf.json",
+		"server__sample-dag-test-5.json", "server__sample-dag-test-10.json",
+		"common__request__sample-active-wf-with-step-signal-dependencies.json",
+		"common__request__sample-active-wf-with-output-signals.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(loadSample(t, name), Options{})
@@ -54,8 +57,6 @@ func TestRefuseSamples(t *testing.T) {
 		name string
 		want []string // each a substring of one error
 	}{
-		{"server__sample-dag-test-5.json", []string{"workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies"}},
-		{"server__sample-dag-test-10.json", []string{".step.signal_dependencies: not supported yet: signal dependencies"}},
 		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -74,8 +74,9 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 	w := sdkworker.New(c, queue, opts.Worker)
 	if !opts.DisableWorkflows {
 		RegisterWorkflows(w)
-		registry.Register(w)  // the definition registry's entities and Resolve activity
-		scheduler.Register(w) // run-strategy queues, time-trigger fires
+		registry.Register(w)          // the definition registry's entities and Resolve activity
+		scheduler.Register(w)         // run-strategy queues, time-trigger fires
+		signals.RegisterActivities(w) // step signal dependencies and outputs
 	}
 	RegisterStepTypes(w, types)
 	return w, nil

@@ -43,10 +43,6 @@ const (
 // Paused is the status of a step held by PAUSE or a breakpoint until RESUME.
 const Paused StepStatus = "PAUSED"
 
-// waitingForSignals is the status of a step waiting on its signal
-// dependencies (built by the signal dependencies work).
-const waitingForSignals StepStatus = "WAITING_FOR_SIGNALS"
-
 // Error types of a step action the update's validator refuses.
 const (
 	// ErrStepActionRefused: the action is not allowed (the message says why).
@@ -91,7 +87,7 @@ var stepActionsAllowed = map[StepStatus][]StepAction{
 	NotCreated:         {ActionPause, ActionResume},
 	Created:            {ActionPause, ActionStop, ActionKill},
 	Paused:             {ActionResume, ActionStop, ActionKill, ActionSkip},
-	waitingForSignals:  {ActionStop, ActionKill, ActionSkip, ActionBypass},
+	WaitingForSignals:  {ActionStop, ActionKill, ActionSkip, ActionBypass},
 	EvaluatingParams:   {ActionStop, ActionKill, ActionSkip},
 	WaitingForPermits:  {ActionStop, ActionKill, ActionSkip},
 	Running:            {ActionStop, ActionKill, ActionSkip},
@@ -122,20 +118,12 @@ var stepActionDispatch = map[StepAction]stepActionFunc{
 	ActionKill:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, FatallyFailed, req) },
 	ActionRestart: (*run).actRestart,
 	ActionBypass: func(r *run, n *node, req StepActionRequest) string {
-		return signalBypass(r, n)
+		if err := r.bypassSignals(n); err != nil {
+			return err.Error() // checkStepAction saw WAITING_FOR_SIGNALS: not reached
+		}
+		return "its signal dependencies bypassed"
 	},
 }
-
-// signalBypass applies BYPASS_STEP_DEPENDENCIES to a step in
-// WAITING_FOR_SIGNALS: it stops waiting and is created. The signal
-// dependencies work sets it (with signalBypassCheck) when such steps
-// exist; until then no step is ever in that status and the action is
-// refused by its status.
-var signalBypass = func(r *run, n *node) string { return "" }
-
-// signalBypassCheck, if set, is consulted for BYPASS_STEP_DEPENDENCIES
-// after the status table allowed it: a non-empty reason refuses it.
-var signalBypassCheck func(r *run, n *node) string
 
 // stepActions is a step's state for actions and breakpoints.
 type stepActions struct {
@@ -279,8 +267,8 @@ func (r *run) phaseRefusal(n *node, a StepAction) string {
 			return "not supported yet: RESTART while the run is in progress of a step that has downstream steps (they have been decided)"
 		}
 	case ActionBypass:
-		if signalBypassCheck != nil {
-			return signalBypassCheck(r, n)
+		if ph != phaseSignals {
+			return "the step is not waiting for signals"
 		}
 	}
 	return ""

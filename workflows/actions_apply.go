@@ -61,6 +61,8 @@ func (r *run) actEnd(n *node, status StepStatus, req StepActionRequest) string {
 		}
 	case phaseBackoff:
 		n.gen++
+	case phaseSignals:
+		r.stopWaitingSignals(n)
 	}
 	why := fmt.Sprintf("%s by a step action", map[StepStatus]string{Skipped: "skipped", Stopped: "stopped", FatallyFailed: "killed"}[status])
 	if req.Reason != "" {

@@ -42,6 +42,9 @@ type engine struct {
 	// about to wait: once per round of events, in the loop's own coroutine
 	// (an observer there costs nothing on the SDK's other dispatcher passes).
 	idle func()
+	// sigs routes the signal store's SignalMatched signals to the steps
+	// waiting in this workflow (signal_deps.go); nil until a step waits.
+	sigs *signalWaits
 }
 
 type pendingFuture struct {

@@ -149,7 +149,16 @@ func (r *run) create(n *node) {
 		return
 	}
 	r.running++
+	if r.waitsForSignals(n) {
+		r.waitSignals(n)
+		return
+	}
 	r.move(n, evCreate)
+	r.evaluate(n)
+}
+
+// evaluate runs a created step: EVALUATING_PARAMS, then its first attempt.
+func (r *run) evaluate(n *node) {
 	n.state.Status = Created
 	timeout, policy, ok := r.prepareStep(r.ctx, n)
 	if !ok {
@@ -282,6 +291,10 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		return
 	}
 	v := r.judge(n, res, err, n.policy)
+	if !v.retry && v.status == Succeeded && !v.fatal && r.sendsSignals(n) {
+		r.sendOutputs(ctx, n, v)
+		return
+	}
 	if !v.retry {
 		r.apply(ctx, n, v)
 		r.stepDone(n)
@@ -319,6 +332,12 @@ func (r *run) stepDone(n *node) {
 func (r *run) haltSteps() {
 	r.cancelScope()
 	for _, n := range r.nodes {
+		if n.m.phase == phaseSignals {
+			r.stopWaitingSignals(n)
+			r.endStep(r.ctx, n, r.cutShortStatus(), r.haltWhy)
+			r.stepDone(n)
+			continue
+		}
 		if n.m.phase != phasePermit || n.permit == nil {
 			continue
 		}

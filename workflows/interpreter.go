@@ -247,7 +247,7 @@ func (r *run) ready(n *node) {
 			r.markInline(n, Skipped, "skipped by the restart")
 			r.move(n, evEnd)
 			work = r.propagate(n, work)
-		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n):
+		case n.plan.Kind == "step" && n.plan.Type == "NoOp" && !r.pausesAt(n) && !hasSignals(n.plan):
 			r.runNoOp(n)
 			r.move(n, evEnd)
 			work = r.propagate(n, work)

@@ -20,9 +20,10 @@ const (
 	phaseBackoff              // *_FAILED: waiting out a retry delay
 	phaseDone                 // terminal (including never created)
 	phasePaused               // PAUSED: stopped before creation by PAUSE or a breakpoint (actions.go)
+	phaseSignals              // WAITING_FOR_SIGNALS: created, its signal dependencies not all matched (signal_deps.go)
 )
 
-var phaseNames = [...]string{"WAITING", "QUEUED", "EVALUATING_PARAMS", "WAITING_FOR_PERMITS", "RUNNING", "BACKOFF", "DONE", "PAUSED"}
+var phaseNames = [...]string{"WAITING", "QUEUED", "EVALUATING_PARAMS", "WAITING_FOR_PERMITS", "RUNNING", "BACKOFF", "DONE", "PAUSED", "WAITING_FOR_SIGNALS"}
 
 func (p phase) String() string { return phaseNames[p] }
 
@@ -31,17 +32,19 @@ type stepEvent uint8
 
 // The step events.
 const (
-	evQueue   stepEvent = iota // ready, but no slot free
-	evCreate                   // a slot is free: the step is created and evaluates its params
-	evAsk                      // ask the tree cap for a permit for the next attempt
-	evAttempt                  // start an attempt
-	evRetry                    // an attempt failed and will be retried after a delay
-	evEnd                      // the step ended (succeeded, failed, cut short, skipped)
-	evPause                    // PAUSE or a breakpoint: wait for RESUME before creation
-	evRestart                  // the RESTART step action: an ended step waits to be created again
+	evQueue       stepEvent = iota // ready, but no slot free
+	evCreate                       // a slot is free: the step is created and evaluates its params
+	evAsk                          // ask the tree cap for a permit for the next attempt
+	evAttempt                      // start an attempt
+	evRetry                        // an attempt failed and will be retried after a delay
+	evEnd                          // the step ended (succeeded, failed, cut short, skipped)
+	evPause                        // PAUSE or a breakpoint: wait for RESUME before creation
+	evRestart                      // the RESTART step action: an ended step waits to be created again
+	evWaitSignals                  // a slot is free and the step has signal dependencies: it waits for them
+	evBypass                       // BYPASS_STEP_DEPENDENCIES: the step stops waiting for its signals
 )
 
-var eventNames = [...]string{"queue", "create", "ask-permit", "attempt", "retry", "end", "pause", "restart"}
+var eventNames = [...]string{"queue", "create", "ask-permit", "attempt", "retry", "end", "pause", "restart", "wait-signals", "bypass"}
 
 func (e stepEvent) String() string { return eventNames[e] }
 
@@ -62,15 +65,20 @@ func (e stepEvent) String() string { return eventNames[e] }
 //	WAITING, QUEUED     --pause-->      PAUSED (PAUSE action or breakpoint)
 //	PAUSED              --create-->     EVALUATING_PARAMS (RESUME)
 //	DONE                --restart-->    WAITING (RESTART action, run in progress)
+//	WAITING, QUEUED     --wait-signals--> WAITING_FOR_SIGNALS
+//	PAUSED              --wait-signals--> WAITING_FOR_SIGNALS (RESUME of a step with signal dependencies)
+//	WAITING_FOR_SIGNALS --create-->     EVALUATING_PARAMS (every dependency matched)
+//	WAITING_FOR_SIGNALS --bypass-->     EVALUATING_PARAMS
 var stepTransitions = [...]map[stepEvent]phase{
-	phaseWaiting: {evQueue: phaseQueued, evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused},
-	phaseQueued:  {evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused},
+	phaseWaiting: {evQueue: phaseQueued, evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused, evWaitSignals: phaseSignals},
+	phaseQueued:  {evCreate: phaseParams, evEnd: phaseDone, evPause: phasePaused, evWaitSignals: phaseSignals},
 	phaseParams:  {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
 	phasePermit:  {evAttempt: phaseRunning, evEnd: phaseDone},
 	phaseRunning: {evRetry: phaseBackoff, evEnd: phaseDone},
 	phaseBackoff: {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
 	phaseDone:    {evRestart: phaseWaiting},
-	phasePaused:  {evCreate: phaseParams, evEnd: phaseDone},
+	phasePaused:  {evCreate: phaseParams, evWaitSignals: phaseSignals, evEnd: phaseDone},
+	phaseSignals: {evCreate: phaseParams, evBypass: phaseParams, evEnd: phaseDone},
 }
 
 // phaseNone marks an event a phase does not accept in nextPhase.

@@ -363,9 +363,10 @@ func (s *scope) GetFromSignal(string, string) (any, error) {
 	return nil, fmt.Errorf("not supported yet: params.getFromSignal (signal triggers)")
 }
 
-// GetFromSignalDependency is not built yet.
-func (s *scope) GetFromSignalDependency(string, string) (any, error) {
-	return nil, fmt.Errorf("not supported yet: params.getFromSignalDependency (signal dependencies)")
+// GetFromSignalDependency reads a param of the signal instance that
+// matched one of the step's signal dependencies (signal_deps.go).
+func (s *scope) GetFromSignalDependency(index, param string) (any, error) {
+	return s.signalDependencyParam(index, param)
 }
 
 // NextUniqueID returns a unique id from the run's deterministic source.

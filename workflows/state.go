@@ -16,6 +16,7 @@ const (
 	Created            StepStatus = "CREATED"
 	EvaluatingParams   StepStatus = "EVALUATING_PARAMS"
 	WaitingForPermits  StepStatus = "WAITING_FOR_PERMITS"
+	WaitingForSignals  StepStatus = "WAITING_FOR_SIGNALS"
 	Running            StepStatus = "RUNNING"
 	Unsatisfied        StepStatus = "UNSATISFIED"
 	Skipped            StepStatus = "SKIPPED"
@@ -106,6 +107,10 @@ type StepState struct {
 	// Run is the workflow run whose attempt this state is, set in restarted
 	// runs; a step kept from an earlier run has that run's number.
 	Run int `json:"run,omitempty"`
+	// SignalDependencies: what the step waited for and what matched;
+	// SignalOutputs: the signals it sent (signal_deps.go, signal_outputs.go).
+	SignalDependencies []*SignalDependencyState `json:"signal_dependencies,omitempty"`
+	SignalOutputs      []*SignalOutputState     `json:"signal_outputs,omitempty"`
 }
 
 // LoopSummary counts a loop step's iterations.

@@ -24,6 +24,9 @@ func TestTriggerNextTimes(t *testing.T) {
 	ctx := context.Background()
 	from := time.Date(2030, 3, 8, 0, 0, 0, 0, time.UTC)
 	utc := func(day, hour, minute int) time.Time { return time.Date(2030, 3, day, hour, minute, 0, 0, time.UTC) }
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2030, month, day, hour, 0, 0, 0, time.UTC)
+	}
 	for _, tc := range []struct {
 		name    string
 		trigger definition.TimeTrigger
@@ -47,6 +50,28 @@ func TestTriggerNextTimes(t *testing.T) {
 			// resolution): every 3 hours at hh:00:18 UTC.
 			[]time.Time{utc(8, 0, 0).Add(18 * time.Second), utc(8, 3, 0).Add(18 * time.Second), utc(8, 6, 0).Add(18 * time.Second),
 				utc(8, 9, 0).Add(18 * time.Second), utc(8, 12, 0).Add(18 * time.Second)}},
+		// Quartz's day rules (2030: March 31 is a Sunday, June 1 a Saturday,
+		// June 30 a Sunday, August 31 a Saturday, September 1 a Sunday).
+		{"quartz L, last day of the month", definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 L * ?"},
+			[]time.Time{at(3, 31, 12), at(4, 30, 12), at(5, 31, 12), at(6, 30, 12), at(7, 31, 12)}},
+		{"quartz L in February, leap years", definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 L 2 ? *"},
+			[]time.Time{time.Date(2031, 2, 28, 12, 0, 0, 0, time.UTC), time.Date(2032, 2, 29, 12, 0, 0, 0, time.UTC),
+				time.Date(2033, 2, 28, 12, 0, 0, 0, time.UTC), time.Date(2034, 2, 28, 12, 0, 0, 0, time.UTC)}},
+		{"quartz L-2", definition.TimeTrigger{Type: "CRON", Cron: "0 0 12 L-2 * ?"},
+			[]time.Time{at(3, 29, 12), at(4, 28, 12), at(5, 29, 12), at(6, 28, 12), at(7, 29, 12)}},
+		{"quartz LW, last weekday", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 LW * ?"},
+			[]time.Time{at(3, 29, 9), at(4, 30, 9), at(5, 31, 9), at(6, 28, 9), at(7, 31, 9)}},
+		{"quartz 1W, nearest weekday to the 1st", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 1W * ?"},
+			[]time.Time{at(4, 1, 9), at(5, 1, 9), at(6, 3, 9), at(7, 1, 9), at(8, 1, 9), at(9, 2, 9)}},
+		{"quartz 31W, only months of 31 days", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 31W * ?"},
+			[]time.Time{at(3, 29, 9), at(5, 31, 9), at(7, 31, 9), at(8, 30, 9), at(10, 31, 9)}},
+		{"quartz 6L, last Friday", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 ? * 6L"},
+			[]time.Time{at(3, 29, 9), at(4, 26, 9), at(5, 31, 9), at(6, 28, 9), at(7, 26, 9)}},
+		{"quartz MON#2 US/Pacific, second Monday", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 ? * MON#2", Timezone: "US/Pacific"},
+			// 09:00 PDT = 16:00Z (the first, March 11, is after the DST change).
+			[]time.Time{at(3, 11, 16), at(4, 8, 16), at(5, 13, 16), at(6, 10, 16), at(7, 8, 16)}},
+		{"quartz 2#5, fifth Monday", definition.TimeTrigger{Type: "CRON", Cron: "0 0 9 ? * 2#5"},
+			[]time.Time{at(4, 29, 9), at(7, 29, 9), at(9, 30, 9), at(12, 30, 9)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec, err := scheduler.Spec(&tc.trigger)
@@ -115,6 +140,7 @@ func TestTimeTriggerSchedule(t *testing.T) {
 	tokyo := &definition.TimeTrigger{Type: "PREDEFINED", Expression: "@daily", Timezone: "Asia/Tokyo"}
 	v1, err := env.baton.Push(ctx, timeTriggerDef(t, id, tokyo))
 	require.NoError(t, err)
+	require.True(t, v1.SchedulesSynced, "the registry entity synced the schedules")
 	ds := describeSchedules(t, id)
 	require.Len(t, ds, 1)
 	require.False(t, ds[0].Schedule.State.Paused)
