@@ -42,6 +42,10 @@
 // events in that table. Runs started before the engine (no event-engine
 // marker, ChangeEventEngine) replay through the coroutine-per-step engine
 // kept in the legacy_*.go files, to be deleted once no such run remains.
+// New runs of baton.Run record the lean-start marker (ChangeLeanStart)
+// instead: it implies the event-driven engine and observe-status, and a run
+// starts its workflow-timeout timer only once it waits, so a run that ends
+// in its first workflow task records four commands, not eight.
 //
 // An activity attempt has a heartbeat timeout (the plan's, else 30 s) and
 // the step activity heartbeats while the step runs, so an attempt lost with

@@ -114,6 +114,7 @@ type run struct {
 	cancelScope workflow.CancelFunc
 	onEnd       func()
 	ended       bool
+	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
 	// workflow timeout's timer at the end of the first round of events.
