@@ -23,4 +23,5 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
 	r.RegisterActivityWithOptions(Sync, activity.RegisterOptions{Name: registry.SyncActivityName})
 	r.RegisterActivityWithOptions(FireSignalTrigger, activity.RegisterOptions{Name: signals.FireActivityName})
+	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
 }

@@ -36,6 +36,9 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// StepParams override params of steps of a foreach iteration, by step
+	// id: a restart's, passed by its foreach (restart_step.go).
+	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
 	// Signal is set for an instance a signal trigger started: what
 	// params.getFromSignal reads (signal_trigger_params.go).
 	Signal *SignalInitiator `json:"signal,omitempty"`
@@ -111,11 +114,16 @@ type run struct {
 	cancelScope workflow.CancelFunc
 	onEnd       func()
 	ended       bool
+	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
 	// workflow timeout's timer at the end of the first round of events.
 	lean            bool
 	deferredTimeout func()
+
+	// stepParams override step params in an iteration of a foreach
+	// restarted with them (RunInput.StepParams, restart_step.go).
+	stepParams map[string]map[string]*translator.Param
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -146,6 +154,9 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if versions.events {
+		if versions.breakpoints {
+			r.loadBreakpoints(ctx, in.Breakpoints)
+		}
 		r.runEvents(in.RunParams, obs.update)
 	} else {
 		obs.watch(ctx)
@@ -176,6 +187,7 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		metrics: metricsFor(ctx),
 		signal:  in.Signal,
 	}
+	r.stepParams = in.StepParams
 	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
 		r.restart = in.Restart // an iteration only on a restart path
 	}
