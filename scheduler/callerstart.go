@@ -51,15 +51,28 @@ func (q *queue) watchCallerStarted(ctx workflow.Context) {
 			grace = max(in.Started.Add(q.grace).Sub(workflow.Now(ctx)), 0)
 		}
 		f := workflow.ExecuteActivity(q.watchContext(ctx), WatchActivityName, []RunRef{{ID: in.ID, Grace: grace}})
-		q.sel.AddFuture(f, func(f workflow.Future) {
-			var ended []Ended
-			if err := f.Get(ctx, &ended); err != nil {
-				return // cannot happen: retried until it ends
-			}
-			for _, e := range ended {
-				q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
-			}
-		})
+		id := in.ID
+		q.watches[id] = f
+		q.sel.AddFuture(f, func(workflow.Future) { q.watchEnded(ctx, id) })
+	}
+}
+
+// watchEnded takes in the answer of an instance's own watch (once): from
+// the selector, or from settle when a start arrives in the same workflow
+// task as the answer (the caller that saw the instance end and starts the
+// next must find it ended).
+func (q *queue) watchEnded(ctx workflow.Context, id string) {
+	f, ok := q.watches[id]
+	if !ok {
+		return
+	}
+	delete(q.watches, id)
+	var ended []Ended
+	if err := f.Get(ctx, &ended); err != nil {
+		return // cannot happen: retried until it ends
+	}
+	for _, e := range ended {
+		q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
 	}
 }
 

@@ -83,6 +83,8 @@ type queue struct {
 	// parent has closed is never started).
 	starting int
 	grace    time.Duration // CallerStartGrace
+	// watches are the own watches of instances their callers start.
+	watches map[string]workflow.Future
 }
 
 type ending struct {
@@ -97,7 +99,7 @@ type ending struct {
 // the child result, or, for instances a previous run started, from a
 // watch activity, and keeps waiting instances in its state.
 func Queue(ctx workflow.Context, in QueueInput) error {
-	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}}
+	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}, watches: map[string]workflow.Future{}}
 	if q.st.WorkflowID == "" {
 		return temporal.NewNonRetryableApplicationError("queue started without a workflow id", ErrorTypeRefused, nil)
 	}
@@ -330,6 +332,16 @@ func (q *queue) settle(ctx workflow.Context) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		q.childEnded(ctx, id)
+	}
+	ids = ids[:0]
+	for id, f := range q.watches {
+		if f.IsReady() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		q.watchEnded(ctx, id)
 	}
 	now := workflow.Now(ctx)
 	for _, e := range q.ended {
