@@ -74,7 +74,7 @@ func TestRestartThroughQueue(t *testing.T) {
 
 	// The queue's history (caller starts, the ended check, a restart
 	// through it) replays.
-	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-restart")
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-restart-shared-watch")
 }
 
 // replayEntity records the history of an entity workflow's current run
