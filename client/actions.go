@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -35,9 +36,17 @@ func (e *StepActionRefusedError) Error() string {
 // count from 1) or SUBWORKFLOW_STEP/STEP, nested as deep as the steps nest.
 // It follows the run's forwards to the child workflow that runs the step,
 // and answers with the step's new status, or a *StepActionRefusedError.
+// RESTART of a step of an ended run restarts the run from that step
+// (RestartFromStep, RESTART_FROM_SPECIFIC): the answer is the step's
+// status in the new run, CREATED, and names the new run.
 func (c *Client) StepAction(ctx context.Context, id string, action workflows.StepAction, path, reason string) (*workflows.StepActionResult, error) {
-	if path == "" || strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.Contains(path, "//") {
-		return nil, fmt.Errorf("baton: step path %q: want STEP or STEP/ITERATION/STEP (no empty part)", path)
+	if err := CheckStepPath(path); err != nil {
+		return nil, err
+	}
+	if action == workflows.ActionRestart {
+		if res, err := c.restartEnded(ctx, id, path); res != nil || err != nil {
+			return res, err
+		}
 	}
 	wfID, p := id, path
 	for range maxStepActionHops {
@@ -56,6 +65,33 @@ func (c *Client) StepAction(ctx context.Context, id string, action workflows.Ste
 		wfID, p = fwd.WorkflowID, fwd.Path
 	}
 	return nil, fmt.Errorf("baton: step path %q: more than %d nested foreach and subworkflow steps", path, maxStepActionHops)
+}
+
+// restartEnded restarts an ended run from a step; it returns nil, nil if
+// the run is still running.
+func (c *Client) restartEnded(ctx context.Context, id, path string) (*workflows.StepActionResult, error) {
+	d, err := c.tc.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, fmt.Errorf("baton: step action RESTART on %s: %w", id, err)
+	}
+	if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil, nil
+	}
+	run, err := c.RestartFromStep(ctx, id, StepRestartOptions{Step: path})
+	if err != nil {
+		return nil, &StepActionRefusedError{Run: id, Path: path, Action: workflows.ActionRestart, Reason: err.Error()}
+	}
+	return &workflows.StepActionResult{Instance: run.ID(), Path: path, Status: workflows.Created,
+		Message: fmt.Sprintf("the run has ended: restarted from this step as run %s", run.RunID())}, nil
+}
+
+// CheckStepPath checks the form of a step path: STEP, or parts joined by
+// "/" with none empty.
+func CheckStepPath(path string) error {
+	if path == "" || strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.Contains(path, "//") {
+		return fmt.Errorf("baton: step path %q: want STEP or STEP/ITERATION/STEP (no empty part)", path)
+	}
+	return nil
 }
 
 // sendStepAction sends one step action update; a forward is returned as

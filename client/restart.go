@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/sel"
-	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -35,12 +34,6 @@ type RestartOptions struct {
 // run it restarts, with workflow_run_id one higher. The restart is checked
 // (policy, param modes, the run has ended) before anything is started.
 func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*Run, error) {
-	return c.restartWith(ctx, id, opts, nil)
-}
-
-// restartWith is Restart; edit, if set, completes the restart before it is
-// checked.
-func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions, edit func(*workflows.Restart, *translator.Plan) error) (*Run, error) {
 	if opts.Policy == "" {
 		opts.Policy = workflows.RestartFromIncomplete
 	}
@@ -63,11 +56,6 @@ func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions
 	if opts.Policy == workflows.RestartFromIncomplete {
 		if err := c.loopResults(ctx, id, in, rs, false); err != nil {
 			return nil, err
-		}
-	}
-	if edit != nil {
-		if err := edit(rs, in.Plan); err != nil {
-			return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 		}
 	}
 	if err := workflows.CheckRestart(in.Plan, rs); err != nil {
@@ -125,9 +113,11 @@ func (c *Client) endedRun(ctx context.Context, id, requestID string) (info *work
 // its loop steps (collected params of kept foreach steps, where unfinished
 // loops resume) and the final states of kept sync subworkflows. An
 // unfinished loop whose loop workflow never started runs from its start;
-// one whose loop workflow left no result cannot resume. keptOnly reads
-// only what kept steps need (a restart from a step).
-func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, keptOnly bool) error {
+// one whose loop workflow left no result cannot resume. For a restart
+// from a step (specific), every foreach that ran resumes as Maestro's does
+// in a RESTART_FROM_SPECIFIC run, while loops start again, and of the
+// subworkflows only kept ones are read.
+func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, specific bool) error {
 	for _, n := range in.Plan.Steps {
 		ps := rs.Previous.Step(n.ID)
 		if ps == nil || ps.Status == workflows.NotCreated || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
@@ -135,11 +125,8 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		}
 		childID := id + "/" + n.ID
 		kept := ps.Status.Complete()
-		if keptOnly && !kept {
-			continue
-		}
 		switch {
-		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
+		case n.Kind == "foreach" && (!kept || ps.Loop != nil && (specific || len(n.Collect) > 0)), n.Kind == "while" && !kept && !specific:
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
 				switch {
@@ -155,7 +142,7 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 				rs.Loops = map[string]*workflows.LoopResult{}
 			}
 			rs.Loops[n.ID] = &res
-		case n.Kind == "subworkflow" && n.Sync && !kept:
+		case n.Kind == "subworkflow" && n.Sync && !kept && !specific:
 			child, err := c.childRestart(ctx, childID)
 			if err != nil {
 				return fmt.Errorf("baton: restart %s: subworkflow step %q: %w", id, n.ID, err)

@@ -291,13 +291,13 @@ func (q *queue) launch(ctx workflow.Context) {
 				co.TypedSearchAttributes = temporal.NewSearchAttributes(sa...)
 			}
 		}
-		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
+		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator, Signal: in.Signal}
 		if in.RestartInput != nil { // the next run of an ended instance
 			run = *in.RestartInput
 			co.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
 		}
 		cctx := workflow.WithChildOptions(ctx, co)
-		in.RunParams, in.PlanHash, in.Meta, in.RestartInput = nil, "", nil, nil
+		in.RunParams, in.PlanHash, in.Meta, in.RestartInput, in.Signal = nil, "", nil, nil, nil
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true

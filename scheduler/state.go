@@ -94,6 +94,8 @@ type Instance struct {
 	RunParams map[string]sel.Value `json:"run_params,omitempty"`
 	TaskQueue string               `json:"task_queue,omitempty"`
 	Meta      *Meta                `json:"meta,omitempty"`
+	// Signal: the signal trigger's params and matched signals.
+	Signal *workflows.SignalInitiator `json:"signal,omitempty"`
 	// launch is set while a running instance's child start is not issued.
 	Launch bool `json:"launch,omitempty"`
 	// stopping is set once a stop was requested for a running instance.
@@ -145,6 +147,8 @@ type StartRequest struct {
 	// Summary and Details are the instance's static user metadata.
 	Summary string `json:"summary,omitempty"`
 	Details string `json:"details,omitempty"`
+	// Signal is set by a signal trigger: what params.getFromSignal reads.
+	Signal *workflows.SignalInitiator `json:"signal,omitempty"`
 	// CallerStarts asks that an instance admitted at once be started by
 	// the caller (Admission.Start), with an eager start, rather than by
 	// the queue as its child: one workflow task and a transfer task less
@@ -232,7 +236,7 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 	in := &Instance{
 		ID: req.InstanceID, Number: s.Next, RequestID: req.RequestID, Version: req.Version,
 		Initiator: req.Initiator, Status: StatusCreated, Arrived: now,
-		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue,
+		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue, Signal: req.Signal,
 	}
 	if req.SearchAttributes || req.Summary != "" || req.Details != "" {
 		in.Meta = &Meta{SearchAttributes: req.SearchAttributes, Summary: req.Summary, Details: req.Details}

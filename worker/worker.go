@@ -73,7 +73,7 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 	}
 	w := sdkworker.New(c, queue, opts.Worker)
 	if !opts.DisableWorkflows {
-		RegisterWorkflows(w)
+		registerWorkflows(w, c)
 		registry.Register(w)          // the definition registry's entities and Resolve activity
 		scheduler.Register(w)         // run-strategy queues, time-trigger fires
 		signals.RegisterActivities(w) // step signal dependencies and outputs
@@ -84,7 +84,16 @@ func New(c client.Client, opts Options) (sdkworker.Worker, error) {
 
 // RegisterWorkflows registers the interpreter on r (a worker, or a
 // testsuite environment).
-func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) { registerWorkflows(r, nil) }
+
+// registerWorkflows registers the workflows, and, on a registry that takes
+// activities, the local activity a run reads its breakpoints with at start
+// (through c; none without it).
+func registerWorkflows(r sdkworker.WorkflowRegistry, c client.Client) {
+	r.RegisterWorkflowWithOptions(workflows.BreakpointsStore, workflow.RegisterOptions{Name: workflows.BreakpointsWorkflowName})
+	if ar, ok := r.(sdkworker.ActivityRegistry); ok {
+		ar.RegisterActivityWithOptions(workflows.BreakpointLoader{Client: c}.Load, activity.RegisterOptions{Name: workflows.LoadBreakpointsActivityName})
+	}
 	r.RegisterWorkflowWithOptions(workflows.Run, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Foreach, workflow.RegisterOptions{Name: workflows.ForeachWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.While, workflow.RegisterOptions{Name: workflows.WhileWorkflowName})

@@ -111,9 +111,14 @@ type stepActionFunc func(r *run, n *node, req StepActionRequest) string
 // stepActionDispatch is the one dispatch table of the step actions. Each
 // entry has a check in checkStepAction that runs first.
 var stepActionDispatch = map[StepAction]stepActionFunc{
-	ActionPause:   (*run).actPause,
-	ActionResume:  (*run).actResume,
-	ActionSkip:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, Skipped, req) },
+	ActionPause:  (*run).actPause,
+	ActionResume: (*run).actResume,
+	ActionSkip: func(r *run, n *node, req StepActionRequest) string {
+		if n.m.phase == phaseDone {
+			return r.actSkipEnded(n, req)
+		}
+		return r.actEnd(n, Skipped, req)
+	},
 	ActionStop:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, Stopped, req) },
 	ActionKill:    func(r *run, n *node, req StepActionRequest) string { return r.actEnd(n, FatallyFailed, req) },
 	ActionRestart: (*run).actRestart,
@@ -129,6 +134,7 @@ var stepActionDispatch = map[StepAction]stepActionFunc{
 type stepActions struct {
 	pause   bool // PAUSE asked before the step was created
 	resumed bool // RESUMEd: the next creation passes the breakpoints
+	retry   bool // paused before a retry's attempt: RESUME starts it
 }
 
 // refuse is the validator's error for an action that is not allowed.
@@ -180,7 +186,7 @@ func (r *run) checkStepAction(req StepActionRequest) (*node, error) {
 	}
 	if r.ended {
 		if req.Action == ActionRestart {
-			return nil, refuse("not supported yet: RESTART of step %q of run %s, which has ended (restart of an ended run from a step is not built yet)", stepID, r.id)
+			return nil, refuse("RESTART of step %q: run %s has ended; once its workflow has closed, RESTART restarts it from the step", stepID, r.id)
 		}
 		return nil, refuse("%s of step %q: run %s has ended (%s)", req.Action, stepID, r.id, r.state.Status)
 	}
@@ -198,9 +204,7 @@ func (r *run) checkStepAction(req StepActionRequest) (*node, error) {
 // workflow that runs it takes the rest of the path.
 func (r *run) forward(n *node, rest string) error {
 	switch n.plan.Kind {
-	case "foreach", "subworkflow":
-	case "while":
-		return refuse("not supported yet: step actions inside while step %q", n.plan.ID)
+	case "foreach", "subworkflow", "while":
 	default:
 		return refuse("step %q is a %s step: the path %q cannot go on inside it", n.plan.ID, n.plan.Kind, rest)
 	}
@@ -253,8 +257,8 @@ func (r *run) phaseRefusal(n *node, a StepAction) string {
 			return "the step is not in flight"
 		}
 	case ActionSkip:
-		if ph == phaseDone {
-			return "not supported yet: SKIP of a step that has ended (its downstream steps have been decided)"
+		if ph == phaseDone && !n.state.Status.Complete() {
+			return r.reopenRefusal(n)
 		}
 	case ActionRestart:
 		if ph != phaseDone {
@@ -263,9 +267,7 @@ func (r *run) phaseRefusal(n *node, a StepAction) string {
 		if n.state.Status == NotCreated {
 			return "the step was never created"
 		}
-		if len(n.children) > 0 {
-			return "not supported yet: RESTART while the run is in progress of a step that has downstream steps (they have been decided)"
-		}
+		return r.reopenRefusal(n)
 	case ActionBypass:
 		if ph != phaseSignals {
 			return "the step is not waiting for signals"

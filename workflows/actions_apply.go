@@ -24,6 +24,11 @@ func (r *run) actResume(n *node, _ StepActionRequest) string {
 		n.act.pause = false
 		return "the pending PAUSE is withdrawn"
 	}
+	if n.act.retry {
+		n.act.retry = false
+		r.nextAttempt(n)
+		return "resumed: the retry's attempt starts"
+	}
 	n.act.resumed = true
 	r.running-- // create takes the slot again
 	r.create(n)
@@ -91,6 +96,7 @@ func (r *run) actEnd(n *node, status StepStatus, req StepActionRequest) string {
 // actRestart starts a new attempt of an ended step while the run is in
 // progress: the step is created again (or queued for a slot).
 func (r *run) actRestart(n *node, _ StepActionRequest) string {
+	r.reopenForRestart(n)
 	r.move(n, evRestart)
 	n.finished = false
 	n.act = stepActions{}
@@ -122,6 +128,19 @@ func (r *run) pauseBeforeCreate(n *node) bool {
 	r.running++
 	r.move(n, evPause)
 	n.state.Status = Paused
+	return true
+}
+
+// pauseBeforeRetry pauses a step before a retry's attempt if a breakpoint
+// matches that attempt (Maestro pauses every matching step attempt); the
+// step keeps its slot and, on RESUME, starts the attempt.
+func (r *run) pauseBeforeRetry(n *node) bool {
+	if !r.breakpointAt(n) {
+		return false
+	}
+	r.move(n, evPause)
+	n.state.Status = Paused
+	n.act.retry = true
 	return true
 }
 

@@ -7,40 +7,78 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// Step actions in loop workflows: the path starts with the iteration
+// (1-based), and the rest addresses a step of that iteration's run, which
+// runs inline in the loop workflow. Only running iterations take actions;
+// a loop on the legacy engine has none running.
+
+// iterationCheck finds the run and step a loop's request addresses and
+// checks the action.
+type iterationCheck func(req StepActionRequest) (*run, *node, StepActionRequest, error)
+
 // setLoopStepActionHandler registers UpdateStepAction on a foreach loop
-// workflow: the path starts with the iteration (1-based), and the rest
-// addresses a step of that iteration's run, which runs inline here. Only
-// running iterations take actions; a loop on the legacy engine has none.
+// workflow.
 func setLoopStepActionHandler(ctx workflow.Context, l *foreachLoop) error {
+	return setIterationStepActionHandler(ctx, func(req StepActionRequest) (*run, *node, StepActionRequest, error) {
+		i, rest, err := splitIteration("foreach", l.id, req.Path)
+		if err != nil {
+			return nil, nil, req, err
+		}
+		r := l.iters[i]
+		if r == nil {
+			return nil, nil, req, refuse("iteration %d of foreach %s is not running (not started yet, or ended)", i, l.id)
+		}
+		return checkIn(r, req, rest)
+	})
+}
+
+// setWhileStepActionHandler registers UpdateStepAction on a while loop
+// workflow: the iteration must be the one running (current gives its
+// number and run; nil before the first iteration starts).
+func setWhileStepActionHandler(ctx workflow.Context, loopID string, current func() (int, *run)) error {
+	return setIterationStepActionHandler(ctx, func(req StepActionRequest) (*run, *node, StepActionRequest, error) {
+		i, rest, err := splitIteration("while", loopID, req.Path)
+		if err != nil {
+			return nil, nil, req, err
+		}
+		n, r := current()
+		if r == nil || r.ended || n != i {
+			return nil, nil, req, refuse("iteration %d of while %s is not running (iterations run one at a time)", i, loopID)
+		}
+		return checkIn(r, req, rest)
+	})
+}
+
+func setIterationStepActionHandler(ctx workflow.Context, check iterationCheck) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateStepAction,
 		func(ctx workflow.Context, req StepActionRequest) (StepActionResult, error) {
-			r, n, sub, err := l.checkStepAction(req)
+			r, n, sub, err := check(req)
 			if err != nil {
 				return StepActionResult{}, err
 			}
 			return r.applyStepAction(ctx, n, sub), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req StepActionRequest) error {
-			_, _, _, err := l.checkStepAction(req)
+			_, _, _, err := check(req)
 			return err
 		}})
 }
 
-// checkStepAction finds the iteration a request addresses and checks the
-// action on its step.
-func (l *foreachLoop) checkStepAction(req StepActionRequest) (*run, *node, StepActionRequest, error) {
-	it, rest, ok := strings.Cut(req.Path, "/")
+// splitIteration reads the iteration at the head of a loop's path.
+func splitIteration(kind, loopID, path string) (int, string, error) {
+	it, rest, ok := strings.Cut(path, "/")
 	i, err := strconv.Atoi(it)
 	if err != nil || i < 1 {
-		return nil, nil, req, refuse("foreach %s: %q is not an iteration number (iterations count from 1)", l.id, it)
+		return 0, "", refuse("%s %s: %q is not an iteration number (iterations count from 1)", kind, loopID, it)
 	}
 	if !ok || rest == "" {
-		return nil, nil, req, refuse("foreach %s: the path %q names iteration %d but no step in it", l.id, req.Path, i)
+		return 0, "", refuse("%s %s: the path %q names iteration %d but no step in it", kind, loopID, path, i)
 	}
-	r := l.iters[i]
-	if r == nil {
-		return nil, nil, req, refuse("iteration %d of foreach %s is not running (not started yet, or ended)", i, l.id)
-	}
+	return i, rest, nil
+}
+
+// checkIn checks the action on the step rest addresses in iteration r.
+func checkIn(r *run, req StepActionRequest, rest string) (*run, *node, StepActionRequest, error) {
 	sub := req
 	sub.Path = rest
 	n, err := r.checkStepAction(sub)

@@ -90,12 +90,11 @@ func TestStepActions(t *testing.T) {
 			{at: 10 * sec, action: W.ActionRestart, path: "a", refusal: "not allowed in status RUNNING"},
 			{at: 10 * sec, action: W.ActionBypass, path: "a", refusal: "BYPASS_STEP_DEPENDENCIES of step \"a\": not allowed in status RUNNING"},
 			{at: 10 * sec, action: W.ActionStop, path: "b", refusal: "STOP of step \"b\": not allowed in status NOT_CREATED"},
-			{at: 10 * sec, action: W.ActionSkip, path: "c", refusal: "not supported yet: SKIP of a step that has ended"},
 			{at: 10 * sec, action: W.ActionStop, path: "c", refusal: "not allowed in status FATALLY_FAILED (allowed: RESTART, SKIP)"},
 			{at: 10 * sec, action: W.ActionStop, path: "zz", refusal: "has no step \"zz\""},
 			{at: 10 * sec, action: "JUMP", path: "a", refusal: "unknown step action \"JUMP\""},
 			{at: 10 * sec, action: W.ActionStop, path: "a/1/x", refusal: "is a step step: the path \"1/x\" cannot go on inside it"},
-			{at: 200 * sec, action: W.ActionRestart, path: "a", refusal: "not supported yet: RESTART while the run is in progress of a step that has downstream steps"},
+			{at: 200 * sec, action: W.ActionRestart, path: "a", refusal: `not supported yet: its downstream step "b" has run (SUCCEEDED)`},
 		}, map[string]W.StepStatus{"a": W.Succeeded, "c": W.FatallyFailed}, W.InstanceFailed},
 	}
 	for _, tt := range tests {
@@ -136,4 +135,74 @@ func TestStepActionRefusalType(t *testing.T) {
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(got, &appErr), "%v", got)
 	require.Equal(t, W.ErrStepActionRefused, appErr.Type())
+}
+
+// reopenDef: x (Flaky, fails fatally on its first attempt) leads to y and
+// then z; j joins x and w (a 50 s sleep); d keeps the run going.
+const reopenDef = `{"workflow":{"id":"w","steps":[
+	{"step":{"id":"x","type":"Flaky","transition":{"successors":{"y":"true","j":"true"}}}},
+	{"step":{"id":"y","type":"NoOp","transition":{"successors":{"z":"true"}}}},
+	{"step":{"id":"z","type":"NoOp"}},
+	{"step":{"id":"w","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":50}},"transition":{"successors":{"j":"true"}}}},
+	{"step":{"id":"j","type":"NoOp"}},
+	{"step":{"id":"d","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":500}}}}]}}`
+
+// TestStepActionsReopenDownstream: SKIP of a failed step, and RESTART of
+// it, while the run goes on: the downstream steps its failure left never
+// created (y, z) run, and the join still waiting on another parent (j)
+// runs once that parent ends.
+func TestStepActionsReopenDownstream(t *testing.T) {
+	sec := time.Second
+	for _, tt := range []struct {
+		name   string
+		action W.StepAction
+		status W.StepStatus
+		x      W.StepStatus
+	}{
+		{"SKIP", W.ActionSkip, W.Skipped, W.Skipped},
+		{"RESTART", W.ActionRestart, W.Running, W.Succeeded},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]activities.StepType{"Flaky": &scripted{results: []error{errFatal}}})
+			acts := []*sentAction{{at: 10 * sec, action: tt.action, path: "x", status: tt.status}}
+			sendActions(h, acts)
+			st := h.run(t, compileJSON(t, reopenDef, localMode("Flaky")), nil)
+			require.True(t, acts[0].answered)
+			require.Empty(t, acts[0].refused)
+			require.Equal(t, tt.status, acts[0].got)
+			requireStatuses(t, st, map[string]W.StepStatus{"x": tt.x, "y": W.Succeeded, "z": W.Succeeded, "j": W.Succeeded, "w": W.Succeeded})
+			require.Equal(t, W.InstanceSucceeded, st.Status)
+			require.True(t, st.Step("j").StartTime.Sub(st.StartTime) >= 50*sec, "j waited for w")
+		})
+	}
+}
+
+// TestBreakpointPausesRetry: a breakpoint on attempt 2 pauses the step
+// after its first attempt failed, before the retry; RESUME starts it. The
+// first attempt does not pause.
+func TestBreakpointPausesRetry(t *testing.T) {
+	const def = `{"workflow":{"id":"w","steps":[{"step":{"id":"x","type":"Flaky",
+		"retry_policy":{"error_retry_limit":1,"backoff":{"type":"FIXED_BACKOFF","error_retry_backoff_in_secs":5}}}}]}}`
+	flaky := &scripted{results: []error{errUser}}
+	h := newHarness(t, map[string]activities.StepType{"Flaky": flaky})
+	acts := []*sentAction{
+		{at: 60 * time.Second, action: W.ActionPause, path: "x", refusal: "not allowed in status PAUSED"},
+		{at: 100 * time.Second, action: W.ActionResume, path: "x", status: W.Running},
+	}
+	sendActions(h, acts)
+	plan := compileJSON(t, def, localMode("Flaky"))
+	st := h.runInput(t, W.RunInput{Plan: plan, Breakpoints: []W.Breakpoint{{WorkflowID: "w", StepID: "x", Attempt: 2}}})
+	for _, a := range acts {
+		require.True(t, a.answered)
+		if a.refusal != "" {
+			require.Contains(t, a.refused, a.refusal)
+		} else {
+			require.Empty(t, a.refused)
+			require.Equal(t, a.status, a.got)
+		}
+	}
+	requireStatuses(t, st, map[string]W.StepStatus{"x": W.Succeeded})
+	require.Equal(t, 2, st.Step("x").Attempts)
+	require.Equal(t, 2, flaky.calls)
+	require.True(t, st.Step("x").EndTime.Sub(st.StartTime) >= 100*time.Second, "the retry waited for RESUME")
 }

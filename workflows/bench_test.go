@@ -229,7 +229,7 @@ func benchRun(b *testing.B, suite *testsuite.WorkflowTestSuite, def []byte, lega
 		worker.RegisterWorkflows(env)
 		worker.RegisterStepTypes(env, types)
 		if legacy {
-			env.OnGetVersion(workflows.ChangeLeanStart, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			env.OnGetVersion(workflows.ChangeLeanStart, workflow.DefaultVersion, 2).Return(workflow.DefaultVersion)
 			env.OnGetVersion(workflows.ChangeEventEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 		}
 		env.ExecuteWorkflow(workflows.WorkflowName, in)

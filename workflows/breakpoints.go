@@ -1,8 +1,11 @@
 package workflows
 
 import (
+	"fmt"
 	"strings"
+	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -47,4 +50,80 @@ func (r *run) breakpointAt(n *node) bool {
 func (r *run) version() int64 {
 	v, _ := workflow.GetTypedSearchAttributes(r.ctx).GetInt64(SearchAttributeVersion)
 	return v
+}
+
+// loadBreakpoints reads the run's breakpoints from its workflow id's store
+// before any step starts (runs with version 2 of ChangeLeanStart); a run
+// that was given breakpoints keeps them. A store that cannot be read is a
+// warning: the run goes on without breakpoints.
+func (r *run) loadBreakpoints(ctx workflow.Context, given []Breakpoint) {
+	if given != nil {
+		return
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 10 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+	var bps []Breakpoint
+	if err := workflow.ExecuteLocalActivity(lctx, LoadBreakpointsActivityName, r.plan.WorkflowID).Get(ctx, &bps); err != nil {
+		r.warn(fmt.Sprintf("breakpoints not read, none applies: %v", err))
+		return
+	}
+	r.bps = bps
+}
+
+// watchBreakpoints takes the new breakpoint lists SignalBreakpoints brings
+// while the run goes on, and passes them to its running foreach loops.
+func (r *run) watchBreakpoints() {
+	ch := workflow.GetSignalChannel(r.ctx, SignalBreakpoints)
+	var bps []Breakpoint
+	r.eng.poll(func() bool {
+		got := false
+		for ch.ReceiveAsync(&bps) {
+			got = true
+		}
+		if got {
+			r.setBreakpoints(bps)
+			bps = nil
+		}
+		return false
+	})
+}
+
+// setBreakpoints replaces the run's breakpoints (for steps not created
+// yet) and signals them on to its running foreach loops.
+func (r *run) setBreakpoints(bps []Breakpoint) {
+	if len(bps) > MaxBreakpoints {
+		bps = bps[:MaxBreakpoints]
+	}
+	r.bps = bps
+	for _, n := range r.nodes {
+		if n.plan.Kind == "foreach" && n.m.phase == phaseRunning {
+			// The loop may have just ended: the signal then fails, which
+			// is fine.
+			workflow.SignalExternalWorkflow(r.ctx, r.id+"/"+n.plan.ID, "", SignalBreakpoints, bps)
+		}
+	}
+}
+
+// watchBreakpoints takes new breakpoint lists in a foreach loop: its
+// running iterations and the ones it launches from now on get them.
+func (l *foreachLoop) watchBreakpoints(eng *engine) {
+	ch := workflow.GetSignalChannel(l.ctx, SignalBreakpoints)
+	var bps []Breakpoint
+	eng.poll(func() bool {
+		got := false
+		for ch.ReceiveAsync(&bps) {
+			got = true
+		}
+		if !got {
+			return false
+		}
+		l.in.Breakpoints = bps
+		for _, i := range sortedInts(l.iters) {
+			l.iters[i].setBreakpoints(bps)
+		}
+		bps = nil
+		return false
+	})
 }

@@ -110,6 +110,7 @@ func (r *run) foreachInput(ctx workflow.Context, n *node) (*ForeachInput, error)
 		Collect:         n.plan.Collect,
 		Depth:           r.depth,
 		Tree:            r.childTree(true),
+		Breakpoints:     r.bps,
 	}
 	for _, name := range in.LoopNames {
 		l := arrayLen(loop[name].Value)
@@ -151,7 +152,7 @@ func (r *run) whileInput(n *node) (*WhileInput, error) {
 			return nil, fmt.Errorf("while loop param %q must be a scalar, got %v", name, v.Type)
 		}
 	}
-	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth, Tree: r.childTree(true)}, nil
+	return &WhileInput{Plan: bodyPlan(r.plan, n.plan), Condition: n.plan.Condition, LoopParams: loop, Base: r.loopBase(n), Depth: r.depth, Tree: r.childTree(true), Breakpoints: r.bps}, nil
 }
 
 // ChangeForeachConcurrency gates foreachConcurrency's use of the

@@ -12,6 +12,7 @@ import (
 // iteration's end launches the next.
 func (l *foreachLoop) runOnEngine() {
 	eng := newEngine(l.ctx)
+	l.watchBreakpoints(eng)
 	var launch func(pos int) error
 	launch = func(pos int) error {
 		in, id, i, err := l.iterationRun(l.ctx, pos)
@@ -57,11 +58,12 @@ func (l *foreachLoop) runOnEngine() {
 
 // runIteration runs one iteration on eng until it ends (a while loop's
 // iterations run one at a time); a cancellation of ctx stops it.
-func runIteration(eng *engine, ctx workflow.Context, in RunInput, id string, tree *permitClient) *State {
+func runIteration(eng *engine, ctx workflow.Context, in RunInput, id string, tree *permitClient, onRun func(*run)) *State {
 	r, err := newRun(ctx, in, id, true)
 	if err != nil {
 		return &State{WorkflowID: in.Plan.WorkflowID, Status: InstanceFailed, Error: err.Error()}
 	}
+	onRun(r) // step actions address it
 	r.tree = tree
 	stopping := false
 	eng.polls = eng.polls[:0] // the previous iteration's

@@ -16,11 +16,14 @@ import (
 // move applies a step event and records it; in the legacy engine it does
 // nothing. An event the step's phase does not accept is an interpreter bug:
 // the workflow task fails (and is retried once a fixed worker runs it) with
-// the step's moves in the error.
+// the step's moves in the error. Every change of a step's status or
+// attempts comes with a move in the same round of events: the observer
+// refreshes the run's details only after a round with a move.
 func (r *run) move(n *node, ev stepEvent) {
 	if r.eng == nil {
 		return
 	}
+	r.moved = true
 	if err := n.m.move(n.plan.ID, ev, n.state.Attempts); err != nil {
 		panic(err)
 	}
@@ -59,6 +62,7 @@ func (r *run) begin(eng *engine, runParams map[string]sel.Value, onEnd func()) {
 	}
 	if !r.inline {
 		r.watchRun()
+		r.watchBreakpoints()
 	}
 	var roots []*node
 	for _, n := range r.nodes {
@@ -306,6 +310,9 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 		if f.Get(r.scope, nil) != nil {
 			r.endStep(r.scope, n, r.cutShortStatus(), r.haltWhy)
 			r.stepDone(n)
+			return
+		}
+		if r.pauseBeforeRetry(n) { // a breakpoint on this attempt (actions_apply.go)
 			return
 		}
 		r.nextAttempt(n)

@@ -26,13 +26,17 @@ const ChangeLeanStart = "lean-start"
 type runVersions struct {
 	events bool // the event-driven engine
 	lean   bool // ChangeLeanStart
+	// breakpoints: version 2 of ChangeLeanStart, the run reads its
+	// breakpoints before its first step (breakpoints.go); one change id
+	// for both, so a new run records one version marker still.
+	breakpoints bool
 }
 
 // startVersions reads the run's engine versions; call it once, at the
 // start of the workflow, before the observer.
 func startVersions(ctx workflow.Context) runVersions {
-	if workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 1) == 1 {
-		return runVersions{events: true, lean: true}
+	if v := workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2); v >= 1 {
+		return runVersions{events: true, lean: true, breakpoints: v >= 2}
 	}
 	return runVersions{events: useEventEngine(ctx)}
 }

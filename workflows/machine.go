@@ -64,6 +64,8 @@ func (e stepEvent) String() string { return eventNames[e] }
 //	any but DONE        --end-->        DONE
 //	WAITING, QUEUED     --pause-->      PAUSED (PAUSE action or breakpoint)
 //	PAUSED              --create-->     EVALUATING_PARAMS (RESUME)
+//	BACKOFF             --pause-->      PAUSED (a breakpoint on the retry's attempt)
+//	PAUSED              --ask-permit/attempt--> (RESUME of a paused retry)
 //	DONE                --restart-->    WAITING (RESTART action, run in progress)
 //	WAITING, QUEUED     --wait-signals--> WAITING_FOR_SIGNALS
 //	PAUSED              --wait-signals--> WAITING_FOR_SIGNALS (RESUME of a step with signal dependencies)
@@ -75,9 +77,9 @@ var stepTransitions = [...]map[stepEvent]phase{
 	phaseParams:  {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
 	phasePermit:  {evAttempt: phaseRunning, evEnd: phaseDone},
 	phaseRunning: {evRetry: phaseBackoff, evEnd: phaseDone},
-	phaseBackoff: {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone},
+	phaseBackoff: {evAsk: phasePermit, evAttempt: phaseRunning, evEnd: phaseDone, evPause: phasePaused},
 	phaseDone:    {evRestart: phaseWaiting},
-	phasePaused:  {evCreate: phaseParams, evWaitSignals: phaseSignals, evEnd: phaseDone},
+	phasePaused:  {evCreate: phaseParams, evWaitSignals: phaseSignals, evEnd: phaseDone, evAsk: phasePermit, evAttempt: phaseRunning},
 	phaseSignals: {evCreate: phaseParams, evBypass: phaseParams, evEnd: phaseDone},
 }
 

@@ -23,7 +23,7 @@ func TestCurrentDetailsMidRun(t *testing.T) {
 		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
 			env := newHarness(t, nil).env
 			if legacy {
-				env.OnGetVersion(W.ChangeLeanStart, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				env.OnGetVersion(W.ChangeLeanStart, workflow.DefaultVersion, 2).Return(workflow.DefaultVersion)
 				env.OnGetVersion(W.ChangeEventEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			details := func() string {

@@ -49,6 +49,7 @@ var commands = []func(*app) *cobra.Command{
 	newSignalCmd,
 	newBenchCmd,
 	newStepCmd,
+	newBreakpointCmd,
 }
 
 // app is what every command shares: the context, the output streams and

@@ -68,6 +68,9 @@ func newStepActionCmd(a *app, name string, action workflows.StepAction, short st
 		if err := output.validate(); err != nil {
 			return a.usage(cmdName, err)
 		}
+		if err := client.CheckStepPath(args[1]); err != nil {
+			return a.usage(cmdName, err)
+		}
 		if code := a.requireStoredRuns(cmdName, &cf); code != exitOK {
 			return code
 		}
@@ -86,11 +89,7 @@ func newStepActionCmd(a *app, name string, action workflows.StepAction, short st
 			return exitRuntime
 		}
 		if output.value != "table" {
-			if err := printValue(a.out, output.value, res); err != nil {
-				fmt.Fprintf(a.errOut, "baton %s: %v\n", cmdName, err)
-				return exitRuntime
-			}
-			return exitOK
+			return a.print(cmdName, output.value, res)
 		}
 		fmt.Fprintf(a.out, "%s %s: %s", action, args[1], res.Status)
 		if res.Message != "" {

@@ -83,7 +83,7 @@ func actionScript(ctx context.Context, t *testing.T, id, p string) {
 	eventuallyRefused(ctx, t, id, W.ActionPause, p+"b", "not allowed in status PAUSED")
 	act(ctx, t, id, W.ActionResume, p+"b", W.Running, "")
 	eventuallyRefused(ctx, t, id, W.ActionResume, p+"b", "not allowed in status SUCCEEDED")
-	act(ctx, t, id, W.ActionRestart, p+"a", "", "not supported yet: RESTART while the run is in progress of a step that has downstream steps")
+	act(ctx, t, id, W.ActionRestart, p+"a", "", `not supported yet: its downstream step "b" has run (SUCCEEDED)`)
 
 	act(ctx, t, id, W.ActionStop, p+"c", W.Stopped, "")
 	act(ctx, t, id, W.ActionStop, p+"c", "", "not allowed in status STOPPED")
@@ -116,6 +116,17 @@ func TestStepActionsRoot(t *testing.T) {
 	}
 	require.Equal(t, 2, st.Step("d").Attempts)
 	require.Contains(t, st.Step("c").Error, "stopped by a step action")
+
+	// RESTART of a step of the ended run restarts the run from it.
+	res, err := env.baton.StepAction(ctx, run.ID(), W.ActionRestart, "d", "")
+	require.NoError(t, err)
+	require.Equal(t, W.Created, res.Status, res.Message)
+	again := env.baton.GetRun(run.ID(), "")
+	require.Eventually(t, func() bool {
+		st, err := again.State(ctx)
+		return err == nil && st.Run == 2 && st.Step("d").Run == 2 && st.Step("d").Status == W.CompletedWithError
+	}, 30*time.Second, 50*time.Millisecond, "run 2 ran d again (its first attempt fails, IGNORE_FAILURE)")
+	require.NoError(t, again.Stop(ctx))
 }
 
 func TestStepActionsForeach(t *testing.T) {
@@ -157,4 +168,32 @@ func TestStepActionsSubworkflow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, W.InstanceStopped, st.Status, st.Error)
 	require.Equal(t, W.Stopped, st.Step("sub").Status)
+}
+
+// TestStepActionsWhile: a step of the running iteration of a while loop
+// takes actions; another iteration is refused.
+func TestStepActionsWhile(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.NewWorkflow(fmt.Sprintf("actions-while-%d", time.Now().UnixNano())).Steps(
+		definition.While("loop", "k < 1").Loop("k", definition.Long(0)).Steps(
+			definition.Sleep("nap", 300).Next("bump"),
+			definition.NoOp("bump").Param("k", definition.Expr(sel.Long, "k + 1"))),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		_, err := env.baton.StepAction(ctx, run.ID(), W.ActionPause, "loop/1/bump", "")
+		return err == nil
+	}, 30*time.Second, 50*time.Millisecond, "PAUSE loop/1/bump")
+	act(ctx, t, run.ID(), W.ActionStop, "loop/2/nap", "", "iteration 2 of while "+run.ID()+"/loop is not running")
+	act(ctx, t, run.ID(), W.ActionResume, "loop/1/nap", "", "not allowed in status RUNNING")
+	act(ctx, t, run.ID(), W.ActionSkip, "loop/1/nap", W.Skipped, "")
+	eventuallyRefused(ctx, t, run.ID(), W.ActionPause, "loop/1/bump", "not allowed in status PAUSED")
+	act(ctx, t, run.ID(), W.ActionResume, "loop/1/bump", W.Running, "")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 1, st.Step("loop").Loop.Iterations)
 }

@@ -41,6 +41,7 @@ func TestLeanStartHistory(t *testing.T) {
 				enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
 				enumspb.EVENT_TYPE_MARKER_RECORDED,                   // lean-start
 				enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, // TemporalChangeVersion
+				enumspb.EVENT_TYPE_MARKER_RECORDED,                   // the breakpoints read (a local activity)
 				enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, // BatonStatus
 				enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
 			},
@@ -79,13 +80,17 @@ func TestLeanStartHistory(t *testing.T) {
 			var types []enumspb.EventType
 			var markers []string
 			firstTaskTimers := map[string]bool{}
-			completedTasks := 0
+			completedTasks, localActivities := 0, 0
 			for _, ev := range events {
 				types = append(types, ev.GetEventType())
 				switch ev.GetEventType() {
 				case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
 					completedTasks++
 				case enumspb.EVENT_TYPE_MARKER_RECORDED:
+					if ev.GetMarkerRecordedEventAttributes().GetMarkerName() != "Version" {
+						localActivities++ // reading the breakpoints
+						continue
+					}
 					var id string
 					p := ev.GetMarkerRecordedEventAttributes().GetDetails()["change-id"].GetPayloads()
 					require.Len(t, p, 1)
@@ -98,6 +103,7 @@ func TestLeanStartHistory(t *testing.T) {
 				}
 			}
 			require.Equal(t, []string{W.ChangeLeanStart}, markers)
+			require.Equal(t, 1, localActivities, "one local activity: the run reads its breakpoints")
 			if tt.events != nil {
 				require.Equal(t, tt.events, types)
 			}

@@ -1,0 +1,132 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/batonhq/baton/workflows"
+)
+
+// maxBreakpointFanout bounds the running runs a breakpoint change is sent
+// to.
+const maxBreakpointFanout = 10000
+
+// BreakpointChange is the outcome of a set or a delete: the workflow id's
+// breakpoints now, and the running runs that were sent them.
+type BreakpointChange struct {
+	Breakpoints []workflows.Breakpoint `json:"breakpoints"`
+	// Notified counts the running runs of the workflow id sent the list.
+	Notified int `json:"notified"`
+	// NotifyError says why running runs could not be found or sent it
+	// ("" if they were); the breakpoint is stored all the same, and runs
+	// started from now on read it.
+	NotifyError string `json:"notify_error,omitempty"`
+}
+
+// SetBreakpoint stores a breakpoint in the store of its workflow id
+// (starting the store if it has none) and sends the workflow id's running
+// runs the new list: the steps they have not created yet pause at it.
+func (c *Client) SetBreakpoint(ctx context.Context, b workflows.Breakpoint) (*BreakpointChange, error) {
+	return c.changeBreakpoints(ctx, workflows.UpdateBreakpointSet, b)
+}
+
+// DeleteBreakpoint removes a breakpoint (all of its fields must match) and
+// sends the workflow id's running runs the new list. Steps it has paused
+// stay PAUSED until resumed.
+func (c *Client) DeleteBreakpoint(ctx context.Context, b workflows.Breakpoint) (*BreakpointChange, error) {
+	return c.changeBreakpoints(ctx, workflows.UpdateBreakpointDelete, b)
+}
+
+// ListBreakpoints returns the breakpoints of a workflow id.
+func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]workflows.Breakpoint, error) {
+	v, err := c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
+	}
+	var out []workflows.Breakpoint
+	if err := v.Get(&out); err != nil {
+		return nil, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
+	}
+	return out, nil
+}
+
+func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflows.Breakpoint) (*BreakpointChange, error) {
+	if err := b.Check(b.WorkflowID); err != nil {
+		return nil, fmt.Errorf("baton: %w", err)
+	}
+	if b.WorkflowID == "" {
+		return nil, errors.New("baton: breakpoint: workflow_id is empty")
+	}
+	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+		ID:                       workflows.BreakpointsWorkflowID(b.WorkflowID),
+		TaskQueue:                c.opts.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.BreakpointsWorkflowName, workflows.BreakpointsState{WorkflowID: b.WorkflowID})
+	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: sdkclient.UpdateWorkflowOptions{
+			UpdateName:   update,
+			Args:         []any{b},
+			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+		},
+	})
+	var list []workflows.Breakpoint
+	if err == nil {
+		err = h.Get(ctx, &list)
+	}
+	if err != nil {
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) {
+			return nil, fmt.Errorf("baton: %s", appErr.Message())
+		}
+		return nil, fmt.Errorf("baton: breakpoint %s: %w", b, err)
+	}
+	out := &BreakpointChange{Breakpoints: list}
+	out.Notified, err = c.notifyBreakpoints(ctx, b.WorkflowID, list)
+	if err != nil {
+		out.NotifyError = err.Error()
+	}
+	return out, nil
+}
+
+// notifyBreakpoints signals a workflow id's running runs (found through
+// visibility, which lags by a moment) with its breakpoint list.
+func (c *Client) notifyBreakpoints(ctx context.Context, workflowID string, list []workflows.Breakpoint) (int, error) {
+	runs, err := c.List(ctx, ListOptions{WorkflowID: workflowID, Query: "ExecutionStatus = 'Running'", Limit: maxBreakpointFanout})
+	if err != nil {
+		return 0, err
+	}
+	if list == nil {
+		list = []workflows.Breakpoint{}
+	}
+	sent, failed := 0, 0
+	var errs []error
+	for _, r := range runs {
+		err := c.tc.SignalWorkflow(ctx, r.ID, r.RunID, workflows.SignalBreakpoints, list)
+		var notFound *serviceerror.NotFound
+		switch {
+		case err == nil:
+			sent++
+		case errors.As(err, &notFound): // ended since it was listed
+		default:
+			failed++
+			if len(errs) < 3 { // bounded: the first few say enough
+				errs = append(errs, fmt.Errorf("run %s: %w", r.ID, err))
+			}
+		}
+	}
+	if failed > len(errs) {
+		errs = append(errs, fmt.Errorf("and %d more runs", failed-len(errs)))
+	}
+	return sent, errors.Join(errs...)
+}
