@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -25,6 +26,18 @@ type Input struct {
 // Output is the activity result: the step's outputs, typed.
 type Output struct {
 	Outputs map[string]sel.Value `json:"outputs,omitempty"`
+	// Signals are the step type's dynamic signal outputs, their param
+	// values checked to be STRING (string) or LONG (int64).
+	Signals []OutputSignal `json:"signals,omitempty"`
+}
+
+// OutputSignal is a dynamic signal output on the wire: typed param values
+// (STRING or LONG) and the payload already encoded, so nothing changes
+// type on its way to the workflow.
+type OutputSignal struct {
+	Name    string               `json:"name"`
+	Params  map[string]sel.Value `json:"params,omitempty"`
+	Payload json.RawMessage      `json:"payload,omitempty"`
 }
 
 // Runner dispatches a step to its registered type. It is safe for
@@ -84,7 +97,15 @@ func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 		return nil, toApplicationError(err)
 	}
 	out := &Output{}
-	if res == nil || len(res.Outputs) == 0 {
+	if res == nil {
+		return out, nil
+	}
+	if len(res.Signals) > 0 {
+		if out.Signals, err = checkSignals(res.Signals); err != nil {
+			return nil, toApplicationError(FatalError(err))
+		}
+	}
+	if len(res.Outputs) == 0 {
 		return out, nil
 	}
 	out.Outputs = make(map[string]sel.Value, len(res.Outputs))
@@ -179,4 +200,33 @@ func classified(err error) bool {
 	var ce *classifiedError
 	var appErr *temporal.ApplicationError
 	return errors.As(err, &ce) || errors.As(err, &appErr)
+}
+
+// checkSignals converts dynamic signal outputs to their wire form,
+// refusing a param value that is not a string or an integer.
+func checkSignals(in []SignalOutput) ([]OutputSignal, error) {
+	out := make([]OutputSignal, len(in))
+	for i, so := range in {
+		out[i] = OutputSignal{Name: so.Name, Params: make(map[string]sel.Value, len(so.Params))}
+		for k, v := range so.Params {
+			switch x := v.(type) {
+			case int:
+				out[i].Params[k] = sel.Value{Type: sel.Long, Value: int64(x)}
+			case int64:
+				out[i].Params[k] = sel.Value{Type: sel.Long, Value: x}
+			case string:
+				out[i].Params[k] = sel.Value{Type: sel.String, Value: x}
+			default:
+				return nil, fmt.Errorf("signal output %d (%q): param %q has Go type %T; a signal param is a string (STRING) or an int64 (LONG)", i, so.Name, k, v)
+			}
+		}
+		if len(so.Payload) > 0 {
+			b, err := json.Marshal(so.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("signal output %d (%q): payload: %w", i, so.Name, err)
+			}
+			out[i].Payload = b
+		}
+	}
+	return out, nil
 }

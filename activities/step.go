@@ -58,6 +58,18 @@ func (s *Step) Long(name string) int64 {
 // representation (int for LONG is accepted and widened).
 type Result struct {
 	Outputs map[string]any
+	// Signals are dynamic signal outputs: sent, after the step's own
+	// signal_outputs, once the step has succeeded (as Maestro's step
+	// runtimes return output signals). Param values are STRING or LONG
+	// (string, int or int64); the payload is any JSON-encodable map.
+	Signals []SignalOutput
+}
+
+// SignalOutput is one signal a step type asks to send at its success.
+type SignalOutput struct {
+	Name    string         `json:"name"`
+	Params  map[string]any `json:"params,omitempty"`
+	Payload map[string]any `json:"payload,omitempty"`
 }
 
 // Error types carried by Temporal application errors; the interpreter maps

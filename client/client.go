@@ -165,6 +165,9 @@ type Run struct {
 	// a bare start); admission is the queue's answer.
 	queue     string
 	admission *scheduler.Admission
+	// prevRunID is the run a queued restart follows: until the restart
+	// starts, it is the instance's latest run.
+	prevRunID string
 }
 
 // ID is the run's Temporal workflow id.

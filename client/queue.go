@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/translator"
@@ -36,11 +38,30 @@ func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, ini
 		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
 		SearchAttributes: c.hasSearchAttributes(ctx),
 		Summary:          meta.summary(), Details: meta.details(),
+		CallerStarts: true,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}, nil
+	run := &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: plan.WorkflowID, admission: &a}
+	if !a.Start {
+		return run, nil
+	}
+	// Admitted at once, and ours to start: an eager start, as a bare one.
+	so := sdkclient.StartWorkflowOptions{
+		ID: id, TaskQueue: c.opts.TaskQueue, EnableEagerStart: c.opts.EagerStart,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+	wr, err := c.execute(ctx, so, workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}, meta)
+	if err != nil {
+		// The queue counts it as running: end it there, or its watch does
+		// after scheduler.CallerStartGrace.
+		_, _ = c.Scheduler().Stop(context.WithoutCancel(ctx), plan.WorkflowID, id)
+		return nil, fmt.Errorf("baton: start %s: admitted by the run strategy, but %w", id, err)
+	}
+	run.wr, run.runID = wr, wr.GetRunID()
+	return run, nil
 }
 
 // queuedRunID finds the Temporal run id of a queued run once it has
@@ -52,9 +73,8 @@ func (r *Run) queuedRunID() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for wait := time.Millisecond; ctx.Err() == nil; wait = min(2*wait, 100*time.Millisecond) {
-		d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
-		if err == nil {
-			return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+		if run, err := r.currentRun(ctx); err == nil && run != "" {
+			return run
 		}
 		time.Sleep(wait)
 	}
@@ -94,9 +114,18 @@ func (r *Run) Admission() *scheduler.Admission { return r.admission }
 // Temporal execution yet; one stopped before it ran ends with a state
 // built from the queue's record.
 func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
+	admitted := time.Now()
 	for wait, tries := time.Millisecond, 0; ; tries++ {
 		var st workflows.State
-		err := r.c.tc.GetWorkflow(ctx, r.id, "").Get(ctx, &st)
+		runID, err := "", error(nil)
+		if r.prevRunID != "" { // a restart: the instance's latest run may be the one before
+			if runID, err = r.currentRun(ctx); err == nil && runID == "" {
+				err = serviceerror.NewNotFound("the restart has not started yet")
+			}
+		}
+		if err == nil {
+			err = r.c.tc.GetWorkflow(ctx, r.id, runID).Get(ctx, &st)
+		}
 		if err == nil {
 			return &st, nil
 		}
@@ -104,8 +133,11 @@ func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 		if !errors.As(err, &nf) {
 			return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
 		}
-		// Just admitted: its child start may not be processed yet.
-		if tries >= 3 || r.admission.Instance.Status != scheduler.StatusInProgress {
+		// Just admitted: its child start may not be processed yet, so
+		// the queue is asked only now and then until that takes longer
+		// than it should.
+		starting := r.admission.Instance.Status == scheduler.StatusInProgress && time.Since(admitted) < startGrace
+		if !starting || tries%100 == 99 {
 			in, err := r.c.Scheduler().Lookup(ctx, r.queue, r.id)
 			if err != nil {
 				return nil, err
@@ -123,9 +155,17 @@ func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 			return nil, ctx.Err()
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, 500*time.Millisecond)
+		if !starting { // a waiting instance: back off
+			wait = min(2*wait, 500*time.Millisecond)
+		}
 	}
 }
+
+// startGrace is how long a run admitted at once is polled every
+// millisecond for its execution (the queue starts it as a child within
+// a few milliseconds); exponential backoff made a queued start pay up to
+// twice the child's start latency.
+const startGrace = time.Second
 
 // Instances lists workflowID's instances with their Maestro status,
 // instance number, version and queue position (see scheduler.Snapshot).
@@ -136,4 +176,49 @@ func (c *Client) Instances(ctx context.Context, workflowID string) (scheduler.Sn
 // Unblock lifts a STRICT_SEQUENTIAL block (Maestro's UNBLOCK).
 func (c *Client) Unblock(ctx context.Context, workflowID string) error {
 	return c.Scheduler().Unblock(ctx, workflowID)
+}
+
+// admitRestart starts the next run of an ended instance: through its
+// workflow id's run strategy when the queue knows the instance (Maestro's
+// restartDirectly goes through the run strategy), else at once (a bare
+// start, or an instance the queue has forgotten), telling the queue.
+func (c *Client) admitRestart(ctx context.Context, so sdkclient.StartWorkflowOptions, next workflows.RunInput, meta runMeta, prevRunID string) (*Run, error) {
+	id, workflowID := so.ID, next.Plan.WorkflowID
+	a, err := c.Scheduler().Restart(ctx, workflowID, scheduler.RestartRequest{
+		InstanceID: id, Input: next, TaskQueue: c.opts.TaskQueue, Version: int(meta.version),
+		SearchAttributes: c.hasSearchAttributes(ctx), Summary: meta.summary(), Details: meta.details(),
+	})
+	if err == nil {
+		return &Run{c: c, id: id, wr: c.tc.GetWorkflow(ctx, id, ""), queue: workflowID, admission: &a, prevRunID: prevRunID}, nil
+	}
+	if !errors.Is(err, scheduler.ErrUnknownInstance) {
+		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	}
+	wr, err := c.execute(ctx, so, next, meta)
+	if err != nil {
+		var already *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &already) {
+			return nil, fmt.Errorf("baton: restart %s: another run started meanwhile: %w", id, err)
+		}
+		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
+	}
+	// A queue that knows the instance by now counts the restart (it may
+	// lift a STRICT_SEQUENTIAL block).
+	if err := c.Scheduler().Restarted(ctx, workflowID, id); err != nil {
+		return nil, fmt.Errorf("baton: restart %s: started run %s, but %w", id, wr.GetRunID(), err)
+	}
+	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
+}
+
+// currentRun is the run id of id's latest execution, "" if it has none
+// or it is still prevRunID (a queued restart not started yet).
+func (r *Run) currentRun(ctx context.Context) (string, error) {
+	d, err := r.c.tc.DescribeWorkflowExecution(ctx, r.id, "")
+	if err != nil {
+		return "", err
+	}
+	if run := d.GetWorkflowExecutionInfo().GetExecution().GetRunId(); run != r.prevRunID {
+		return run, nil
+	}
+	return "", nil
 }

@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/sel"
-	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -35,12 +34,6 @@ type RestartOptions struct {
 // run it restarts, with workflow_run_id one higher. The restart is checked
 // (policy, param modes, the run has ended) before anything is started.
 func (c *Client) Restart(ctx context.Context, id string, opts RestartOptions) (*Run, error) {
-	return c.restartWith(ctx, id, opts, nil)
-}
-
-// restartWith is Restart; edit, if set, completes the restart before it is
-// checked.
-func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions, edit func(*workflows.Restart, *translator.Plan) error) (*Run, error) {
 	if opts.Policy == "" {
 		opts.Policy = workflows.RestartFromIncomplete
 	}
@@ -65,11 +58,6 @@ func (c *Client) restartWith(ctx context.Context, id string, opts RestartOptions
 			return nil, err
 		}
 	}
-	if edit != nil {
-		if err := edit(rs, in.Plan); err != nil {
-			return nil, fmt.Errorf("baton: restart %s: %w", id, err)
-		}
-	}
 	if err := workflows.CheckRestart(in.Plan, rs); err != nil {
 		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
 	}
@@ -88,20 +76,7 @@ func (c *Client) startRestart(ctx context.Context, id string, info *workflowpb.W
 	}
 	next := workflows.RunInput{Plan: in.Plan, Initiator: "MANUAL", Depth: in.Depth, Restart: rs}
 	version, _ := searchAttributeInt(info.GetSearchAttributes(), workflows.SearchAttributeVersion.GetName())
-	wr, err := c.execute(ctx, so, next, runMeta{plan: in.Plan, version: version})
-	if err != nil {
-		var already *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &already) {
-			return nil, fmt.Errorf("baton: restart %s: another run started meanwhile: %w", id, err)
-		}
-		return nil, fmt.Errorf("baton: restart %s: %w", id, err)
-	}
-	// The run strategy's queue, if the instance went through one, counts
-	// the restart (it may lift a STRICT_SEQUENTIAL block).
-	if err := c.Scheduler().Restarted(ctx, in.Plan.WorkflowID, id); err != nil {
-		return nil, fmt.Errorf("baton: restart %s: started run %s, but %w", id, wr.GetRunID(), err)
-	}
-	return &Run{c: c, id: wr.GetID(), runID: wr.GetRunID(), wr: wr}, nil
+	return c.admitRestart(ctx, so, next, runMeta{plan: in.Plan, version: version}, info.GetExecution().GetRunId())
 }
 
 // endedRun describes the latest run of instance id and reads its input;
@@ -138,9 +113,11 @@ func (c *Client) endedRun(ctx context.Context, id, requestID string) (info *work
 // its loop steps (collected params of kept foreach steps, where unfinished
 // loops resume) and the final states of kept sync subworkflows. An
 // unfinished loop whose loop workflow never started runs from its start;
-// one whose loop workflow left no result cannot resume. keptOnly reads
-// only what kept steps need (a restart from a step).
-func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, keptOnly bool) error {
+// one whose loop workflow left no result cannot resume. For a restart
+// from a step (specific), every foreach that ran resumes as Maestro's does
+// in a RESTART_FROM_SPECIFIC run, while loops start again, and of the
+// subworkflows only kept ones are read.
+func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, specific bool) error {
 	for _, n := range in.Plan.Steps {
 		ps := rs.Previous.Step(n.ID)
 		if ps == nil || ps.Status == workflows.NotCreated || ps.Status == workflows.Unsatisfied || ps.Status == workflows.Skipped {
@@ -148,11 +125,8 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 		}
 		childID := id + "/" + n.ID
 		kept := ps.Status.Complete()
-		if keptOnly && !kept {
-			continue
-		}
 		switch {
-		case n.Kind == "foreach" && (!kept || len(n.Collect) > 0 && ps.Loop != nil), n.Kind == "while" && !kept:
+		case n.Kind == "foreach" && (!kept || ps.Loop != nil && (specific || len(n.Collect) > 0)), n.Kind == "while" && !kept && !specific:
 			var res workflows.LoopResult
 			if err := c.tc.GetWorkflow(ctx, childID, "").Get(ctx, &res); err != nil {
 				switch {
@@ -168,7 +142,7 @@ func (c *Client) loopResults(ctx context.Context, id string, in *workflows.RunIn
 				rs.Loops = map[string]*workflows.LoopResult{}
 			}
 			rs.Loops[n.ID] = &res
-		case n.Kind == "subworkflow" && n.Sync && !kept:
+		case n.Kind == "subworkflow" && n.Sync && !kept && !specific:
 			child, err := c.childRestart(ctx, childID)
 			if err != nil {
 				return fmt.Errorf("baton: restart %s: subworkflow step %q: %w", id, n.ID, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
@@ -79,6 +80,7 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 			return nil, fmt.Errorf("baton: restart %s from step %q: an empty step in the path", id, opts.Step)
 		}
 	}
+	inline := false
 	switch opts.UpstreamMode {
 	case "", RestartFromStep:
 		switch opts.Policy {
@@ -88,7 +90,15 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 				id, opts.Step, opts.Policy, RestartFromStep, workflows.RestartFromIncomplete)
 		}
 	case RestartFromInlineRoot:
-		return c.restartInlineRoot(ctx, id, segs, opts)
+		inline = true
+		switch opts.Policy {
+		case "":
+			opts.Policy = workflows.RestartFromIncomplete
+		case workflows.RestartFromIncomplete, workflows.RestartFromBeginning:
+		default:
+			return nil, fmt.Errorf("baton: restart %s: %s takes restart_policy %s or %s, not %q", id, RestartFromInlineRoot,
+				workflows.RestartFromIncomplete, workflows.RestartFromBeginning, opts.Policy)
+		}
 	default:
 		return nil, fmt.Errorf("baton: restart %s: upstream restart mode %q is not one of %s, %s", id, opts.UpstreamMode, RestartFromStep, RestartFromInlineRoot)
 	}
@@ -97,7 +107,7 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 		return same, err
 	}
 	runID := info.GetExecution().GetRunId()
-	rs, err := c.specificRestart(ctx, id, runID, in, segs, 0, opts)
+	rs, err := c.pathRestart(ctx, id, runID, in, segs, inline, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -108,47 +118,31 @@ func (c *Client) RestartFromStep(ctx context.Context, id string, opts StepRestar
 	return c.startRestart(ctx, id, info, in, rs)
 }
 
-// restartInlineRoot restarts the run that holds a root step with the
-// request's policy and the step's params overridden (Maestro's
-// RESTART_FROM_INLINE_ROOT).
-func (c *Client) restartInlineRoot(ctx context.Context, id string, segs []string, opts StepRestartOptions) (*Run, error) {
-	if len(segs) > 1 {
-		return nil, fmt.Errorf("baton: restart %s from step %q: not supported yet: %s for a step inside a foreach or subworkflow", id, strings.Join(segs, "/"), RestartFromInlineRoot)
-	}
-	policy := opts.Policy
-	if policy == "" {
-		policy = workflows.RestartFromIncomplete
-	}
-	if policy != workflows.RestartFromIncomplete && policy != workflows.RestartFromBeginning {
-		return nil, fmt.Errorf("baton: restart %s: %s takes restart_policy %s or %s, not %q", id, RestartFromInlineRoot,
-			workflows.RestartFromIncomplete, workflows.RestartFromBeginning, policy)
-	}
-	return c.restartWith(ctx, id, RestartOptions{Policy: policy, RunParams: opts.RunParams, RequestID: opts.RequestID}, func(rs *workflows.Restart, plan *translator.Plan) error {
-		if plan.Node(segs[0]) == nil {
-			return fmt.Errorf("step %q: no such step in workflow %s", segs[0], plan.WorkflowID)
-		}
-		rs.StepParams, rs.SkipSteps = opts.leafStepParams(segs[0]), opts.SkipSteps
-		return nil
-	})
-}
-
-// specificRestart builds the restart from a step of run id (runID, "" for
-// the latest) along the path segs, depth hops below the root.
-func (c *Client) specificRestart(ctx context.Context, id, runID string, in *workflows.RunInput, segs []string, depth int, opts StepRestartOptions) (*workflows.Restart, error) {
+// pathRestart builds the restart of run id (runID, "" for the latest)
+// along the path segs: from the step that leads along it, down to the
+// chosen step; with inline, the run that holds the chosen step (directly
+// or in a foreach iteration) restarts with opts.Policy instead.
+func (c *Client) pathRestart(ctx context.Context, id, runID string, in *workflows.RunInput, segs []string, inline bool, opts StepRestartOptions) (*workflows.Restart, error) {
 	var prev workflows.State
 	if err := c.tc.GetWorkflow(ctx, id, runID).Get(ctx, &prev); err != nil {
 		return nil, fmt.Errorf("baton: restart %s: read the final state: %w", id, err)
 	}
 	stepID := segs[0]
-	rs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: max(prev.Run, 1) + 1, Previous: &prev, Step: stepID}
 	pn := in.Plan.Node(stepID)
 	if pn == nil {
 		return nil, fmt.Errorf("baton: restart %s: step %q: no such step in workflow %s", id, stepID, in.Plan.WorkflowID)
 	}
+	rest := segs[1:]
+	if inline && (len(rest) == 0 || pn.Kind == "foreach") {
+		return c.inlineRootRestart(ctx, id, in, &prev, segs, opts)
+	}
+	if inline && pn.Kind == "while" {
+		return nil, fmt.Errorf("baton: restart %s: not supported yet: %s for a step inside while step %q", id, RestartFromInlineRoot, stepID)
+	}
+	rs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: max(prev.Run, 1) + 1, Previous: &prev, Step: stepID}
 	if err := c.loopResults(ctx, id, in, rs, true); err != nil {
 		return nil, err
 	}
-	rest := segs[1:]
 	switch {
 	case len(rest) == 0:
 		rs.StepParams, rs.SkipSteps = opts.leafStepParams(stepID), opts.SkipSteps
@@ -161,20 +155,17 @@ func (c *Client) specificRestart(ctx context.Context, id, runID string, in *work
 		if err != nil {
 			return nil, fmt.Errorf("baton: restart %s: subworkflow step %q has no child run to restart: %w", id, stepID, err)
 		}
-		child, err := c.specificRestart(ctx, childID, "", childIn, rest, depth+1, opts)
+		child, err := c.pathRestart(ctx, childID, "", childIn, rest, inline, opts)
 		if err != nil {
 			return nil, err
 		}
 		rs.Subworkflows = map[string]*workflows.RunInput{stepID: {Plan: childIn.Plan, Initiator: childIn.Initiator, Depth: childIn.Depth, Restart: child}}
-	case pn.Kind == "foreach":
-		if len(rest) != 2 {
-			return nil, fmt.Errorf("baton: restart %s: the path through foreach step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
+	case pn.Kind == "foreach" || pn.Kind == "while":
+		it, err := iterationOf(id, stepID, segs)
+		if err != nil {
+			return nil, err
 		}
-		it, err := strconv.Atoi(rest[0])
-		if err != nil || it < 1 {
-			return nil, fmt.Errorf("baton: restart %s: foreach step %q: iteration %q is not a number from 1", id, stepID, rest[0])
-		}
-		if err := c.foreachPath(ctx, id, in, rs, it-1, rest[1], opts); err != nil {
+		if err := c.loopPath(ctx, id, pn.Kind, rs, it, rest[1], opts); err != nil {
 			return nil, err
 		}
 	default:
@@ -183,18 +174,62 @@ func (c *Client) specificRestart(ctx context.Context, id, runID string, in *work
 	return rs, nil
 }
 
-// foreachPath sets up the restart of iteration it (0-based) of foreach step
-// rs.Step from its inner step inner: the loop's result (where the loop
-// resumes) and the iteration's final state, read from the loop run that
-// ran it.
-func (c *Client) foreachPath(ctx context.Context, id string, in *workflows.RunInput, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
+// iterationOf reads the iteration (0-based) of a path through loop step
+// stepID: STEP/ITERATION/INNER-STEP, the iteration counted from 1.
+func iterationOf(id, stepID string, segs []string) (int, error) {
+	if len(segs) > 3 {
+		return 0, fmt.Errorf("baton: restart %s: not supported yet: a restart path on from inside an iteration of loop step %q (%q)", id, stepID, strings.Join(segs, "/"))
+	}
+	if len(segs) != 3 {
+		return 0, fmt.Errorf("baton: restart %s: the path through loop step %q is STEP/ITERATION/INNER-STEP, got %q", id, stepID, strings.Join(segs, "/"))
+	}
+	it, err := strconv.Atoi(segs[1])
+	if err != nil || it < 1 {
+		return 0, fmt.Errorf("baton: restart %s: loop step %q: iteration %q is not a number from 1", id, stepID, segs[1])
+	}
+	return it - 1, nil
+}
+
+// inlineRootRestart restarts the run that holds the chosen step (segs: the
+// step, or FOREACH/ITERATION/STEP) with opts.Policy and the step's params
+// replaced, in every iteration for a step inside a foreach (Maestro's
+// RESTART_FROM_INLINE_ROOT).
+func (c *Client) inlineRootRestart(ctx context.Context, id string, in *workflows.RunInput, prev *workflows.State, segs []string, opts StepRestartOptions) (*workflows.Restart, error) {
+	rs := &workflows.Restart{Policy: opts.Policy, Run: max(prev.Run, 1) + 1, Previous: prev}
+	if opts.Policy == workflows.RestartFromIncomplete {
+		if err := c.loopResults(ctx, id, in, rs, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(segs) == 1 {
+		rs.StepParams, rs.SkipSteps = opts.leafStepParams(segs[0]), opts.SkipSteps
+		return rs, nil
+	}
+	if _, err := iterationOf(id, segs[0], segs); err != nil {
+		return nil, err
+	}
+	if len(opts.SkipSteps) > 0 {
+		return nil, fmt.Errorf("baton: restart %s: not supported yet: skip steps with %s for a step inside foreach step %q", id, RestartFromInlineRoot, segs[0])
+	}
+	rs.IterationStepParams = map[string]map[string]map[string]*translator.Param{segs[0]: opts.leafStepParams(segs[2])}
+	return rs, nil
+}
+
+// loopPath sets up the restart of iteration it (0-based) of loop step
+// rs.Step (a foreach or a while) from its inner step inner: the loop's
+// result and the iteration's final state, read from the loop run that ran
+// it.
+func (c *Client) loopPath(ctx context.Context, id, kind string, rs *workflows.Restart, it int, inner string, opts StepRestartOptions) error {
 	loopID := id + "/" + rs.Step
 	var lr workflows.LoopResult
 	if err := c.tc.GetWorkflow(ctx, loopID, "").Get(ctx, &lr); err != nil {
-		return fmt.Errorf("baton: restart %s: foreach step %q left no loop result to restart from: %w", id, rs.Step, err)
+		return fmt.Errorf("baton: restart %s: %s step %q left no loop result to restart from: %w", id, kind, rs.Step, err)
 	}
-	if it >= lr.Total {
+	switch {
+	case kind == "foreach" && it >= lr.Total:
 		return fmt.Errorf("baton: restart %s: foreach step %q has %d iterations, not iteration %d", id, rs.Step, lr.Total, it+1)
+	case kind == "while" && it >= lr.Iterations:
+		return fmt.Errorf("baton: restart %s: while step %q ran %d iterations, not iteration %d", id, rs.Step, lr.Iterations, it+1)
 	}
 	if rs.Loops == nil {
 		rs.Loops = map[string]*workflows.LoopResult{}
@@ -202,45 +237,76 @@ func (c *Client) foreachPath(ctx context.Context, id string, in *workflows.RunIn
 	rs.Loops[rs.Step] = &lr
 	st, err := c.iterationState(ctx, loopID, it)
 	if err != nil {
-		return fmt.Errorf("baton: restart %s: foreach step %q iteration %d: %w", id, rs.Step, it+1, err)
+		return fmt.Errorf("baton: restart %s: %s step %q iteration %d: %w", id, kind, rs.Step, it+1, err)
 	}
-	innerRs := &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: rs.Run, Previous: st, Step: inner,
-		SkipSteps: opts.SkipSteps, StepParams: opts.leafStepParams(inner)}
-	rs.Foreach = &workflows.IterationRestart{Iteration: it, Inner: innerRs}
+	path := &workflows.IterationRestart{Iteration: it, Inner: &workflows.Restart{Policy: workflows.RestartFromSpecific, Run: rs.Run,
+		Previous: st, Step: inner, SkipSteps: opts.SkipSteps, StepParams: opts.leafStepParams(inner)}}
+	if kind == "while" {
+		rs.While = path
+	} else {
+		rs.Foreach = path
+	}
 	return nil
 }
 
-// maxLoopRuns bounds the loop runs (continue-as-new) searched for an
-// iteration: 25,000 iterations at 2,000 a run.
-const maxLoopRuns = 16
+// maxLoopRuns bounds the loop runs asked for an iteration: a
+// continue-as-new chain (25,000 iterations at 2,000 a run), then the loop
+// workflow's earlier executions (restarts of its step).
+const maxLoopRuns = 64
 
-// iterationState asks the runs of a foreach loop workflow, newest first
-// along its continue-as-new chain, for the final state of iteration it.
+// iterationState asks the runs of a loop workflow for the final state of
+// iteration it: its latest execution and the runs it continued from, then
+// its earlier executions (an iteration kept by a restart ran in one of
+// them), newest first.
 func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*workflows.State, error) {
-	runID := ""
-	for range maxLoopRuns {
+	ask := func(runID string) *workflows.State {
 		resp, err := c.tc.QueryWorkflow(ctx, loopID, runID, workflows.QueryIteration, it)
-		if err == nil {
-			var st workflows.State
-			if err := resp.Get(&st); err != nil {
-				return nil, fmt.Errorf("decode its state: %w", err)
-			}
-			return &st, nil
+		if err != nil {
+			return nil
+		}
+		var st workflows.State
+		if resp.Get(&st) != nil {
+			return nil
+		}
+		return &st
+	}
+	runID, asked := "", 0
+	for ; asked < maxLoopRuns; asked++ {
+		if st := ask(runID); st != nil {
+			return st, nil
 		}
 		hist := c.tc.GetWorkflowHistory(ctx, loopID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		if !hist.HasNext() {
 			break
 		}
-		ev, herr := hist.Next()
-		if herr != nil {
-			return nil, fmt.Errorf("read loop run %s: %w", loopID, herr)
+		ev, err := hist.Next()
+		if err != nil {
+			return nil, fmt.Errorf("read loop run %s: %w", loopID, err)
 		}
-		runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
-		if runID == "" {
-			return nil, fmt.Errorf("not supported yet: restarting an iteration that no run of loop %s ran (kept from an earlier run of the instance): %w", loopID, err)
+		if runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId(); runID == "" {
+			break
 		}
 	}
-	return nil, fmt.Errorf("no run of loop %s ran it", loopID)
+	var token []byte
+	for asked < maxLoopRuns {
+		resp, err := c.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = %q", loopID), PageSize: maxLoopRuns, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list the runs of loop %s: %w", loopID, err)
+		}
+		for _, ex := range resp.GetExecutions() {
+			if asked++; asked > maxLoopRuns {
+				break
+			}
+			if st := ask(ex.GetExecution().GetRunId()); st != nil {
+				return st, nil
+			}
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	return nil, fmt.Errorf("none of the %d latest runs of loop %s ran it", min(asked, maxLoopRuns), loopID)
 }
 
 // leafStepParams are the step params of the run that holds the chosen

@@ -28,6 +28,13 @@
 // versions' metadata would pass MaxMetadataBytes (several thousand
 // versions).
 //
+// Schedules follow the active version durably: a push carrying
+// ScheduleSync (client.Push sends it) makes the entity run the
+// scheduler's sync activity (SyncActivityName) after each change of its
+// active version, retried until done, and answer the update once it has
+// run; the client is then not needed for the run strategy and the
+// schedules to catch up.
+//
 // Workers: worker.New calls Register, which registers the entity workflow
 // and the Resolve activity (for the subworkflow step) on the worker.
 package registry

@@ -232,3 +232,30 @@ func (c *Client) query(ctx context.Context, workflowID string) (converter.Encode
 		}
 	}
 }
+
+// Restart admits the next run of an ended instance of workflowID through
+// its run strategy (it runs at once, waits, or is stopped, as a start
+// would). ErrUnknownInstance: the workflow id has no queue, or the queue
+// does not know the instance; restart it outside the queue.
+func (c *Client) Restart(ctx context.Context, workflowID string, req RestartRequest) (Admission, error) {
+	if req.TaskQueue == "" {
+		req.TaskQueue = c.opts.TaskQueue
+	}
+	var a Admission
+	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateRestart, Args: []any{req},
+		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &a)
+	}
+	var nf *serviceerror.NotFound
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return a, nil
+	case errors.As(err, &nf), errors.As(err, &appErr) && appErr.Type() == ErrorTypeUnknown:
+		return a, ErrUnknownInstance
+	}
+	return a, c.wrap(err, workflowID, "restart")
+}

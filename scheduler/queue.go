@@ -62,6 +62,9 @@ type QueueInput struct {
 	// MaxHistoryEvents of one run before it continues as new; 0 means
 	// 2,000 (tests set fewer).
 	MaxHistoryEvents int `json:"max_history_events,omitempty"`
+	// CallerStartGrace replaces the package's CallerStartGrace when set
+	// (tests set less).
+	CallerStartGrace time.Duration `json:"caller_start_grace,omitempty"`
 }
 
 // queue is the running entity: the state plus what only this run knows.
@@ -79,6 +82,7 @@ type queue struct {
 	// continues as new before its children have started (a child whose
 	// parent has closed is never started).
 	starting int
+	grace    time.Duration // CallerStartGrace
 }
 
 type ending struct {
@@ -97,6 +101,10 @@ func Queue(ctx workflow.Context, in QueueInput) error {
 	if q.st.WorkflowID == "" {
 		return temporal.NewNonRetryableApplicationError("queue started without a workflow id", ErrorTypeRefused, nil)
 	}
+	q.grace = CallerStartGrace
+	if in.CallerStartGrace > 0 {
+		q.grace = in.CallerStartGrace
+	}
 	q.wake = workflow.NewBufferedChannel(ctx, 1)
 	q.sel = workflow.NewSelector(ctx)
 	q.sel.AddReceive(q.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
@@ -110,11 +118,12 @@ func Queue(ctx workflow.Context, in QueueInput) error {
 	for {
 		q.settle(ctx)
 		q.launch(ctx)
+		q.watchCallerStarted(ctx)
 		q.watchCarried(ctx)
 		info := workflow.GetInfo(ctx)
 		if (info.GetCurrentHistoryLength() >= maxEvents || info.GetCurrentHistorySize() >= maxHistoryBytes ||
 			info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && !q.launching() && q.starting == 0 {
-			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents})
+			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents, CallerStartGrace: in.CallerStartGrace})
 		}
 		q.sel.Select(ctx)
 	}
@@ -144,12 +153,17 @@ func (q *queue) handlers(ctx workflow.Context) error {
 			q.settle(ctx)
 			next, _ := StrategyOf(req.Plan)
 			q.st.setStrategy(next)
+			q.checkEnded(ctx)
+			if in := q.st.find(req.InstanceID); in != nil { // arrived while the check ran
+				return Admission{Instance: public(in), Duplicate: true}, nil
+			}
 			in := q.st.arrive(req, workflow.Now(ctx))
 			q.poke()
 			a := Admission{Instance: public(in)}
 			if in.Status == StatusCreated {
 				a.Instance.Position = len(q.st.Queue)
 			}
+			a.Start = q.callerStarts(ctx, req, in)
 			return a, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req StartRequest) error {
@@ -219,6 +233,9 @@ func (q *queue) handlers(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := q.restartHandler(ctx); err != nil {
+		return err
+	}
 	return workflow.SetQueryHandler(ctx, QueryInstances, func() (Snapshot, error) {
 		return q.st.snapshot(), nil
 	})
@@ -231,7 +248,10 @@ func (q *queue) launch(ctx workflow.Context) {
 		for _, in := range q.st.Running {
 			if in.Stopping && !in.CancelSent {
 				in.CancelSent = true
-				workflow.RequestCancelExternalWorkflow(ctx, in.ID, "")
+				f := workflow.RequestCancelExternalWorkflow(ctx, in.ID, "")
+				if in.CallerStarts {
+					q.resendCancelOnFailure(ctx, in.ID, f)
+				}
 			}
 		}
 	}()
@@ -260,9 +280,13 @@ func (q *queue) launch(ctx workflow.Context) {
 				co.TypedSearchAttributes = temporal.NewSearchAttributes(sa...)
 			}
 		}
+		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator, Signal: in.Signal}
+		if in.RestartInput != nil { // the next run of an ended instance
+			run = *in.RestartInput
+			co.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+		}
 		cctx := workflow.WithChildOptions(ctx, co)
-		run := workflows.RunInput{Plan: plan, RunParams: in.RunParams, Initiator: in.Initiator}
-		in.RunParams, in.PlanHash, in.Meta = nil, "", nil
+		in.RunParams, in.PlanHash, in.Meta, in.RestartInput, in.Signal = nil, "", nil, nil, nil
 		f := workflow.ExecuteChildWorkflow(cctx, workflows.WorkflowName, run)
 		id := in.ID
 		q.watched[id] = true
@@ -353,7 +377,7 @@ func (q *queue) watchCarried(ctx workflow.Context) {
 	}
 	var refs []RunRef
 	for _, in := range q.st.Running {
-		if !q.watched[in.ID] {
+		if !q.watched[in.ID] && !in.CallerStarts {
 			refs = append(refs, RunRef{ID: in.ID, RunID: in.RunID})
 		}
 	}
@@ -361,12 +385,7 @@ func (q *queue) watchCarried(ctx workflow.Context) {
 		return
 	}
 	q.watch = true
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 400 * 24 * time.Hour,
-		HeartbeatTimeout:    time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
-	})
-	f := workflow.ExecuteActivity(actx, WatchActivityName, refs)
+	f := workflow.ExecuteActivity(q.watchContext(ctx), WatchActivityName, refs)
 	q.sel.AddFuture(f, func(f workflow.Future) {
 		q.watch = false
 		var ended []Ended
@@ -376,5 +395,15 @@ func (q *queue) watchCarried(ctx workflow.Context) {
 		for _, e := range ended {
 			q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
 		}
+	})
+}
+
+// watchContext is the context of a Watch activity: as long as an
+// instance may run, retried until it answers.
+func (q *queue) watchContext(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 400 * 24 * time.Hour,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/signals"
 )
 
 // Registrar is what Register needs: a worker, or a testsuite environment.
@@ -21,4 +22,6 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(Watch, activity.RegisterOptions{Name: WatchActivityName})
 	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
 	r.RegisterActivityWithOptions(Sync, activity.RegisterOptions{Name: registry.SyncActivityName})
+	r.RegisterActivityWithOptions(FireSignalTrigger, activity.RegisterOptions{Name: signals.FireActivityName})
+	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
 }

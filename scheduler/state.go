@@ -94,12 +94,21 @@ type Instance struct {
 	RunParams map[string]sel.Value `json:"run_params,omitempty"`
 	TaskQueue string               `json:"task_queue,omitempty"`
 	Meta      *Meta                `json:"meta,omitempty"`
+	// Signal: the signal trigger's params and matched signals.
+	Signal *workflows.SignalInitiator `json:"signal,omitempty"`
 	// launch is set while a running instance's child start is not issued.
 	Launch bool `json:"launch,omitempty"`
 	// stopping is set once a stop was requested for a running instance.
 	Stopping bool `json:"stopping,omitempty"`
 	// CancelSent is set once the stop was sent to the running instance.
 	CancelSent bool `json:"cancel_sent,omitempty"`
+	// RestartInput is what a restart of an ended instance starts with, as
+	// its next run, once the strategy admits it.
+	RestartInput *workflows.RunInput `json:"restart_input,omitempty"`
+	// CallerStarts is set on a running instance its caller starts (an
+	// instance admitted at once by a start that asked to): the queue
+	// watches it instead of running it as a child.
+	CallerStarts bool `json:"caller_starts,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -138,6 +147,14 @@ type StartRequest struct {
 	// Summary and Details are the instance's static user metadata.
 	Summary string `json:"summary,omitempty"`
 	Details string `json:"details,omitempty"`
+	// Signal is set by a signal trigger: what params.getFromSignal reads.
+	Signal *workflows.SignalInitiator `json:"signal,omitempty"`
+	// CallerStarts asks that an instance admitted at once be started by
+	// the caller (Admission.Start), with an eager start, rather than by
+	// the queue as its child: one workflow task and a transfer task less
+	// on the way to the instance's result. The queue then watches it; one
+	// its caller never starts ends STOPPED after CallerStartGrace.
+	CallerStarts bool `json:"caller_starts,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.
@@ -146,6 +163,9 @@ type StartRequest struct {
 type Admission struct {
 	Instance  Instance `json:"instance"`
 	Duplicate bool     `json:"duplicate,omitempty"`
+	// Start: the caller starts the instance now (see
+	// StartRequest.CallerStarts).
+	Start bool `json:"start,omitempty"`
 }
 
 // Snapshot is what the instances query returns.
@@ -216,7 +236,7 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 	in := &Instance{
 		ID: req.InstanceID, Number: s.Next, RequestID: req.RequestID, Version: req.Version,
 		Initiator: req.Initiator, Status: StatusCreated, Arrived: now,
-		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue,
+		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue, Signal: req.Signal,
 	}
 	if req.SearchAttributes || req.Summary != "" || req.Details != "" {
 		in.Meta = &Meta{SearchAttributes: req.SearchAttributes, Summary: req.Summary, Details: req.Details}
@@ -225,12 +245,19 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 		s.Plans = map[string]*translator.Plan{}
 	}
 	s.Plans[req.Plan.Hash] = req.Plan
+	s.place(in, now)
+	return in
+}
+
+// place queues a new or restarted instance by the strategy's rule (it may
+// stop it, or stop others) and admits what the strategy allows.
+func (s *State) place(in *Instance, now time.Time) {
 	busy := len(s.Running) > 0 || len(s.Queue) > 0
 	switch s.Strategy.Rule {
 	case string(definition.FirstOnly):
 		if busy {
 			s.end(in, StatusStopped, fmt.Sprintf("With FIRST_ONLY run strategy, this run is stopped due to a running one [%s].", s.firstNonTerminal()), now)
-			return in
+			return
 		}
 	case string(definition.LastOnly):
 		for _, q := range s.Queue {
@@ -249,7 +276,6 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 	}
 	s.Queue = append(s.Queue, in)
 	s.admit(now)
-	return in
 }
 
 func (s *State) firstNonTerminal() string {
@@ -377,7 +403,7 @@ func (s *State) end(in *Instance, status, reason string, now time.Time) {
 	if reason != "" {
 		in.Reason = reason
 	}
-	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta = nil, "", "", nil
+	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta, in.RestartInput = nil, "", "", nil, nil
 	s.Ended = append([]*Instance{in}, s.Ended...)
 	if len(s.Ended) > keepEnded {
 		for _, old := range s.Ended[keepEnded:] {
@@ -409,6 +435,6 @@ func (s *State) snapshot() Snapshot {
 
 func public(in *Instance) Instance {
 	p := *in
-	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta = nil, "", "", false, false, nil
+	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta, p.RestartInput = nil, "", "", false, false, nil, nil
 	return p
 }

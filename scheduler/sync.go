@@ -11,6 +11,7 @@ import (
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/registry"
+	"github.com/batonhq/baton/signals"
 )
 
 // Sync is the activity a registry entity runs after its active version
@@ -51,5 +52,13 @@ func Sync(ctx context.Context, req registry.SyncRequest) error {
 	if errors.As(err, &spec) || errors.As(err, &invalid) {
 		return refused(err)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Signal triggers (signal_triggers.go): subscribed in their stores.
+	triggers, err := signalTriggers(req.WorkflowID, req.Version, req.Sync.TaskQueue, def)
+	if err != nil {
+		return refused(fmt.Errorf("version %d: %w", req.Version, err))
+	}
+	return syncSignalTriggers(ctx, signals.NewClient(tc, signals.ClientOptions{TaskQueue: req.Sync.TaskQueue}), req.WorkflowID, triggers)
 }

@@ -19,6 +19,8 @@ const WatchActivityName = "baton.scheduler.Watch"
 type RunRef struct {
 	ID    string `json:"id"`
 	RunID string `json:"run_id,omitempty"`
+	// Grace is how long an instance its caller starts may not exist yet.
+	Grace time.Duration `json:"grace,omitempty"`
 }
 
 // Ended is how a watched instance ended.
@@ -40,13 +42,25 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 		go func() {
 			var st workflows.State
 			err := tc.GetWorkflow(ctx, r.ID, r.RunID).Get(ctx, &st)
+			var nf *serviceerror.NotFound
+			for deadline, wait := time.Now().Add(r.Grace), 2*time.Millisecond; errors.As(err, &nf) && time.Now().Before(deadline); wait = min(2*wait, time.Second) {
+				select { // its caller has not started it yet
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				err = tc.GetWorkflow(ctx, r.ID, r.RunID).Get(ctx, &st)
+			}
 			if ctx.Err() != nil {
 				return
 			}
-			var nf *serviceerror.NotFound
 			switch {
 			case err == nil:
 				done <- Ended{ID: r.ID, Status: string(st.Status), Run: st.Run, Reason: st.Error}
+			case errors.As(err, &nf) && r.Grace > 0:
+				done <- Ended{ID: r.ID, Status: StatusStopped, Reason: "its caller never started it"}
 			case errors.As(err, &nf):
 				done <- Ended{ID: r.ID, Status: StatusStopped, Reason: "instance not found"}
 			default:

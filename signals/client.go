@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/batonhq/baton/internal/taskqueue"
 	"go.temporal.io/api/serviceerror"
@@ -25,6 +26,35 @@ type ClientOptions struct {
 type Client struct {
 	tc   sdkclient.Client
 	opts ClientOptions
+
+	mu       sync.Mutex
+	inFlight map[string]chan struct{} // per name: the updates this client has in flight
+}
+
+// MaxInFlightPerName bounds the updates one Client sends to one store at
+// once: Temporal refuses more than 10 in flight per workflow
+// (history.maxInFlightUpdates) and the SDK then retries them with
+// backoff, which made 32 concurrent sends to one name take seconds each.
+const MaxInFlightPerName = 8
+
+// slot waits for a free in-flight slot for name; release frees it.
+func (c *Client) slot(ctx context.Context, name string) (release func(), err error) {
+	c.mu.Lock()
+	if c.inFlight == nil {
+		c.inFlight = map[string]chan struct{}{}
+	}
+	ch, ok := c.inFlight[name]
+	if !ok {
+		ch = make(chan struct{}, MaxInFlightPerName)
+		c.inFlight[name] = ch
+	}
+	c.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // NewClient returns a Client on tc.

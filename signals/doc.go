@@ -45,14 +45,25 @@
 // about 1 ms of query CPU on the worker. Each send is one update (three
 // history events), plus a continue-as-new every SendsPerRun (1,000) sends.
 //
-// # Plan for steps and triggers
+// # Waiting and step outputs
 //
-// Step signal_dependencies, signal_outputs and signal_triggers are not
-// built yet (the interpreter refuses them). They build on two calls:
-// [Client.Match] ("the oldest instance matching these params with
-// seq > X") and, for waiting, a subscription update the interpreter will
-// add: a waiting run registers (its workflow id, the params, X); the
-// store answers at once when an instance matches, or signals the run on
-// the first matching send. Waiting then costs one signal, not a polling
-// loop in workflow code.
+// A step's signal dependency subscribes with the wait update ([Wait], a
+// local activity of the interpreter): the store answers the oldest
+// matching instance at once, or keeps a [Waiter] (in State, so it survives
+// continue-as-new; at most [MaxWaiters]) and, on the first matching send,
+// signals the waiting run ([SignalMatched], a [Matched] with the waiter's
+// key) and forgets it. Waiting costs one signal, not a polling loop.
+// Step signal outputs are sent by [SendOutputs] with a request id per run,
+// step, attempt and output, so a repeated send stores nothing twice.
+//
+// A [Client] keeps at most [MaxInFlightPerName] updates in flight per
+// name: Temporal refuses more than 10 per workflow and the SDK retries
+// them with backoff. Sends try a plain update first and start the store
+// with the update only when it does not run.
+//
+// Signal triggers: a store keeps the [Trigger]s naming its signal (the
+// triggers update, set by the registry's sync of an active version, see
+// package scheduler); a send meeting a trigger's conditions runs the
+// FireActivityName activity, which joins the other signals and admits an
+// instance through the run strategy.
 package signals

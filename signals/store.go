@@ -70,6 +70,8 @@ type State struct {
 	Instances []*Instance `json:"instances,omitempty"`
 	// Waiters are the runs waiting for a matching instance (wait.go).
 	Waiters []*Waiter `json:"waiters,omitempty"`
+	// Triggers are the signal triggers naming this signal (triggers.go).
+	Triggers []*Trigger `json:"triggers,omitempty"`
 }
 
 // SendRequest is the update's argument.
@@ -134,6 +136,11 @@ func Store(ctx workflow.Context, st State) error {
 	); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateTriggers,
+		func(_ workflow.Context, req TriggersRequest) error { return s.setTriggers(req) },
+	); err != nil {
+		return err
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryList, s.list); err != nil {
 		return err
 	}
@@ -178,6 +185,7 @@ func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {
 	s.bytes += in.size()
 	s.evict(in.CreateTime)
 	s.notify(ctx, in)
+	s.fire(ctx, in)
 	return SendResult{Instance: in}
 }
 

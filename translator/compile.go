@@ -118,9 +118,8 @@ func (c *compiler) compile(req *definition.Request) *Plan {
 	if p.Name == "" {
 		p.Name = wf.ID
 	}
-	if len(wf.SignalTriggers) > 0 {
-		c.errs.notSupported("workflow.signal_triggers", "signal triggers")
-	}
+	// signal_triggers start instances of a registered active version
+	// (scheduler/signal_triggers.go); a plan does not carry them.
 	p.Timeout = compileTimeout(wf.Timeout, "workflow.timeout", &c.errs)
 	p.Params = c.params(wf.Params, "workflow.params")
 	c.properties(p, req.Properties, wf)

@@ -235,7 +235,6 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	req.Workflow.SignalTriggers = []*definition.SignalTrigger{{}}
 	es := compileErrs(t, req, Options{})
 	require.Equal(t, []string{
-		"workflow.signal_triggers: not supported yet: signal triggers",
 		"workflow.steps[2].step.type: not supported yet: step type Titus",
 		"workflow.steps[3].step.type: not supported yet: step type Join",
 		`workflow.steps[4].step.failure_mode: unknown failure mode "FAIL_SOMETIMES"`,

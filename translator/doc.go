@@ -7,8 +7,7 @@
 // Compile(req, opts) returns a Plan or an Errors value listing every
 // problem, each with its definition path. Features Baton accepts in
 // definitions but does not run yet are refused with messages that start
-// with "not supported yet: ": template steps; signal_triggers; the step
-// type Titus
+// with "not supported yet: ": template steps; the step type Titus
 // (Join is internal to Maestro). Foreach, while and subworkflow steps
 // compile to child-mode nodes; Http, Kubernetes and Notebook to user step
 // types with their default params (Kubernetes and Notebook run as

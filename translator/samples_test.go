@@ -35,6 +35,7 @@ func TestCompileSamples(t *testing.T) {
 		"server__sample-dag-test-5.json", "server__sample-dag-test-10.json",
 		"common__request__sample-active-wf-with-step-signal-dependencies.json",
 		"common__request__sample-active-wf-with-output-signals.json",
+		"server__sample-signal-trigger-wf.json",
 	} {
 		t.Run(name, func(t *testing.T) {
 			p, err := Compile(loadSample(t, name), Options{})
@@ -48,26 +49,6 @@ func TestCompileSamples(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, string(b), string(b2))
 			require.NoError(t, Verify(q))
-		})
-	}
-}
-
-func TestRefuseSamples(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		want []string // each a substring of one error
-	}{
-		{"server__sample-signal-trigger-wf.json", []string{"workflow.signal_triggers: not supported yet: signal triggers"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			es := compileErrs(t, loadSample(t, tc.name), Options{})
-			all := strings.Join(errStrings(es), "\n")
-			for _, e := range es {
-				require.True(t, e.IsNotSupported(), "unexpected error %v", e)
-			}
-			for _, w := range tc.want {
-				require.Contains(t, all, w)
-			}
 		})
 	}
 }

@@ -42,6 +42,10 @@
 // events in that table. Runs started before the engine (no event-engine
 // marker, ChangeEventEngine) replay through the coroutine-per-step engine
 // kept in the legacy_*.go files, to be deleted once no such run remains.
+// New runs of baton.Run record the lean-start marker (ChangeLeanStart)
+// instead: it implies the event-driven engine and observe-status, and a run
+// starts its workflow-timeout timer only once it waits, so a run that ends
+// in its first workflow task records four commands, not eight.
 //
 // An activity attempt has a heartbeat timeout (the plan's, else 30 s) and
 // the step activity heartbeats while the step runs, so an attempt lost with
@@ -68,7 +72,10 @@
 // the client's Restart): RESTART_FROM_INCOMPLETE keeps the steps that
 // completed and runs the rest and everything downstream of them; params
 // follow Maestro's mode table (CheckRestart refuses changes a mode
-// forbids). Only runs with a Restart take these paths.
+// forbids). RESTART_FROM_SPECIFIC (restart_step.go, built by the client's
+// RestartFromStep) runs a chosen step and what follows it again, along a
+// restart path through subworkflows and a foreach iteration, with step
+// params and skip steps. Only runs with a Restart take these paths.
 //
 // instance_step_concurrency caps the leaf steps running at once across a
 // root run's whole tree (its loops' iterations and its subworkflows at any

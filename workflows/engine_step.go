@@ -16,11 +16,14 @@ import (
 // move applies a step event and records it; in the legacy engine it does
 // nothing. An event the step's phase does not accept is an interpreter bug:
 // the workflow task fails (and is retried once a fixed worker runs it) with
-// the step's moves in the error.
+// the step's moves in the error. Every change of a step's status or
+// attempts comes with a move in the same round of events: the observer
+// refreshes the run's details only after a round with a move.
 func (r *run) move(n *node, ev stepEvent) {
 	if r.eng == nil {
 		return
 	}
+	r.moved = true
 	if err := n.m.move(n.plan.ID, ev, n.state.Attempts); err != nil {
 		panic(err)
 	}

@@ -41,6 +41,9 @@ type ForeachInput struct {
 	// Restart, on a restart path through this foreach, restarts one
 	// iteration from a step of its inner DAG (restart_step.go).
 	Restart *IterationRestart `json:"restart,omitempty"`
+	// StepParams, from a restart, override params of inner steps in every
+	// iteration, by inner step id.
+	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
 
 	// Progress, carried through continue-as-new. Next is a position in the
 	// launch order (the iteration index itself without a restart).
@@ -74,6 +77,9 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
 		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
 	if err := setLoopStepActionHandler(ctx, l); err != nil {
+		return nil, err
+	}
+	if err := recordIterationStepParams(ctx, &in); err != nil {
 		return nil, err
 	}
 	observeLoop(ctx, foreachProgress(&in, l.running))
@@ -179,7 +185,7 @@ func (l *foreachLoop) iterationRun(ctx workflow.Context, pos int) (RunInput, str
 	if err != nil {
 		return RunInput{}, "", i, err
 	}
-	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i), Breakpoints: l.in.Breakpoints}
+	in := RunInput{Plan: l.in.Plan, RunParams: params, Initiator: "FOREACH", Depth: l.in.Depth, Restart: l.in.iterationRestart(i), StepParams: l.in.StepParams, Breakpoints: l.in.Breakpoints}
 	return in, fmt.Sprintf("%s/%d", l.id, i+1), i, nil
 }
 

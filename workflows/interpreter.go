@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/translator"
 )
@@ -35,6 +36,12 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// StepParams override params of steps of a foreach iteration, by step
+	// id: a restart's, passed by its foreach (restart_step.go).
+	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
+	// Signal is set for an instance a signal trigger started: what
+	// params.getFromSignal reads (signal_trigger_params.go).
+	Signal *SignalInitiator `json:"signal,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -62,8 +69,11 @@ type node struct {
 	timeout time.Duration
 	policy  translator.RetryValues
 	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
-	act     stepActions   // step actions and breakpoints (actions.go)
-	gen     uint32        // bumped when a step action ends an attempt: its futures are then ignored
+	// dynSignals are the signal outputs the step type returned with its
+	// latest successful attempt (signal_outputs.go).
+	dynSignals []activities.OutputSignal
+	act        stepActions // step actions and breakpoints (actions.go)
+	gen        uint32      // bumped when a step action ends an attempt: its futures are then ignored
 }
 
 // run is one execution of the interpreter.
@@ -79,7 +89,8 @@ type run struct {
 	// dependency order, during start-up).
 	wfPending map[string]*translator.Param
 	rand      *rand.Rand
-	metrics   *stepMetrics // shared by the runs of one workflow
+	metrics   *stepMetrics     // shared by the runs of one workflow
+	signal    *SignalInitiator // the signal trigger that started the run, if any
 	depth     int
 	env       *sel.Env      // the Env of every SEL evaluation of this run
 	restart   *Restart      // set in a restarted run
@@ -103,11 +114,16 @@ type run struct {
 	cancelScope workflow.CancelFunc
 	onEnd       func()
 	ended       bool
+	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
 	// workflow timeout's timer at the end of the first round of events.
 	lean            bool
 	deferredTimeout func()
+
+	// stepParams override step params in an iteration of a foreach
+	// restarted with them (RunInput.StepParams, restart_step.go).
+	stepParams map[string]map[string]*translator.Param
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -169,7 +185,9 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		rand:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		depth:   in.Depth,
 		metrics: metricsFor(ctx),
+		signal:  in.Signal,
 	}
+	r.stepParams = in.StepParams
 	if !inline || in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
 		r.restart = in.Restart // an iteration only on a restart path
 	}

@@ -89,10 +89,12 @@ func observeRun(ctx workflow.Context, r *run) *observer {
 	return o
 }
 
-// update refreshes the details if a step changed. The event-driven engine
-// calls it once per round of events, from its own loop.
+// update refreshes the details if a step moved (run.move), without
+// looking at the steps otherwise. The event-driven engine calls it once per
+// round of events, from its own loop.
 func (o *observer) update() {
-	if o.changed() {
+	if o.r.moved {
+		o.r.moved = false
 		o.refresh()
 	}
 }
@@ -125,8 +127,9 @@ func (o *observer) end(ctx workflow.Context) {
 }
 
 // changed reports whether a step's status or attempt count changed since
-// the details were built: a cheap pass (status strings are constants, so
-// equal ones compare by pointer).
+// the details were built: a pass over every step (status strings are
+// constants, so equal ones compare by pointer), for the legacy engine,
+// whose steps do not move.
 func (o *observer) changed() bool {
 	for i, s := range o.r.state.Steps {
 		if s.Status != o.shown[i] || s.Attempts != o.attempts[i] {

@@ -358,9 +358,11 @@ func (s *scope) GetFromSubworkflow(stepID, childStepID, param string) (any, erro
 	return s.r.subworkflowParam(stepID, childStepID, param)
 }
 
-// GetFromSignal is not built yet.
-func (s *scope) GetFromSignal(string, string) (any, error) {
-	return nil, fmt.Errorf("not supported yet: params.getFromSignal (signal triggers)")
+// GetFromSignal reads a param of the signal trigger that started the run
+// (signal == ""), or of the matched instance of signal
+// (signal_trigger_params.go).
+func (s *scope) GetFromSignal(signal, param string) (any, error) {
+	return s.r.fromSignal(signal, param)
 }
 
 // GetFromSignalDependency reads a param of the signal instance that

@@ -51,9 +51,16 @@ type Restart struct {
 	// Foreach, when Step is a foreach step on a restart path, is the
 	// iteration that restarts from a step of its own.
 	Foreach *IterationRestart `json:"foreach,omitempty"`
+	// While, when Step is a while step on a restart path, is the
+	// iteration the loop continues from, restarting from a step of its own.
+	While *IterationRestart `json:"while,omitempty"`
 	// StepParams override the params of steps of this run, by step id
 	// (Maestro's step_restart_params), evaluated in the step's scope.
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
+	// IterationStepParams override params of inner steps of foreach steps
+	// in every iteration they run, by foreach step id then inner step id
+	// (RESTART_FROM_INLINE_ROOT for a step inside a foreach).
+	IterationStepParams map[string]map[string]map[string]*translator.Param `json:"iteration_step_params,omitempty"`
 	// SkipSteps end SKIPPED without running when their turn comes; the
 	// DAG continues as if they had completed.
 	SkipSteps []string `json:"skip_steps,omitempty"`
@@ -237,6 +244,10 @@ func (r *run) seedRestart(rs *Restart) {
 // iteration that did not succeed runs again, with the loop params as the
 // last successful iteration left them.
 func (r *run) resumeWhile(n *node, in *WhileInput) {
+	if rs := r.restart; rs != nil && rs.Policy == RestartFromSpecific && rs.Step == n.plan.ID && rs.While != nil && n.state.Attempts <= 1 {
+		resumeWhilePath(in, rs.While)
+		return
+	}
 	lr := r.restartLoop(n)
 	if lr == nil {
 		return
@@ -255,9 +266,11 @@ func (r *run) restartLoop(n *node) *LoopResult {
 	if rs == nil || n.state.Attempts > 1 {
 		return nil
 	}
-	// A foreach on a restart path resumes as from incomplete, plus the
-	// iteration on the path (resumeForeachPath).
-	if rs.Policy != RestartFromIncomplete && (rs.Policy != RestartFromSpecific || rs.Step != n.plan.ID || rs.Foreach == nil) {
+	// In a run restarted from a step, a foreach resumes as from incomplete
+	// (Maestro's ForeachStepRuntime does so under RESTART_FROM_SPECIFIC),
+	// the one on a restart path with its iteration (resumeForeachPath); a
+	// while starts again.
+	if rs.Policy != RestartFromIncomplete && (rs.Policy != RestartFromSpecific || n.plan.Kind != "foreach") {
 		return nil
 	}
 	return rs.Loops[n.plan.ID]
@@ -270,18 +283,28 @@ func (r *run) restartLoop(n *node) *LoopResult {
 // params are kept. Each iteration due again runs its inner DAG from the
 // start.
 func (r *run) resumeForeach(n *node, in *ForeachInput) error {
+	r.iterationStepParams(n, in)
 	lr := r.restartLoop(n)
 	if lr == nil {
-		return r.resumeForeachPath(n, in, nil)
+		return nil
 	}
 	if lr.Total != in.Total {
 		return fmt.Errorf("foreach has %d iterations in the restarted run but %d before: its loop params changed", in.Total, lr.Total)
+	}
+	in.keepCollected(lr)
+	if rs := r.restart; rs.Policy == RestartFromSpecific && rs.Step == n.plan.ID && rs.Foreach != nil {
+		return r.resumeForeachPath(n, in, lr)
 	}
 	in.Redo = append([]int(nil), lr.Incomplete...)
 	sort.Ints(in.Redo)
 	in.From = lr.Resume
 	in.Carried = lr.Counts.Succeeded
 	in.Counts = LoopCounts{Succeeded: lr.Counts.Succeeded}
+	return nil
+}
+
+// keepCollected carries a restarted foreach's collected params over.
+func (in *ForeachInput) keepCollected(lr *LoopResult) {
 	if len(in.Collect) > 0 && lr.Collected != nil {
 		in.Collected = lr.Collected
 		for _, k := range in.Collect {
@@ -290,5 +313,4 @@ func (r *run) resumeForeach(n *node, in *ForeachInput) error {
 			}
 		}
 	}
-	return r.resumeForeachPath(n, in, lr)
 }

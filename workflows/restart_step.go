@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -31,7 +30,7 @@ type IterationRestart struct {
 // restartsFromStep reports whether this run restart records something of
 // the restart from a step.
 func (rs *Restart) restartsFromStep() bool {
-	return rs != nil && (rs.Policy == RestartFromSpecific || len(rs.SkipSteps) > 0 || len(rs.StepParams) > 0)
+	return rs != nil && (rs.Policy == RestartFromSpecific || len(rs.SkipSteps) > 0 || len(rs.StepParams) > 0 || len(rs.IterationStepParams) > 0)
 }
 
 // checkRestartFromStep checks the parts of a restart that belong to the
@@ -42,24 +41,16 @@ func checkRestartFromStep(plan *translator.Plan, rs *Restart) error {
 			return fmt.Errorf("restart: skip step %q: no such step in workflow %s", id, plan.WorkflowID)
 		}
 	}
-	for _, id := range sortedKeys(rs.StepParams) {
-		pn := plan.Node(id)
-		if pn == nil {
-			return fmt.Errorf("restart: step params of %q: no such step in workflow %s", id, plan.WorkflowID)
+	if err := checkStepParams(plan, rs.StepParams, ""); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(rs.IterationStepParams) {
+		n := plan.Node(id)
+		if n == nil || n.Kind != "foreach" || n.Body == nil {
+			return fmt.Errorf("restart: iteration step params of %q: no such foreach step in workflow %s", id, plan.WorkflowID)
 		}
-		for _, name := range sortedKeys(rs.StepParams[id]) {
-			p := rs.StepParams[id][name]
-			if p == nil {
-				return fmt.Errorf("restart: step %q param %q: no definition", id, name)
-			}
-			if decl := pn.Params[name]; decl != nil {
-				if !changeableAtRestart(decl.Mode) {
-					return fmt.Errorf("restart: step %q param %q has mode %s and cannot be changed at restart", id, name, decl.Mode)
-				}
-				if p.Type != decl.Type {
-					return fmt.Errorf("restart: step %q param %q is a %v, not a %v", id, name, decl.Type, p.Type)
-				}
-			}
+		if err := checkStepParams(bodyPlan(plan, n), rs.IterationStepParams[id], fmt.Sprintf("foreach step %q: ", id)); err != nil {
+			return err
 		}
 	}
 	if rs.Policy != RestartFromSpecific {
@@ -67,6 +58,33 @@ func checkRestartFromStep(plan *translator.Plan, rs *Restart) error {
 	}
 	_, err := specificRunSet(plan, rs)
 	return err
+}
+
+// checkStepParams checks restart params of steps of plan: the steps exist,
+// and a declared param has the same type and a mode that allows a change
+// at restart. where prefixes the errors.
+func checkStepParams(plan *translator.Plan, byStep map[string]map[string]*translator.Param, where string) error {
+	for _, id := range sortedKeys(byStep) {
+		pn := plan.Node(id)
+		if pn == nil {
+			return fmt.Errorf("restart: %sstep params of %q: no such step in workflow %s", where, id, plan.WorkflowID)
+		}
+		for _, name := range sortedKeys(byStep[id]) {
+			p := byStep[id][name]
+			if p == nil {
+				return fmt.Errorf("restart: %sstep %q param %q: no definition", where, id, name)
+			}
+			if decl := pn.Params[name]; decl != nil {
+				if !changeableAtRestart(decl.Mode) {
+					return fmt.Errorf("restart: %sstep %q param %q has mode %s and cannot be changed at restart", where, id, name, decl.Mode)
+				}
+				if p.Type != decl.Type {
+					return fmt.Errorf("restart: %sstep %q param %q is a %v, not a %v", where, id, name, decl.Type, p.Type)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // specificRunSet decides which steps of a run restarted from a step run
@@ -213,13 +231,21 @@ func (r *run) skipAtRestart(n *node) bool {
 	return r.restart != nil && len(r.restart.SkipSteps) > 0 && slices.Contains(r.restart.SkipSteps, n.plan.ID)
 }
 
+// stepOverrides are the params a restart replaces of step n: the
+// restart's own, or those its foreach passed to this iteration.
+func (r *run) stepOverrides(n *node) map[string]*translator.Param {
+	if r.restart != nil {
+		if over := r.restart.StepParams[n.plan.ID]; over != nil {
+			return over
+		}
+	}
+	return r.stepParams[n.plan.ID]
+}
+
 // restartStepParams evaluates the restart's params of step n in the
 // step's scope before its own: they replace the definition's.
 func (r *run) restartStepParams(n *node, s *scope) error {
-	if r.restart == nil {
-		return nil
-	}
-	over := r.restart.StepParams[n.plan.ID]
+	over := r.stepOverrides(n)
 	for _, name := range sortedKeys(over) {
 		if _, err := s.evalStepParam(name, over[name]); err != nil {
 			return fmt.Errorf("restart %w", err)
@@ -230,39 +256,76 @@ func (r *run) restartStepParams(n *node, s *scope) error {
 
 // hasRestartStepParams reports whether step n has params from a restart.
 func (r *run) hasRestartStepParams(n *node) bool {
-	return r.restart != nil && len(r.restart.StepParams[n.plan.ID]) > 0
+	return len(r.stepOverrides(n)) > 0
 }
 
-// resumeForeachPath adds to a foreach step on a restart path the iteration
-// that restarts from a step: it runs again (unless it is already due
-// again), from that step, and its success is no longer counted.
+// resumeForeachPath restarts a foreach step on a restart path as
+// Maestro's ForeachStepOverview does for a restart of one iteration: every
+// iteration that ended keeps its result (a failed one too), the iteration
+// on the path runs again from its step, and those never launched run.
 func (r *run) resumeForeachPath(n *node, in *ForeachInput, lr *LoopResult) error {
-	rs := r.restart
-	if rs == nil || rs.Policy != RestartFromSpecific || rs.Step != n.plan.ID || rs.Foreach == nil {
-		return nil
+	it := r.restart.Foreach
+	if it == nil || it.Inner == nil || it.Inner.Previous == nil {
+		return fmt.Errorf("restart: foreach step %q is on the restart path but names no iteration", n.plan.ID)
 	}
-	it := rs.Foreach
-	if it.Iteration < 0 || it.Iteration >= in.Total {
-		return fmt.Errorf("restart: foreach step %q has %d iterations, not iteration %d", n.plan.ID, in.Total, it.Iteration+1)
+	if it.Iteration < 0 || it.Iteration >= min(in.Total, lr.Resume) {
+		return fmt.Errorf("restart: foreach step %q: iteration %d did not run (%d of %d iterations launched)", n.plan.ID, it.Iteration+1, lr.Resume, in.Total)
 	}
-	in.Restart = it
-	if slices.Contains(in.Redo, it.Iteration) || lr == nil || it.Iteration >= lr.Resume {
-		return nil // due again anyway
+	var rerun LoopCounts
+	rerun.add(it.Inner.Previous.Status)
+	kept := LoopCounts{Succeeded: lr.Counts.Succeeded - rerun.Succeeded, Failed: lr.Counts.Failed - rerun.Failed,
+		TimedOut: lr.Counts.TimedOut - rerun.TimedOut, Stopped: lr.Counts.Stopped - rerun.Stopped}
+	in.Redo, in.From, in.Restart = []int{it.Iteration}, lr.Resume, it
+	in.Counts, in.Carried = kept, kept.Succeeded+kept.Failed+kept.TimedOut+kept.Stopped
+	in.Incomplete = slices.DeleteFunc(slices.Clone(lr.Incomplete), func(i int) bool { return i == it.Iteration })
+	return nil
+}
+
+// iterationStepParams passes the restart's params of inner steps of
+// foreach step n to its iterations.
+func (r *run) iterationStepParams(n *node, in *ForeachInput) {
+	if r.restart != nil {
+		in.StepParams = r.restart.IterationStepParams[n.plan.ID]
 	}
-	in.Redo = append(in.Redo, it.Iteration)
-	sort.Ints(in.Redo)
-	in.Carried--
-	in.Counts.Succeeded--
+}
+
+// recordIterationStepParams records, in a loop run whose iterations get
+// params from a restart, that it uses the restart from a step.
+func recordIterationStepParams(ctx workflow.Context, in *ForeachInput) error {
+	if len(in.StepParams) > 0 && workflow.GetVersion(ctx, ChangeRestartFromStep, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return fmt.Errorf("baton: step params from a restart need a worker that supports %s", ChangeRestartFromStep)
+	}
 	return nil
 }
 
 // iterationRestart is the restart of iteration i of a foreach restarted
 // along a restart path, or nil.
-func (in *ForeachInput) iterationRestart(i int) *Restart {
-	if in.Restart == nil || in.Restart.Iteration != i {
+func (in *ForeachInput) iterationRestart(i int) *Restart { return in.Restart.at(i) }
+
+// at is the restart of iteration i (0-based), or nil.
+func (it *IterationRestart) at(i int) *Restart {
+	if it == nil || it.Iteration != i {
 		return nil
 	}
-	return in.Restart.Inner
+	return it.Inner
+}
+
+// resumeWhilePath makes a while step on a restart path continue from the
+// iteration on the path, as Maestro's WhileStepRuntime does: the loop
+// params are those that iteration started with (read from its previous
+// state), the iterations before it count as succeeded, and it restarts
+// from its step.
+func resumeWhilePath(in *WhileInput, it *IterationRestart) {
+	if it.Inner != nil && it.Inner.Previous != nil {
+		for _, name := range sortedKeys(in.LoopParams) {
+			if v, ok := it.Inner.Previous.Params[name]; ok {
+				in.LoopParams[name] = v
+			}
+		}
+	}
+	in.Next = it.Iteration
+	in.Counts = LoopCounts{Succeeded: it.Iteration}
+	in.Restart = it
 }
 
 // QueryIteration asks a foreach loop run for the final state of one of
@@ -286,9 +349,11 @@ func keepIterations(ctx workflow.Context) map[int]*State {
 }
 
 // keepIteration records an iteration's final state while the loop replays.
-func (l *foreachLoop) keepIteration(i int, st *State) {
-	if l.kept != nil && workflow.IsReplaying(l.ctx) {
-		l.kept[i] = st
+func (l *foreachLoop) keepIteration(i int, st *State) { keepIteration(l.ctx, l.kept, i, st) }
+
+func keepIteration(ctx workflow.Context, kept map[int]*State, i int, st *State) {
+	if kept != nil && workflow.IsReplaying(ctx) {
+		kept[i] = st
 	}
 }
 
@@ -301,18 +366,25 @@ func CheckRestartPath(plan *translator.Plan, rs *Restart) error {
 	if rs.Policy != RestartFromSpecific {
 		return nil
 	}
-	if in := rs.Subworkflows[rs.Step]; in != nil && in.Restart != nil && in.Restart.Policy == RestartFromSpecific {
+	if in := rs.Subworkflows[rs.Step]; in != nil && in.Restart != nil {
 		if err := CheckRestartPath(in.Plan, in.Restart); err != nil {
 			return fmt.Errorf("subworkflow step %q: %w", rs.Step, err)
 		}
 	}
-	if rs.Foreach != nil {
-		n := plan.Node(rs.Step)
-		if n == nil || n.Kind != "foreach" || n.Body == nil {
-			return fmt.Errorf("restart: step %q is not a foreach step", rs.Step)
+	for _, path := range []struct {
+		kind string
+		it   *IterationRestart
+	}{{"foreach", rs.Foreach}, {"while", rs.While}} {
+		kind, it := path.kind, path.it
+		if it == nil {
+			continue
 		}
-		if err := CheckRestartPath(bodyPlan(plan, n), rs.Foreach.Inner); err != nil {
-			return fmt.Errorf("foreach step %q iteration %d: %w", rs.Step, rs.Foreach.Iteration+1, err)
+		n := plan.Node(rs.Step)
+		if n == nil || n.Kind != kind || n.Body == nil || it.Inner == nil {
+			return fmt.Errorf("restart: step %q is not a %s step", rs.Step, kind)
+		}
+		if err := CheckRestartPath(bodyPlan(plan, n), it.Inner); err != nil {
+			return fmt.Errorf("%s step %q iteration %d: %w", kind, rs.Step, it.Iteration+1, err)
 		}
 	}
 	return nil

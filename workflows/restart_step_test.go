@@ -125,3 +125,21 @@ func TestCheckRestartFromSpecific(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckRestartStepParamMode: a step param whose mode forbids a change
+// at restart is refused.
+func TestCheckRestartStepParamMode(t *testing.T) {
+	plan := compileJSON(t, `{"workflow":{"id":"modes","steps":[
+		{"step":{"id":"s","type":"NoOp","params":{"c":{"type":"LONG","mode":"CONSTANT","value":1},"m":{"type":"LONG","value":1}}}}]}}`, nil)
+	prev := newHarness(t, nil).run(t, plan, nil)
+	for name, errMsg := range map[string]string{"c": `step "s" param "c" has mode CONSTANT`, "m": ""} {
+		rs := &W.Restart{Policy: W.RestartFromSpecific, Run: 2, Previous: prev, Step: "s",
+			StepParams: map[string]map[string]*translator.Param{"s": {name: literal(sel.Value{Type: sel.Long, Value: int64(5)})}}}
+		if errMsg == "" {
+			require.NoError(t, W.CheckRestart(plan, rs))
+			require.Equal(t, int64(5), runRestart(t, plan, nil, rs).Step("s").Params[name].Value)
+			continue
+		}
+		require.ErrorContains(t, W.CheckRestart(plan, rs), errMsg)
+	}
+}

@@ -20,11 +20,14 @@ import (
 // that have either, which no run could have before (they were refused).
 const ChangeSignalDeps = "signal-deps"
 
-// The statuses of one signal dependency in a step's state.
+// The statuses of one signal dependency in a step's state, Maestro's
+// StepDependencyMatchStatus.
 const (
-	SignalWaiting  = "WAITING"
+	SignalWaiting  = "PENDING"
 	SignalMatched  = "MATCHED"
-	SignalBypassed = "BYPASSED"
+	SignalBypassed = "SKIPPED"  // by BYPASS_STEP_DEPENDENCIES
+	SignalCanceled = "CANCELED" // the step ended while it was pending
+	SignalFailed   = "FAILED"   // the store refused the subscription
 )
 
 // SignalDependencyState is one signal dependency of a step: what it waits
@@ -128,6 +131,7 @@ func (r *run) waitSignals(n *node) {
 				return // halted, bypassed or failed meanwhile
 			}
 			if err != nil {
+				d.Status = SignalFailed
 				r.stopWaitingSignals(n)
 				r.endStep(r.ctx, n, InternallyFailed, fmt.Sprintf("signal dependency %d (%q): %s", i, d.Name, errText(cause(err))))
 				r.stepDone(n)
@@ -164,27 +168,30 @@ func (r *run) bypassSignals(n *node) error {
 	if n.m.phase != phaseSignals {
 		return fmt.Errorf("step %q is %s, not WAITING_FOR_SIGNALS: nothing to bypass", n.plan.ID, n.state.Status)
 	}
-	r.stopWaitingSignals(n)
 	for _, d := range n.state.SignalDependencies {
 		if d.Status == SignalWaiting {
 			d.Status = SignalBypassed
 		}
 	}
+	r.stopWaitingSignals(n)
 	r.move(n, evBypass)
 	r.evaluate(n)
 	return nil
 }
 
-// stopWaitingSignals forgets a step's subscriptions in this workflow; a
-// store that signals one later is ignored. (The store keeps the
-// subscription until an instance matches it: a signal to a run that has
-// ended fails and is dropped.)
+// stopWaitingSignals forgets a step's subscriptions in this workflow (a
+// store that signals one later is ignored) and marks the dependencies
+// still pending CANCELED. (The store keeps the subscription until an
+// instance matches it: a signal to a run that has ended fails and is
+// dropped.)
 func (r *run) stopWaitingSignals(n *node) {
-	if r.eng.sigs == nil {
-		return
-	}
-	for i := range n.state.SignalDependencies {
-		delete(r.eng.sigs.on, r.waitKey(n, i))
+	for i, d := range n.state.SignalDependencies {
+		if d.Status == SignalWaiting {
+			d.Status = SignalCanceled
+		}
+		if r.eng.sigs != nil {
+			delete(r.eng.sigs.on, r.waitKey(n, i))
+		}
 	}
 }
 

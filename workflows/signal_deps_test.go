@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/signals"
 	"github.com/batonhq/baton/workflows"
 )
@@ -123,6 +124,8 @@ func TestSignalDependencyRefused(t *testing.T) {
 	b := st.Step("b")
 	require.Equal(t, workflows.InternallyFailed, b.Status)
 	require.Contains(t, b.Error, "10000 runs wait already")
+	require.Equal(t, workflows.SignalFailed, b.SignalDependencies[0].Status)
+	require.Equal(t, workflows.SignalCanceled, b.SignalDependencies[1].Status)
 }
 
 func TestSignalDependencyKilledWhileWaiting(t *testing.T) {
@@ -138,7 +141,7 @@ func TestSignalDependencyKilledWhileWaiting(t *testing.T) {
 	b := st.Step("b")
 	require.Equal(t, workflows.FatallyFailed, b.Status)
 	require.Equal(t, "enough", b.Error)
-	require.Equal(t, workflows.SignalWaiting, b.SignalDependencies[1].Status)
+	require.Equal(t, workflows.SignalCanceled, b.SignalDependencies[1].Status)
 }
 
 func TestSignalOutputsSentOnSuccess(t *testing.T) {
@@ -178,4 +181,83 @@ func TestSignalOutputsNotSentOnFailure(t *testing.T) {
 	st := h.run(t, plan, nil)
 	requireStatuses(t, st, map[string]workflows.StepStatus{"job1": workflows.FatallyFailed})
 	require.Empty(t, f.outputs)
+}
+
+// emitter is a step type that returns dynamic signal outputs.
+type emitter struct{ signals []activities.SignalOutput }
+
+func (e emitter) Run(context.Context, *activities.Step) (*activities.Result, error) {
+	return &activities.Result{Signals: e.signals}, nil
+}
+
+func TestDynamicSignalOutputsFollowStaticOnes(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "dyn", "steps": [
+  {"step": {"id": "job1", "type": "Emit", "signal_outputs": [{"name": "static", "params": {"p": {"type": "LONG", "value": 1}}}]}}]}}`, localMode("Emit"))
+	h := newHarness(t, map[string]activities.StepType{"Emit": emitter{signals: []activities.SignalOutput{
+		{Name: "dyn/a", Params: map[string]any{"n": 7, "big": int64(1) << 60, "s": "x"}, Payload: map[string]any{"k": "v"}},
+	}}})
+	f := &fakeStore{}
+	f.install(h)
+	st := h.run(t, plan, nil)
+	requireStatuses(t, st, map[string]workflows.StepStatus{"job1": workflows.Succeeded})
+	require.Len(t, f.outputs, 1)
+	outs := f.outputs[0].Outputs
+	require.Len(t, outs, 2)
+	require.Equal(t, "static", outs[0].Name)
+	require.Equal(t, "dyn/a", outs[1].Name)
+	require.Equal(t, map[string]signals.Value{"n": signals.Long(7), "big": signals.Long(1 << 60), "s": signals.String("x")}, outs[1].Params)
+	require.JSONEq(t, `{"k":"v"}`, string(outs[1].Payload))
+	require.Contains(t, outs[1].RequestID, "/job1#1/1")
+	require.Equal(t, "dyn/a#8", st.Step("job1").SignalOutputs[1].SignalID)
+}
+
+func TestDynamicSignalOutputOfWrongTypeFailsTheStep(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "dyn", "steps": [{"step": {"id": "job1", "type": "Emit"}}]}}`, localMode("Emit"))
+	h := newHarness(t, map[string]activities.StepType{"Emit": emitter{signals: []activities.SignalOutput{
+		{Name: "dyn/a", Params: map[string]any{"f": 1.5}},
+	}}})
+	f := &fakeStore{}
+	f.install(h)
+	st := h.run(t, plan, nil)
+	require.Equal(t, workflows.FatallyFailed, st.Step("job1").Status)
+	require.Contains(t, st.Step("job1").Error, `param "f" has Go type float64`)
+	require.Empty(t, f.outputs)
+}
+
+// TestSignalDependencyOnForeachStep: a loop step waits for its signal
+// before its loop workflow starts.
+func TestSignalDependencyOnForeachStep(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "loopdep", "steps": [
+  {"foreach": {"id": "loop", "signal_dependencies": [{"name": "ready"}],
+   "params": {"loop_params": {"type": "MAP", "value": {"i": {"type": "LONG_ARRAY", "value": [1, 2]}}}},
+   "steps": [{"step": {"id": "inner", "type": "NoOp"}}]}}]}}`, nil)
+	h := newHarness(t, nil)
+	got := captureForeachInput(h)
+	f := &fakeStore{}
+	f.install(h)
+	f.deliver(h, time.Hour, "ready", &signals.Instance{Name: "ready", Seq: 1})
+	st := h.run(t, plan, nil)
+	requireStatuses(t, st, map[string]workflows.StepStatus{"loop": workflows.Succeeded})
+	require.Equal(t, 2, got.Total)
+	require.Equal(t, "ready#1", st.Step("loop").SignalDependencies[0].SignalID)
+	require.GreaterOrEqual(t, st.Step("loop").EndTime.Sub(st.StartTime), time.Hour)
+}
+
+func TestGetFromSignal(t *testing.T) {
+	plan := compileJSON(t, `{"workflow": {"id": "trig", "steps": [{"step": {"id": "s", "type": "NoOp", "params": {
+   "w": {"type": "LONG", "expression": "params.getFromSignal('db/a', 'w')"},
+   "p": {"type": "STRING", "expression": "params.getFromSignal('from_trigger')"}}}}]}}`, nil)
+	h := newHarness(t, nil)
+	st := h.runInput(t, workflows.RunInput{Plan: plan, Initiator: "SIGNAL", Signal: &workflows.SignalInitiator{
+		Params:  map[string]sel.Value{"from_trigger": {Type: sel.String, Value: "yes"}},
+		Signals: map[string]map[string]signals.Value{"db/a": {"w": signals.Long(12)}},
+	}})
+	requireStatuses(t, st, map[string]workflows.StepStatus{"s": workflows.Succeeded})
+	require.Equal(t, int64(12), st.Step("s").Params["w"].Value)
+	require.Equal(t, "yes", st.Step("s").Params["p"].Value)
+
+	h = newHarness(t, nil)
+	st = h.run(t, plan, nil)
+	require.Equal(t, workflows.InternallyFailed, st.Step("s").Status)
+	require.Contains(t, st.Step("s").Error, "the run was not started by a signal trigger")
 }

@@ -20,7 +20,7 @@ type SignalOutputState struct {
 
 // sendsSignals reports whether a step that succeeded sends signals.
 func (r *run) sendsSignals(n *node) bool {
-	return r.eng != nil && len(n.plan.SignalOutputs) > 0 &&
+	return r.eng != nil && (len(n.plan.SignalOutputs) > 0 || len(n.dynSignals) > 0) &&
 		workflow.GetVersion(r.ctx, ChangeSignalDeps, workflow.DefaultVersion, 1) >= 1
 }
 
@@ -98,6 +98,24 @@ func (r *run) evalSignalOutputs(n *node) (signals.OutputsRequest, error) {
 			Name: name, Params: params, Payload: payload, RequestID: r.outputRequestID(n, i),
 		})
 		n.state.SignalOutputs = append(n.state.SignalOutputs, &SignalOutputState{Name: name, Params: params})
+	}
+	for j, o := range n.dynSignals {
+		i := len(n.plan.SignalOutputs) + j
+		if err := signals.CheckName(o.Name); err != nil {
+			return req, fmt.Errorf("signal output %d from the step type: %w", i, err)
+		}
+		params := make(map[string]signals.Value, len(o.Params))
+		for _, k := range sortedKeys(o.Params) {
+			v, err := signalValue(o.Params[k])
+			if err != nil {
+				return req, fmt.Errorf("signal output %d (%q) from the step type: param %q: %w", i, o.Name, k, err)
+			}
+			params[k] = v
+		}
+		req.Outputs = append(req.Outputs, signals.SendOptions{
+			Name: o.Name, Params: params, Payload: o.Payload, RequestID: r.outputRequestID(n, i),
+		})
+		n.state.SignalOutputs = append(n.state.SignalOutputs, &SignalOutputState{Name: o.Name, Params: params})
 	}
 	return req, nil
 }

@@ -204,6 +204,7 @@ func (r *run) activityOutcome(ctx workflow.Context, n *node, f workflow.Future, 
 		if err := r.mergeOutputs(n, out.Outputs); err != nil {
 			return outcomeFatal, err
 		}
+		n.dynSignals = out.Signals
 		return outcomeSucceeded, nil
 	}
 	var canceled *temporal.CanceledError

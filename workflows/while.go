@@ -24,6 +24,9 @@ type WhileInput struct {
 	// Breakpoints are the loop's run's when it started the loop (a while
 	// loop takes no later change), given to every iteration.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// Restart, on a restart path through this while, restarts the
+	// iteration the loop continues from from a step (restart_step.go).
+	Restart *IterationRestart `json:"restart,omitempty"`
 }
 
 // While runs a while step (MAESTRO.md §4.12): the condition is checked
@@ -43,6 +46,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	if tree != nil {
 		defer tree.leave(ctx)
 	}
+	kept := keepIterations(ctx)
 	observeLoop(ctx, whileProgress(&in))
 	var current *run // the running iteration, for step actions
 	onRun := func(r *run) { current = r }
@@ -75,13 +79,14 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 		}
 		params["loop_index"] = sel.Value{Type: sel.Long, Value: int64(in.Next)}
 		params["condition"] = sel.Value{Type: sel.Boolean, Value: true}
-		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth, Breakpoints: in.Breakpoints}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
+		run, id := RunInput{Plan: in.Plan, RunParams: params, Initiator: "WHILE", Depth: in.Depth, Restart: in.Restart.at(in.Next), Breakpoints: in.Breakpoints}, fmt.Sprintf("%s/%d", loopID, in.Next+1)
 		var st *State
 		if eng != nil {
 			st = runIteration(eng, ctx, run, id, tree, onRun)
 		} else {
 			st = runInline(ctx, run, id, tree)
 		}
+		keepIteration(ctx, kept, in.Next, st)
 		status, why := st.Status, failureReason(st)
 		if ctx.Err() != nil {
 			status = InstanceStopped

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/sel"
 )
 
@@ -28,8 +29,8 @@ func outputEnv() map[string]string {
 type outputData struct {
 	// Params are the output params, each Maestro's Parameter JSON.
 	Params map[string]json.RawMessage `json:"params"`
-	// Artifacts: only maestro_retry is read; the others (dynamic signal
-	// outputs among them) are listed as ignored.
+	// Artifacts: maestro_retry and maestro_dynamic_output (signal outputs)
+	// are read; the others are listed as ignored.
 	Artifacts map[string]json.RawMessage `json:"artifacts"`
 }
 
@@ -50,6 +51,51 @@ type jobOutput struct {
 	nonRetryable bool
 	// ignored names the artifacts Baton does not act on yet.
 	ignored []string
+	// signals are the dynamic signal outputs (maestro_dynamic_output).
+	signals []activities.SignalOutput
+}
+
+// dynamicOutputArtifact is Maestro's DynamicOutputArtifact: each signal
+// output a MAP param whose "name" entry is the signal's name and whose
+// other entries are its params.
+type dynamicOutputArtifact struct {
+	SignalOutputs []outputDataParam `json:"signal_outputs"`
+}
+
+// parseDynamicOutputs reads a maestro_dynamic_output artifact.
+func parseDynamicOutputs(raw json.RawMessage) ([]activities.SignalOutput, error) {
+	var a dynamicOutputArtifact
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&a); err != nil {
+		return nil, err
+	}
+	out := make([]activities.SignalOutput, 0, len(a.SignalOutputs))
+	for i, p := range a.SignalOutputs {
+		v, err := paramValue(sel.Map, p)
+		if err != nil {
+			return nil, fmt.Errorf("signal_outputs[%d]: %w", i, err)
+		}
+		m, _ := v.(map[string]any)
+		name, _ := m["name"].(string)
+		if name == "" {
+			return nil, fmt.Errorf("signal_outputs[%d]: no STRING entry \"name\" (the signal's name)", i)
+		}
+		so := activities.SignalOutput{Name: name, Params: make(map[string]any, len(m)-1)}
+		for _, k := range sortedKeys(m) {
+			if k == "name" {
+				continue
+			}
+			switch x := m[k].(type) {
+			case int64, string:
+				so.Params[k] = x
+			default:
+				return nil, fmt.Errorf("signal_outputs[%d] (%q): param %q is a %T; a signal param is a STRING or a LONG", i, name, k, x)
+			}
+		}
+		out = append(out, so)
+	}
+	return out, nil
 }
 
 // extractOutput finds the last START...END token pair in a log, as Maestro
@@ -89,6 +135,14 @@ func parseOutput(data []byte) (*jobOutput, error) {
 		out.params[name] = v
 	}
 	for _, name := range sortedKeys(od.Artifacts) {
+		if name == "maestro_dynamic_output" {
+			signals, err := parseDynamicOutputs(od.Artifacts[name])
+			if err != nil {
+				return nil, fmt.Errorf("output data: artifacts[%q]: %w", name, err)
+			}
+			out.signals = signals
+			continue
+		}
 		if name != "maestro_retry" {
 			out.ignored = append(out.ignored, name)
 			continue

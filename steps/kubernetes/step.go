@@ -195,7 +195,11 @@ func (s *Step) outcome(res *JobResult) (*activities.Result, error) {
 			outputs[k] = v
 		}
 	}
-	return &activities.Result{Outputs: outputs}, nil
+	result := &activities.Result{Outputs: outputs}
+	if out != nil {
+		result.Signals = out.signals
+	}
+	return result, nil
 }
 
 // GroupLabel labels a step's pods with their Job.Group.

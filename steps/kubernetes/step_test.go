@@ -54,7 +54,7 @@ func TestStepOutcome(t *testing.T) {
 		{name: "success with output params", res: &JobResult{Where: "pod d/p", Log: []byte("hello world\n" + out(outputJSON) + "\n")},
 			outputs: map[string]sel.Value{
 				"foo":           {Type: sel.String, Value: "bar"},
-				jobParam:        {Type: sel.String, Value: "pod d/p; output artifacts ignored (not supported yet): maestro_dynamic_output"},
+				jobParam:        {Type: sel.String, Value: "pod d/p"},
 				execOutputParam: {Type: sel.String, Value: "hello world\n" + out(outputJSON) + "\n"}}},
 		{name: "the last output wins, value when no evaluated_result", res: &JobResult{Where: "w", Log: []byte(out(`{"params":{"n":{"type":"LONG","value":1}}}`) + out(`{"params":{"n":{"type":"LONG","value":2},"m":{"type":"MAP","value":{"a":{"type":"LONG_ARRAY","value":[1,2]}}}}}`))},
 			outputs: map[string]sel.Value{"n": {Type: sel.Long, Value: int64(2)}, "m": {Type: sel.Map, Value: map[string]any{"a": []int64{1, 2}}}}},

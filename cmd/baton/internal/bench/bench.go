@@ -36,7 +36,7 @@ const (
 
 // Scenarios lists every scenario.
 var Scenarios = []string{ScenarioStart, ScenarioStrategy, ScenarioChain, ScenarioDAG, ScenarioParams, ScenarioThroughput, ScenarioScale,
-	ScenarioWide, ScenarioForeachWide, ScenarioForeachActivity}
+	ScenarioWide, ScenarioForeachWide, ScenarioForeachActivity, ScenarioSignals}
 
 // Options configure Run. Zero fields take the defaults of a full run.
 type Options struct {
@@ -203,6 +203,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				b.foreachWide(ctx)
 			case ScenarioForeachActivity:
 				b.foreachActivity(ctx)
+			case ScenarioSignals:
+				b.signals(ctx)
 			}
 			if err := ctx.Err(); err != nil {
 				return b.report, err

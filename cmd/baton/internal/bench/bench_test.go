@@ -5,13 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/worker"
 )
 
 // TestSmoke runs every scenario with tiny sizes and one repetition so the
@@ -136,8 +142,63 @@ func TestDefinitionsCompile(t *testing.T) {
 	}
 	require.Equal(t, 200, drainCappedConcurrency(300, 5, true))
 	require.Equal(t, 100, drainCappedConcurrency(100, 1, false))
-	require.Equal(t, 666, floorPerRun(1, false))
-	require.Equal(t, 200, floorPerRun(5, true))
+}
+
+// TestFloorForeach runs the hand-written foreach under the test suite: each
+// iteration's chain runs in order, every iteration once, never more than
+// Concurrency at once, and a run continues as new after 2,000 iterations.
+func TestFloorForeach(t *testing.T) {
+	tests := []struct {
+		name                    string
+		in                      floorForeachInput
+		wantRan, wantNext, conc int
+	}{
+		{"one run", floorForeachInput{Iterations: 300, Inner: 3, Concurrency: 7}, 300, 0, 7},
+		{"continues as new", floorForeachInput{Iterations: 2500, Inner: 1, Concurrency: 100}, 2000, 2000, 100},
+		{"second run", floorForeachInput{Iterations: 2500, Inner: 1, Concurrency: 100, Next: 2000}, 500, 0, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var suite testsuite.WorkflowTestSuite
+			suite.SetLogger(worker.NewLogger(nil)) // the default one logs every activity
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(floorForeachWorkflow, workflow.RegisterOptions{Name: floorForeachWorkflowName})
+			var mu sync.Mutex
+			steps := map[int]int{}
+			running, most := 0, 0
+			env.RegisterActivityWithOptions(func(_ context.Context, it int) error {
+				mu.Lock()
+				steps[it]++
+				running++
+				most = max(most, running)
+				mu.Unlock()
+				time.Sleep(time.Millisecond)
+				mu.Lock()
+				running--
+				mu.Unlock()
+				return nil
+			}, activity.RegisterOptions{Name: floorActivityName})
+			env.ExecuteWorkflow(floorForeachWorkflowName, tt.in)
+			require.True(t, env.IsWorkflowCompleted())
+			err := env.GetWorkflowError()
+			if tt.wantNext == 0 {
+				require.NoError(t, err)
+			} else {
+				var can *workflow.ContinueAsNewError
+				require.ErrorAs(t, err, &can)
+				var next floorForeachInput
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+				require.Equal(t, tt.wantNext, next.Next)
+			}
+			require.Len(t, steps, tt.wantRan)
+			for it, n := range steps {
+				require.Equal(t, tt.in.Inner, n, "iteration %d", it)
+				require.GreaterOrEqual(t, it, tt.in.Next)
+			}
+			require.LessOrEqual(t, most, tt.conc)
+			require.Greater(t, most, 1, "no two iterations overlapped")
+		})
+	}
 }
 
 type testWriter struct{ t *testing.T }

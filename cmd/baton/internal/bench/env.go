@@ -190,9 +190,9 @@ func (s *system) runFloor(ctx context.Context, in floorInput) error {
 	return wr.Get(ctx, nil)
 }
 
-// maxHistory returns the largest history (in events) of a run and of the
-// child workflows it started, recursively, looking at no more than limit
-// runs.
+// maxHistory returns the largest history (in events) of a run, of the
+// runs it continued as new into and of the child workflows it started,
+// recursively, looking at no more than limit runs.
 func (s *system) maxHistory(ctx context.Context, id, runID string, limit int) (int, error) {
 	type exec struct{ id, runID string }
 	queue := []exec{{id, runID}}
@@ -210,6 +210,9 @@ func (s *system) maxHistory(ctx context.Context, id, runID string, limit int) (i
 			events++
 			if a := ev.GetChildWorkflowExecutionStartedEventAttributes(); a != nil {
 				queue = append(queue, exec{a.GetWorkflowExecution().GetWorkflowId(), a.GetWorkflowExecution().GetRunId()})
+			}
+			if a := ev.GetWorkflowExecutionContinuedAsNewEventAttributes(); a != nil {
+				queue = append(queue, exec{e.id, a.GetNewExecutionRunId()})
 			}
 		}
 		largest = max(largest, events)

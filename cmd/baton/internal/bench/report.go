@@ -474,6 +474,16 @@ func (r *Report) wideTargets() {
 			r.target(fmt.Sprintf("%d-iteration activity foreach: largest history", b.N), float64(b.MaxHistory), 10240, "events", true)
 		}
 	}
+	if b := r.find(ScenarioStart, "baton", "inline", 1); b != nil {
+		if f := r.find(ScenarioStart, "floor", "empty", 0); f != nil && f.P50Ms > 0 {
+			r.target("start of a 1-step run vs the floor's empty workflow (overhead)", (b.P50Ms-f.P50Ms)/f.P50Ms*100, 10, "%", true)
+		}
+	}
+	if b := r.find(ScenarioChain, "baton", "local_activity", 300); b != nil {
+		if f := r.find(ScenarioChain, "floor", "local_activity", 300); f != nil && f.P50Ms > 0 {
+			r.target("local-activity chain N=300 vs floor (overhead)", (b.P50Ms-f.P50Ms)/f.P50Ms*100, 15, "%", true)
+		}
+	}
 	if b := r.find(ScenarioThroughput, "baton", "local_activity", 5); b != nil {
 		if f := r.find(ScenarioThroughput, "floor", "local_activity", 5); f != nil && f.RunsPerSec > 0 {
 			r.target("five-step runs/s with local activities vs floor", b.RunsPerSec/f.RunsPerSec*100, 95, "%", false)

@@ -105,42 +105,77 @@ type floorForeachInput struct {
 	Inner       int  `json:"inner"` // steps per iteration, in a chain
 	Concurrency int  `json:"concurrency"`
 	Local       bool `json:"local"`
-	PerRun      int  `json:"per_run"` // iterations started per run before continuing as new
-	Next        int  `json:"next"`
+	Next        int  `json:"next"` // iterations started by the runs before
 }
 
+// The hand-written foreach continues as new as the interpreter's loop
+// does: after 2,000 iterations or once its history passes 4,000 events,
+// whichever comes first, once the iterations it started have finished.
+const (
+	floorIterationsPerRun = 2000
+	floorHistoryBudget    = 4000
+)
+
 // floorForeachWorkflow runs Iterations chains of Inner NoOp (local)
-// activities, Concurrency at once, as a careful hand-writer would: one
-// FIFO of pending futures, the oldest awaited first (no coroutine per
-// iteration), continuing as new after PerRun iterations.
+// activities, Concurrency at once, as a careful hand-writer would: no
+// coroutine per iteration, and no Selector (whose Select costs O(pending));
+// it waits until any pending future has settled, handles every settled one,
+// and starts the next step of that chain or the next iteration at once.
 func floorForeachWorkflow(ctx workflow.Context, in floorForeachInput) error {
 	ctx = floorOptions(ctx, in.Local)
 	type pending struct {
-		step int
-		f    workflow.Future
+		it, step int
+		f        workflow.Future
 	}
-	var queue []pending
+	var waits, settled []pending
 	start := func(it, step int) {
-		queue = append(queue, pending{step, floorStart(ctx, in.Local, it)})
+		waits = append(waits, pending{it, step, floorStart(ctx, in.Local, it)})
 	}
-	limit := min(in.Iterations, in.Next+max(in.PerRun, 1))
-	for len(queue) < in.Concurrency && in.Next < limit {
+	launched := 0
+	launch := func() bool {
+		if in.Next >= in.Iterations || launched >= floorIterationsPerRun ||
+			workflow.GetInfo(ctx).GetCurrentHistoryLength() >= floorHistoryBudget {
+			return false
+		}
 		start(in.Next, 0)
 		in.Next++
+		launched++
+		return true
 	}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		if err := p.f.Get(ctx, nil); err != nil {
+	for len(waits) < in.Concurrency && launch() {
+	}
+	anySettled := func() bool {
+		for _, p := range waits {
+			if p.f.IsReady() {
+				return true
+			}
+		}
+		return false
+	}
+	for len(waits) > 0 {
+		if err := workflow.Await(ctx, anySettled); err != nil {
 			return err
 		}
-		switch {
-		case p.step+1 < in.Inner:
-			start(in.Next, p.step+1)
-		case in.Next < limit:
-			start(in.Next, 0)
-			in.Next++
+		kept := waits[:0]
+		for _, p := range waits {
+			if p.f.IsReady() {
+				settled = append(settled, p)
+			} else {
+				kept = append(kept, p)
+			}
 		}
+		waits = kept
+		for _, p := range settled {
+			if err := p.f.Get(ctx, nil); err != nil {
+				return err
+			}
+			if p.step+1 < in.Inner {
+				start(p.it, p.step+1)
+			} else {
+				launch()
+			}
+		}
+		settled = settled[:0]
 	}
 	if in.Next < in.Iterations {
 		return workflow.NewContinueAsNewError(ctx, floorForeachWorkflowName, in)
@@ -148,20 +183,24 @@ func floorForeachWorkflow(ctx workflow.Context, in floorForeachInput) error {
 	return nil
 }
 
-// runFloorWorkflow runs a hand-written workflow and waits for it.
-func (s *system) runFloorWorkflow(ctx context.Context, name string, in any) error {
+// runFloorWorkflow runs a hand-written workflow and waits for it; it
+// returns the workflow id and its first run's id.
+func (s *system) runFloorWorkflow(ctx context.Context, name string, in any) (id, runID string, err error) {
 	wr, err := s.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{TaskQueue: taskQueue, EnableEagerStart: s.eager}, name, in)
 	if err != nil {
-		return err
+		return "", "", err
 	}
-	return wr.Get(ctx, nil)
+	return wr.GetID(), wr.GetRunID(), wr.Get(ctx, nil)
 }
 
 func (b *bench) floorWorkflowVariant(row Row, name string, in any) variant {
 	r := &row
 	r.System = "floor"
 	sys := b.baton
-	return variant{row: r, sys: sys, fn: func(ctx context.Context) error { return sys.runFloorWorkflow(ctx, name, in) }}
+	return variant{row: r, sys: sys, fn: func(ctx context.Context) error {
+		_, _, err := sys.runFloorWorkflow(ctx, name, in)
+		return err
+	}}
 }
 
 // wide measures the fan-outs, each beside its floor.
@@ -186,63 +225,60 @@ func (b *bench) foreachWide(ctx context.Context) {
 		vs := []variant{b.planVariant(b.baton, row, foreachChainDef(n, k, c, typeLocal))}
 		if !b.opts.NoFloor {
 			vs = append(vs, b.floorWorkflowVariant(row, floorForeachWorkflowName,
-				floorForeachInput{Iterations: n, Inner: k, Concurrency: eff, Local: true, PerRun: floorPerRun(k, true)}))
+				floorForeachInput{Iterations: n, Inner: k, Concurrency: eff, Local: true}))
 		}
 		b.measure(ctx, vs...)
 	}
 }
 
-// floorPerRun is how many iterations a run of the hand-written foreach
-// starts before it continues as new: as the interpreter's loop runs, at
-// most 2,000, and about 4,000 history events' worth (4 per local activity,
-// 6 per activity).
-func floorPerRun(k int, local bool) int {
-	per := 6 * k
-	if local {
-		per = 4 * k
-	}
-	return min(2000, max(4000/per, 1))
-}
-
 // foreachActivity measures the big activity foreach once, beside its
-// floor, with the largest history of any of its runs.
+// floor, each with the largest history of any of its runs. The floor runs
+// first, on the quieter server: the backlog a row leaves (visibility and
+// history tasks of thousands of events) lands on Baton's row, not on the
+// floor's.
 func (b *bench) foreachActivity(ctx context.Context) {
 	n, c := b.opts.ForeachActivitySize, b.opts.ForeachActivityConcurrency
 	row := Row{Scenario: ScenarioForeachActivity, Mode: fmt.Sprintf("activity C=%d", c), N: n, Concurrency: c}
-	plan, err := b.baton.compile(foreachChainDef(n, 1, c, typeRemote))
+	timeout := max(2*b.opts.ScaleBudget, runTimeout)
+	if !b.opts.NoFloor {
+		f := row
+		f.System = "floor"
+		b.measureOnce(ctx, &f, timeout, func(ctx context.Context) (string, string, error) {
+			return b.baton.runFloorWorkflow(ctx, floorForeachWorkflowName, floorForeachInput{Iterations: n, Inner: 1, Concurrency: c})
+		})
+	}
 	r := row
 	r.System = "baton"
+	plan, err := b.baton.compile(foreachChainDef(n, 1, c, typeRemote))
 	if err != nil {
 		r.Error = "compile: " + err.Error()
 		b.report.add(&r)
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, max(2*b.opts.ScaleBudget, runTimeout))
+	b.measureOnce(ctx, &r, timeout, func(ctx context.Context) (string, string, error) {
+		run, err := b.baton.runPlan(ctx, plan)
+		if err != nil {
+			return "", "", err
+		}
+		return run.ID(), run.RunID(), nil
+	})
+}
+
+// measureOnce runs fn once (it returns the workflow it ran) and adds its
+// row, with the largest history of the workflow and its descendants.
+func (b *bench) measureOnce(ctx context.Context, r *Row, timeout time.Duration, fn func(context.Context) (id, runID string, err error)) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	began := time.Now()
-	run, err := b.baton.runPlan(rctx, plan)
+	id, runID, err := fn(rctx)
 	if err != nil {
 		r.Error = err.Error()
 	} else {
 		r.setLatencies([]time.Duration{time.Since(began)})
-		if r.MaxHistory, err = b.baton.maxHistory(ctx, run.ID(), run.RunID(), 2000); err != nil {
+		if r.MaxHistory, err = b.baton.maxHistory(ctx, id, runID, 2000); err != nil {
 			r.Error = "history: " + err.Error()
 		}
 	}
-	b.report.add(&r)
+	b.report.add(r)
 	fmt.Fprintln(b.opts.Progress, r.progress())
-	if b.opts.NoFloor {
-		return
-	}
-	f := row
-	f.System = "floor"
-	began = time.Now()
-	if err := b.baton.runFloorWorkflow(rctx, floorForeachWorkflowName,
-		floorForeachInput{Iterations: n, Inner: 1, Concurrency: c, PerRun: floorPerRun(1, false)}); err != nil {
-		f.Error = err.Error()
-	} else {
-		f.setLatencies([]time.Duration{time.Since(began)})
-	}
-	b.report.add(&f)
-	fmt.Fprintln(b.opts.Progress, f.progress())
 }

@@ -517,14 +517,37 @@ const (
 	pickPortSpan = 12000
 )
 
-// FreePort finds a TCP port on host that is free now, preferring one
-// outside the ephemeral range, else whatever the kernel gives.
+// givenPorts are the ports FreePort handed out in this process: a server
+// binds its ports a while after it picks them, so a later pick (the same
+// server's next service, or another server) must not take one again.
+var givenPorts = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
+
+// FreePort finds a TCP port on host that is free now and that this process
+// has not handed out before, preferring one outside the ephemeral range,
+// else whatever the kernel gives. Each process starts its picks in its own
+// part of the range (by process id), so test binaries that run servers
+// side by side rarely pick the same port in the moment before binding it.
 func FreePort(host string) (int, error) {
-	for range 64 {
-		p := pickPortMin + rand.IntN(pickPortSpan)
+	givenPorts.Lock()
+	defer givenPorts.Unlock()
+	slice := pickPortSpan / 16
+	base := (os.Getpid() % 16) * slice
+	for i := range 64 {
+		off := rand.IntN(slice)
+		if i >= 32 { // this process's part is busy: anywhere in the range
+			off = rand.IntN(pickPortSpan) - base
+		}
+		p := pickPortMin + (base+off+pickPortSpan)%pickPortSpan
+		if givenPorts.m[p] {
+			continue
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort(clientHost(host), strconv.Itoa(p)))
 		if err == nil {
 			_ = l.Close()
+			givenPorts.m[p] = true
 			return p, nil
 		}
 	}

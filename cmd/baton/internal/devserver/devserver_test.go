@@ -287,3 +287,18 @@ func ExampleStart() {
 	defer c.Close()
 	fmt.Println(s.Address(), s.Namespace())
 }
+
+// FreePort never hands out a port twice in one process: a server binds its
+// ports after it has picked all of them, so a repeat would make two
+// services (or two servers) bind one port, and the frontend panic.
+func TestFreePortDistinct(t *testing.T) {
+	seen := map[int]bool{}
+	for range 500 {
+		p, err := FreePort("127.0.0.1")
+		require.NoError(t, err)
+		require.False(t, seen[p], "port %d handed out twice", p)
+		require.GreaterOrEqual(t, p, pickPortMin)
+		require.Less(t, p, pickPortMin+pickPortSpan)
+		seen[p] = true
+	}
+}

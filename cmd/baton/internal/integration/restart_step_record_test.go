@@ -20,7 +20,9 @@ import (
 // TestRecordRestartFromStepHistories records, as TestRecordHistories does,
 // the histories of restarts from a step (workflows.ChangeRestartFromStep):
 // a root run with step params and a skip, a foreach restarted along a path
-// into iteration 2, and a subworkflow's child restarted from its step.
+// into iteration 2, the same foreach restarted from its inline root with
+// an inner step's params replaced, a while continued from iteration 2, and
+// a subworkflow's child restarted from its step.
 // Recorded only when asked:
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordRestartFromStepHistories
@@ -59,6 +61,23 @@ func TestRecordRestartFromStepHistories(t *testing.T) {
 		StepParams: map[string]*translator.Param{"v": {Type: sel.Long, Literal: int64(9)}}})
 	writeHistory(ctx, t, "restart-from-step-foreach", again.ID(), again.RunID())
 	writeHistory(ctx, t, "restart-from-step-foreach-loop", again.ID()+"/loop", "")
+	inline, err := env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop/1/q", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: map[string]*translator.Param{"v": {Type: sel.Long, Literal: int64(5)}}})
+	require.NoError(t, err)
+	_, err = inline.Wait(ctx)
+	require.NoError(t, err)
+	writeHistory(ctx, t, "restart-inline-root-foreach", inline.ID(), inline.RunID())
+	writeHistory(ctx, t, "restart-inline-root-foreach-loop", inline.ID()+"/loop", "")
+
+	req, err = definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rec-rfs-while-%d","steps":[{"while":{"id":"loop","condition":"k < 3",
+	  "params":{"loop_params":{"type":"MAP","value":{"k":{"type":"LONG","value":0}}}},
+	  "steps":[{"step":{"id":"bump","type":"NoOp","params":{"k":{"type":"LONG","expression":"k + 1"}},"transition":{"successors":{"t":"true"}}}},
+	           {"step":{"id":"t","type":"Tick"}}]}}]}}`, suffix)))
+	require.NoError(t, err)
+	run, _ = startAndWait(t, req, nil, time.Minute)
+	again = restartWait(run.ID(), client.StepRestartOptions{Step: "loop/2/t"})
+	writeHistory(ctx, t, "restart-from-step-while", again.ID(), again.RunID())
+	writeHistory(ctx, t, "restart-from-step-while-loop", again.ID()+"/loop", "")
 
 	childWF := fmt.Sprintf("rec-rfs-child-%d", suffix)
 	child, err := definition.Decode([]byte(fmt.Sprintf(`{"properties":{"owner":{"name":"tester"}},"workflow":{"id":%q,"steps":[

@@ -183,6 +183,7 @@ func TestRestartFromStepInForeach(t *testing.T) {
 		{"loop/0/q", `iteration "0" is not a number from 1`},
 		{"loop/3", "STEP/ITERATION/INNER-STEP"},
 		{"loop/3/zz", `foreach step "loop" iteration 3: restart: step "zz": no such step`},
+		{"loop/3/q/x", "not supported yet: a restart path on from inside an iteration"},
 	} {
 		_, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: tt.step})
 		require.ErrorContains(t, err, tt.errMsg, tt.step)
@@ -205,6 +206,16 @@ func TestRestartFromStepInForeach(t *testing.T) {
 		}
 		require.Equal(t, want, ticks(fmt.Sprintf("%s/loop/%d", id, i)), "iteration %d", i)
 	}
+
+	// From the step after the foreach: the kept foreach's values stay readable.
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "after"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 2, st.Step("loop").Run, "the foreach is kept")
+	require.Equal(t, []int64{11, 21, 999, 41, 51}, st.Step("after").Params["all"].Value)
+	require.Equal(t, map[string]int{"after": 3}, ticks(id))
 }
 
 // TestRestartFromStepInSubworkflow restarts a step of a sync subworkflow's
@@ -224,7 +235,7 @@ func TestRestartFromStepInSubworkflow(t *testing.T) {
 	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-parent-%d","steps":[
 	  {"step":{"id":"before","type":"Tick","transition":{"successors":{"sub":"true"}}}},
 	  {"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}},"transition":{"successors":{"z":"true"}}}},
-	  {"step":{"id":"z","type":"Tick"}}]}}`, suffix, childWF)))
+	  {"step":{"id":"z","type":"Tick","params":{"got":{"type":"LONG","expression":"params.getFromSubworkflow('sub', 'b', 'm')"}}}}]}}`, suffix, childWF)))
 	require.NoError(t, err)
 	run, first := startAndWait(t, parent, nil, time.Minute)
 	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
@@ -248,4 +259,254 @@ func TestRestartFromStepInSubworkflow(t *testing.T) {
 	require.Equal(t, 2, cs.Run)
 	require.Equal(t, 1, cs.Step("a").Run)
 	require.Equal(t, int64(50), cs.Step("b").Params["m"].Value)
+	require.Equal(t, int64(50), st.Step("z").Params["got"].Value)
+
+	// From the step after the subworkflow: the kept child's params stay readable.
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "z"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, int64(50), st.Step("z").Params["got"].Value)
+	require.Equal(t, map[string]int{"a": 1, "b": 2}, ticks(childID), "the child is kept")
+}
+
+// TestRestartFromStepInForeachKeepsEndedIterations: as in Maestro, a
+// restart into one iteration keeps every other iteration that ended, a
+// failed one too; a restart from incomplete then runs the failed one.
+func TestRestartFromStepInForeachKeepsEndedIterations(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-loop-failed-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"foreach":{"id":"loop","concurrency":4,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 4) throw 'failing on purpose'; return i;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	require.Equal(t, W.LoopCounts{Succeeded: 3, Failed: 1}, first.Step("loop").Loop.Counts)
+	id := run.ID()
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p"})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceFailed, st.Status, "iteration 4's failure is kept")
+	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 3, Failed: 1}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 1, 4: 1} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+
+	st = restartFixed(ctx, t, id)
+	require.Equal(t, &W.LoopSummary{Iterations: 4, Counts: W.LoopCounts{Succeeded: 4}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 1, 4: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+}
+
+// TestRestartFromInlineRoot: RESTART_FROM_INLINE_ROOT for a step inside a
+// foreach restarts the run that holds the foreach with the restart policy,
+// the step's params replaced in every iteration that runs; through a
+// subworkflow, the parent restarts from the subworkflow step and the child
+// with the policy.
+func TestRestartFromInlineRoot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	loopDef := `{"properties":{"owner":{"name":"tester"}},"workflow":{"id":%q,"steps":[
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[{"step":{"id":"p","type":"Tick","params":{"x":{"type":"LONG","expression":"i * 10"}}}}],
+	    "transition":{"successors":{"after":"true"}}}},
+	  {"step":{"id":"after","type":"NoOp","params":{"all":{"type":"LONG_ARRAY","expression":"params.getFromForeach('loop', 'p', 'x')"}}}}]}}`
+	req, err := definition.Decode([]byte(fmt.Sprintf(loopDef, fmt.Sprintf("rfs-inline-%d", suffix))))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	id := run.ID()
+	over := map[string]*translator.Param{"x": {Type: sel.Long, Literal: int64(7)}}
+
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot, StepParams: over})
+	require.ErrorContains(t, err, "nothing to restart from incomplete", "every iteration succeeded")
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/zz", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.ErrorContains(t, err, `foreach step "loop": step params of "zz": no such step`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, SkipSteps: []string{"p"}})
+	require.ErrorContains(t, err, `not supported yet: skip steps with RESTART_FROM_INLINE_ROOT for a step inside foreach step "loop"`)
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, W.RestartFromBeginning, st.RunPolicy)
+	require.Equal(t, []int64{7, 7, 7}, st.Step("after").Params["all"].Value, "every iteration got the param")
+	for i := 1; i <= 3; i++ {
+		require.Equal(t, 2, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
+
+	// Through a subworkflow: the child holds the foreach.
+	childWF := fmt.Sprintf("rfs-inline-child-%d", suffix)
+	child, err := definition.Decode([]byte(fmt.Sprintf(loopDef, childWF)))
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-inline-parent-%d","steps":[
+	  {"subworkflow":{"id":"sub","sync":true,"params":{"subworkflow_id":{"type":"STRING","value":%q}}}}]}}`, suffix, childWF)))
+	require.NoError(t, err)
+	run, first = startAndWait(t, parent, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	second, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "sub/loop/1/p", UpstreamMode: client.RestartFromInlineRoot,
+		Policy: W.RestartFromBeginning, StepParams: over})
+	require.NoError(t, err)
+	st, err = second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, W.RestartFromSpecific, st.RunPolicy)
+	cs, err := env.baton.GetRun(run.ID()+"/sub", "").Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.RestartFromBeginning, cs.RunPolicy)
+	require.Equal(t, 2, cs.Run)
+	require.Equal(t, []int64{7, 7, 7}, cs.Step("after").Params["all"].Value)
+}
+
+// TestRestartFromStepInWhile restarts a step inside iteration 2 of a while
+// loop of an ended run: as Maestro's WhileStepRuntime, the loop continues
+// from that iteration (its step and what follows it run again, with the
+// loop params it started with) and runs on while its condition holds.
+func TestRestartFromStepInWhile(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-while-%d","steps":[{"while":{"id":"loop","condition":"k < 3",
+	  "params":{"loop_params":{"type":"MAP","value":{"k":{"type":"LONG","value":0}}}},
+	  "steps":[{"step":{"id":"bump","type":"NoOp","params":{"k":{"type":"LONG","expression":"k + 1"}},"transition":{"successors":{"t":"true"}}}},
+	           {"step":{"id":"t","type":"Tick","params":{"seen":{"type":"LONG","expression":"bump__k * 10"}}}}]}}]}}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	id := run.ID()
+	require.Equal(t, int64(3), first.Step("loop").Params["k"].Value)
+
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/4/t"})
+	require.ErrorContains(t, err, `while step "loop" ran 3 iterations, not iteration 4`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/nope"})
+	require.ErrorContains(t, err, `while step "loop" iteration 2: restart: step "nope": no such step`)
+	_, err = env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/t", UpstreamMode: client.RestartFromInlineRoot})
+	require.ErrorContains(t, err, `not supported yet: RESTART_FROM_INLINE_ROOT for a step inside while step "loop"`)
+
+	again, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/2/t"})
+	require.NoError(t, err)
+	st, err := again.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	loop := st.Step("loop")
+	require.Equal(t, 2, loop.Run)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, loop.Loop)
+	require.Equal(t, int64(3), loop.Params["k"].Value)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["t"], "iteration %d", i)
+	}
+}
+
+// TestRestartFromStepResumesForeach: a foreach after the chosen step
+// resumes as Maestro's does in a RESTART_FROM_SPECIFIC run: its iterations
+// that succeeded are kept and only the others run again.
+func TestRestartFromStepResumesForeach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-resume-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"step":{"id":"s","type":"Tick","transition":{"successors":{"loop":"true"}}}},
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 2) throw 'failing on purpose'; return i;"}}}}],
+	    "transition":{"successors":{"after":"true"}}}},
+	  {"step":{"id":"after","type":"Tick"}}]}}`, time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	id := run.ID()
+	iterationTicks := func() []int {
+		out := make([]int, 3)
+		for i := range out {
+			out[i] = ticks(fmt.Sprintf("%s/loop/%d", id, i+1))["p"]
+		}
+		return out
+	}
+	require.Equal(t, []int{1, 1, 1}, iterationTicks())
+
+	second, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "s",
+		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}}})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, []int{1, 2, 1}, iterationTicks(), "only the failed iteration ran again")
+	require.Equal(t, map[string]int{"s": 2, "after": 1}, ticks(id))
+
+	third, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "s"})
+	require.NoError(t, err)
+	st, err = third.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, []int{1, 2, 1}, iterationTicks(), "a foreach that succeeded keeps its iterations")
+	require.Equal(t, 3, st.Step("loop").Run)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, st.Step("loop").Loop)
+	require.Equal(t, map[string]int{"s": 3, "after": 2}, ticks(id))
+}
+
+// TestRestartFromStepThroughAsyncSubworkflowRefused: an async child is not
+// on a restart path (not built yet), and says so.
+func TestRestartFromStepThroughAsyncSubworkflowRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	suffix := time.Now().UnixNano()
+	target := fmt.Sprintf("rfs-async-child-%d", suffix)
+	_, err := registry.New(env.tc, registry.Options{}).Push(ctx, registryDef(t, target, "hi", true))
+	require.NoError(t, err)
+	parent, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-async-%d","steps":[
+	  {"subworkflow":{"id":"sub","sync":false,"params":{"subworkflow_id":{"type":"STRING","value":%q}}}}]}}`, suffix, target)))
+	require.NoError(t, err)
+	run, first := startAndWait(t, parent, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	_, err = env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "sub/echo"})
+	require.ErrorContains(t, err, `not supported yet: a restart path through async subworkflow step "sub"`)
+}
+
+// TestRestartFromStepInKeptIteration restarts a step of an iteration that
+// an earlier run ran and a restart from incomplete kept: its state is
+// read from the loop workflow's earlier execution.
+func TestRestartFromStepInKeptIteration(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"workflow":{"id":"rfs-kept-%d",
+	  "params":{"should_fail":{"type":"STRING","value":"yes"}},"steps":[
+	  {"foreach":{"id":"loop","concurrency":3,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	    "steps":[
+	      {"step":{"id":"p","type":"Tick","params":{"x":{"type":"LONG","expression":"i * 100"}},"transition":{"successors":{"q":"true"}}}},
+	      {"step":{"id":"q","type":"NoOp","params":{"v":{"type":"LONG","expression":"if (should_fail == 'yes' && i == 2) throw 'failing on purpose'; return p__x;"}}}}]}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceFailed, first.Status)
+	id := run.ID()
+	restartFixed(ctx, t, id) // runs iteration 2 again in a new loop execution
+	again, err := env.baton.RestartFromStep(ctx, id, client.StepRestartOptions{Step: "loop/3/p"})
+	require.NoError(t, err)
+	st, err := again.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: 3, Counts: W.LoopCounts{Succeeded: 3}}, st.Step("loop").Loop)
+	for i, n := range map[int]int{1: 1, 2: 2, 3: 2} {
+		require.Equal(t, n, ticks(fmt.Sprintf("%s/loop/%d", id, i))["p"], "iteration %d", i)
+	}
 }

@@ -3,12 +3,15 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/signals"
@@ -150,4 +153,77 @@ func TestSignalOutputsReleaseWaitingRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	require.True(t, strings.HasSuffix(all[0].RequestID, "/load#1/0"), all[0].RequestID)
+}
+
+// TestSignalHistoriesReplay runs a step that waits for two signals (one
+// stored before, one sent while it waits) and sends an output, then
+// replays the run's history and the store's (wait update, notify signal)
+// on the current code. BATON_RECORD_HISTORIES=1 keeps both for the replay
+// tests of workflows and signals.
+func TestSignalHistoriesReplay(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sc := signals.NewClient(env.tc, signals.ClientOptions{})
+	stamp := time.Now().UnixNano()
+	early, late, out := fmt.Sprintf("db/rec/early-%d", stamp), fmt.Sprintf("db/rec/late-%d", stamp), fmt.Sprintf("db/rec/out-%d", stamp)
+	send(t, ctx, sc, early, map[string]signals.Value{"day": signals.Long(20260101)})
+	run := startDef(t, ctx, fmt.Sprintf(`{"properties":{"owner":"tester"},"workflow":{"id":"signal-deps",
+	 "params":{"day":{"type":"LONG","value":20260101}},
+	 "steps":[{"step":{"id":"a","type":"NoOp","params":{"t":{"type":"STRING","value":"t1"}},"transition":{"successors":{"b":"true"}}}},
+	  {"step":{"id":"b","type":"NoOp","params":{"hour":{"type":"LONG","expression":"params.getFromSignalDependency('1', 'hour')"}},
+	   "signal_dependencies":[
+	    {"name":%q,"match_params":{"day":{"param":{"type":"LONG","expression":"day"},"operator":"="}}},
+	    {"name":%q,"match_params":{"table":{"param":{"type":"STRING","value":"${a__t}"},"operator":"="}}}],
+	   "signal_outputs":[{"name":%q,"params":{"hour":{"type":"LONG","expression":"hour"}}}]}}]}}`, early, late, out))
+	waitForSignals(t, ctx, run, "b")
+	send(t, ctx, sc, late, map[string]signals.Value{"table": signals.String("t1"), "hour": signals.Long(7)})
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, out+"#1", st.Step("b").SignalOutputs[0].SignalID)
+
+	runPath := filepath.Join(t.TempDir(), "run.json")
+	storePath := filepath.Join(t.TempDir(), "store.json")
+	if os.Getenv("BATON_RECORD_HISTORIES") == "1" {
+		runPath = filepath.Join(historiesDir, historyPrefix+"signal-deps.json")
+		storePath = filepath.Join("..", "..", "..", "..", "signals", "testdata", "histories", "store-wait-notify.json")
+	}
+	require.NoError(t, batontest.RecordHistory(ctx, env.tc, run.ID(), run.RunID(), runPath))
+	batontest.Replay(t, runPath)
+	require.NoError(t, batontest.RecordHistory(ctx, env.tc, signals.WorkflowID(late), "", storePath))
+	require.NoError(t, batontest.ReplayFile(storePath))
+}
+
+// TestSignalDependencyInForeach: each iteration's step waits for its own
+// signal (the name interpolates the loop param); the iterations run inside
+// the loop workflow, which the store signals.
+func TestSignalDependencyInForeach(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	prefix := fmt.Sprintf("db/it/loop-%d-", time.Now().UnixNano())
+	sc := signals.NewClient(env.tc, signals.ClientOptions{})
+	send(t, ctx, sc, prefix+"1", nil) // iteration 1's signal is there before it waits
+	run := startDef(t, ctx, fmt.Sprintf(`{"properties":{"owner":"tester"},"workflow":{"id":"sig-loop","steps":[
+	 {"foreach":{"id":"loop","params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3]}}}},
+	  "steps":[{"step":{"id":"w","type":"NoOp","signal_dependencies":[{"name":"%s${i}"}]}}]}}]}}`, prefix))
+	require.Eventually(t, func() bool {
+		p, err := run.LoopProgress(ctx, "loop")
+		return err == nil && p != nil && p.Counts.Succeeded == 1
+	}, time.Minute, 20*time.Millisecond, "iteration 1 matched its stored signal")
+	requireRunning(t, ctx, run)
+	send(t, ctx, sc, prefix+"3", nil)
+	send(t, ctx, sc, prefix+"2", nil)
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 3, st.Step("loop").Loop.Counts.Succeeded)
+}
+
+// requireRunning checks that the run has not ended for a while.
+func requireRunning(t *testing.T, ctx context.Context, run *client.Run) {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond)
+	st, err := run.State(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InProgress, st.Status)
 }
