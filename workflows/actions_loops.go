@@ -38,8 +38,11 @@ func setLoopStepActionHandler(ctx workflow.Context, l *foreachLoop, events bool)
 // setWhileStepActionHandler registers UpdateStepAction on a while loop
 // workflow: the iteration must be the one running (current gives its
 // number and run; nil before the first iteration starts).
-func setWhileStepActionHandler(ctx workflow.Context, loopID string, current func() (int, *run)) error {
+func setWhileStepActionHandler(ctx workflow.Context, loopID string, events bool, current func() (int, *run)) error {
 	return setIterationStepActionHandler(ctx, func(req StepActionRequest) (*run, *node, StepActionRequest, error) {
+		if !events {
+			return nil, nil, req, refuse("not supported yet: step actions in while %s, which started before the event-driven engine", loopID)
+		}
 		i, rest, err := splitIteration("while", loopID, req.Path)
 		if err != nil {
 			return nil, nil, req, err
