@@ -23,5 +23,6 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(StartTriggered, activity.RegisterOptions{Name: FireActivityName})
 	r.RegisterActivityWithOptions(Sync, activity.RegisterOptions{Name: registry.SyncActivityName})
 	r.RegisterActivityWithOptions(FireSignalTrigger, activity.RegisterOptions{Name: signals.FireActivityName})
+	r.RegisterActivityWithOptions(AdmitSignalTrigger, activity.RegisterOptions{Name: signals.AdmitActivityName})
 	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
 }

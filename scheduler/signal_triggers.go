@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/definition"
@@ -89,49 +90,42 @@ func syncSignalTriggers(ctx context.Context, sc *signals.Client, workflowID stri
 
 // FireSignalTrigger is the activity a signal store runs when a stored
 // instance meets a trigger's conditions on its name: if the trigger's
-// version is still the active one, it finds, for each other signal of
-// the trigger, the newest instance meeting its conditions with the same
-// join-key values, evaluates the condition, and admits an instance
-// through the run strategy with the trigger's params. Its request id is
-// dedup_expr's value, or by default one per set of matched instances, so
-// the same signals never start two instances.
+// version is still the active one, it offers the instance to the
+// trigger's entity (signals.TriggerEntity, started if needed), which owns
+// the trigger's checkpoints and joins its signals. Offering twice (a
+// retry) is harmless: the entity keeps an instance once.
 func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission, error) {
+	tc := activity.GetClient(ctx)
+	t := req.Trigger
+	_, v, err := registry.New(tc, registry.Options{TaskQueue: t.TaskQueue}).Get(ctx, t.WorkflowID, "active")
+	if err != nil || v.Version != t.Version {
+		return nil, nil // deactivated, or another version is active: its own triggers apply
+	}
+	id := signals.TriggerWorkflowID(t)
+	_, err = tc.SignalWithStartWorkflow(ctx, id, signals.SignalOffer, req.Instance,
+		client.StartWorkflowOptions{ID: id, TaskQueue: t.TaskQueue}, signals.TriggerWorkflowName, signals.TriggerState{Trigger: t})
+	if err != nil {
+		return nil, fmt.Errorf("signal trigger %d of %s: offer %s: %w", t.Index, t.WorkflowID, req.Instance.ID(), err)
+	}
+	return nil, nil
+}
+
+// AdmitSignalTrigger is the activity a trigger entity runs for a firing
+// (the instances it joined, its checkpoints already moved): if the
+// trigger's version is still the active one, it evaluates the params,
+// the condition and dedup_expr, and admits an instance through the run
+// strategy. Its request id is dedup_expr's value, or by default one per
+// set of matched instances, so a repeated activity starts nothing twice.
+func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals.AdmitResult, error) {
 	tc := activity.GetClient(ctx)
 	t := req.Trigger
 	reg := registry.New(tc, registry.Options{TaskQueue: t.TaskQueue})
 	def, v, err := reg.Get(ctx, t.WorkflowID, "active")
 	if err != nil || v.Version != t.Version || t.Index >= len(def.Workflow.SignalTriggers) {
-		return nil, nil // deactivated, or another version is active: its own triggers apply
+		return &signals.AdmitResult{Inactive: true}, nil
 	}
 	trig := def.Workflow.SignalTriggers[t.Index]
-	sc := signals.NewClient(tc, signals.ClientOptions{TaskQueue: t.TaskQueue})
-	matched := map[string]*signals.Instance{req.Instance.Name: req.Instance}
-	own := t.Defs[req.Instance.Name]
-	for _, name := range slices.Sorted(maps.Keys(t.Defs)) {
-		if name == req.Instance.Name {
-			continue
-		}
-		d := t.Defs[name]
-		match := append([]signals.MatchParam(nil), d.Match...)
-		for k, key := range d.JoinKeys {
-			if k >= len(own.JoinKeys) {
-				break
-			}
-			jv, ok := req.Instance.Params[own.JoinKeys[k]]
-			if !ok {
-				return nil, nil // the instance has no value to join on
-			}
-			match = append(match, signals.MatchParam{Name: key, Operator: signals.Equal, Value: jv})
-		}
-		found, err := sc.List(ctx, name, signals.ListRequest{Match: match, Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, nil // not every signal is there yet: a later send fires
-		}
-		matched[name] = found[0]
-	}
+	matched := req.Matched
 	env := triggerEnv(matched)
 	if c := strings.TrimSpace(trig.Condition); c != "" {
 		ok, err := evalTrigger(env, c)
@@ -139,7 +133,7 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("signal trigger %d of %s: condition: %v", t.Index, t.WorkflowID, err), "baton.scheduler.Invalid", nil)
 		}
 		if b, _ := ok.(bool); !b {
-			return nil, nil
+			return &signals.AdmitResult{}, nil // as Maestro: the instances stay used
 		}
 	}
 	reqID := defaultTriggerRequestID(t.Index, matched)
@@ -154,13 +148,9 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "baton.scheduler.Invalid", nil)
 	}
-	params := map[string]sel.Value{}
-	for _, name := range slices.Sorted(maps.Keys(trig.Params)) {
-		p := trig.Params[name]
-		if p == nil || p.HasExpression {
-			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("signal trigger %d of %s: param %q: not supported yet: expressions in trigger params", t.Index, t.WorkflowID, name), "baton.scheduler.Invalid", nil)
-		}
-		params[name] = sel.Value{Type: p.Type, Value: p.Value}
+	params, err := triggerRunParams(env, trig.Params)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("signal trigger %d of %s: %v", t.Index, t.WorkflowID, err), "baton.scheduler.Invalid", nil)
 	}
 	if _, err := workflows.MergeRunParams(plan, params); err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "baton.scheduler.Invalid", nil)
@@ -171,7 +161,7 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 		ids = append(ids, matched[name].ID())
 		initiator.Signals[name] = matched[name].Params
 	}
-	adm, err := New(tc, Options{TaskQueue: t.TaskQueue}).Admit(ctx, StartRequest{
+	_, err = New(tc, Options{TaskQueue: t.TaskQueue}).Admit(ctx, StartRequest{
 		InstanceID: plan.WorkflowID + "/" + reqID, RequestID: reqID, Plan: plan, RunParams: params,
 		Initiator: InitiatorSignal, Version: v.Version, TaskQueue: t.TaskQueue, Signal: initiator,
 		Summary: fmt.Sprintf("Maestro %s v%d, signal trigger %d: %s", plan.WorkflowID, v.Version, t.Index, strings.Join(ids, ", ")),
@@ -179,7 +169,35 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 	if err != nil {
 		return nil, err
 	}
-	return &adm, nil
+	return &signals.AdmitResult{}, nil
+}
+
+// triggerRunParams evaluates a trigger's params. Maestro evaluates them
+// as workflow params with no other params defined (literals, and
+// expressions over functions only); Baton's env also answers
+// params.getFromSignal(name, param) with the firing's instances, as the
+// condition's does.
+func triggerRunParams(env *sel.Env, defs definition.Params) (map[string]sel.Value, error) {
+	params := map[string]sel.Value{}
+	for _, name := range slices.Sorted(maps.Keys(defs)) {
+		p := defs[name]
+		if p == nil {
+			return nil, fmt.Errorf("param %q: no definition", name)
+		}
+		if !p.HasExpression {
+			params[name] = sel.Value{Type: p.Type, Value: p.Value}
+			continue
+		}
+		v, err := evalTrigger(env, p.Expression)
+		if err != nil {
+			return nil, fmt.Errorf("param %q: %w", name, err)
+		}
+		if v, err = sel.Coerce(v, p.Type); err != nil {
+			return nil, fmt.Errorf("param %q: %w", name, err)
+		}
+		params[name] = sel.Value{Type: p.Type, Value: v}
+	}
+	return params, nil
 }
 
 // defaultTriggerRequestID names a set of matched instances.

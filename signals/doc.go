@@ -64,6 +64,10 @@
 // Signal triggers: a store keeps the [Trigger]s naming its signal (the
 // triggers update, set by the registry's sync of an active version, see
 // package scheduler); a send meeting a trigger's conditions runs the
-// FireActivityName activity, which joins the other signals and admits an
-// instance through the run strategy.
+// FireActivityName activity, which offers the instance to the trigger's
+// entity, [TriggerEntity] (see [TriggerWorkflowID]). The entity owns
+// Maestro's checkpoint per signal, joins each offered instance with the
+// oldest unused instance of every other signal, and runs the
+// AdmitActivityName activity for a firing, which admits an instance
+// through the run strategy.
 package signals

@@ -99,6 +99,7 @@ func registerWorkflows(r sdkworker.WorkflowRegistry, c client.Client) {
 	r.RegisterWorkflowWithOptions(workflows.While, workflow.RegisterOptions{Name: workflows.WhileWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.Permits, workflow.RegisterOptions{Name: workflows.PermitsWorkflowName})
 	r.RegisterWorkflowWithOptions(signals.Store, workflow.RegisterOptions{Name: signals.WorkflowName}) // the signal store
+	r.RegisterWorkflowWithOptions(signals.TriggerEntity, workflow.RegisterOptions{Name: signals.TriggerWorkflowName})
 }
 
 // RegisterStepTypes registers the step activity, dispatching to types, on

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/batontest"
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/signals"
 	W "github.com/batonhq/baton/workflows"
@@ -60,7 +62,11 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(12), "k2": str("u2")})  // another join key
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(200), "k2": str("u1")}) // the condition is false
 	settle(0, "no pair matches yet")
+	// As Maestro, the pair joined under a false condition is used up: a new
+	// b alone starts nothing, a new a with it does.
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(12), "k2": str("u1")})
+	settle(0, "the first a was used by the false condition")
+	send(t, ctx, sc, a, map[string]signals.Value{"foo": str("bar"), "k": str("u1")})
 	settle(1, "a and b joined on u1 start one instance")
 	snap, err := env.baton.Scheduler().Instances(ctx, wfID)
 	require.NoError(t, err)
@@ -154,4 +160,98 @@ func TestSignalTriggerSample(t *testing.T) {
 		require.Len(t, got, 1, o.Name)
 		require.Equal(t, got[0].ID(), o.SignalID)
 	}
+}
+
+// TestSignalTriggerCheckpoints checks Maestro's checkpoints per trigger and
+// signal, kept by the trigger's entity: a1+b1 fire once; a2 with the same
+// join value does not re-join b1 (no dedup_expr, so a re-join would start
+// a second instance); b2 then joins the OLDEST unused a (a2, not a3); the
+// checkpoints and the unused a3 survive the entity's continue-as-new (it
+// is started here with two offers per run).
+func TestSignalTriggerCheckpoints(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	stamp := time.Now().UnixNano()
+	wfID := fmt.Sprintf("sig-ckpt-%d", stamp)
+	a, b := fmt.Sprintf("db/ckpt/a-%d", stamp), fmt.Sprintf("db/ckpt/b-%d", stamp)
+	req, err := definition.Decode(fmt.Appendf(nil, `{"properties":{"owner":"tester","run_strategy":"parallel"},"workflow":{"id":%q,
+	 "signal_triggers":[{"definitions":{%q:{"join_keys":["k"]}, %q:{"join_keys":["k"]}},
+	  "params":{"tag":{"type":"STRING","expression":"'from-' + params.getFromSignal('%s', 'k')"}}}],
+	 "params":{"tag":{"type":"STRING","value":"none"}},
+	 "steps":[{"step":{"id":"s","type":"NoOp","params":{"n":{"type":"LONG","expression":"params.getFromSignal('%s', 'n')"}}}}]}}`,
+		wfID, a, b, a, a))
+	require.NoError(t, err)
+	_, err = env.baton.Push(ctx, req)
+	require.NoError(t, err)
+	// The entity the stores' offers go to, started first with a small run.
+	trig := &signals.Trigger{WorkflowID: wfID, Version: 1, Index: 0, TaskQueue: client.DefaultTaskQueue,
+		Defs: map[string]signals.TriggerDef{a: {JoinKeys: []string{"k"}}, b: {JoinKeys: []string{"k"}}}}
+	entityID := signals.TriggerWorkflowID(trig)
+	_, err = env.tc.ExecuteWorkflow(ctx, sdkclient.StartWorkflowOptions{ID: entityID, TaskQueue: client.DefaultTaskQueue},
+		signals.TriggerWorkflowName, signals.TriggerState{Trigger: trig, OffersPerRun: 2})
+	require.NoError(t, err)
+
+	sc := signals.NewClient(env.tc, signals.ClientOptions{})
+	instances := func() []*W.State {
+		snap, err := env.baton.Scheduler().Instances(ctx, wfID)
+		require.NoError(t, err)
+		var out []*W.State
+		for _, in := range snap.Instances {
+			var st W.State
+			require.NoError(t, env.tc.GetWorkflow(ctx, in.ID, "").Get(ctx, &st))
+			require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+			out = append(out, &st)
+		}
+		return out
+	}
+	settle := func(want int, why string) []*W.State {
+		t.Helper()
+		require.Eventually(t, func() bool { return len(instances()) >= want }, time.Minute, 50*time.Millisecond, why)
+		time.Sleep(time.Second) // nothing more arrives
+		got := instances()
+		require.Len(t, got, want, why)
+		return got
+	}
+	kv := func(n int64) map[string]signals.Value {
+		return map[string]signals.Value{"k": signals.String("u"), "n": signals.Long(n)}
+	}
+	send(t, ctx, sc, a, kv(1))
+	send(t, ctx, sc, b, kv(1))
+	got := settle(1, "a1+b1 fire once")
+	require.Equal(t, int64(1), got[0].Step("s").Params["n"].Value)
+	require.Equal(t, "from-u", got[0].Params["tag"].Value, "a trigger param's expression")
+	send(t, ctx, sc, a, kv(2))
+	settle(1, "a2 does not re-join b1")
+	send(t, ctx, sc, a, kv(3))
+	settle(1, "nor does a3")
+	b2 := send(t, ctx, sc, b, kv(2))
+	got = settle(2, "b2 joins an unused a")
+	ns := []any{got[0].Step("s").Params["n"].Value, got[1].Step("s").Params["n"].Value}
+	require.ElementsMatch(t, []any{int64(1), int64(2)}, ns, "the oldest unused a (a2) joins b2, not a3")
+
+	// The entity continued as new (five offers, two per run) and kept its
+	// checkpoints and the unused a3.
+	var st signals.TriggerState
+	require.Eventually(t, func() bool {
+		v, err := env.tc.QueryWorkflow(ctx, entityID, "", signals.QueryTriggerState)
+		if err != nil || v.Get(&st) != nil {
+			return false
+		}
+		return st.Checkpoints[b] == b2.Seq
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Len(t, st.Candidates[a], 1)
+	require.Equal(t, int64(3), st.Candidates[a][0].Params["n"].Int())
+	require.Equal(t, int64(2), st.Fired)
+	desc, err := env.tc.DescribeWorkflowExecution(ctx, entityID, "")
+	require.NoError(t, err)
+	require.NotEqual(t, desc.WorkflowExecutionInfo.Execution.RunId, desc.WorkflowExecutionInfo.FirstRunId, "the entity continued as new")
+
+	// The entity's current run replays on the current code;
+	// BATON_RECORD_HISTORIES=1 keeps it for signals' replay test.
+	path := filepath.Join(t.TempDir(), "trigger.json")
+	if os.Getenv("BATON_RECORD_HISTORIES") == "1" {
+		path = filepath.Join("..", "..", "..", "..", "signals", "testdata", "histories", "trigger-entity.json")
+	}
+	require.NoError(t, batontest.RecordHistory(ctx, env.tc, entityID, "", path))
+	require.NoError(t, batontest.ReplayFile(path))
 }
