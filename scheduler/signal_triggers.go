@@ -136,14 +136,7 @@ func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals
 			return &signals.AdmitResult{}, nil // as Maestro: the instances stay used
 		}
 	}
-	reqID := defaultTriggerRequestID(t.Index, matched)
-	if d := strings.TrimSpace(trig.DedupExpr); d != "" {
-		v, err := evalTrigger(env, d)
-		if err != nil {
-			return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("signal trigger %d of %s: dedup_expr: %v", t.Index, t.WorkflowID, err), "baton.scheduler.Invalid", nil)
-		}
-		reqID = fmt.Sprintf("signal-%d-%v", t.Index, v)
-	}
+	reqID := triggerRequestID(env, t.Index, trig.DedupExpr, matched)
 	plan, err := reg.Check(def)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "baton.scheduler.Invalid", nil)
@@ -198,6 +191,18 @@ func triggerRunParams(env *sel.Env, defs definition.Params) (map[string]sel.Valu
 		params[name] = sel.Value{Type: p.Type, Value: v}
 	}
 	return params, nil
+}
+
+// triggerRequestID is dedup_expr's value as a request id; without
+// dedup_expr, or when it fails (Maestro then falls back too), one per set
+// of matched instances.
+func triggerRequestID(env *sel.Env, index int, dedupExpr string, matched map[string]*signals.Instance) string {
+	if d := strings.TrimSpace(dedupExpr); d != "" {
+		if v, err := evalTrigger(env, d); err == nil {
+			return fmt.Sprintf("signal-%d-%v", index, v)
+		}
+	}
+	return defaultTriggerRequestID(index, matched)
 }
 
 // defaultTriggerRequestID names a set of matched instances.
