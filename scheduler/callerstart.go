@@ -3,6 +3,8 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"slices"
+	"sort"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -37,29 +39,79 @@ func (q *queue) callerStarts(ctx workflow.Context, req StartRequest, in *Instanc
 	return true
 }
 
-// watchCallerStarted watches, one activity each, the running instances
-// their callers start; until one's execution exists (within
-// CallerStartGrace of its start) the watch waits for it.
+// callerWatch is the one Watch activity that awaits the running
+// instances their callers start: one activity for them all, so a queue
+// of many such instances holds one activity slot, not one each.
+type callerWatch struct {
+	gen    int
+	ids    []string // sorted
+	cancel workflow.CancelFunc
+}
+
+// watchCallerStarted keeps the caller watch on exactly the running
+// instances their callers start: when that set changes, the watch is
+// cancelled and a new one started (a watch cannot take new instances).
+// Until an instance's execution exists (within the grace of its start)
+// the watch waits for it.
 func (q *queue) watchCallerStarted(ctx workflow.Context) {
+	if !q.sharedCallerWatch(ctx) {
+		q.watchEachCallerStarted(ctx)
+		return
+	}
+	var want []string
 	for _, in := range q.st.Running {
-		if !in.CallerStarts || q.watched[in.ID] {
-			continue
+		if in.CallerStarts {
+			want = append(want, in.ID)
 		}
-		q.watched[in.ID] = true
+	}
+	sort.Strings(want)
+	cur := q.callerWatch
+	if cur != nil && slices.Equal(cur.ids, want) || cur == nil && len(want) == 0 {
+		return
+	}
+	if cur != nil {
+		cur.cancel() // its answer, if one comes, is still taken in
+		q.callerWatch = nil
+	}
+	if len(want) == 0 {
+		return
+	}
+	refs := make([]RunRef, 0, len(want))
+	for _, id := range want {
 		grace := time.Duration(0)
-		if in.Started != nil {
+		if in := q.running(id); in != nil && in.Started != nil {
 			grace = max(in.Started.Add(q.grace).Sub(workflow.Now(ctx)), 0)
 		}
-		f := workflow.ExecuteActivity(q.watchContext(ctx), WatchActivityName, []RunRef{{ID: in.ID, Grace: grace}})
-		q.sel.AddFuture(f, func(f workflow.Future) {
-			var ended []Ended
-			if err := f.Get(ctx, &ended); err != nil {
-				return // cannot happen: retried until it ends
-			}
-			for _, e := range ended {
-				q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
-			}
-		})
+		refs = append(refs, RunRef{ID: id, Grace: grace})
+	}
+	wctx, cancel := workflow.WithCancel(ctx)
+	q.watchGen++
+	gen := q.watchGen
+	f := workflow.ExecuteActivity(q.watchContext(wctx), WatchActivityName, refs)
+	q.watches[gen] = f
+	q.callerWatch = &callerWatch{gen: gen, ids: want, cancel: cancel}
+	q.sel.AddFuture(f, func(workflow.Future) { q.watchEnded(ctx, gen) })
+}
+
+// watchEnded takes in the answer of a caller watch (once): from the
+// selector, or from settle when a start arrives in the workflow task
+// that carries the answer (the caller that saw the instance end and
+// starts the next must find it ended).
+func (q *queue) watchEnded(ctx workflow.Context, gen int) {
+	f, ok := q.watches[gen]
+	if !ok {
+		return
+	}
+	delete(q.watches, gen)
+	if q.callerWatch != nil && q.callerWatch.gen == gen {
+		q.callerWatch = nil // the next pass watches what still runs
+	}
+	var ended []Ended
+	if err := f.Get(ctx, &ended); err != nil {
+		return // cancelled for a newer watch
+	}
+	for _, e := range ended {
+		q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
 	}
 }
 
@@ -145,4 +197,62 @@ func CheckEnded(ctx context.Context, refs []RunRef) ([]Ended, error) {
 		out = append(out, Ended{ID: r.ID, Status: e.status, Reason: e.reason})
 	}
 	return out, nil
+}
+
+// changeCallerWatch puts the caller-started instances under one watch;
+// before it, each had its own.
+const changeCallerWatch = "queue-caller-watch"
+
+// sharedCallerWatch tells, once per run and only once an instance its
+// caller starts runs, whether they share one watch.
+func (q *queue) sharedCallerWatch(ctx workflow.Context) bool {
+	if q.callerWatchVersion == 0 {
+		found := false
+		for _, in := range q.st.Running {
+			found = found || in.CallerStarts
+		}
+		if !found && len(q.watchesByID) == 0 {
+			return true // nothing to watch: nothing decided yet
+		}
+		q.callerWatchVersion = 1
+		if workflow.GetVersion(ctx, changeCallerWatch, workflow.DefaultVersion, 1) == 1 {
+			q.callerWatchVersion = 2
+		}
+	}
+	return q.callerWatchVersion == 2
+}
+
+// watchEachCallerStarted is the watch of runs started before
+// changeCallerWatch: one activity per instance its caller starts.
+func (q *queue) watchEachCallerStarted(ctx workflow.Context) {
+	for _, in := range q.st.Running {
+		if !in.CallerStarts || q.watched[in.ID] {
+			continue
+		}
+		q.watched[in.ID] = true
+		grace := time.Duration(0)
+		if in.Started != nil {
+			grace = max(in.Started.Add(q.grace).Sub(workflow.Now(ctx)), 0)
+		}
+		f := workflow.ExecuteActivity(q.watchContext(ctx), WatchActivityName, []RunRef{{ID: in.ID, Grace: grace}})
+		id := in.ID
+		q.watchesByID[id] = f
+		q.sel.AddFuture(f, func(workflow.Future) { q.eachWatchEnded(ctx, id) })
+	}
+}
+
+// eachWatchEnded takes in the answer of an instance's own watch (once).
+func (q *queue) eachWatchEnded(ctx workflow.Context, id string) {
+	f, ok := q.watchesByID[id]
+	if !ok {
+		return
+	}
+	delete(q.watchesByID, id)
+	var ended []Ended
+	if err := f.Get(ctx, &ended); err != nil {
+		return // cannot happen: retried until it ends
+	}
+	for _, e := range ended {
+		q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
+	}
 }

@@ -24,6 +24,16 @@
 // request_id) returns that instance; Temporal refuses a second execution
 // of a forgotten one.
 //
+// A start may ask to start its instance itself when it is admitted at
+// once (StartRequest.CallerStarts; client.Start does): the answer says
+// so (Admission.Start), the caller starts it with an eager start, and
+// the queue watches it with an activity of its own, counting it STOPPED
+// if it never appears within CallerStartGrace. A start that finds every
+// slot taken first checks with a local activity (CheckEnded) which
+// running instances have in fact ended. A restart of an ended instance
+// the queue knows is placed again by the rule (UpdateRestart) and its
+// next run started as a child.
+//
 // Why an entity and not Temporal's id-conflict policies: a policy sees
 // one workflow id, and Maestro's instances are many ids with a shared
 // rule, a FIFO and a memory of failures. One entity per workflow id gives

@@ -1,8 +1,9 @@
 package scheduler
 
 import (
+	"cmp"
 	"errors"
-	"sort"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -83,6 +84,16 @@ type queue struct {
 	// parent has closed is never started).
 	starting int
 	grace    time.Duration // CallerStartGrace
+	// watches are the caller watches not yet taken in, by generation;
+	// callerWatch is the current one.
+	watches     map[int]workflow.Future
+	watchGen    int
+	callerWatch *callerWatch
+	// callerWatchVersion: 0 undecided, 1 one watch per instance (runs
+	// before changeCallerWatch, whose answers are in watchesByID), 2 one
+	// shared watch.
+	callerWatchVersion int
+	watchesByID        map[string]workflow.Future
 }
 
 type ending struct {
@@ -97,7 +108,7 @@ type ending struct {
 // the child result, or, for instances a previous run started, from a
 // watch activity, and keeps waiting instances in its state.
 func Queue(ctx workflow.Context, in QueueInput) error {
-	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}}
+	q := &queue{st: in.State, watched: map[string]bool{}, children: map[string]workflow.ChildWorkflowFuture{}, watches: map[int]workflow.Future{}, watchesByID: map[string]workflow.Future{}}
 	if q.st.WorkflowID == "" {
 		return temporal.NewNonRetryableApplicationError("queue started without a workflow id", ErrorTypeRefused, nil)
 	}
@@ -321,21 +332,33 @@ func (q *queue) childEnded(ctx workflow.Context, id string) {
 // decided by FIRST_ONLY must not see as running an instance that ended
 // in the same workflow task), in id order.
 func (q *queue) settle(ctx workflow.Context) {
-	ids := make([]string, 0, len(q.children))
-	for id, f := range q.children {
-		if f.IsReady() {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range ready(q.children) {
 		q.childEnded(ctx, id)
+	}
+	for _, gen := range ready(q.watches) {
+		q.watchEnded(ctx, gen)
+	}
+	for _, id := range ready(q.watchesByID) {
+		q.eachWatchEnded(ctx, id)
 	}
 	now := workflow.Now(ctx)
 	for _, e := range q.ended {
 		q.st.finish(e.id, e.status, e.run, e.reason, now)
 	}
 	q.ended = q.ended[:0]
+}
+
+// ready lists the keys of the futures whose result is in, sorted (map
+// order is not deterministic).
+func ready[K cmp.Ordered, F workflow.Future](m map[K]F) []K {
+	var keys []K
+	for k, f := range m {
+		if f.IsReady() {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func (q *queue) running(id string) *Instance {

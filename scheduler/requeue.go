@@ -86,6 +86,12 @@ func (q *queue) restartHandler(ctx workflow.Context) error {
 		func(ctx workflow.Context, req RestartRequest) (Admission, error) {
 			q.settle(ctx)
 			in := q.st.requeue(req, workflow.Now(ctx))
+			if q.sharedCallerWatch(ctx) {
+				// Its caller started its first run; the queue starts this
+				// one (runs before changeCallerWatch kept the flag, and
+				// watched the instance twice).
+				in.CallerStarts = false
+			}
 			delete(q.watched, in.ID) // a child result of this run, if any, was the run before
 			q.poke()
 			a := Admission{Instance: public(in)}

@@ -39,6 +39,10 @@
 //	  BACKOFF            PAUSED               pause       PAUSED (PAUSE action or breakpoint)
 //	PAUSED                                    create      EVALUATING_PARAMS (RESUME; a paused retry: ask-permit or attempt)
 //	DONE                                      restart     WAITING (RESTART action while the run goes on)
+//	WAITING, QUEUED      WAITING_FOR_SIGNALS  wait-signals WAITING_FOR_SIGNALS (signal_dependencies; signal_deps.go)
+//	WAITING_FOR_SIGNALS                       create      EVALUATING_PARAMS (every dependency matched)
+//	WAITING_FOR_SIGNALS                       bypass      EVALUATING_PARAMS (BYPASS_STEP_DEPENDENCIES)
+//	PAUSED                                    wait-signals WAITING_FOR_SIGNALS (RESUME of a step with signal dependencies)
 //
 // Every move goes through run.move, which records it; an event a phase
 // does not accept fails the workflow task with the step's moves. Step

@@ -91,4 +91,5 @@ func TestCallerStartStoppedBeforeItExists(t *testing.T) {
 	waitStarted(t, "late-b")
 	gateType.open("late-b", false)
 	require.Eventually(t, func() bool { return queueOf(t, id)[b.Instance.ID] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-caller-late-shared-watch")
 }

@@ -2,13 +2,20 @@ package integration
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdkclient "go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	sdkworkflow "go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
 	"github.com/batonhq/baton/workflows"
@@ -64,4 +71,32 @@ func TestRestartThroughQueue(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, bareAgain.Admission())
 	waitStatus(t, bareAgain, workflows.InstanceSucceeded)
+
+	// The queue's history (caller starts, the ended check, a restart
+	// through it) replays.
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-restart-shared-watch")
+}
+
+// replayEntity records the history of an entity workflow's current run
+// and replays it on the current code; with BATON_RECORD_HISTORIES=1 it
+// keeps it in pkg's testdata/histories, where pkg's replay test finds it.
+func replayEntity(t *testing.T, pkg, workflowID, name string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := env.tc.DescribeWorkflowExecution(ctx, workflowID, "")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), name+".json")
+	if os.Getenv("BATON_RECORD_HISTORIES") == "1" {
+		path = filepath.Join("..", "..", "..", "..", pkg, "testdata", "histories", name+".json")
+	}
+	require.NoError(t, batontest.RecordHistory(ctx, env.tc, workflowID, d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), path))
+	r := sdkworker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(scheduler.Queue, sdkworkflow.RegisterOptions{Name: scheduler.QueueWorkflowName})
+	r.RegisterWorkflowWithOptions(registry.Entity, sdkworkflow.RegisterOptions{Name: registry.WorkflowName})
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	h, err := sdkclient.HistoryFromJSON(f, sdkclient.HistoryJSONOptions{})
+	require.NoError(t, err)
+	require.NoError(t, r.ReplayWorkflowHistory(nil, h))
 }

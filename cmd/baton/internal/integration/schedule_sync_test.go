@@ -63,4 +63,5 @@ func TestScheduleSyncWithoutClient(t *testing.T) {
 	ds := describeSchedules(t, id)
 	require.Len(t, ds, 1)
 	require.True(t, ds[0].Schedule.State.Paused)
+	replayEntity(t, "registry", registry.EntityID(id), "entity-sync")
 }
