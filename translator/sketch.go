@@ -3,8 +3,7 @@ package translator
 import "github.com/batonhq/baton/definition"
 
 // Sketch compiles a definition for rendering only (Mermaid, DOT): a
-// feature Baton does not run yet (a Kubernetes step, a template step, a
-// signal or a trigger) becomes a warning of the plan instead of an error,
+// feature Baton does not run yet (a template step, a Titus step) becomes a warning of the plan instead of an error,
 // so any valid definition can be drawn. Other errors are returned as by
 // Compile. A sketch has no hash and is not for running.
 func Sketch(req *definition.Request, opts Options) (*Plan, error) {

@@ -17,9 +17,12 @@ import (
 type iterationCheck func(req StepActionRequest) (*run, *node, StepActionRequest, error)
 
 // setLoopStepActionHandler registers UpdateStepAction on a foreach loop
-// workflow.
-func setLoopStepActionHandler(ctx workflow.Context, l *foreachLoop) error {
+// workflow (events: it runs on the event-driven engine).
+func setLoopStepActionHandler(ctx workflow.Context, l *foreachLoop, events bool) error {
 	return setIterationStepActionHandler(ctx, func(req StepActionRequest) (*run, *node, StepActionRequest, error) {
+		if !events {
+			return nil, nil, req, refuse("not supported yet: step actions in foreach %s, which started before the event-driven engine", l.id)
+		}
 		i, rest, err := splitIteration("foreach", l.id, req.Path)
 		if err != nil {
 			return nil, nil, req, err
@@ -35,8 +38,11 @@ func setLoopStepActionHandler(ctx workflow.Context, l *foreachLoop) error {
 // setWhileStepActionHandler registers UpdateStepAction on a while loop
 // workflow: the iteration must be the one running (current gives its
 // number and run; nil before the first iteration starts).
-func setWhileStepActionHandler(ctx workflow.Context, loopID string, current func() (int, *run)) error {
+func setWhileStepActionHandler(ctx workflow.Context, loopID string, events bool, current func() (int, *run)) error {
 	return setIterationStepActionHandler(ctx, func(req StepActionRequest) (*run, *node, StepActionRequest, error) {
+		if !events {
+			return nil, nil, req, refuse("not supported yet: step actions in while %s, which started before the event-driven engine", loopID)
+		}
 		i, rest, err := splitIteration("while", loopID, req.Path)
 		if err != nil {
 			return nil, nil, req, err

@@ -61,8 +61,8 @@ func (r *run) loadBreakpoints(ctx workflow.Context, given []Breakpoint) {
 		return
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		ScheduleToCloseTimeout: 10 * time.Second,
-		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 3},
+		ScheduleToCloseTimeout: 5 * time.Second, // a store nobody serves must not hold the run long
+		RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 2},
 	})
 	var bps []Breakpoint
 	if err := workflow.ExecuteLocalActivity(lctx, LoadBreakpointsActivityName, r.plan.WorkflowID).Get(ctx, &bps); err != nil {

@@ -35,11 +35,22 @@
 //	  BACKOFF                                 attempt     RUNNING (Attempts+1)
 //	RUNNING              RUNNING              retry       BACKOFF (USER_/PLATFORM_/TIMEOUT_FAILED, timer)
 //	any but DONE                              end         DONE (SUCCEEDED, FATALLY_FAILED, STOPPED, ...)
+//	WAITING, QUEUED,
+//	  BACKOFF            PAUSED               pause       PAUSED (PAUSE action or breakpoint)
+//	PAUSED                                    create      EVALUATING_PARAMS (RESUME; a paused retry: ask-permit or attempt)
+//	DONE                                      restart     WAITING (RESTART action while the run goes on)
+//	WAITING, QUEUED      WAITING_FOR_SIGNALS  wait-signals WAITING_FOR_SIGNALS (signal_dependencies; signal_deps.go)
+//	WAITING_FOR_SIGNALS                       create      EVALUATING_PARAMS (every dependency matched)
+//	WAITING_FOR_SIGNALS                       bypass      EVALUATING_PARAMS (BYPASS_STEP_DEPENDENCIES)
+//	PAUSED                                    wait-signals WAITING_FOR_SIGNALS (RESUME of a step with signal dependencies)
 //
 // Every move goes through run.move, which records it; an event a phase
 // does not accept fails the workflow task with the step's moves. Step
-// actions, signal waits and breakpoints are meant to be new phases and
-// events in that table. Runs started before the engine (no event-engine
+// actions (actions*.go: the update baton.step-action, one dispatch table,
+// Maestro's status table in its validator) and breakpoints
+// (breakpoints*.go: one store workflow per workflow id, read at start,
+// signalled to running runs) are phases and events in that table, as are
+// signal waits (WAITING_FOR_SIGNALS, machine.go). Runs started before the engine (no event-engine
 // marker, ChangeEventEngine) replay through the coroutine-per-step engine
 // kept in the legacy_*.go files, to be deleted once no such run remains.
 // New runs of baton.Run record the lean-start marker (ChangeLeanStart)

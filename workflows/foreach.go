@@ -76,7 +76,7 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	}
 	l := &foreachLoop{ctx: ctx, in: &in, id: loopID, tree: tree, conc: max(in.Concurrency, 1), metrics: metricsFor(ctx),
 		running: map[int]workflow.CancelFunc{}, iters: map[int]*run{}, finished: map[int]bool{}, low: in.Next, kept: keepIterations(ctx)}
-	if err := setLoopStepActionHandler(ctx, l); err != nil {
+	if err := setLoopStepActionHandler(ctx, l, events); err != nil {
 		return nil, err
 	}
 	if err := recordIterationStepParams(ctx, &in); err != nil {

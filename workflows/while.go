@@ -50,7 +50,7 @@ func While(ctx workflow.Context, in WhileInput) (*LoopResult, error) {
 	observeLoop(ctx, whileProgress(&in))
 	var current *run // the running iteration, for step actions
 	onRun := func(r *run) { current = r }
-	if err := setWhileStepActionHandler(ctx, loopID, func() (int, *run) { return in.Next + 1, current }); err != nil {
+	if err := setWhileStepActionHandler(ctx, loopID, eng != nil, func() (int, *run) { return in.Next + 1, current }); err != nil {
 		return nil, err
 	}
 	result := func(o LoopOutcome, why string) (*LoopResult, error) {

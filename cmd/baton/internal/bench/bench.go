@@ -83,6 +83,9 @@ type Options struct {
 	// ForeachActivitySize and ForeachActivityConcurrency shape the
 	// foreach-activity scenario (default 25,000 iterations, 100 at once).
 	ForeachActivitySize, ForeachActivityConcurrency int
+	// SignalSends is how many signals each send row of the signals
+	// scenario stores (default 2,000; fewer if the row budget runs out).
+	SignalSends int
 	// Progress receives a line per row as it runs (nil: none).
 	Progress io.Writer
 }
@@ -113,6 +116,7 @@ func (o *Options) defaults() {
 	nonEmpty(&o.ForeachWideConcurrency, 10, 100, 300)
 	positive(&o.ForeachActivitySize, 25000)
 	positive(&o.ForeachActivityConcurrency, 100)
+	positive(&o.SignalSends, 2000)
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}

@@ -32,7 +32,7 @@ func TestSmoke(t *testing.T) {
 		ThroughputRuns: 4, ThroughputConcurrency: 2,
 		ForeachSizes: []int{3}, Progress: testWriter{t},
 		WideSizes: []int{3, 5}, ForeachWideIterations: 4, ForeachWideInner: 2, ForeachWideConcurrency: []int{1, 2},
-		ForeachActivitySize: 6, ForeachActivityConcurrency: 2,
+		ForeachActivitySize: 6, ForeachActivityConcurrency: 2, SignalSends: 40,
 	})
 	require.NoError(t, err)
 
@@ -52,6 +52,7 @@ func TestSmoke(t *testing.T) {
 		{"foreach-wide", "baton", "local_activity K=2 C=1", 4}, {"foreach-wide", "floor", "local_activity K=2 C=1", 4},
 		{"foreach-wide", "baton", "local_activity K=2 C=2", 4}, {"foreach-wide", "floor", "local_activity K=2 C=2", 4},
 		{"foreach-activity", "baton", "activity C=2", 6}, {"foreach-activity", "floor", "activity C=2", 6},
+		{"signals", "baton", "wake", 1}, {"signals", "baton", "send/1-names", 1}, {"signals", "baton", "send/16-names", 1},
 	}
 	want = append(want, key{"strategy", "baton", "bare", 1})
 	for _, rule := range strategyRules {
@@ -73,7 +74,7 @@ func TestSmoke(t *testing.T) {
 			continue
 		}
 		require.Positive(t, row.Reps, "row %s has no measurement", row.label())
-		if row.Scenario == ScenarioThroughput {
+		if row.Scenario == ScenarioThroughput || row.Scenario == ScenarioSignals && row.Mode != "wake" {
 			require.Positive(t, row.RunsPerSec)
 		}
 	}

@@ -19,12 +19,8 @@ import (
 // signals stored per second by 32 senders, into one name and into 16.
 const ScenarioSignals = "signals"
 
-// signalSends is how many signals a send row stores (fewer if the row
-// budget runs out first); signalSenders send at once.
-const (
-	signalSends   = 2000
-	signalSenders = 32
-)
+// signalSenders send at once in a send row.
+const signalSenders = 32
 
 func (b *bench) signals(ctx context.Context) {
 	if b.naivePhase {
@@ -157,11 +153,11 @@ func (b *bench) signalSend(ctx context.Context, names int) {
 		}
 		return lat, wall, ctx.Err()
 	}
-	if _, _, err := batch(signalSenders); err != nil { // warm-up: starts the stores
+	if _, _, err := batch(min(signalSenders, b.opts.SignalSends)); err != nil { // warm-up: starts the stores
 		r.Error = err.Error()
 		return
 	}
-	lat, wall, err := batch(signalSends)
+	lat, wall, err := batch(b.opts.SignalSends)
 	if err != nil {
 		r.Error = err.Error()
 	}

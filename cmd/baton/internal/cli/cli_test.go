@@ -56,7 +56,12 @@ func TestValidate(t *testing.T) {
 	require.Contains(t, errOut, `workflow.steps[0].step.transition.successors["job.9"]`)
 	require.Contains(t, errOut, `workflow.steps[1].step.id`)
 
-	code, _, errOut = runMain(t, "validate", sample("server__sample-dag-test-5.json"))
+	code, out, errOut = runMain(t, "validate", sample("server__sample-dag-test-5.json"), sample("server__sample-signal-trigger-wf.json"))
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "server__sample-dag-test-5.json: ok (7 steps")
+
+	titus := writeFile(t, `{"workflow":{"id":"w","steps":[{"step":{"id":"k","type":"Titus"}}]}}`)
+	code, _, errOut = runMain(t, "validate", titus)
 	require.Equal(t, exitFailed, code)
 	require.Contains(t, errOut, "not supported yet")
 

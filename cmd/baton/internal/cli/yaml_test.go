@@ -76,10 +76,17 @@ func TestYAMLErrorsPrintLineAndColumn(t *testing.T) {
 // TestGraphRendersRefusedAndLoops: graph draws what run refuses (with a
 // warning) and loops as subgraphs.
 func TestGraphRendersRefusedAndLoops(t *testing.T) {
-	code, out, errOut := runMain(t, "graph", sample("server__sample-dag-test-5.json"))
+	titus := writeFile(t, `{"workflow":{"id":"w","steps":[{"step":{"id":"k","type":"Titus"}}]}}`)
+	code, out, errOut := runMain(t, "graph", titus)
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "flowchart")
-	require.Contains(t, errOut, "warning: workflow.steps[0].step.signal_dependencies: not supported yet: signal dependencies")
+	require.Contains(t, errOut, "warning: workflow.steps[0].step.type: not supported yet: step type Titus")
+
+	// Signals are drawn as nodes, dependencies and outputs as labelled edges.
+	code, out, errOut = runMain(t, "graph", "--format", "dot", sample("server__sample-dag-test-5.json"))
+	require.Equal(t, exitOK, code, errOut)
+	require.Empty(t, errOut)
+	require.Contains(t, out, `"signal:signal_b" -> "job.1" [style=dotted, label="key2 = \"value2\""];`)
 
 	code, out, errOut = runMain(t, "graph", sample("server__sample-nested-foreach-wf.json"))
 	require.Equal(t, exitOK, code, errOut)

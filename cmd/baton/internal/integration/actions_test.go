@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
@@ -196,4 +197,40 @@ func TestStepActionsWhile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
 	require.Equal(t, 1, st.Step("loop").Loop.Iterations)
+}
+
+// TestStepActionOnCompositeStep: STOP of a running foreach step cancels
+// its loop workflow; SKIP of a running subworkflow step cancels its child
+// and the DAG goes on.
+func TestStepActionOnCompositeStep(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	childWF := fmt.Sprintf("actions-composite-child-%d", time.Now().UnixNano())
+	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(definition.Sleep("nap", 300)).Build()
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	req, err := definition.NewWorkflow(fmt.Sprintf("actions-composite-%d", time.Now().UnixNano())).Owner("tester").Steps(
+		definition.Foreach("loop").Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 2, 1)")).
+			Steps(definition.Sleep("nap", 300)),
+		definition.Subworkflow("sub", childWF).Next("after"),
+		definition.NoOp("after"),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	eventuallyStatus(ctx, t, run, "loop", W.Running)
+	eventuallyStatus(ctx, t, run, "sub", W.Running)
+	act(ctx, t, run.ID(), W.ActionStop, "loop", W.Stopped, "")
+	act(ctx, t, run.ID(), W.ActionSkip, "sub", W.Skipped, "")
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceStopped, st.Status, st.Error)
+	require.Equal(t, W.Succeeded, st.Step("after").Status)
+	for _, id := range []string{run.ID() + "/loop", run.ID() + "/sub"} {
+		require.Eventually(t, func() bool {
+			d, err := env.tc.DescribeWorkflowExecution(ctx, id, "")
+			return err == nil && d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+		}, 30*time.Second, 50*time.Millisecond, "%s was cancelled", id)
+	}
 }

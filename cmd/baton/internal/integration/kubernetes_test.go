@@ -61,7 +61,12 @@ func TestKubernetesSamples(t *testing.T) {
 			check: func(t *testing.T, st *W.State) {
 				p := st.Step("job1").Params
 				require.Equal(t, "bar", p["foo"].Value, "the output param, so foo != 'default' leads to end")
-				require.Contains(t, p["kubernetes_job"].Value, "output artifacts ignored (not supported yet): maestro_dynamic_output")
+				require.NotContains(t, p["kubernetes_job"].Value, "ignored (not supported yet)")
+				// The maestro_dynamic_output artifact's signal output is sent.
+				out := st.Step("job1").SignalOutputs
+				require.Len(t, out, 1)
+				require.Equal(t, "demo_table", out[0].Name)
+				require.Regexp(t, `^demo_table#\d+$`, out[0].SignalID)
 			}},
 		{file: "server__sample-kubernetes-env-wf.json", status: W.InstanceSucceeded, steps: all(W.Succeeded, "start", "job1", "end"),
 			check: func(t *testing.T, st *W.State) {

@@ -3,11 +3,14 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/signals"
 	W "github.com/batonhq/baton/workflows"
@@ -90,6 +93,15 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	send(t, ctx, sc, a, map[string]signals.Value{"foo": str("bar"), "k": str("u4")})
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(12), "k2": str("u4")})
 	settle(2, "a deactivated workflow is not triggered")
+
+	// The store of a (triggers update, fire activities) replays on the
+	// current code; BATON_RECORD_HISTORIES=1 keeps it for signals' replay test.
+	path := filepath.Join(t.TempDir(), "store.json")
+	if os.Getenv("BATON_RECORD_HISTORIES") == "1" {
+		path = filepath.Join("..", "..", "..", "..", "signals", "testdata", "histories", "store-trigger-fire.json")
+	}
+	require.NoError(t, batontest.RecordHistory(ctx, env.tc, signals.WorkflowID(a), "", path))
+	require.NoError(t, batontest.ReplayFile(path))
 }
 
 // TestSignalTriggerSample runs Maestro's server__sample-signal-trigger-wf.json
