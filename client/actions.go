@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -13,6 +14,10 @@ import (
 
 	"github.com/batonhq/baton/workflows"
 )
+
+// maxNotReadyRetries bounds the retries of an update whose workflow task
+// failed.
+const maxNotReadyRetries = 5
 
 // maxStepActionHops bounds the forwards a step action follows (one per
 // foreach or subworkflow on its path).
@@ -97,15 +102,31 @@ func CheckStepPath(path string) error {
 // sendStepAction sends one step action update; a forward is returned as
 // fwd.
 func (c *Client) sendStepAction(ctx context.Context, wfID string, req workflows.StepActionRequest) (*workflows.StepActionResult, *workflows.StepActionForward, error) {
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID:   wfID,
-		UpdateName:   workflows.UpdateStepAction,
-		Args:         []any{req},
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
 	var res workflows.StepActionResult
-	if err == nil {
-		err = h.Get(ctx, &res)
+	var err error
+	for attempt := 1; ; attempt++ {
+		var h sdkclient.WorkflowUpdateHandle
+		h, err = c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+			WorkflowID:   wfID,
+			UpdateName:   workflows.UpdateStepAction,
+			Args:         []any{req},
+			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, &res)
+		}
+		// The workflow task that took the update failed (for one, the run
+		// ended while a child's cancellation came in): nothing was applied,
+		// and the server asks for a retry.
+		var notReady *serviceerror.WorkflowNotReady
+		if !errors.As(err, &notReady) || attempt == maxNotReadyRetries {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
 	}
 	if err == nil {
 		return &res, nil, nil

@@ -33,6 +33,18 @@ func actionSteps() []*definition.StepBuilder {
 	}
 }
 
+// pushChild registers a definition (owner tester) under a fresh workflow
+// id made from format, for a subworkflow step to run, and returns the id.
+func pushChild(ctx context.Context, t *testing.T, format string, steps ...*definition.StepBuilder) string {
+	t.Helper()
+	id := fmt.Sprintf(format, time.Now().UnixNano())
+	child, err := definition.NewWorkflow(id).Owner("tester").Steps(steps...).Build()
+	require.NoError(t, err)
+	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
+	require.NoError(t, err)
+	return id
+}
+
 // act applies a step action and checks the answer: the status, or a
 // refusal that contains refusal.
 func act(ctx context.Context, t *testing.T, id string, a W.StepAction, path string, status W.StepStatus, refusal string) {
@@ -154,11 +166,7 @@ func TestStepActionsForeach(t *testing.T) {
 func TestStepActionsSubworkflow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	childWF := fmt.Sprintf("actions-child-%d", time.Now().UnixNano())
-	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(actionSteps()...).Build()
-	require.NoError(t, err)
-	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
-	require.NoError(t, err)
+	childWF := pushChild(ctx, t, "actions-child-%d", actionSteps()...)
 	req, err := definition.NewWorkflow(fmt.Sprintf("actions-parent-%d", time.Now().UnixNano())).Owner("tester").
 		Steps(definition.Subworkflow("sub", childWF)).Build()
 	require.NoError(t, err)
@@ -205,11 +213,7 @@ func TestStepActionsWhile(t *testing.T) {
 func TestStepActionOnCompositeStep(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	childWF := fmt.Sprintf("actions-composite-child-%d", time.Now().UnixNano())
-	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(definition.Sleep("nap", 300)).Build()
-	require.NoError(t, err)
-	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
-	require.NoError(t, err)
+	childWF := pushChild(ctx, t, "actions-composite-child-%d", definition.Sleep("nap", 300))
 	req, err := definition.NewWorkflow(fmt.Sprintf("actions-composite-%d", time.Now().UnixNano())).Owner("tester").Steps(
 		definition.Foreach("loop").Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 2, 1)")).
 			Steps(definition.Sleep("nap", 300)),

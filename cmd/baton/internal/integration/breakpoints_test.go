@@ -10,7 +10,6 @@ import (
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
-	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/sel"
 	W "github.com/batonhq/baton/workflows"
 )
@@ -109,12 +108,8 @@ func TestBreakpointInForeach(t *testing.T) {
 func TestBreakpointInSubworkflowAndWhile(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	childWF := fmt.Sprintf("breakpoints-child-%d", time.Now().UnixNano())
-	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(definition.NoOp("s")).Build()
-	require.NoError(t, err)
-	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
-	require.NoError(t, err)
-	_, err = env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: childWF, StepID: "s"})
+	childWF := pushChild(ctx, t, "breakpoints-child-%d", definition.NoOp("s"))
+	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: childWF, StepID: "s"})
 	require.NoError(t, err)
 	wf := fmt.Sprintf("breakpoints-parent-%d", time.Now().UnixNano())
 	_, err = env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "bump"})

@@ -11,7 +11,6 @@ import (
 
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
-	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/sel"
 	W "github.com/batonhq/baton/workflows"
 )
@@ -29,11 +28,7 @@ func TestRecordActionHistories(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	childWF := fmt.Sprintf("rec-actions-child-%d", time.Now().UnixNano())
-	child, err := definition.NewWorkflow(childWF).Owner("tester").Steps(actionSteps()...).Build()
-	require.NoError(t, err)
-	_, err = registry.New(env.tc, registry.Options{}).Push(ctx, child)
-	require.NoError(t, err)
+	childWF := pushChild(ctx, t, "rec-actions-child-%d", actionSteps()...)
 	cases := []struct {
 		name, prefix, child string
 		steps               []*definition.StepBuilder
