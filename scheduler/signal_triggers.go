@@ -114,7 +114,8 @@ func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission
 // (the instances it joined, its checkpoints already moved): if the
 // trigger's version is still the active one, it evaluates the params,
 // the condition and dedup_expr, and admits an instance through the run
-// strategy. Its request id is dedup_expr's value, or by default one per
+// strategy (with no instances, it only reports whether the version is
+// still active). Its request id is dedup_expr's value, or by default one per
 // set of matched instances, so a repeated activity starts nothing twice.
 func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals.AdmitResult, error) {
 	tc := activity.GetClient(ctx)
@@ -123,6 +124,9 @@ func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals
 	def, v, err := reg.Get(ctx, t.WorkflowID, "active")
 	if err != nil || v.Version != t.Version || t.Index >= len(def.Workflow.SignalTriggers) {
 		return &signals.AdmitResult{Inactive: true}, nil
+	}
+	if len(req.Matched) == 0 {
+		return &signals.AdmitResult{}, nil // an idle entity's check: still active
 	}
 	trig := def.Workflow.SignalTriggers[t.Index]
 	matched := req.Matched

@@ -53,10 +53,15 @@ type TriggerState struct {
 	// OffersPerRun is how many offers a run takes before it continues as
 	// new. Default 1,000.
 	OffersPerRun int `json:"offers_per_run,omitempty"`
+	// IdleCheck: after this long without an offer the entity checks that
+	// its version is still active (the admit activity with no instances),
+	// and ends if not. Default 24 hours.
+	IdleCheck time.Duration `json:"idle_check,omitempty"`
 }
 
 // AdmitRequest is the admit activity's input: one firing, the instance
-// of each of the trigger's signals it joined.
+// of each of the trigger's signals it joined; none: only check that the
+// trigger's version is still active.
 type AdmitRequest struct {
 	Trigger *Trigger             `json:"trigger"`
 	Matched map[string]*Instance `json:"matched"`
@@ -86,6 +91,9 @@ func TriggerEntity(ctx workflow.Context, st TriggerState) error {
 	if st.Checkpoints == nil {
 		st.Checkpoints = map[string]int64{}
 	}
+	if st.IdleCheck <= 0 {
+		st.IdleCheck = 24 * time.Hour
+	}
 	if st.OffersPerRun <= 0 {
 		st.OffersPerRun = offersPerRun
 	}
@@ -107,11 +115,23 @@ func TriggerEntity(ctx workflow.Context, st TriggerState) error {
 		}
 		return true
 	}
-	for offers := 0; offers < e.OffersPerRun && !e.inactive && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); offers++ {
-		if err := workflow.Await(ctx, func() bool { return ch.Len() > 0 || e.inactive }); err != nil {
+	for offers := 0; offers < e.OffersPerRun && !e.inactive && !workflow.GetInfo(ctx).GetContinueAsNewSuggested(); {
+		got, err := workflow.AwaitWithTimeout(ctx, e.IdleCheck, func() bool { return ch.Len() > 0 || e.inactive })
+		if err != nil {
 			return err
 		}
-		take()
+		if got {
+			if take() {
+				offers++
+			}
+			continue
+		}
+		// Idle: a replaced or deactivated version's trigger gets no more
+		// offers, so the entity asks whether its version is still active.
+		e.admit(ctx, nil)
+		if err := workflow.Await(ctx, func() bool { return e.admitting == 0 }); err != nil {
+			return err
+		}
 	}
 	for { // nothing offered is dropped at the hand-over
 		for take() {
@@ -228,10 +248,12 @@ func (e *triggerEntity) keep(in *Instance) {
 	}
 }
 
-// admit starts the admit activity for one firing; the entity waits for
-// it before it continues as new.
+// admit starts the admit activity for one firing (nil: an idle check);
+// the entity waits for it before it continues as new.
 func (e *triggerEntity) admit(ctx workflow.Context, matched map[string]*Instance) {
-	e.Fired++
+	if matched != nil {
+		e.Fired++
+	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              e.Trigger.TaskQueue,
 		StartToCloseTimeout:    time.Minute,

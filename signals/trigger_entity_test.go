@@ -145,3 +145,24 @@ func TestTriggerEntityEndsWhenInactive(t *testing.T) {
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
 }
+
+// TestTriggerEntityIdleCheck: with no offers, the entity asks every
+// IdleCheck whether its version is still active; it keeps waiting while
+// it is, and ends (keeping its state until then) once it is not.
+func TestTriggerEntityIdleCheck(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(TriggerEntity, workflow.RegisterOptions{Name: TriggerWorkflowName})
+	checks := 0
+	env.RegisterActivityWithOptions(func(_ context.Context, req AdmitRequest) (AdmitResult, error) {
+		require.Empty(t, req.Matched, "only idle checks: nothing was offered")
+		checks++
+		return AdmitResult{Inactive: checks == 3}, nil
+	}, activity.RegisterOptions{Name: AdmitActivityName})
+	start := env.Now()
+	env.ExecuteWorkflow(TriggerWorkflowName, TriggerState{Trigger: joinTrigger(), IdleCheck: time.Hour})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, 3, checks)
+	require.GreaterOrEqual(t, env.Now().Sub(start), 3*time.Hour)
+}
