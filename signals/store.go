@@ -164,7 +164,9 @@ type store struct {
 	State
 	sends     int
 	bytes     int // the sum of the kept instances' sizes
-	notifying int // SignalMatched signals not yet delivered
+	notifying int // SignalMatched signals and trigger offers not yet delivered
+	// offers queued per trigger entity, the first one running (triggers.go)
+	offers map[string][]FireRequest
 }
 
 func (s *store) send(ctx workflow.Context, req SendRequest) SendResult {

@@ -3,6 +3,8 @@ package signals
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +167,49 @@ func TestTriggerEntityIdleCheck(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.Equal(t, 3, checks)
 	require.GreaterOrEqual(t, env.Now().Sub(start), 3*time.Hour)
+}
+
+// TestStoreOffersInOrder: one trigger's offers from a store run one at a
+// time, oldest first, so its entity joins oldest first; another
+// trigger's offers run beside them.
+func TestStoreOffersInOrder(t *testing.T) {
+	s := newScript(t)
+	var mu sync.Mutex
+	var order []string
+	running := map[int]int{}
+	maxRunning := map[int]int{}
+	s.env.RegisterActivityWithOptions(func(_ context.Context, req FireRequest) error {
+		mu.Lock()
+		order = append(order, fmt.Sprintf("%d:%s", req.Trigger.Index, req.Instance.ID()))
+		running[req.Trigger.Index]++
+		maxRunning[req.Trigger.Index] = max(maxRunning[req.Trigger.Index], running[req.Trigger.Index])
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		running[req.Trigger.Index]--
+		mu.Unlock()
+		return nil
+	}, activity.RegisterOptions{Name: FireActivityName})
+	trig := func(i int) *Trigger {
+		return &Trigger{WorkflowID: "wf", Version: 1, Index: i, TaskQueue: "q", Defs: map[string]TriggerDef{"db/a": {}, "db/b": {}}}
+	}
+	s.env.RegisterDelayedCallback(func() {
+		s.env.UpdateWorkflow(UpdateTriggers, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { require.NoError(t, err) },
+			OnComplete: func(_ any, err error) { require.NoError(t, err) },
+		}, TriggersRequest{WorkflowID: "wf", Triggers: []*Trigger{trig(0), trig(1)}})
+	}, time.Second)
+	for i := range 4 {
+		s.send(2*time.Second, SendRequest{Params: map[string]Value{"n": Long(int64(i))}})
+	}
+	next := s.run(State{Name: "db/a", Options: Options{SendsPerRun: 4}})
+	require.Len(t, next.Triggers, 2)
+	var per [2][]string
+	for _, o := range order {
+		per[o[0]-'0'] = append(per[o[0]-'0'], o[2:])
+	}
+	want := []string{"db/a#1", "db/a#2", "db/a#3", "db/a#4"}
+	require.Equal(t, want, per[0])
+	require.Equal(t, want, per[1])
+	require.Equal(t, map[int]int{0: 1, 1: 1}, maxRunning, "one offer at a time per trigger")
 }

@@ -71,27 +71,63 @@ func (s *store) setTriggers(req TriggersRequest) error {
 }
 
 // fire starts the fire activity for every trigger whose conditions on
-// this name the new instance meets; the activity looks for the other
-// signals and admits the instance. Store waits for them before it
+// this name the new instance meets; the activity offers the instance to
+// the trigger's entity. Since version serialOffersVersion, one trigger's
+// offers from this store run one at a time, in Seq order, so its entity
+// sees them oldest first, as Maestro's queue partitioned by trigger does
+// (runs before started them all at once). Store waits for them before it
 // continues as new.
 func (s *store) fire(ctx workflow.Context, in *Instance) {
 	for _, t := range s.Triggers {
 		if !in.Matches(t.Defs[s.Name].Match) {
 			continue
 		}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			TaskQueue:              t.TaskQueue,
-			StartToCloseTimeout:    time.Minute,
-			ScheduleToCloseTimeout: time.Hour,
-			RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
-		})
-		f := workflow.ExecuteActivity(actx, FireActivityName, FireRequest{Trigger: t, Instance: in})
+		req := FireRequest{Trigger: t, Instance: in}
 		s.notifying++
+		if workflow.GetVersion(ctx, serialOffersChange, workflow.DefaultVersion, serialOffersVersion) == workflow.DefaultVersion {
+			f := s.startFire(ctx, req)
+			workflow.Go(ctx, func(ctx workflow.Context) {
+				_ = f.Get(ctx, nil) // a refused start is the activity's to report
+				s.notifying--
+			})
+			continue
+		}
+		key := TriggerWorkflowID(t)
+		if s.offers == nil {
+			s.offers = map[string][]FireRequest{}
+		}
+		queued, busy := s.offers[key]
+		s.offers[key] = append(queued, req)
+		if busy {
+			continue // the running chain takes it
+		}
 		workflow.Go(ctx, func(ctx workflow.Context) {
-			_ = f.Get(ctx, nil) // a refused start is the activity's to report
-			s.notifying--
+			for len(s.offers[key]) > 0 {
+				next := s.offers[key][0]
+				_ = s.startFire(ctx, next).Get(ctx, nil) // a refused offer is the activity's to report
+				s.offers[key] = s.offers[key][1:]
+				s.notifying--
+			}
+			delete(s.offers, key)
 		})
 	}
+}
+
+// serialOffers: the GetVersion change of one trigger's offers running in
+// order.
+const (
+	serialOffersChange  = "signal-trigger-serial-offers"
+	serialOffersVersion = 1
+)
+
+func (s *store) startFire(ctx workflow.Context, req FireRequest) workflow.Future {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              req.Trigger.TaskQueue,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+	})
+	return workflow.ExecuteActivity(actx, FireActivityName, req)
 }
 
 // SetTriggers replaces the triggers of req.WorkflowID that name's store

@@ -100,11 +100,13 @@ func TestSignalTriggerStartsWorkflow(t *testing.T) {
 	send(t, ctx, sc, b, map[string]signals.Value{"w": signals.Long(12), "k2": str("u4")})
 	settle(2, "a deactivated workflow is not triggered")
 
-	// The store of a (triggers update, fire activities) replays on the
-	// current code; BATON_RECORD_HISTORIES=1 keeps it for signals' replay test.
+	// The store of a (triggers update, fire activities, in order per
+	// trigger since signal-trigger-serial-offers) replays on the current
+	// code; BATON_RECORD_HISTORIES=1 keeps it for signals' replay test
+	// (store-trigger-fire.json is the same store before that change).
 	path := filepath.Join(t.TempDir(), "store.json")
 	if os.Getenv("BATON_RECORD_HISTORIES") == "1" {
-		path = filepath.Join("..", "..", "..", "..", "signals", "testdata", "histories", "store-trigger-fire.json")
+		path = filepath.Join("..", "..", "..", "..", "signals", "testdata", "histories", "store-trigger-offers.json")
 	}
 	require.NoError(t, batontest.RecordHistory(ctx, env.tc, signals.WorkflowID(a), "", path))
 	require.NoError(t, batontest.ReplayFile(path))
