@@ -97,9 +97,9 @@ func syncSignalTriggers(ctx context.Context, sc *signals.Client, workflowID stri
 func FireSignalTrigger(ctx context.Context, req signals.FireRequest) (*Admission, error) {
 	tc := activity.GetClient(ctx)
 	t := req.Trigger
-	_, v, err := registry.New(tc, registry.Options{TaskQueue: t.TaskQueue}).Get(ctx, t.WorkflowID, "active")
-	if err != nil || v.Version != t.Version {
-		return nil, nil // deactivated, or another version is active: its own triggers apply
+	_, active, err := activeTrigger(ctx, registry.New(tc, registry.Options{TaskQueue: t.TaskQueue}), t)
+	if err != nil || !active {
+		return nil, err // deactivated, or another version is active: its own triggers apply
 	}
 	id := signals.TriggerWorkflowID(t)
 	_, err = tc.SignalWithStartWorkflow(ctx, id, signals.SignalOffer, req.Instance,
@@ -121,8 +121,11 @@ func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals
 	tc := activity.GetClient(ctx)
 	t := req.Trigger
 	reg := registry.New(tc, registry.Options{TaskQueue: t.TaskQueue})
-	def, v, err := reg.Get(ctx, t.WorkflowID, "active")
-	if err != nil || v.Version != t.Version || t.Index >= len(def.Workflow.SignalTriggers) {
+	def, active, err := activeTrigger(ctx, reg, t)
+	if err != nil {
+		return nil, err
+	}
+	if !active {
 		return &signals.AdmitResult{Inactive: true}, nil
 	}
 	if len(req.Matched) == 0 {
@@ -160,13 +163,28 @@ func AdmitSignalTrigger(ctx context.Context, req signals.AdmitRequest) (*signals
 	}
 	_, err = New(tc, Options{TaskQueue: t.TaskQueue}).Admit(ctx, StartRequest{
 		InstanceID: plan.WorkflowID + "/" + reqID, RequestID: reqID, Plan: plan, RunParams: params,
-		Initiator: InitiatorSignal, Version: v.Version, TaskQueue: t.TaskQueue, Signal: initiator,
-		Summary: fmt.Sprintf("Maestro %s v%d, signal trigger %d: %s", plan.WorkflowID, v.Version, t.Index, strings.Join(ids, ", ")),
+		Initiator: InitiatorSignal, Version: t.Version, TaskQueue: t.TaskQueue, Signal: initiator,
+		Summary: fmt.Sprintf("Maestro %s v%d, signal trigger %d: %s", plan.WorkflowID, t.Version, t.Index, strings.Join(ids, ", ")),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &signals.AdmitResult{}, nil
+}
+
+// activeTrigger answers the active definition when t's version is still
+// the active one. Only the registry's "not found" (no such workflow, no
+// active version) means inactive: any other error is returned, so the
+// activity retries rather than dropping an offer or ending an entity.
+func activeTrigger(ctx context.Context, reg *registry.Registry, t *signals.Trigger) (*definition.Request, bool, error) {
+	def, v, err := reg.Get(ctx, t.WorkflowID, "active")
+	switch {
+	case registry.IsNotFound(err):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("signal trigger %d of %s: %w", t.Index, t.WorkflowID, err)
+	}
+	return def, v.Version == t.Version && t.Index < len(def.Workflow.SignalTriggers), nil
 }
 
 // triggerRunParams evaluates a trigger's params. Maestro evaluates them
