@@ -76,6 +76,24 @@ func executionPath(historyPath string) string {
 func ReplayFile(path string) error {
 	r := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(r)
+	return replay(r, path)
+}
+
+// ReplayEntity replays a recorded history of one workflow, wf registered
+// as name (an entity of registry/ or scheduler/, which a run's worker
+// registers apart from the interpreter), and fails the test on any error.
+func ReplayEntity(t testing.TB, path, name string, wf any) {
+	t.Helper()
+	r := sdkworker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{Name: name})
+	if err := replay(r, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// replay replays the history at path on r, with the run it names beside
+// it (RecordHistory's ".execution" file) if there is one.
+func replay(r sdkworker.WorkflowReplayer, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("batontest: replay: %w", err)

@@ -1,14 +1,13 @@
-package registry
+package registry_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/batontest"
+	"github.com/batonhq/baton/registry"
 )
 
 // TestReplayHistories replays registry entity histories recorded on the embedded
@@ -20,20 +19,6 @@ func TestReplayHistories(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, paths, "no stored histories")
 	for _, p := range paths {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(Entity, workflow.RegisterOptions{Name: WorkflowName})
-			h, err := client.HistoryFromJSON(openFile(t, p), client.HistoryJSONOptions{})
-			require.NoError(t, err)
-			require.NoError(t, r.ReplayWorkflowHistory(nil, h))
-		})
+		t.Run(filepath.Base(p), func(t *testing.T) { batontest.ReplayEntity(t, p, registry.WorkflowName, registry.Entity) })
 	}
-}
-
-func openFile(t *testing.T, path string) *os.File {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = f.Close() })
-	return f
 }
