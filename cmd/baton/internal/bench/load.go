@@ -44,50 +44,7 @@ func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs
 		runOnce = func(ctx context.Context) error { _, err := sys.runPlan(ctx, plan); return err }
 	}
 	batch := func(n int) ([]time.Duration, time.Duration, error) {
-		var (
-			mu   sync.Mutex
-			lat  []time.Duration
-			errs []error
-			wg   sync.WaitGroup
-		)
-		next := make(chan struct{})
-		began := time.Now()
-		for range min(conc, n) {
-			wg.Go(func() {
-				for range next {
-					rctx, cancel := context.WithTimeout(ctx, runTimeout)
-					start := time.Now()
-					err := runOnce(rctx)
-					d := time.Since(start)
-					cancel()
-					mu.Lock()
-					if err != nil {
-						errs = append(errs, err)
-					} else {
-						lat = append(lat, d)
-					}
-					mu.Unlock()
-				}
-			})
-		}
-		deadline := time.After(b.opts.RowBudget)
-	feed:
-		for range n {
-			select {
-			case next <- struct{}{}:
-			case <-deadline:
-				break feed // a slow machine: fewer runs, same rate
-			case <-ctx.Done():
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
-		wall := time.Since(began)
-		if len(errs) > 0 {
-			return lat, wall, fmt.Errorf("%d of %d runs failed; first: %w", len(errs), n, errs[0])
-		}
-		return lat, wall, ctx.Err()
+		return b.drive(ctx, n, conc, "runs", func(ctx context.Context, _ int) error { return runOnce(ctx) })
 	}
 	if b.opts.Warmup > 0 {
 		if _, _, err := batch(min(conc, runs)); err != nil {
@@ -170,4 +127,56 @@ func (b *bench) foreach(ctx context.Context, r *Row) {
 		r.Error = "history: " + err.Error()
 	}
 	r.MaxHistory = hist
+}
+
+// drive calls op n times (with i = 0..n-1) from conc goroutines, each call
+// with its own runTimeout, and returns the latencies of the calls that
+// succeeded and the wall time; what names the calls in the error. It stops
+// feeding at the row budget (a slow machine: fewer calls, same rate) or
+// when ctx ends.
+func (b *bench) drive(ctx context.Context, n, conc int, what string, op func(ctx context.Context, i int) error) ([]time.Duration, time.Duration, error) {
+	var (
+		mu   sync.Mutex
+		lat  []time.Duration
+		errs []error
+		wg   sync.WaitGroup
+	)
+	next := make(chan int)
+	began := time.Now()
+	for range min(conc, n) {
+		wg.Go(func() {
+			for i := range next {
+				rctx, cancel := context.WithTimeout(ctx, runTimeout)
+				start := time.Now()
+				err := op(rctx, i)
+				d := time.Since(start)
+				cancel()
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					lat = append(lat, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	deadline := time.After(b.opts.RowBudget)
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-deadline:
+			break feed
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	wall := time.Since(began)
+	if len(errs) > 0 {
+		return lat, wall, fmt.Errorf("%d of %d %s failed; first: %w", len(errs), n, what, errs[0])
+	}
+	return lat, wall, ctx.Err()
 }

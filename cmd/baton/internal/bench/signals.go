@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/batonhq/baton/client"
@@ -105,53 +104,13 @@ func (b *bench) signalSend(ctx context.Context, names int) {
 	sc := signals.NewClient(sys.tc, signals.ClientOptions{TaskQueue: taskQueue})
 	stamp := time.Now().UnixNano()
 	batch := func(n int) ([]time.Duration, time.Duration, error) {
-		var (
-			mu   sync.Mutex
-			lat  []time.Duration
-			errs []error
-			wg   sync.WaitGroup
-		)
-		next := make(chan int)
-		began := time.Now()
-		for range signalSenders {
-			wg.Go(func() {
-				for i := range next {
-					rctx, cancel := context.WithTimeout(ctx, runTimeout)
-					start := time.Now()
-					_, err := sc.Send(rctx, signals.SendOptions{
-						Name:   fmt.Sprintf("bench/send/%d-%d", stamp, i%names),
-						Params: map[string]signals.Value{"day": signals.Long(int64(20260101 + i)), "table": signals.String("t1")},
-					})
-					d := time.Since(start)
-					cancel()
-					mu.Lock()
-					if err != nil {
-						errs = append(errs, err)
-					} else {
-						lat = append(lat, d)
-					}
-					mu.Unlock()
-				}
+		return b.drive(ctx, n, signalSenders, "sends", func(ctx context.Context, i int) error {
+			_, err := sc.Send(ctx, signals.SendOptions{
+				Name:   fmt.Sprintf("bench/send/%d-%d", stamp, i%names),
+				Params: map[string]signals.Value{"day": signals.Long(int64(20260101 + i)), "table": signals.String("t1")},
 			})
-		}
-		deadline := time.After(b.opts.RowBudget)
-	feed:
-		for i := range n {
-			select {
-			case next <- i:
-			case <-deadline:
-				break feed
-			case <-ctx.Done():
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
-		wall := time.Since(began)
-		if len(errs) > 0 {
-			return lat, wall, fmt.Errorf("%d of %d sends failed; first: %w", len(errs), n, errs[0])
-		}
-		return lat, wall, ctx.Err()
+			return err
+		})
 	}
 	if _, _, err := batch(min(signalSenders, b.opts.SignalSends)); err != nil { // warm-up: starts the stores
 		r.Error = err.Error()
