@@ -84,7 +84,8 @@ func (r *run) admitSubworkflow(ctx workflow.Context, n *node, in RunInput, id, c
 	})
 	var a SubworkflowAdmission
 	if err := workflow.ExecuteActivity(actx, SubworkflowAdmitActivityName, req).Get(ctx, &a); err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil { // the update may have admitted it meanwhile
+			r.stopQueuedChild(ctx, id, childID)
 			return false, outcomeStopped, err
 		}
 		return false, outcomeFatal, fmt.Errorf("start subworkflow %s through its run strategy: %w", id, cause(err))
@@ -113,6 +114,14 @@ func (r *run) admitSubworkflow(ctx workflow.Context, n *node, in RunInput, id, c
 	}
 	// Stopped or killed while the child waits: as Maestro's terminate, the
 	// queued child ends STOPPED.
+	r.stopQueuedChild(ctx, id, childID)
+	return false, outcomeStopped, ctx.Err()
+}
+
+// stopQueuedChild stops the child in its queue, on a context the step's
+// cancellation does not reach.
+func (r *run) stopQueuedChild(ctx workflow.Context, id, childID string) {
+	info := workflow.GetInfo(ctx)
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	dctx = workflow.WithActivityOptions(dctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
@@ -122,7 +131,6 @@ func (r *run) admitSubworkflow(ctx workflow.Context, n *node, in RunInput, id, c
 	if err := workflow.ExecuteActivity(dctx, SubworkflowStopActivityName, stop).Get(dctx, nil); err != nil {
 		r.warn(fmt.Sprintf("subworkflow %s: stop the waiting child instance %s: %v", id, childID, err))
 	}
-	return false, outcomeStopped, ctx.Err()
 }
 
 // queuedStatus is the queue's status of a waiting instance.
