@@ -61,7 +61,7 @@ func (b *bench) strategy(ctx context.Context) {
 		if starts[i] == nil || starts[i].Load() == 0 || !vs[i+1].row.ok() {
 			continue
 		}
-		cost, err := b.baton.queueCost(ctx, scheduler.QueueID(strategyWorkflowID(rule)), starts[i].Load())
+		cost, err := b.baton.queueCost(ctx, scheduler.QueueIDOn(taskQueue, strategyWorkflowID(rule)), starts[i].Load())
 		if err != nil {
 			cost = "? (" + err.Error() + ")"
 		}
