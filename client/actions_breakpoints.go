@@ -60,6 +60,29 @@ func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]work
 	return out, nil
 }
 
+// readBreakpoints gives a run that is about to start its workflow id's
+// breakpoints, read from the store now, so that the run need not read them
+// itself (workflows.RunInput.BreakpointsRead). A breakpoint set before this
+// read (a set that returned before Start was called) pauses the run; one
+// set once the run is visible reaches it by the setter's signal. A set that
+// races the start itself (stored after this read, its signal sent before
+// visibility lists the run) can miss the run, as one racing visibility's
+// lag could before, when runs read the store in their first task. A store
+// that cannot be read leaves the read to the run.
+func (c *Client) readBreakpoints(ctx context.Context, in *workflows.RunInput) {
+	if in.Plan == nil || in.BreakpointsRead {
+		return
+	}
+	bps, err := c.ListBreakpoints(ctx, in.Plan.WorkflowID)
+	if err != nil {
+		return
+	}
+	if len(bps) > workflows.MaxBreakpoints {
+		bps = bps[:workflows.MaxBreakpoints]
+	}
+	in.Breakpoints, in.BreakpointsRead = bps, true
+}
+
 func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflows.Breakpoint) (*BreakpointChange, error) {
 	if err := b.Check(b.WorkflowID); err != nil {
 		return nil, fmt.Errorf("baton: %w", err)

@@ -36,6 +36,15 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// BreakpointsRead: the starter read the workflow id's breakpoint store
+	// right before it started the run, and Breakpoints is what it held
+	// (empty: none); a run with Lean (version 3 of ChangeLeanStart) then
+	// does not read the store itself. Set only by a start that follows the
+	// read at once (not by a queue that starts the run later).
+	BreakpointsRead bool `json:"breakpoints_read,omitempty"`
+	// Lean is the version of ChangeLeanStart the starter asks for
+	// (LeanStartInput; 0: the run's own GetVersion decides), leanstart.go.
+	Lean int `json:"lean,omitempty"`
 	// StepParams override params of steps of a foreach iteration, by step
 	// id: a restart's, passed by its foreach (restart_step.go).
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
@@ -147,14 +156,14 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err := setStepActionHandler(ctx, r); err != nil {
 		return nil, err
 	}
-	versions := startVersions(ctx)
+	versions := startVersions(ctx, in)
 	r.lean = versions.lean
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if versions.events {
-		if versions.breakpoints {
+		if versions.breakpoints && !(versions.input && in.BreakpointsRead) {
 			r.loadBreakpoints(ctx, in.Breakpoints)
 		}
 		r.runEvents(in.RunParams, obs.update)
