@@ -9,8 +9,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
@@ -196,7 +198,9 @@ func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {
 
 // State queries the run's current state (in flight or ended).
 func (r *Run) State(ctx context.Context) (*workflows.State, error) {
-	v, err := r.c.tc.QueryWorkflow(ctx, r.id, r.runID, workflows.QueryState)
+	v, err := retry.NotReady(ctx, "query "+workflows.QueryState, func() (converter.EncodedValue, error) {
+		return r.c.tc.QueryWorkflow(ctx, r.id, r.runID, workflows.QueryState)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("baton: query run %s: %w", r.id, err)
 	}
