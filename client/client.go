@@ -133,8 +133,11 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &already) && opts.RequestID != "" {
-			// The same request id ran before and has finished: return it.
-			return c.GetRun(id, ""), nil
+			// The same request id ran before and has finished: return it,
+			// by the run id the server names (GetRun(id, "") would ask for
+			// it later with no deadline and, if that call fails, as under
+			// load, give a run with no run id).
+			return c.GetRun(id, already.RunId), nil
 		}
 		return nil, fmt.Errorf("baton: start %s: %w", id, err)
 	}
