@@ -53,6 +53,7 @@ func (m runMeta) details() string {
 // works on any cluster; runs without them keep no BatonStatus.
 func (c *Client) execute(ctx context.Context, so sdkclient.StartWorkflowOptions, in workflows.RunInput, meta runMeta) (sdkclient.WorkflowRun, error) {
 	so.StaticSummary, so.StaticDetails = meta.summary(), meta.details()
+	in.Compact = !c.opts.FullPayloads
 	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
 		return c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
 	}
