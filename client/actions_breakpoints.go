@@ -8,8 +8,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -45,7 +47,9 @@ func (c *Client) DeleteBreakpoint(ctx context.Context, b workflows.Breakpoint) (
 
 // ListBreakpoints returns the breakpoints of a workflow id.
 func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]workflows.Breakpoint, error) {
-	v, err := c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
+	v, err := retry.NotReady(ctx, "query "+workflows.QueryBreakpoints, func() (converter.EncodedValue, error) {
+		return c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
+	})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return nil, nil
@@ -67,23 +71,13 @@ func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflo
 	if b.WorkflowID == "" {
 		return nil, errors.New("baton: breakpoint: workflow_id is empty")
 	}
-	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+	var list []workflows.Breakpoint
+	err := retry.UpdateWithStart(ctx, c.tc, sdkclient.StartWorkflowOptions{
 		ID:                       workflows.BreakpointsWorkflowID(b.WorkflowID),
 		TaskQueue:                c.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.BreakpointsWorkflowName, workflows.BreakpointsState{WorkflowID: b.WorkflowID})
-	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			UpdateName:   update,
-			Args:         []any{b},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
-	})
-	var list []workflows.Breakpoint
-	if err == nil {
-		err = h.Get(ctx, &list)
-	}
+	}, workflows.BreakpointsWorkflowName, workflows.BreakpointsState{WorkflowID: b.WorkflowID},
+		sdkclient.UpdateWorkflowOptions{UpdateName: update, Args: []any{b}}, &list)
 	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) {

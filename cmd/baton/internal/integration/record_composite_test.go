@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,9 +23,7 @@ import (
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordCompositeHistories
 func TestRecordCompositeHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
+	recording(t)
 	t.Run("foreach", func(t *testing.T) {
 		req, err := definition.NewWorkflow("rec-foreach").Steps(
 			definition.Foreach("loop").Concurrency(2).
