@@ -56,6 +56,7 @@ func (c *Client) execute(ctx context.Context, so sdkclient.StartWorkflowOptions,
 	so.StaticSummary, so.StaticDetails = meta.summary(), meta.details()
 	in.Lean = workflows.LeanStartInput
 	c.readBreakpoints(ctx, &in)
+	in.Compact = !c.opts.FullPayloads
 	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
 		return c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
 	}

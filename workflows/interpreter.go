@@ -51,6 +51,10 @@ type RunInput struct {
 	// Signal is set for an instance a signal trigger started: what
 	// params.getFromSignal reads (signal_trigger_params.go).
 	Signal *SignalInitiator `json:"signal,omitempty"`
+	// Compact sends the plan in its compact encoding and asks for the run's
+	// result and state query in the compact State encoding (payload.go); it
+	// is not a JSON field: the plan's format_version carries it.
+	Compact bool `json:"-"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -150,6 +154,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.state.compact = in.Compact
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
