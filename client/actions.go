@@ -5,19 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/workflows"
 )
-
-// maxNotReadyRetries bounds the retries of an update whose workflow task
-// failed.
-const maxNotReadyRetries = 5
 
 // maxStepActionHops bounds the forwards a step action follows (one per
 // foreach or subworkflow on its path).
@@ -102,32 +98,12 @@ func CheckStepPath(path string) error {
 // sendStepAction sends one step action update; a forward is returned as
 // fwd.
 func (c *Client) sendStepAction(ctx context.Context, wfID string, req workflows.StepActionRequest) (*workflows.StepActionResult, *workflows.StepActionForward, error) {
+	// The workflow task that took the update may fail (for one, the run
+	// ended while a child's cancellation came in): nothing was applied,
+	// the server answers WorkflowNotReady, and retry.Update resends it.
 	var res workflows.StepActionResult
-	var err error
-	for attempt := 1; ; attempt++ {
-		var h sdkclient.WorkflowUpdateHandle
-		h, err = c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-			WorkflowID:   wfID,
-			UpdateName:   workflows.UpdateStepAction,
-			Args:         []any{req},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		})
-		if err == nil {
-			err = h.Get(ctx, &res)
-		}
-		// The workflow task that took the update failed (for one, the run
-		// ended while a child's cancellation came in): nothing was applied,
-		// and the server asks for a retry.
-		var notReady *serviceerror.WorkflowNotReady
-		if !errors.As(err, &notReady) || attempt == maxNotReadyRetries {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
-		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
-		}
-	}
+	err := retry.Update(ctx, c.tc, sdkclient.UpdateWorkflowOptions{
+		WorkflowID: wfID, UpdateName: workflows.UpdateStepAction, Args: []any{req}}, &res)
 	if err == nil {
 		return &res, nil, nil
 	}

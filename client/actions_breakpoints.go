@@ -8,8 +8,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -45,7 +47,9 @@ func (c *Client) DeleteBreakpoint(ctx context.Context, b workflows.Breakpoint) (
 
 // ListBreakpoints returns the breakpoints of a workflow id.
 func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]workflows.Breakpoint, error) {
-	v, err := c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
+	v, err := retry.NotReady(ctx, "query "+workflows.QueryBreakpoints, func() (converter.EncodedValue, error) {
+		return c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
+	})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return nil, nil
@@ -60,6 +64,29 @@ func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]work
 	return out, nil
 }
 
+// readBreakpoints gives a run that is about to start its workflow id's
+// breakpoints, read from the store now, so that the run need not read them
+// itself (workflows.RunInput.BreakpointsRead). A breakpoint set before this
+// read (a set that returned before Start was called) pauses the run; one
+// set once the run is visible reaches it by the setter's signal. A set that
+// races the start itself (stored after this read, its signal sent before
+// visibility lists the run) can miss the run, as one racing visibility's
+// lag could before, when runs read the store in their first task. A store
+// that cannot be read leaves the read to the run.
+func (c *Client) readBreakpoints(ctx context.Context, in *workflows.RunInput) {
+	if in.Plan == nil || in.BreakpointsRead {
+		return
+	}
+	bps, err := c.ListBreakpoints(ctx, in.Plan.WorkflowID)
+	if err != nil {
+		return
+	}
+	if len(bps) > workflows.MaxBreakpoints {
+		bps = bps[:workflows.MaxBreakpoints]
+	}
+	in.Breakpoints, in.BreakpointsRead = bps, true
+}
+
 func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflows.Breakpoint) (*BreakpointChange, error) {
 	if err := b.Check(b.WorkflowID); err != nil {
 		return nil, fmt.Errorf("baton: %w", err)
@@ -67,23 +94,13 @@ func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflo
 	if b.WorkflowID == "" {
 		return nil, errors.New("baton: breakpoint: workflow_id is empty")
 	}
-	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+	var list []workflows.Breakpoint
+	err := retry.UpdateWithStart(ctx, c.tc, sdkclient.StartWorkflowOptions{
 		ID:                       workflows.BreakpointsWorkflowID(b.WorkflowID),
 		TaskQueue:                c.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.BreakpointsWorkflowName, workflows.BreakpointsState{WorkflowID: b.WorkflowID})
-	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			UpdateName:   update,
-			Args:         []any{b},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
-	})
-	var list []workflows.Breakpoint
-	if err == nil {
-		err = h.Get(ctx, &list)
-	}
+	}, workflows.BreakpointsWorkflowName, workflows.BreakpointsState{WorkflowID: b.WorkflowID},
+		sdkclient.UpdateWorkflowOptions{UpdateName: update, Args: []any{b}}, &list)
 	if err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) {

@@ -9,8 +9,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/sel"
@@ -38,6 +40,13 @@ type Options struct {
 	// (BatonStatus, BatonWorkflowId, BatonVersion). By default a run gets
 	// them, unless the namespace turns out not to have them registered.
 	NoSearchAttributes bool
+	// FullPayloads starts runs with the plan in its canonical encoding and
+	// asks for the full State encoding of their result and state query
+	// (what builds before the compact payloads wrote), for readers of the
+	// raw payloads other than this package. By default the plan and the
+	// State travel compact (a fifth of the bytes for a 300-step chain);
+	// Wait and State return the same State either way.
+	FullPayloads bool
 }
 
 // Client submits and controls runs.
@@ -131,8 +140,11 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 	if err != nil {
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &already) && opts.RequestID != "" {
-			// The same request id ran before and has finished: return it.
-			return c.GetRun(id, ""), nil
+			// The same request id ran before and has finished: return it,
+			// by the run id the server names (GetRun(id, "") would ask for
+			// it later with no deadline and, if that call fails, as under
+			// load, give a run with no run id).
+			return c.GetRun(id, already.RunId), nil
 		}
 		return nil, fmt.Errorf("baton: start %s: %w", id, err)
 	}
@@ -196,7 +208,9 @@ func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {
 
 // State queries the run's current state (in flight or ended).
 func (r *Run) State(ctx context.Context) (*workflows.State, error) {
-	v, err := r.c.tc.QueryWorkflow(ctx, r.id, r.runID, workflows.QueryState)
+	v, err := retry.NotReady(ctx, "query "+workflows.QueryState, func() (converter.EncodedValue, error) {
+		return r.c.tc.QueryWorkflow(ctx, r.id, r.runID, workflows.QueryState)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("baton: query run %s: %w", r.id, err)
 	}

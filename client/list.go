@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -227,7 +228,9 @@ func searchAttributeInt(sa *commonpb.SearchAttributes, name string) (int64, bool
 // run for its progress (workflows.QueryLoop). It fails when the loop
 // workflow has not started or a worker cannot answer.
 func (r *Run) LoopProgress(ctx context.Context, stepID string) (*workflows.LoopProgress, error) {
-	v, err := r.c.tc.QueryWorkflow(ctx, r.id+"/"+stepID, "", workflows.QueryLoop)
+	v, err := retry.NotReady(ctx, "query "+workflows.QueryLoop, func() (converter.EncodedValue, error) {
+		return r.c.tc.QueryWorkflow(ctx, r.id+"/"+stepID, "", workflows.QueryLoop)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("baton: query loop %s of run %s: %w", stepID, r.id, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -15,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/batonhq/baton/definition"
+	"github.com/batonhq/baton/internal/retry"
 	"github.com/batonhq/baton/internal/taskqueue"
 	"github.com/batonhq/baton/translator"
 )
@@ -101,26 +101,15 @@ func (r *Registry) Push(ctx context.Context, req *definition.Request) (Version, 
 	if in.Description == "" {
 		in.Description = req.Workflow.Description
 	}
-	start := r.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+	var v Version
+	err = retry.UpdateWithStart(ctx, r.tc, sdkclient.StartWorkflowOptions{
 		ID:                       EntityID(id),
 		TaskQueue:                r.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, WorkflowName, EntityInput{State: State{WorkflowID: id}})
-	h, err := r.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			WorkflowID:   EntityID(id),
-			UpdateName:   UpdatePush,
-			Args:         []any{in},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
-	})
+	}, WorkflowName, EntityInput{State: State{WorkflowID: id}},
+		sdkclient.UpdateWorkflowOptions{WorkflowID: EntityID(id), UpdateName: UpdatePush, Args: []any{in}}, &v)
 	if err != nil {
-		return Version{}, fmt.Errorf("registry: push %s: %w", id, err)
-	}
-	var v Version
-	if err := h.Get(ctx, &v); err != nil {
 		return Version{}, fmt.Errorf("registry: push %s: %w", id, err)
 	}
 	return v, nil
@@ -138,16 +127,7 @@ func (r *Registry) Activate(ctx context.Context, id string, version int) error {
 // schedules.
 func (r *Registry) Activation(ctx context.Context, id string, version int) (Version, error) {
 	var v Version
-	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID:   EntityID(id),
-		UpdateName:   UpdateActivate,
-		Args:         []any{version},
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &v)
-	}
-	if err != nil {
+	if err := r.send(ctx, id, UpdateActivate, &v, version); err != nil {
 		return v, r.wrap(err, id, fmt.Sprint(version), "activate")
 	}
 	return v, nil
@@ -164,15 +144,7 @@ func (r *Registry) Deactivate(ctx context.Context, id string) error {
 // Deactivation is Deactivate telling whether the entity paused the
 // schedules itself.
 func (r *Registry) Deactivation(ctx context.Context, id string) (schedulesSynced bool, err error) {
-	h, err := r.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID:   EntityID(id),
-		UpdateName:   UpdateDeactivate,
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &schedulesSynced)
-	}
-	if err != nil {
+	if err := r.send(ctx, id, UpdateDeactivate, &schedulesSynced); err != nil {
 		return false, r.wrap(err, id, "", "deactivate")
 	}
 	return schedulesSynced, nil
@@ -227,21 +199,19 @@ func (r *Registry) get(ctx context.Context, id, selector string) (*GetResult, er
 	return &res, nil
 }
 
-// query queries the entity, retrying briefly while a new run (after
+// query queries the entity, retrying while a new run (after
 // continue-as-new) has not completed its first workflow task.
 func (r *Registry) query(ctx context.Context, id, name string, args ...any) (converter.EncodedValue, error) {
-	for wait := 20 * time.Millisecond; ; wait *= 2 {
-		v, err := r.tc.QueryWorkflow(ctx, EntityID(id), "", name, args...)
-		var notReady *serviceerror.WorkflowNotReady
-		if err == nil || !errors.As(err, &notReady) || wait > 2*time.Second {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
+	return retry.NotReady(ctx, "query "+name, func() (converter.EncodedValue, error) {
+		return r.tc.QueryWorkflow(ctx, EntityID(id), "", name, args...)
+	})
+}
+
+// send sends one update to id's entity and reads its result into out; an
+// update the entity's workflow task failed is resent, under one update
+// id, so that it applies once.
+func (r *Registry) send(ctx context.Context, id, name string, out any, args ...any) error {
+	return retry.Update(ctx, r.tc, sdkclient.UpdateWorkflowOptions{WorkflowID: EntityID(id), UpdateName: name, Args: args}, out)
 }
 
 // wrap turns Temporal's "no such workflow" and the entity's not-found

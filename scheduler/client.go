@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/batonhq/baton/internal/taskqueue"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/batonhq/baton/internal/retry"
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is where queues run when Options.TaskQueue is empty.
@@ -56,25 +57,15 @@ func (c *Client) wrap(err error, workflowID, op string) error {
 }
 
 // update sends an update, starting the queue first if it does not run.
+// An update whose workflow task failed is resent under its update id.
 func (c *Client) update(ctx context.Context, workflowID, name string, out any, args ...any) error {
-	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+	err := retry.UpdateWithStart(ctx, c.tc, sdkclient.StartWorkflowOptions{
 		ID:                       QueueIDOn(c.opts.TaskQueue, workflowID),
 		TaskQueue:                c.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, QueueWorkflowName, QueueInput{State: State{WorkflowID: workflowID}})
-	h, err := c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			WorkflowID:   QueueIDOn(c.opts.TaskQueue, workflowID),
-			UpdateName:   name,
-			Args:         args,
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
+	}, QueueWorkflowName, QueueInput{State: State{WorkflowID: workflowID}},
+		sdkclient.UpdateWorkflowOptions{WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: name, Args: args}, out)
 	if err != nil {
 		return c.wrap(err, workflowID, name)
 	}
@@ -134,14 +125,7 @@ func (c *Client) CheckStrategy(ctx context.Context, workflowID string, s Strateg
 // once, a running one is stopped as Run.Stop does.
 func (c *Client) Stop(ctx context.Context, workflowID, instanceID string) (Instance, error) {
 	var in Instance
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateStop, Args: []any{instanceID},
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &in)
-	}
-	if err != nil {
+	if err := c.send(ctx, workflowID, UpdateStop, &in, instanceID); err != nil {
 		return in, c.wrap(err, workflowID, "stop")
 	}
 	return in, nil
@@ -153,13 +137,7 @@ func (c *Client) Stop(ctx context.Context, workflowID, instanceID string) (Insta
 // A workflow id without a queue, or an instance it does not know, is no
 // error.
 func (c *Client) Restarted(ctx context.Context, workflowID, instanceID string) error {
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateRestarted, Args: []any{instanceID},
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
+	err := c.send(ctx, workflowID, UpdateRestarted, nil, instanceID)
 	var nf *serviceerror.NotFound
 	if err != nil && !errors.As(err, &nf) {
 		return c.wrap(err, workflowID, "restarted")
@@ -170,14 +148,7 @@ func (c *Client) Restarted(ctx context.Context, workflowID, instanceID string) e
 // Unblock lifts the block a FAILED instance puts on a STRICT_SEQUENTIAL
 // queue (Maestro's UNBLOCK): the next waiting instance starts.
 func (c *Client) Unblock(ctx context.Context, workflowID string) error {
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateUnblock,
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
+	if err := c.send(ctx, workflowID, UpdateUnblock, nil); err != nil {
 		return c.wrap(err, workflowID, "unblock")
 	}
 	return nil
@@ -216,21 +187,20 @@ func (c *Client) Lookup(ctx context.Context, workflowID, instanceID string) (*In
 	return nil, nil
 }
 
-// query queries the queue, retrying briefly while a new run (after
+// query queries the queue, retrying while a new run (after
 // continue-as-new) has not completed its first workflow task.
 func (c *Client) query(ctx context.Context, workflowID string) (converter.EncodedValue, error) {
-	for wait := 10 * time.Millisecond; ; wait *= 2 {
-		v, err := c.tc.QueryWorkflow(ctx, QueueIDOn(c.opts.TaskQueue, workflowID), "", QueryInstances)
-		var notReady *serviceerror.WorkflowNotReady
-		if err == nil || !errors.As(err, &notReady) || wait > 2*time.Second {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
+	return retry.NotReady(ctx, "query "+QueryInstances, func() (converter.EncodedValue, error) {
+		return c.tc.QueryWorkflow(ctx, QueueIDOn(c.opts.TaskQueue, workflowID), "", QueryInstances)
+	})
+}
+
+// send sends one update to workflowID's queue and reads its result into
+// out; an update the queue's workflow task failed is resent, under one
+// update id, so that it applies once.
+func (c *Client) send(ctx context.Context, workflowID, name string, out any, args ...any) error {
+	return retry.Update(ctx, c.tc, sdkclient.UpdateWorkflowOptions{
+		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: name, Args: args}, out)
 }
 
 // Restart admits the next run of an ended instance of workflowID through
@@ -242,13 +212,7 @@ func (c *Client) Restart(ctx context.Context, workflowID string, req RestartRequ
 		req.TaskQueue = c.opts.TaskQueue
 	}
 	var a Admission
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
-		WorkflowID: QueueIDOn(c.opts.TaskQueue, workflowID), UpdateName: UpdateRestart, Args: []any{req},
-		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &a)
-	}
+	err := c.send(ctx, workflowID, UpdateRestart, &a, req)
 	var nf *serviceerror.NotFound
 	var appErr *temporal.ApplicationError
 	switch {

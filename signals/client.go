@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/batonhq/baton/internal/taskqueue"
 	"go.temporal.io/api/serviceerror"
 	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/batonhq/baton/internal/retry"
+	"github.com/batonhq/baton/internal/taskqueue"
 )
 
 // DefaultTaskQueue is Baton's worker queue (worker.DefaultTaskQueue).
@@ -114,7 +117,9 @@ func (c *Client) query(ctx context.Context, name, query string, arg, out any) (b
 	if err := CheckName(name); err != nil {
 		return false, fmt.Errorf("%s signals: %w", query, err)
 	}
-	v, err := c.tc.QueryWorkflow(ctx, WorkflowID(name), "", query, arg)
+	v, err := retry.NotReady(ctx, "query "+query, func() (converter.EncodedValue, error) {
+		return c.tc.QueryWorkflow(ctx, WorkflowID(name), "", query, arg)
+	})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return false, nil

@@ -11,6 +11,8 @@ import (
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/internal/retry"
 )
 
 // Names of the subscription: the store's update, the Temporal signal it
@@ -151,38 +153,42 @@ func (c *Client) update(ctx context.Context, name, update string, arg, out any) 
 		return fmt.Errorf("%s signal %q: %w", update, name, err)
 	}
 	defer release()
-	h, err := c.tc.UpdateWorkflow(ctx, sdkclient.UpdateWorkflowOptions{
+	// One update id for every send: an update whose workflow task failed
+	// (WorkflowNotReady: nothing was applied) is resent, and applies once.
+	opts := sdkclient.UpdateWorkflowOptions{
+		UpdateID:     retry.UpdateID(),
 		WorkflowID:   WorkflowID(name),
 		UpdateName:   update,
 		Args:         []any{arg},
 		WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
+	}
+	_, err = retry.NotReady(ctx, update+" signal "+name, func() (struct{}, error) {
+		h, err := c.tc.UpdateWorkflow(ctx, opts)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			h, err = c.updateWithStart(ctx, name, opts)
+		}
+		if err == nil {
+			err = h.Get(ctx, out)
+		}
+		return struct{}{}, err
 	})
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		h, err = c.updateWithStart(ctx, name, update, arg)
-	}
 	if err != nil {
-		return fmt.Errorf("%s signal %q: %w", update, name, err)
-	}
-	if err := h.Get(ctx, out); err != nil {
 		return fmt.Errorf("%s signal %q: %w", update, name, err)
 	}
 	return nil
 }
 
-func (c *Client) updateWithStart(ctx context.Context, name, update string, arg any) (sdkclient.WorkflowUpdateHandle, error) {
+func (c *Client) updateWithStart(ctx context.Context, name string, opts sdkclient.UpdateWorkflowOptions) (sdkclient.WorkflowUpdateHandle, error) {
 	start := c.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
 		ID:                       WorkflowID(name),
 		TaskQueue:                c.opts.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, WorkflowName, State{Name: name, Options: c.opts.Store})
+	opts.WorkflowID = ""
 	return c.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions: sdkclient.UpdateWorkflowOptions{
-			UpdateName:   update,
-			Args:         []any{arg},
-			WaitForStage: sdkclient.WorkflowUpdateStageCompleted,
-		},
+		UpdateOptions:          opts,
 	})
 }
 

@@ -53,10 +53,14 @@
 // signal waits (WAITING_FOR_SIGNALS, machine.go). Runs started before the engine (no event-engine
 // marker, ChangeEventEngine) replay through the coroutine-per-step engine
 // kept in the legacy_*.go files, to be deleted once no such run remains.
-// New runs of baton.Run record the lean-start marker (ChangeLeanStart)
-// instead: it implies the event-driven engine and observe-status, and a run
-// starts its workflow-timeout timer only once it waits, so a run that ends
-// in its first workflow task records four commands, not eight.
+// Runs of baton.Run since session 4 record the lean-start marker
+// (ChangeLeanStart) instead: it implies the event-driven engine and
+// observe-status, and a run starts its workflow-timeout timer only once it
+// waits. A run the client starts asks for version 3 of it in its input
+// (RunInput.Lean) and records no marker at all, and it gets its
+// breakpoints from the client, so a run that ends in its first workflow
+// task records two commands (the BatonStatus upsert, the completion), not
+// eight.
 //
 // An activity attempt has a heartbeat timeout (the plan's, else 30 s) and
 // the step activity heartbeats while the step runs, so an attempt lost with

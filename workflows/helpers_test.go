@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/activities"
@@ -52,6 +53,14 @@ type harness struct {
 func newHarness(t *testing.T, types map[string]activities.StepType) *harness {
 	h := &harness{}
 	h.env = h.suite.NewTestWorkflowEnvironment()
+	// The test environment's wall-clock limits (a workflow goroutine that
+	// does not yield for 1 s is a "deadlock"; 3 s without an event ends the
+	// test) measure the machine's load, not the interpreter: on a loaded
+	// 2-core machine the one workflow task of TestParamsSizeLimit (a
+	// 20,000-element and a 1.3 MB param) passed 1 s. Bounded, so a real
+	// hang still fails.
+	h.env.SetWorkerOptions(sdkworker.Options{DeadlockDetectionTimeout: time.Minute})
+	h.env.SetTestTimeout(2 * time.Minute)
 	worker.RegisterWorkflows(h.env)
 	worker.RegisterStepTypes(h.env, types)
 	return h

@@ -36,12 +36,25 @@ type RunInput struct {
 	// Breakpoints are the breakpoints of the run's workflow known when it
 	// started (a loop passes its own to its iterations); see breakpoints.go.
 	Breakpoints []Breakpoint `json:"breakpoints,omitempty"`
+	// BreakpointsRead: the starter read the workflow id's breakpoint store
+	// right before it started the run, and Breakpoints is what it held
+	// (empty: none); a run with Lean (version 3 of ChangeLeanStart) then
+	// does not read the store itself. Set only by a start that follows the
+	// read at once (not by a queue that starts the run later).
+	BreakpointsRead bool `json:"breakpoints_read,omitempty"`
+	// Lean is the version of ChangeLeanStart the starter asks for
+	// (LeanStartInput; 0: the run's own GetVersion decides), leanstart.go.
+	Lean int `json:"lean,omitempty"`
 	// StepParams override params of steps of a foreach iteration, by step
 	// id: a restart's, passed by its foreach (restart_step.go).
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
 	// Signal is set for an instance a signal trigger started: what
 	// params.getFromSignal reads (signal_trigger_params.go).
 	Signal *SignalInitiator `json:"signal,omitempty"`
+	// Compact sends the plan in its compact encoding and asks for the run's
+	// result and state query in the compact State encoding (payload.go); it
+	// is not a JSON field: the plan's format_version carries it.
+	Compact bool `json:"-"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -141,20 +154,21 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.state.compact = in.Compact
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
 	if err := setStepActionHandler(ctx, r); err != nil {
 		return nil, err
 	}
-	versions := startVersions(ctx)
+	versions := startVersions(ctx, in)
 	r.lean = versions.lean
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
 	if versions.events {
-		if versions.breakpoints {
+		if versions.breakpoints && !(versions.input && in.BreakpointsRead) {
 			r.loadBreakpoints(ctx, in.Breakpoints)
 		}
 		r.runEvents(in.RunParams, obs.update)

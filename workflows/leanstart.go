@@ -20,7 +20,20 @@ import (
 //
 // Runs without the marker replay as before: Go's SDK matches version
 // markers by change id, not by their place among the commands.
+//
+// Version 3 is not a marker: a starter that knows it asks for it in the
+// run's input (RunInput.Lean = LeanStartInput), which is in history, so
+// the run records no version marker and no TemporalChangeVersion upsert
+// at all (Go's SDK upserts one with every marker it records). Such a run
+// also skips its breakpoint read when the starter read them for it
+// (RunInput.BreakpointsRead). A worker older than version 3 ignores the
+// field and records its own marker; a newer one replaying that history
+// follows the marker (inputDecides).
 const ChangeLeanStart = "lean-start"
+
+// LeanStartInput is the value of RunInput.Lean that asks for version 3 of
+// ChangeLeanStart.
+const LeanStartInput = 3
 
 // runVersions is what a baton.Run run's version markers say.
 type runVersions struct {
@@ -30,15 +43,38 @@ type runVersions struct {
 	// breakpoints before its first step (breakpoints.go); one change id
 	// for both, so a new run records one version marker still.
 	breakpoints bool
+	// input: version 3, from the run's input (no marker); the starter's
+	// breakpoint read stands for the run's own.
+	input bool
 }
 
 // startVersions reads the run's engine versions; call it once, at the
 // start of the workflow, before the observer.
-func startVersions(ctx workflow.Context) runVersions {
+func startVersions(ctx workflow.Context, in RunInput) runVersions {
+	if in.Lean >= LeanStartInput && inputDecides(ctx) {
+		return runVersions{events: true, lean: true, breakpoints: true, input: true}
+	}
 	if v := workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2); v >= 1 {
 		return runVersions{events: true, lean: true, breakpoints: v >= 2}
 	}
 	return runVersions{events: useEventEngine(ctx)}
+}
+
+// inputDecides reports whether a run whose input asks for version 3 of
+// ChangeLeanStart runs it: always in the run's first workflow task (nothing
+// is recorded yet, and this worker knows the field); on a replay, only if
+// that task recorded neither the lean-start nor the event-engine marker (a
+// worker that ignored the field records one of them; the calls record
+// nothing while replaying). testdata/histories/lean-session4-worker-lean3-input.json
+// is such a history: lean-actions-while.json (a session-4 worker's run, a
+// version-2 marker and its breakpoint read) with Lean and BreakpointsRead
+// written into its input.
+func inputDecides(ctx workflow.Context) bool {
+	if !workflow.IsReplaying(ctx) {
+		return true
+	}
+	return workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2) == workflow.DefaultVersion &&
+		workflow.GetVersion(ctx, ChangeEventEngine, workflow.DefaultVersion, 1) == workflow.DefaultVersion
 }
 
 // observeStatusVersion is the version of ChangeObserveStatus: implied by

@@ -140,8 +140,10 @@ func (o *observer) changed() bool {
 }
 
 func (o *observer) refresh() {
-	for i, s := range o.r.state.Steps {
-		o.shown[i], o.attempts[i] = s.Status, s.Attempts
+	if o.r.eng == nil { // only the legacy engine's watch asks what changed
+		for i, s := range o.r.state.Steps {
+			o.shown[i], o.attempts[i] = s.Status, s.Attempts
+		}
 	}
 	workflow.SetCurrentDetails(o.r.ctx, StateDetails(o.r.state))
 }
@@ -151,36 +153,42 @@ func (o *observer) refresh() {
 // unfinished and failed ones first when there are more). A running run
 // renders it on every change, so it allocates little beyond its result.
 func StateDetails(st *State) string {
-	// The distinct statuses are few: a slice kept sorted by name beats a map.
+	// The distinct statuses are few: a slice kept sorted by name beats a
+	// map, and neighbouring steps mostly share a status, so the last one
+	// found is tried first. One pass also picks the rows: the notable
+	// steps, then the others, at most detailRows of each, in plan order.
 	var countsBuf [16]statusCount
 	counts := countsBuf[:0]
+	var notableBuf, otherBuf [detailRows]*StepState
+	notable, other := notableBuf[:0], otherBuf[:0]
+	last := -1
 	for _, s := range st.Steps {
-		i := 0
-		for i < len(counts) && counts[i].status < s.Status {
-			i++
+		if last >= 0 && counts[last].status == s.Status {
+			counts[last].n++
+		} else {
+			i := 0
+			for i < len(counts) && counts[i].status < s.Status {
+				i++
+			}
+			if i < len(counts) && counts[i].status == s.Status {
+				counts[i].n++
+			} else {
+				counts = append(counts, statusCount{})
+				copy(counts[i+1:], counts[i:])
+				counts[i] = statusCount{status: s.Status, n: 1}
+			}
+			last = i
 		}
-		if i < len(counts) && counts[i].status == s.Status {
-			counts[i].n++
-			continue
+		switch {
+		case len(notable) < detailRows && notableStatus(s.Status):
+			notable = append(notable, s)
+		case len(other) < detailRows && !notableStatus(s.Status):
+			other = append(other, s)
 		}
-		counts = append(counts, statusCount{})
-		copy(counts[i+1:], counts[i:])
-		counts[i] = statusCount{status: s.Status, n: 1}
 	}
-	var rowsBuf [detailRows]*StepState
 	rows := st.Steps
 	if len(rows) > detailRows {
-		rows = rowsBuf[:0]
-		for _, notable := range []bool{true, false} {
-			for _, s := range st.Steps {
-				if len(rows) == detailRows {
-					break
-				}
-				if notableStatus(s.Status) == notable {
-					rows = append(rows, s)
-				}
-			}
-		}
+		rows = append(notable, other[:min(len(other), detailRows-len(notable))]...)
 	}
 	b := make([]byte, 0, 128+24*len(counts)+48*len(rows)+len(st.Error))
 	b = append(append(append(b, "**"...), st.Status...), "** · "...)

@@ -45,3 +45,22 @@ func TestCurrentDetailsMidRun(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkStateDetails renders the details of a 300-step run half done,
+// as the event engine does after every round of events with a move (once
+// per step in a chain): go test -run '^$' -bench StateDetails ./workflows/
+func BenchmarkStateDetails(b *testing.B) {
+	st := &W.State{Status: W.InProgress}
+	for i := range 300 {
+		s := &W.StepState{ID: fmt.Sprintf("s%d", i+1), Status: W.Succeeded, Attempts: 1}
+		if i > 150 {
+			s.Status, s.Attempts = W.NotCreated, 0
+		}
+		st.Steps = append(st.Steps, s)
+	}
+	st.Steps[150].Status = W.Running
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = W.StateDetails(st)
+	}
+}

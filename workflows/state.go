@@ -78,6 +78,10 @@ type State struct {
 	Run int `json:"run,omitempty"`
 	// RunPolicy is START_FRESH_NEW_RUN or the restart policy of this run.
 	RunPolicy string `json:"run_policy,omitempty"`
+
+	// compact: the State is written in the compact encoding (payload.go),
+	// because the run's input asked for it or it was read in it.
+	compact bool
 }
 
 // Step returns the state of the step with the given id, or nil.

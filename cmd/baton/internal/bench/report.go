@@ -350,7 +350,10 @@ func (r *Report) growth() {
 }
 
 // concurrencyGrowth says how a foreach-wide series' time grows with its
-// concurrency (same iterations): flat is linear in the work.
+// concurrency (same iterations): flat is linear in the work. Baton's line
+// also gives the floor's growth in the same run, so that a growth both
+// share (the SDK's, the server's, the machine's) is told apart from the
+// interpreter's own.
 func (r *Report) concurrencyGrowth() {
 	bySystem := map[string][]*Row{}
 	var systems []string
@@ -363,6 +366,8 @@ func (r *Report) concurrencyGrowth() {
 		}
 		bySystem[row.System] = append(bySystem[row.System], row)
 	}
+	ratios := map[string]float64{}
+	var lines []Growth
 	for _, sys := range systems {
 		rows := bySystem[sys]
 		if len(rows) < 2 {
@@ -377,14 +382,24 @@ func (r *Report) concurrencyGrowth() {
 		}
 		first, last := rows[0], rows[len(rows)-1]
 		ratio := last.P50Ms / first.P50Ms
+		ratios[sys] = ratio
 		switch {
 		case ratio <= 1.5:
 			g.Verdict = fmt.Sprintf("linear in the work: time per iteration at concurrency %d is %.2fx that at %d", last.Concurrency, ratio, first.Concurrency)
 		default:
 			g.Verdict = fmt.Sprintf("grows with concurrency: time per iteration at concurrency %d is %.2fx that at %d", last.Concurrency, ratio, first.Concurrency)
 		}
-		r.Growth = append(r.Growth, g)
+		lines = append(lines, g)
 	}
+	for i := range lines {
+		b, okb := ratios["baton"]
+		f, okf := ratios["floor"]
+		if !okb || !okf || !strings.Contains(lines[i].Series, " baton ") {
+			continue
+		}
+		lines[i].Verdict += fmt.Sprintf("; the hand-written floor's grows %.2fx in the same run (Baton's growth / the floor's = %.2f)", f, b/f)
+	}
+	r.Growth = append(r.Growth, lines...)
 }
 
 func (r *Report) target(name string, value, limit float64, unit string, atMost bool) {

@@ -31,19 +31,7 @@ func newBreakpointCmd(a *app) *cobra.Command {
 
 // breakpointFlags are the connection and output flags of the breakpoint
 // commands.
-type breakpointFlags struct {
-	cf       connFlags
-	wf       workerFlags
-	noWorker bool
-	output   outputFlag
-}
-
-func (f *breakpointFlags) register(cmd *cobra.Command) {
-	f.cf.register(cmd.Flags(), true)
-	f.wf.register(cmd.Flags(), false)
-	registerNoWorker(cmd.Flags(), &f.noWorker)
-	f.output.register(cmd, "table", "json", "yaml")
-}
+type breakpointFlags struct{ entityFlags }
 
 func (f *breakpointFlags) connect(a *app, cmd string) (*conn, func(), *client.Client, int) {
 	if err := f.output.validate(); err != nil {

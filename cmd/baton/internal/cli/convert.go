@@ -20,8 +20,7 @@ func newConvertCmd(a *app) *cobra.Command {
 			"  baton convert flow.yaml --to json",
 		Args: exactArgs(1, "one definition FILE"),
 	}
-	cmd.Flags().StringVar(&to, "to", "", "json or yaml (required)")
-	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
+	choiceFlag(cmd, &to, "to", "", "json or yaml (required)", "json", "yaml")
 	cmd.RunE = runE(func(_ *cobra.Command, args []string) int {
 		if to != "json" && to != "yaml" {
 			return a.usage("convert", fmt.Errorf("--to must be json or yaml, got %q", to))

@@ -86,6 +86,29 @@ func (o *outputFlag) validate() error {
 	return nil
 }
 
+// choiceFlag registers a string flag that takes one of choices (the shell
+// completes them); the command checks the value, with its own message.
+func choiceFlag(cmd *cobra.Command, p *string, name, value, usage string, choices ...string) {
+	cmd.Flags().StringVar(p, name, value, usage)
+	_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(choices, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// entityFlags are the connection, worker and output flags of the commands
+// that talk to an entity workflow (breakpoint, signal).
+type entityFlags struct {
+	cf       connFlags
+	wf       workerFlags
+	noWorker bool
+	output   outputFlag
+}
+
+func (f *entityFlags) register(cmd *cobra.Command) {
+	f.cf.register(cmd.Flags(), true)
+	f.wf.register(cmd.Flags(), false)
+	registerNoWorker(cmd.Flags(), &f.noWorker)
+	f.output.register(cmd, "table", "json", "yaml")
+}
+
 // workerFlags are the flags of commands that run a Baton worker.
 type workerFlags struct {
 	taskQueue string

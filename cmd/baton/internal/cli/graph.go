@@ -20,8 +20,7 @@ func newGraphCmd(a *app) *cobra.Command {
 			"  baton graph flow.json --format dot | dot -Tsvg > flow.svg",
 		Args: exactArgs(1, "one definition FILE"),
 	}
-	cmd.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp))
+	choiceFlag(cmd, &format, "format", "mermaid", "mermaid or dot", "mermaid", "dot")
 	cmd.RunE = runE(func(_ *cobra.Command, args []string) int {
 		if format != "mermaid" && format != "dot" {
 			return a.usage("graph", fmt.Errorf("unknown --format %q (want mermaid or dot)", format))

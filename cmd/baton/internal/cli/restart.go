@@ -43,8 +43,7 @@ func newRestartCmd(a *app) *cobra.Command {
 	}
 	cf.register(cmd.Flags(), true)
 	wf.register(cmd.Flags(), true)
-	cmd.Flags().StringVar(&policy, "policy", "incomplete", "incomplete (RESTART_FROM_INCOMPLETE) or beginning (RESTART_FROM_BEGINNING)")
-	_ = cmd.RegisterFlagCompletionFunc("policy", cobra.FixedCompletions([]string{"incomplete", "beginning"}, cobra.ShellCompDirectiveNoFileComp))
+	choiceFlag(cmd, &policy, "policy", "incomplete", "incomplete (RESTART_FROM_INCOMPLETE) or beginning (RESTART_FROM_BEGINNING)", "incomplete", "beginning")
 	rf.register(cmd)
 	sf.register(cmd)
 	cmd.RunE = runE(func(c *cobra.Command, args []string) int {

@@ -33,19 +33,7 @@ func newSignalCmd(a *app) *cobra.Command {
 }
 
 // signalFlags are the connection and worker flags of the signal commands.
-type signalFlags struct {
-	cf       connFlags
-	wf       workerFlags
-	noWorker bool
-	output   outputFlag
-}
-
-func (f *signalFlags) register(cmd *cobra.Command) {
-	f.cf.register(cmd.Flags(), true)
-	f.wf.register(cmd.Flags(), false)
-	registerNoWorker(cmd.Flags(), &f.noWorker)
-	f.output.register(cmd, "table", "json", "yaml")
-}
+type signalFlags struct{ entityFlags }
 
 // connect connects and starts a worker in this process (it runs the
 // signal store) unless --no-worker.

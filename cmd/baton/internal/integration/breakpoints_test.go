@@ -28,8 +28,7 @@ func eventuallyStatus(ctx context.Context, t *testing.T, run *client.Run, step s
 // RESUME lets both go on; breakpoints are listed and deleted; an
 // instance's breakpoint pauses its foreach iterations' steps.
 func TestBreakpoints(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := testContext(t, 2*time.Minute)
 	wf := fmt.Sprintf("breakpoints-%d", time.Now().UnixNano())
 	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "b"})
 	require.NoError(t, err)
@@ -82,8 +81,7 @@ func TestBreakpoints(t *testing.T) {
 }
 
 func TestBreakpointInForeach(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := testContext(t, 2*time.Minute)
 	wf := fmt.Sprintf("breakpoints-foreach-%d", time.Now().UnixNano())
 	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "s"})
 	require.NoError(t, err)
@@ -106,8 +104,7 @@ func TestBreakpointInForeach(t *testing.T) {
 // TestBreakpointInSubworkflowAndWhile: a subworkflow's run reads its own
 // workflow id's breakpoints; a while loop's iterations get their run's.
 func TestBreakpointInSubworkflowAndWhile(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := testContext(t, 2*time.Minute)
 	childWF := pushChild(ctx, t, "breakpoints-child-%d", definition.NoOp("s"))
 	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: childWF, StepID: "s"})
 	require.NoError(t, err)

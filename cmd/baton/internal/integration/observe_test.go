@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -62,9 +61,7 @@ func TestSubworkflowSearchAttributes(t *testing.T) {
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordObserveHistories
 func TestRecordObserveHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
+	recording(t)
 	failing, err := definition.NewWorkflow("observed-failed").
 		Steps(definition.NoOp("a").Next("b"), definition.NewStep("b", "NoOp").Param("x", definition.Expr(sel.Long, "1 / 0"))).Build()
 	require.NoError(t, err)

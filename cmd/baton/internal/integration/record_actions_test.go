@@ -1,9 +1,7 @@
 package integration
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -23,11 +21,8 @@ import (
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordActionHistories
 func TestRecordActionHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	recording(t)
+	ctx := testContext(t, 2*time.Minute)
 	childWF := pushChild(ctx, t, "rec-actions-child-%d", actionSteps()...)
 	cases := []struct {
 		name, prefix, child string
@@ -64,11 +59,8 @@ func TestRecordActionHistories(t *testing.T) {
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordBreakpointHistories
 func TestRecordBreakpointHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	recording(t)
+	ctx := testContext(t, 2*time.Minute)
 	wf := fmt.Sprintf("rec-breakpoints-%d", time.Now().UnixNano())
 	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "b"})
 	require.NoError(t, err)
@@ -113,11 +105,8 @@ func TestRecordBreakpointHistories(t *testing.T) {
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordReopenAndWhileHistories
 func TestRecordReopenAndWhileHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	recording(t)
+	ctx := testContext(t, 2*time.Minute)
 	req, err := definition.NewWorkflow("rec-actions-reopen").Steps(
 		definition.NewStep("x", "FailFirst").Retry(definition.Retries().ErrorLimit(0)).Next("y"),
 		definition.NoOp("y"),

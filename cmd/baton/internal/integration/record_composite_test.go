@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,9 +23,7 @@ import (
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordCompositeHistories
 func TestRecordCompositeHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
+	recording(t)
 	t.Run("foreach", func(t *testing.T) {
 		req, err := definition.NewWorkflow("rec-foreach").Steps(
 			definition.Foreach("loop").Concurrency(2).
@@ -95,12 +92,13 @@ func recordRuns(t *testing.T, name string, req *definition.Request, runParams ma
 	return run
 }
 
-// historyPrefix names the histories recorded now, of runs with
-// workflows.ChangeLeanStart. The event- files were recorded on the
-// event-driven engine before it (workflows.ChangeEventEngine), the files
-// without a prefix on the legacy engine; all are kept, so that replay
-// covers every engine version.
-const historyPrefix = "lean-"
+// historyPrefix names the histories recorded now, of runs the client
+// starts with version 3 of workflows.ChangeLeanStart (from the input, no
+// version marker). The lean- files were recorded with its versions 1 and 2
+// (a marker), the event- files on the event-driven engine before it
+// (workflows.ChangeEventEngine), the files without a prefix on the legacy
+// engine; all are kept, so that replay covers every engine version.
+const historyPrefix = "lean3-"
 
 // writeHistory records one workflow's history to
 // historiesDir/<historyPrefix>name.json and replays it.

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,9 +16,7 @@ import (
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordLangHistories
 func TestRecordLangHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
+	recording(t)
 	req, err := definition.DecodeYAML([]byte(`Workflow:
   id: maestro-rules
   RUN_TS: 1704067200000

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,9 +26,7 @@ var historiesDir = filepath.Join("..", "..", "..", "..", "workflows", "testdata"
 // Re-record only on purpose: a history that no longer replays means the
 // interpreter changed behaviour without a workflow.GetVersion gate.
 func TestRecordHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
+	recording(t)
 	samples := map[string]string{
 		"dag-test-1":     "server__sample-dag-test-1.json",
 		"dag-test-2":     "server__sample-dag-test-2.json",

@@ -1,9 +1,7 @@
 package integration
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -27,11 +25,8 @@ import (
 //
 //	cd cmd/baton && BATON_RECORD_HISTORIES=1 go test ./internal/integration -run TestRecordRestartFromStepHistories
 func TestRecordRestartFromStepHistories(t *testing.T) {
-	if os.Getenv("BATON_RECORD_HISTORIES") != "1" {
-		t.Skip("set BATON_RECORD_HISTORIES=1 to record the replay histories")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	recording(t)
+	ctx := testContext(t, 2*time.Minute)
 	suffix := time.Now().UnixNano()
 	restartWait := func(id string, opts client.StepRestartOptions) *client.Run {
 		t.Helper()

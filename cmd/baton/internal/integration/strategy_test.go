@@ -218,29 +218,42 @@ func TestRunStrategyStrictSequential(t *testing.T) {
 	waitStatus(t, d, workflows.InstanceSucceeded)
 }
 
-func TestRunStrategyFirstOnly(t *testing.T) {
-	req := gateDef(t, "rs-first", definition.FirstOnly, -1)
-	a := strategyRun(t, req, "first-a")
-	waitStarted(t, "first-a")
-	b := strategyRun(t, req, "first-b")
-	require.Equal(t, "STOPPED", admitted(b))
-	st := waitStatus(t, b, workflows.InstanceStopped)
-	require.Contains(t, st.Error, "With FIRST_ONLY run strategy, this run is stopped due to a running one")
-	require.False(t, gateType.isStarted("first-b"))
-	gateType.open("first-a", false)
-	waitStatus(t, a, workflows.InstanceSucceeded)
-}
-
-func TestRunStrategyLastOnly(t *testing.T) {
-	req := gateDef(t, "rs-last", definition.LastOnly, -1)
-	a := strategyRun(t, req, "last-a")
-	waitStarted(t, "last-a")
-	b := strategyRun(t, req, "last-b")
-	require.Equal(t, "CREATED#1", admitted(b))
-	waitStatus(t, a, workflows.InstanceStopped) // the running one is stopped...
-	waitStarted(t, "last-b")                    // ...then the new one runs
-	gateType.open("last-b", false)
-	waitStatus(t, b, workflows.InstanceSucceeded)
+// TestRunStrategyOneRuns: with one run in progress, a second start is
+// stopped at once (FIRST_ONLY), or waits while the running one is stopped
+// and then runs (LAST_ONLY); the run kept goes on to succeed.
+func TestRunStrategyOneRuns(t *testing.T) {
+	tests := []struct {
+		name     string
+		rule     definition.RunStrategyRule
+		admitted string // the second start's admission
+		lastWins bool   // the second run is kept, the first stopped
+		stopped  string // in the stopped run's error
+	}{
+		{name: "first", rule: definition.FirstOnly, admitted: "STOPPED",
+			stopped: "With FIRST_ONLY run strategy, this run is stopped due to a running one"},
+		{name: "last", rule: definition.LastOnly, admitted: "CREATED#1", lastWins: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := gateDef(t, "rs-"+tt.name, tt.rule, -1)
+			a := strategyRun(t, req, tt.name+"-a")
+			waitStarted(t, tt.name+"-a")
+			b := strategyRun(t, req, tt.name+"-b")
+			require.Equal(t, tt.admitted, admitted(b))
+			kept, keptKey, lost := a, tt.name+"-a", b
+			if tt.lastWins {
+				kept, keptKey, lost = b, tt.name+"-b", a
+			}
+			st := waitStatus(t, lost, workflows.InstanceStopped)
+			require.Contains(t, st.Error, tt.stopped)
+			if !tt.lastWins {
+				require.False(t, gateType.isStarted(tt.name+"-b"), "the stopped start never ran")
+			}
+			waitStarted(t, keptKey)
+			gateType.open(keptKey, false)
+			waitStatus(t, kept, workflows.InstanceSucceeded)
+		})
+	}
 }
 
 func TestRunStrategyParallel(t *testing.T) {

@@ -96,10 +96,11 @@ func (ty *tally) stopped(gen int) (inFlight int) {
 	return inFlight
 }
 
-// waitUntil polls cond until it holds; it fails the test after a minute.
+// waitUntil polls cond until it holds; it fails the test after three
+// minutes (a loaded 2-core machine needs more than one).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting until %s", what)
@@ -191,7 +192,11 @@ func TestWorkerRestartMidForeach(t *testing.T) {
 			StepTypes: map[string]activities.StepType{"Tally": ty.on(gen)},
 			// Long enough for a graceful stop to drain the steps that
 			// return at once; the blocked ones outlast it.
-			Worker: sdkworker.Options{WorkerStopTimeout: time.Second},
+			// 5 s, not 1: on a loaded machine a step that has returned
+			// may not have reported its result within 1 s, and one cut
+			// off there is given up at its heartbeat timeout and run
+			// again although it succeeded.
+			Worker: sdkworker.Options{WorkerStopTimeout: 5 * time.Second},
 		})
 		require.NoError(t, err)
 		require.NoError(t, w.Start())
@@ -216,8 +221,10 @@ func TestWorkerRestartMidForeach(t *testing.T) {
 	})
 
 	bc := client.New(env.tc, client.Options{TaskQueue: queue, EagerStart: true, StepTypes: map[string]translator.StepTypeInfo{
-		// A short heartbeat timeout, so the lost attempt is given up soon.
-		"Tally": {Mode: translator.ModeActivity, HeartbeatTimeout: 2 * time.Second},
+		// A short heartbeat timeout, so the lost attempt is given up soon;
+		// not 2 s, which a starved worker's heartbeats (every third of it)
+		// missed under load, timing out attempts that then ran again.
+		"Tally": {Mode: translator.ModeActivity, HeartbeatTimeout: 10 * time.Second},
 	}})
 	req, err := definition.NewWorkflow("restart").Owner("tester").StepConcurrency(50).Steps(
 		definition.Foreach("loop").Concurrency(50).
@@ -229,7 +236,7 @@ func TestWorkerRestartMidForeach(t *testing.T) {
 
 	began := time.Now()
 	start()
-	ctx, cancelCtx := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancelCtx := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancelCtx()
 	run, _, err := bc.StartDefinition(ctx, req, client.StartOptions{ID: runID})
 	require.NoError(t, err)

@@ -1,0 +1,219 @@
+package workflows
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/batonhq/baton/translator"
+)
+
+// The compact payloads. A run's input, result and state query are JSON;
+// a 300-step plan took 62 KB and its final State 60 KB, most of it what
+// every step repeats (kind, mode, failure mode, timeout, unconditional
+// edges; type, mode, status SUCCEEDED, one attempt, two RFC 3339 times).
+// A starter that sets RunInput.Compact sends the plan in the compact
+// encoding (translator.EncodeCompact, format_version 2) and so tells the
+// worker that it reads the compact State too; the run's result and state
+// query then use it. Both are lossless: decoded, they are the same Plan and
+// State. The choice is a field of the run's own input, in its history, so
+// replay is deterministic, and nothing the interpreter does depends on it:
+// old histories (canonical plan, no flag) replay and return the full
+// State, and an old client that starts a run gets a full State back.
+
+// runInputFields is RunInput without its methods.
+type runInputFields RunInput
+
+// MarshalJSON writes the plan canonically, or compactly if in.Compact.
+func (in RunInput) MarshalJSON() ([]byte, error) {
+	if !in.Compact || in.Plan == nil {
+		return json.Marshal(runInputFields(in))
+	}
+	plan, err := translator.EncodeCompact(in.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("baton: encode run input: %w", err)
+	}
+	return json.Marshal(struct {
+		runInputFields
+		Plan json.RawMessage `json:"plan"`
+	}{runInputFields(in), plan})
+}
+
+// UnmarshalJSON reads either encoding of the plan; a compact one sets
+// Compact.
+func (in *RunInput) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		runInputFields
+		Plan json.RawMessage `json:"plan"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*in = RunInput(raw.runInputFields)
+	if len(raw.Plan) == 0 || bytes.Equal(raw.Plan, []byte("null")) {
+		return nil
+	}
+	var v struct {
+		FormatVersion int `json:"format_version"`
+	}
+	if err := json.Unmarshal(raw.Plan, &v); err != nil {
+		return fmt.Errorf("baton: decode run input's plan: %w", err)
+	}
+	if v.FormatVersion == translator.CompactFormatVersion {
+		p, err := translator.DecodeCompact(raw.Plan)
+		if err != nil {
+			return fmt.Errorf("baton: decode run input's plan: %w", err)
+		}
+		in.Plan, in.Compact = p, true
+		return nil
+	}
+	in.Plan = new(translator.Plan)
+	return json.Unmarshal(raw.Plan, in.Plan)
+}
+
+// stateFields is State without its methods.
+type stateFields State
+
+// compactState is the compact State: the same fields, with "format" 2 and
+// every step compact (compactStep).
+type compactState struct {
+	Format int `json:"format"`
+	stateFields
+	Steps []*compactStep `json:"steps"`
+}
+
+// compactStep leaves out what most steps of a run share: type and mode
+// equal to the previous step's, status SUCCEEDED, one attempt, no retries;
+// its times are nanoseconds after the run's start_time ("at") and the
+// step's duration ("dur"), unless a time is not in UTC.
+type compactStep struct {
+	stepFields
+	Type      *string     `json:"type,omitempty"`
+	Mode      *string     `json:"mode,omitempty"`
+	Status    *StepStatus `json:"status,omitempty"`
+	Attempts  *int        `json:"attempts,omitempty"`
+	Retries   *Retries    `json:"retries,omitempty"`
+	At        *int64      `json:"at,omitempty"`
+	Dur       *int64      `json:"dur,omitempty"`
+	StartTime *time.Time  `json:"start_time,omitempty"`
+	EndTime   *time.Time  `json:"end_time,omitempty"`
+}
+
+type stepFields StepState
+
+const compactStateFormat = 2
+
+// MarshalJSON writes the compact State if the run's input asked for it.
+func (s State) MarshalJSON() ([]byte, error) {
+	if !s.compact {
+		return json.Marshal(stateFields(s))
+	}
+	c := compactState{Format: compactStateFormat, stateFields: stateFields(s)}
+	c.stateFields.Steps = nil
+	if s.Steps != nil {
+		c.Steps = make([]*compactStep, len(s.Steps))
+	}
+	var prevType, prevMode string
+	for i, st := range s.Steps {
+		cs := &compactStep{stepFields: stepFields(*st)}
+		if i == 0 || st.Type != prevType {
+			cs.Type = &st.Type
+		}
+		if i == 0 || st.Mode != prevMode {
+			cs.Mode = &st.Mode
+		}
+		prevType, prevMode = st.Type, st.Mode
+		if st.Status != Succeeded {
+			cs.Status = &st.Status
+		}
+		if st.Attempts != 1 {
+			cs.Attempts = &st.Attempts
+		}
+		if st.Retries != (Retries{}) {
+			cs.Retries = &st.Retries
+		}
+		compactTimes(cs, st, s.StartTime)
+		c.Steps[i] = cs
+	}
+	return json.Marshal(&c)
+}
+
+// compactTimes writes st's times as offsets when that is exact: both in
+// UTC (what workflow.Now and JSON give), within ±292 years of the run's
+// start; else as they are.
+func compactTimes(cs *compactStep, st *StepState, base time.Time) {
+	cs.StartTime, cs.EndTime = st.StartTime, st.EndTime
+	if st.StartTime == nil || !inUTC(base) || !inUTC(*st.StartTime) || st.EndTime != nil && !inUTC(*st.EndTime) {
+		return
+	}
+	at := st.StartTime.Sub(base)
+	if !base.Add(at).Equal(*st.StartTime) {
+		return
+	}
+	if st.EndTime != nil {
+		dur := st.EndTime.Sub(*st.StartTime)
+		if !st.StartTime.Add(dur).Equal(*st.EndTime) {
+			return
+		}
+		d := dur.Nanoseconds()
+		cs.Dur = &d
+	}
+	a := at.Nanoseconds()
+	cs.At, cs.StartTime, cs.EndTime = &a, nil, nil
+}
+
+func inUTC(t time.Time) bool { return t.Location() == time.UTC }
+
+// UnmarshalJSON reads either encoding; a compact one is written compactly
+// again. Both decode in one pass: a full State's steps carry every field
+// the compact one leaves out, except type and mode when empty.
+func (s *State) UnmarshalJSON(b []byte) error {
+	var c compactState
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	if c.Format != 0 && c.Format != compactStateFormat {
+		return fmt.Errorf("baton: state format %d is not supported by this build (want %d)", c.Format, compactStateFormat)
+	}
+	*s = State(c.stateFields)
+	s.compact = c.Format == compactStateFormat
+	if c.Steps == nil {
+		return nil
+	}
+	s.Steps = make([]*StepState, len(c.Steps))
+	var prevType, prevMode string
+	for i, cs := range c.Steps {
+		st := StepState(cs.stepFields)
+		if s.compact {
+			st.Type, st.Mode = orDefault(cs.Type, prevType), orDefault(cs.Mode, prevMode)
+			prevType, prevMode = st.Type, st.Mode
+		} else {
+			st.Type, st.Mode = orDefault(cs.Type, ""), orDefault(cs.Mode, "")
+		}
+		if s.compact {
+			st.Status, st.Attempts = orDefault(cs.Status, Succeeded), orDefault(cs.Attempts, 1)
+		} else {
+			st.Status, st.Attempts = orDefault(cs.Status, ""), orDefault(cs.Attempts, 0)
+		}
+		st.Retries = orDefault(cs.Retries, Retries{})
+		st.StartTime, st.EndTime = cs.StartTime, cs.EndTime
+		if cs.At != nil {
+			start := s.StartTime.Add(time.Duration(*cs.At))
+			st.StartTime = &start
+			if cs.Dur != nil {
+				end := start.Add(time.Duration(*cs.Dur))
+				st.EndTime = &end
+			}
+		}
+		s.Steps[i] = &st
+	}
+	return nil
+}
+
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
