@@ -165,8 +165,10 @@ func compactTimes(cs *compactStep, st *StepState, base time.Time) {
 
 func inUTC(t time.Time) bool { return t.Location() == time.UTC }
 
-// UnmarshalJSON reads either encoding; a compact one is written compactly
-// again. Both decode in one pass: a full State's steps carry every field
+// UnmarshalJSON reads either encoding. A decoded State is written in the
+// full encoding again, whichever it was read from: the compact one is only
+// the run's own payload, and everything else that writes a State (the DAG
+// page, `--json` output) shows the full one. Both decode in one pass: a full State's steps carry every field
 // the compact one leaves out, except type and mode when empty.
 func (s *State) UnmarshalJSON(b []byte) error {
 	var c compactState
@@ -177,7 +179,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("baton: state format %d is not supported by this build (want %d)", c.Format, compactStateFormat)
 	}
 	*s = State(c.stateFields)
-	s.compact = c.Format == compactStateFormat
+	compact := c.Format == compactStateFormat
 	if c.Steps == nil {
 		return nil
 	}
@@ -185,13 +187,13 @@ func (s *State) UnmarshalJSON(b []byte) error {
 	var prevType, prevMode string
 	for i, cs := range c.Steps {
 		st := StepState(cs.stepFields)
-		if s.compact {
+		if compact {
 			st.Type, st.Mode = orDefault(cs.Type, prevType), orDefault(cs.Mode, prevMode)
 			prevType, prevMode = st.Type, st.Mode
 		} else {
 			st.Type, st.Mode = orDefault(cs.Type, ""), orDefault(cs.Mode, "")
 		}
-		if s.compact {
+		if compact {
 			st.Status, st.Attempts = orDefault(cs.Status, Succeeded), orDefault(cs.Attempts, 1)
 		} else {
 			st.Status, st.Attempts = orDefault(cs.Status, ""), orDefault(cs.Attempts, 0)

@@ -63,9 +63,9 @@ func TestCompactRunResult(t *testing.T) {
 		var queried workflows.State
 		require.NoError(t, q.Get(&queried))
 		require.Len(t, queried.Steps, 300)
-		b, err := json.Marshal(st)
-		require.NoError(t, err)
-		states[compact], sizes[compact] = st, len(b)
+		var raw json.RawMessage // the result's payload as the run wrote it
+		require.NoError(t, h.env.GetWorkflowResult(&raw))
+		states[compact], sizes[compact] = st, len(raw)
 	}
 	full, compact := states[false], states[true]
 	require.Equal(t, workflows.InstanceSucceeded, compact.Status)
@@ -98,8 +98,8 @@ func TestPayloadSizeOf300StepChain(t *testing.T) {
 	require.Less(t, len(in), 12_000, "compact run input of a 300-step chain")
 
 	h := newHarness(t, map[string]activities.StepType{"BenchLocal": benchNoOp})
-	st := h.runInput(t, workflows.RunInput{Plan: plan, Compact: true})
-	out, err := json.Marshal(st)
-	require.NoError(t, err)
+	h.runInput(t, workflows.RunInput{Plan: plan, Compact: true})
+	var out json.RawMessage // the result's payload as the run wrote it
+	require.NoError(t, h.env.GetWorkflowResult(&out))
 	require.Less(t, len(out), 13_500, "compact State of a 300-step chain")
 }
