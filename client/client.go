@@ -57,6 +57,9 @@ type Client struct {
 	noSearchAttributes atomic.Bool
 	// searchAttributesChecked is set once visibility accepted them.
 	searchAttributesChecked atomic.Bool
+	// seen are the ends of queued runs this client waited for, told to
+	// the queue with the next start of their workflow id.
+	seen seenEnds
 }
 
 // New wraps a Temporal client.

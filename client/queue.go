@@ -33,12 +33,21 @@ func (c *Client) queued(plan *translator.Plan, opts StartOptions) bool {
 // startQueued admits the instance through its workflow id's queue.
 func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, initiator string, opts StartOptions) (*Run, error) {
 	meta := runMeta{plan: plan, version: opts.Version}
+	// The breakpoints the run starts with are read while the queue
+	// decides (the read is needed only if the queue hands the start to us,
+	// and it is one round trip to the server less on the way).
+	input := make(chan workflows.RunInput, 1)
+	go func(in workflows.RunInput) {
+		c.readBreakpoints(ctx, &in)
+		input <- in
+	}(workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator})
 	a, err := c.Scheduler().Admit(ctx, scheduler.StartRequest{
 		InstanceID: id, RequestID: opts.RequestID, Plan: plan, RunParams: opts.RunParams,
 		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
 		SearchAttributes: c.hasSearchAttributes(ctx),
 		Summary:          meta.summary(), Details: meta.details(),
 		CallerStarts: true,
+		Ended:        c.seen.take(plan.WorkflowID),
 	})
 	if err != nil {
 		return nil, err
@@ -53,7 +62,7 @@ func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, ini
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}
-	wr, err := c.execute(ctx, so, workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}, meta)
+	wr, err := c.execute(ctx, so, <-input, meta)
 	if err != nil {
 		// The queue counts it as running: end it there, or its watch does
 		// after scheduler.CallerStartGrace.
@@ -114,6 +123,14 @@ func (r *Run) Admission() *scheduler.Admission { return r.admission }
 // Temporal execution yet; one stopped before it ran ends with a state
 // built from the queue's record.
 func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
+	if r.runID != "" && r.prevRunID == "" { // its caller (this client) started it
+		var st workflows.State
+		if err := r.wr.Get(ctx, &st); err != nil {
+			return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
+		}
+		r.c.seen.add(r.queue, r.id, r.runID, &st)
+		return &st, nil
+	}
 	admitted := time.Now()
 	for wait, tries := time.Millisecond, 0; ; tries++ {
 		var st workflows.State

@@ -164,6 +164,7 @@ func (q *queue) handlers(ctx workflow.Context) error {
 			q.settle(ctx)
 			next, _ := StrategyOf(req.Plan)
 			q.st.setStrategy(next)
+			q.reportedEnds(ctx, req.Ended)
 			q.checkEnded(ctx)
 			if in := q.st.find(req.InstanceID); in != nil { // arrived while the check ran
 				return Admission{Instance: public(in), Duplicate: true}, nil

@@ -155,6 +155,11 @@ type StartRequest struct {
 	// on the way to the instance's result. The queue then watches it; one
 	// its caller never starts ends STOPPED after CallerStartGrace.
 	CallerStarts bool `json:"caller_starts,omitempty"`
+	// Ended are runs of the workflow id's instances whose end the caller
+	// saw (it waited for their results): the queue takes them in before it
+	// decides, so a start right after a result needs no check of its own
+	// (see reportedEnds).
+	Ended []Ended `json:"ended,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.

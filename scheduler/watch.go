@@ -25,7 +25,9 @@ type RunRef struct {
 
 // Ended is how a watched instance ended.
 type Ended struct {
-	ID     string `json:"id"`
+	ID string `json:"id"`
+	// RunID is the Temporal run that ended, when the reporter knows it.
+	RunID  string `json:"run_id,omitempty"`
 	Status string `json:"status"`
 	Run    int    `json:"run,omitempty"`
 	Reason string `json:"reason,omitempty"`
@@ -74,11 +76,15 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 	for {
 		select {
 		case e := <-done:
+			// Ends that come within 50 ms share the answer (one workflow
+			// task of the queue for them all); once every instance has
+			// ended there is nothing to wait for.
 			out := []Ended{e}
-			for more := true; more; {
+			for more := len(out) < len(refs); more; {
 				select {
 				case e := <-done:
 					out = append(out, e)
+					more = len(out) < len(refs)
 				case <-time.After(50 * time.Millisecond):
 					more = false
 				}
