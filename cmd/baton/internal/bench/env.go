@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/grpc"
 
 	"github.com/batonhq/baton/activities"
 	"github.com/batonhq/baton/client"
@@ -53,8 +54,10 @@ var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activit
 })
 
 // startSystem starts a server of the given profile, a Baton worker with the
-// benchmark's step types and the floor workflow, and a Baton client.
-func startSystem(ctx context.Context, name string, profile devserver.Profile, eager bool) (*system, error) {
+// benchmark's step types and the floor workflow, and a Baton client; dial
+// options go to the Temporal client the worker and Baton client share
+// (diagnostics count its RPCs).
+func startSystem(ctx context.Context, name string, profile devserver.Profile, eager bool, dial ...grpc.DialOption) (*system, error) {
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Profile:            profile,
 		ExtraDynamicConfig: map[string]any{"history.longPollExpirationInterval": stallBound},
@@ -63,7 +66,7 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 		return nil, fmt.Errorf("start the %s server: %w", name, err)
 	}
 	s := &system{name: name, srv: srv, eager: eager}
-	s.tc, err = srv.NewClient(sdkclient.Options{Logger: worker.NewLogger(nil)})
+	s.tc, err = srv.NewClient(sdkclient.Options{Logger: worker.NewLogger(nil), ConnectionOptions: sdkclient.ConnectionOptions{DialOptions: dial}})
 	if err != nil {
 		s.stop()
 		return nil, fmt.Errorf("dial the %s server: %w", name, err)

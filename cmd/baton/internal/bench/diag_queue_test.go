@@ -1,0 +1,168 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"google.golang.org/grpc"
+
+	"github.com/batonhq/baton/cmd/baton/internal/devserver"
+	"github.com/batonhq/baton/scheduler"
+)
+
+// rpcLog records every unary RPC of a Temporal client: method, start and
+// duration (a long poll counts when it returns).
+type rpcLog struct {
+	mu    sync.Mutex
+	calls []rpcCall
+}
+
+type rpcCall struct {
+	method     string
+	start, end time.Time
+}
+
+func (l *rpcLog) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	start := time.Now()
+	err := invoker(ctx, method, req, reply, cc, opts...)
+	l.mu.Lock()
+	l.calls = append(l.calls, rpcCall{method: method[strings.LastIndex(method, "/")+1:], start: start, end: time.Now()})
+	l.mu.Unlock()
+	return err
+}
+
+// take returns the calls recorded so far and forgets them.
+func (l *rpcLog) take() []rpcCall {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.calls
+	l.calls = nil
+	return out
+}
+
+// TestDiagQueueStart is a diagnostic, skipped unless BATON_QUEUE_DIAG=1
+// (BATON_QUEUE_REPS sets the runs per mode, 40 by default;
+// BATON_QUEUE_MODES=bare,SEQUENTIAL picks the modes): for a bare
+// start and a start under each run strategy of the strategy scenario's
+// one-step run, run one after another, it prints the RPCs of the process
+// (client and worker, one shared Temporal client) per start by method,
+// the process CPU per start, the queue's history per start (events by
+// type, workflow tasks, local-activity markers, watch activities), and
+// the RPC timeline of the last start from the call to the result and
+// 100 ms after (README, Performance, session 6).
+func TestDiagQueueStart(t *testing.T) {
+	if os.Getenv("BATON_QUEUE_DIAG") == "" {
+		t.Skip("diagnostic: set BATON_QUEUE_DIAG=1")
+	}
+	reps := 40
+	if s := os.Getenv("BATON_QUEUE_REPS"); s != "" {
+		var err error
+		reps, err = strconv.Atoi(s)
+		require.NoError(t, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	log := &rpcLog{}
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(log.intercept))
+	require.NoError(t, err)
+	defer sys.stop()
+	modes := append([]string{"bare"}, strategyRules...)
+	if s := os.Getenv("BATON_QUEUE_MODES"); s != "" {
+		modes = strings.Split(s, ",")
+	}
+	for _, mode := range modes {
+		def := chainDef(1, typeNoOp)
+		if mode != "bare" {
+			def = strategyDef(mode)
+		}
+		plan, err := sys.compile(def)
+		require.NoError(t, err)
+		for range 3 { // warm-up
+			_, err := sys.runPlan(ctx, plan)
+			require.NoError(t, err)
+		}
+		time.Sleep(200 * time.Millisecond) // the warm-up's watches answer
+		log.take()
+		cpu0 := cpuNow()
+		var walls []time.Duration
+		var t0, t1 time.Time
+		var last []rpcCall
+		for range reps {
+			last = append(last, log.take()...)
+			t0 = time.Now()
+			_, err := sys.runPlan(ctx, plan)
+			require.NoError(t, err)
+			t1 = time.Now()
+			walls = append(walls, t1.Sub(t0))
+		}
+		time.Sleep(100 * time.Millisecond) // the last start's background work
+		cpu := cpuSince(cpu0)
+		calls := append(last, log.take()...)
+		slices.Sort(walls)
+		byMethod := map[string]int{}
+		for _, c := range calls {
+			byMethod[c.method]++
+		}
+		fmt.Printf("== %s: %d starts, p50 %v, process CPU %v per start; RPCs per start:", mode, reps,
+			walls[len(walls)/2].Round(10*time.Microsecond), (cpu / time.Duration(reps)).Round(10*time.Microsecond))
+		keys := make([]string, 0, len(byMethod))
+		for k := range byMethod {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		total := 0
+		for _, k := range keys {
+			total += byMethod[k]
+			fmt.Printf(" %s %.2f", k, float64(byMethod[k])/float64(reps))
+		}
+		fmt.Printf("; all %.2f\n", float64(total)/float64(reps))
+		fmt.Println("  timeline of the last start (ms from the call; * = ended after the result):")
+		for _, c := range calls {
+			if c.end.Before(t0) || c.start.After(t1.Add(100*time.Millisecond)) {
+				continue
+			}
+			mark := ""
+			if c.end.After(t1) {
+				mark = " *"
+			}
+			fmt.Printf("    %7.2f %7.2f  %s%s\n", ms(c.start.Sub(t0)), ms(c.end.Sub(t0)), c.method, mark)
+		}
+		fmt.Printf("    %7.2f          result\n", ms(t1.Sub(t0)))
+		if mode != "bare" {
+			queueHistory(ctx, t, sys, plan.WorkflowID, reps+3)
+		}
+	}
+}
+
+// queueHistory prints a queue's history per start.
+func queueHistory(ctx context.Context, t *testing.T, s *system, workflowID string, starts int) {
+	it := s.tc.GetWorkflowHistory(ctx, scheduler.QueueIDOn(taskQueue, workflowID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	byType := map[string]int{}
+	events := 0
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		events++
+		byType[strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")]++
+	}
+	keys := make([]string, 0, len(byType))
+	for k := range byType {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Printf("  queue history: %.2f events per start:", float64(events)/float64(starts))
+	for _, k := range keys {
+		fmt.Printf(" %s %.2f", k, float64(byType[k])/float64(starts))
+	}
+	fmt.Println()
+}
