@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	sdkclient "go.temporal.io/sdk/client"
 	"google.golang.org/grpc"
 
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
@@ -165,4 +166,44 @@ func queueHistory(ctx context.Context, t *testing.T, s *system, workflowID strin
 		fmt.Printf(" %s %.2f", k, float64(byType[k])/float64(starts))
 	}
 	fmt.Println()
+}
+
+// TestDiagQueueUpdate is a diagnostic, skipped unless BATON_QUEUE_DIAG=1:
+// it times, alternately, the same no-op update of a queue (its strategy,
+// unchanged) sent as update-with-start (what a start sends) and as a plain
+// update, and prints both medians.
+func TestDiagQueueUpdate(t *testing.T) {
+	if os.Getenv("BATON_QUEUE_DIAG") == "" {
+		t.Skip("diagnostic: set BATON_QUEUE_DIAG=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
+	require.NoError(t, err)
+	defer sys.stop()
+	sc := sys.bc.Scheduler()
+	const wf = "diag-update"
+	s := scheduler.Strategy{Rule: "SEQUENTIAL", Concurrency: 1}
+	require.NoError(t, sc.SetStrategy(ctx, wf, s))
+	var withStart, plain []time.Duration
+	for range 200 {
+		uo := sdkclient.UpdateWorkflowOptions{WorkflowID: scheduler.QueueIDOn(taskQueue, wf),
+			UpdateName: scheduler.UpdateStrategy, Args: []any{s}, WaitForStage: sdkclient.WorkflowUpdateStageCompleted}
+		t0 := time.Now()
+		h, err := sys.tc.UpdateWithStartWorkflow(ctx, sdkclient.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: sys.tc.NewWithStartWorkflowOperation(sdkclient.StartWorkflowOptions{
+				ID: uo.WorkflowID, TaskQueue: taskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			}, scheduler.QueueWorkflowName, scheduler.QueueInput{State: scheduler.State{WorkflowID: wf}}),
+			UpdateOptions: uo})
+		require.NoError(t, err)
+		require.NoError(t, h.Get(ctx, nil))
+		t1 := time.Now()
+		h, err = sys.tc.UpdateWorkflow(ctx, uo)
+		require.NoError(t, err)
+		require.NoError(t, h.Get(ctx, nil))
+		withStart, plain = append(withStart, t1.Sub(t0)), append(plain, time.Since(t1))
+	}
+	slices.Sort(withStart)
+	slices.Sort(plain)
+	fmt.Printf("update-with-start p50 %v, plain update p50 %v\n", withStart[100].Round(10*time.Microsecond), plain[100].Round(10*time.Microsecond))
 }
