@@ -67,13 +67,14 @@ func (q *queue) watchCallerStarted(ctx workflow.Context) {
 	sort.Strings(want)
 	cur := q.callerWatch
 	if cur != nil && slices.Equal(cur.ids, want) || cur == nil && len(want) == 0 {
+		q.stopWatchTimer()
 		return
 	}
 	if cur != nil {
 		cur.cancel() // its answer, if one comes, is still taken in
 		q.callerWatch = nil
 	}
-	if len(want) == 0 {
+	if len(want) == 0 || q.watchLater(ctx) {
 		return
 	}
 	refs := make([]RunRef, 0, len(want))

@@ -28,9 +28,12 @@
 // once (StartRequest.CallerStarts; client.Start does): the answer says
 // so (Admission.Start), the caller starts it with an eager start, and
 // the queue watches it with an activity of its own, counting it STOPPED
-// if it never appears within CallerStartGrace. A start that finds every
-// slot taken first checks with a local activity (CheckEnded) which
-// running instances have in fact ended. A restart of an ended instance
+// if it never appears within CallerStartGrace; while no instance waits,
+// the watch begins only CallerWatchDelay after the instance started. A
+// start reports the ends its caller saw (StartRequest.Ended: the client
+// waited for those results), and the queue takes them in first; a start
+// that still finds every slot taken checks with a local activity
+// (CheckEnded) which running instances have in fact ended. A restart of an ended instance
 // the queue knows is placed again by the rule (UpdateRestart) and its
 // next run started as a child.
 //

@@ -66,6 +66,9 @@ type QueueInput struct {
 	// CallerStartGrace replaces the package's CallerStartGrace when set
 	// (tests set less).
 	CallerStartGrace time.Duration `json:"caller_start_grace,omitempty"`
+	// CallerWatchDelay replaces the package's CallerWatchDelay when set
+	// (tests set other values).
+	CallerWatchDelay time.Duration `json:"caller_watch_delay,omitempty"`
 }
 
 // queue is the running entity: the state plus what only this run knows.
@@ -84,6 +87,7 @@ type queue struct {
 	// parent has closed is never started).
 	starting int
 	grace    time.Duration // CallerStartGrace
+	delay    time.Duration // CallerWatchDelay
 	// watches are the caller watches not yet taken in, by generation;
 	// callerWatch is the current one.
 	watches     map[int]workflow.Future
@@ -94,6 +98,10 @@ type queue struct {
 	// shared watch.
 	callerWatchVersion int
 	watchesByID        map[string]workflow.Future
+	// watchDelayVersion: 0 undecided, else changeWatchDelay's version;
+	// watchTimer is the timer the caller watch waits for.
+	watchDelayVersion workflow.Version
+	watchTimer        *watchTimer
 }
 
 type ending struct {
@@ -116,6 +124,10 @@ func Queue(ctx workflow.Context, in QueueInput) error {
 	if in.CallerStartGrace > 0 {
 		q.grace = in.CallerStartGrace
 	}
+	q.delay = CallerWatchDelay
+	if in.CallerWatchDelay > 0 {
+		q.delay = in.CallerWatchDelay
+	}
 	q.wake = workflow.NewBufferedChannel(ctx, 1)
 	q.sel = workflow.NewSelector(ctx)
 	q.sel.AddReceive(q.wake, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
@@ -134,7 +146,7 @@ func Queue(ctx workflow.Context, in QueueInput) error {
 		info := workflow.GetInfo(ctx)
 		if (info.GetCurrentHistoryLength() >= maxEvents || info.GetCurrentHistorySize() >= maxHistoryBytes ||
 			info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) && !q.launching() && q.starting == 0 {
-			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents, CallerStartGrace: in.CallerStartGrace})
+			return workflow.NewContinueAsNewError(ctx, QueueWorkflowName, QueueInput{State: q.st, MaxHistoryEvents: in.MaxHistoryEvents, CallerStartGrace: in.CallerStartGrace, CallerWatchDelay: in.CallerWatchDelay})
 		}
 		q.sel.Select(ctx)
 	}

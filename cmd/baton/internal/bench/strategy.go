@@ -7,8 +7,8 @@ import (
 )
 
 // ScenarioStrategy measures start-to-result of a one-step run that goes
-// through its workflow id's run strategy (the queue entity admits it and
-// starts it as a child), one row per rule, interleaved with a bare start
+// through its workflow id's run strategy (the queue entity admits it, and
+// the client starts it), one row per rule, interleaved with a bare start
 // of the same definition.
 const ScenarioStrategy = "strategy"
 

@@ -2,12 +2,16 @@ package integration
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/scheduler"
 	"github.com/batonhq/baton/workflows"
@@ -90,4 +94,75 @@ func TestQueueCallerReportsEnd(t *testing.T) {
 	require.Equal(t, []scheduler.Ended{{ID: a.ID(), RunID: a.RunID(), Status: scheduler.StatusSucceeded, Run: stA.Run}}, last.Ended)
 	gateType.open("report-b", false)
 	waitStatus(t, b, workflows.InstanceSucceeded)
+}
+
+// delayQueue starts workflow id's queue with the given caller watch
+// delay.
+func delayQueue(t *testing.T, id string, delay time.Duration) {
+	t.Helper()
+	_, err := env.tc.ExecuteWorkflow(context.Background(), sdkclient.StartWorkflowOptions{ID: scheduler.QueueID(id), TaskQueue: client.DefaultTaskQueue},
+		scheduler.QueueWorkflowName, scheduler.QueueInput{State: scheduler.State{WorkflowID: id}, CallerWatchDelay: delay})
+	require.NoError(t, err)
+}
+
+// queueEvents lists the types of a queue's events, in order.
+func queueEvents(t *testing.T, id string) []enumspb.EventType {
+	t.Helper()
+	var out []enumspb.EventType
+	it := env.tc.GetWorkflowHistory(context.Background(), scheduler.QueueID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		out = append(out, ev.GetEventType())
+	}
+	return out
+}
+
+// TestQueueCallerWatchDelay: while nothing waits, the queue begins to
+// watch an instance its caller starts only after the delay. Back-to-back
+// starts of one caller, each reporting the end of the one before, need
+// no watch; a start from another caller checks the running instance
+// itself; an instance nobody reports is learnt by the watch once the
+// delay is over.
+func TestQueueCallerWatchDelay(t *testing.T) {
+	ctx := context.Background()
+	t.Run("back to back", func(t *testing.T) {
+		const id = "rs-delay-long"
+		delayQueue(t, id, time.Hour)
+		req := gateDef(t, id, definition.Sequential, -1)
+		var last *client.Run
+		for _, key := range []string{"delay-a", "delay-b", "delay-c"} {
+			run := strategyRun(t, req, key)
+			require.Equal(t, scheduler.StatusInProgress, admitted(run), key)
+			gateType.open(key, false)
+			waitStatus(t, run, workflows.InstanceSucceeded)
+			last = run
+		}
+		events := queueEvents(t, id)
+		require.NotContains(t, events, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, "no watch")
+		require.Contains(t, events, enumspb.EVENT_TYPE_TIMER_CANCELED)
+		q := queueOf(t, id)
+		require.Equal(t, scheduler.StatusInProgress, q[last.ID()], "nobody reported it yet")
+
+		// A start that reports nothing checks the running instance.
+		plan, err := env.baton.Compile(req)
+		require.NoError(t, err)
+		a, err := env.baton.Scheduler().Admit(ctx, scheduler.StartRequest{InstanceID: id + "/delay-other", Plan: plan, CallerStarts: true})
+		require.NoError(t, err)
+		require.Equal(t, scheduler.StatusInProgress, a.Instance.Status)
+		require.Equal(t, scheduler.StatusSucceeded, queueOf(t, id)[last.ID()])
+		replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-caller-watch-delay")
+	})
+	t.Run("learnt by the watch after the delay", func(t *testing.T) {
+		const id = "rs-delay-short"
+		delayQueue(t, id, 100*time.Millisecond)
+		run := strategyRun(t, gateDef(t, id, definition.Sequential, -1), "delay-short")
+		gateType.open("delay-short", false)
+		waitStatus(t, run, workflows.InstanceSucceeded)
+		require.Eventually(t, func() bool { return queueOf(t, id)[run.ID()] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
+		events := queueEvents(t, id)
+		fired := slices.Index(events, enumspb.EVENT_TYPE_TIMER_FIRED)
+		require.GreaterOrEqual(t, fired, 0)
+		require.Greater(t, slices.Index(events, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), fired, "the watch begins once the timer fired")
+	})
 }
