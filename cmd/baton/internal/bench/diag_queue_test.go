@@ -19,7 +19,31 @@ import (
 
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 	"github.com/batonhq/baton/scheduler"
+	"github.com/batonhq/baton/translator"
 )
+
+// diagQueueSystem skips t unless BATON_QUEUE_DIAG=1, else starts the
+// bench's system with an RPC log on its Temporal client (stopped when t
+// ends) and reads the repetitions (BATON_QUEUE_REPS, 40 by default).
+func diagQueueSystem(t *testing.T) (context.Context, *system, *rpcLog, int) {
+	t.Helper()
+	if os.Getenv("BATON_QUEUE_DIAG") == "" {
+		t.Skip("diagnostic: set BATON_QUEUE_DIAG=1")
+	}
+	reps := 40
+	if s := os.Getenv("BATON_QUEUE_REPS"); s != "" {
+		var err error
+		reps, err = strconv.Atoi(s)
+		require.NoError(t, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	t.Cleanup(cancel)
+	log := &rpcLog{}
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(log.intercept))
+	require.NoError(t, err)
+	t.Cleanup(sys.stop)
+	return ctx, sys, log, reps
+}
 
 // rpcLog records every unary RPC of a Temporal client: method, start and
 // duration (a long poll counts when it returns).
@@ -62,21 +86,7 @@ func (l *rpcLog) take() []rpcCall {
 // the RPC timeline of the last start from the call to the result and
 // 100 ms after (README, Performance, session 6).
 func TestDiagQueueStart(t *testing.T) {
-	if os.Getenv("BATON_QUEUE_DIAG") == "" {
-		t.Skip("diagnostic: set BATON_QUEUE_DIAG=1")
-	}
-	reps := 40
-	if s := os.Getenv("BATON_QUEUE_REPS"); s != "" {
-		var err error
-		reps, err = strconv.Atoi(s)
-		require.NoError(t, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	log := &rpcLog{}
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(log.intercept))
-	require.NoError(t, err)
-	defer sys.stop()
+	ctx, sys, log, reps := diagQueueSystem(t)
 	modes := append([]string{"bare"}, strategyRules...)
 	if s := os.Getenv("BATON_QUEUE_MODES"); s != "" {
 		modes = strings.Split(s, ",")
@@ -206,4 +216,55 @@ func TestDiagQueueUpdate(t *testing.T) {
 	slices.Sort(withStart)
 	slices.Sort(plain)
 	fmt.Printf("update-with-start p50 %v, plain update p50 %v\n", withStart[100].Round(10*time.Microsecond), plain[100].Round(10*time.Microsecond))
+}
+
+// TestDiagQueueInterleaved is a diagnostic, skipped unless
+// BATON_QUEUE_DIAG=1: the strategy scenario's order (a bare start, then
+// one start under each rule, repeated BATON_QUEUE_REPS times), printing
+// each mode's median and the RPC timelines of the last round.
+func TestDiagQueueInterleaved(t *testing.T) {
+	ctx, sys, log, reps := diagQueueSystem(t)
+	var err error
+	modes := append([]string{"bare"}, strategyRules...)
+	plans := make([]*translator.Plan, len(modes))
+	for i, mode := range modes {
+		def := chainDef(1, typeNoOp)
+		if mode != "bare" {
+			def = strategyDef(mode)
+		}
+		plans[i], err = sys.compile(def)
+		require.NoError(t, err)
+	}
+	walls := make([][]time.Duration, len(modes))
+	spans := make([][2]time.Time, len(modes)) // the last round's
+	for rep := range reps + 3 {
+		if rep == reps+2 {
+			log.take()
+		}
+		for i, p := range plans {
+			start := time.Now()
+			_, err := sys.runPlan(ctx, p)
+			require.NoError(t, err)
+			if rep >= 3 {
+				walls[i] = append(walls[i], time.Since(start))
+			}
+			spans[i] = [2]time.Time{start, time.Now()}
+		}
+	}
+	calls := log.take()
+	for i, mode := range modes {
+		slices.Sort(walls[i])
+		fmt.Printf("%s p50 %v (%.2fx)\n", mode, walls[i][reps/2].Round(10*time.Microsecond), float64(walls[i][reps/2])/float64(walls[0][reps/2]))
+	}
+	for i, mode := range modes {
+		t0, t1 := spans[i][0], spans[i][1]
+		fmt.Printf("timeline of the last %s start (ms from the call):\n", mode)
+		for _, c := range calls {
+			if c.end.Before(t0) || c.start.After(t1) {
+				continue
+			}
+			fmt.Printf("  %7.2f %7.2f  %s\n", ms(c.start.Sub(t0)), ms(c.end.Sub(t0)), c.method)
+		}
+		fmt.Printf("  %7.2f          result\n", ms(t1.Sub(t0)))
+	}
 }
