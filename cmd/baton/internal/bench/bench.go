@@ -251,9 +251,10 @@ func (b *bench) floorVariant(row Row, in floorInput) variant {
 // rather than as a failure.
 const runTimeout = 2 * time.Minute
 
-// measure runs variants interleaved (one run of each per repetition, so they
-// see the same machine noise): warm-up, then repetitions until opts.Reps or
-// the row budget, never fewer than min(Reps, 5). Failures end a variant.
+// measure runs variants interleaved (one run of each per repetition, in
+// alternating order, so they see the same machine noise): warm-up, then
+// repetitions until opts.Reps or the row budget, never fewer than min(Reps,
+// 5). Failures end a variant. Each row also gets the process CPU per run.
 func (b *bench) measure(ctx context.Context, vs ...variant) {
 	live := make([]variant, 0, len(vs))
 	for _, v := range vs {
@@ -274,6 +275,7 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 		return d, true
 	}
 	samples := make([][]time.Duration, len(live))
+	cpu := make([]time.Duration, len(live))
 	ok := make([]bool, len(live))
 	for i := range ok {
 		ok[i] = true
@@ -300,15 +302,25 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	}
 	began := time.Now()
 	for rep := 0; rep < reps && ctx.Err() == nil; rep++ {
-		for i, v := range live {
+		for j := range live {
+			// Every other rep in reverse order: what a run leaves the
+			// server to do (visibility, history tasks) lands on each
+			// variant's next run as often.
+			i := j
+			if rep%2 == 1 {
+				i = len(live) - 1 - j
+			}
+			v := live[i]
 			if !ok[i] {
 				continue
 			}
+			c0 := processCPU()
 			d, good := once(v)
 			if !good {
 				ok[i] = false
 				continue
 			}
+			cpu[i] += processCPU() - c0
 			samples[i] = append(samples[i], d)
 		}
 		if rep >= min(reps, 5)-1 && time.Since(began) > 2*b.opts.RowBudget {
@@ -317,6 +329,9 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	}
 	for i, v := range live {
 		v.row.setLatencies(samples[i])
+		if n := len(samples[i]); n > 0 {
+			v.row.CPUPerRunMs = ms(cpu[i]) / float64(n)
+		}
 	}
 	for _, v := range vs {
 		b.report.add(v.row)

@@ -20,7 +20,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tsystem\tmode\tN\treps\tp50 ms\tp95 ms\tmax ms\tper step ms\t")
+	fmt.Fprintln(tw, "scenario\tsystem\tmode\tN\treps\tp50 ms\tp95 ms\tmax ms\tper step ms\tcpu ms/run\t")
 	for _, row := range r.Rows {
 		perStep := "-"
 		if row.PerStepMs != nil {
@@ -38,11 +38,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 			note = fmt.Sprintf("largest history %d events", row.MaxHistory)
 		}
 		if !row.ok() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t-\t-\t-\t-\t  %s\n", row.Scenario, row.System, row.Mode, row.N, row.Reps, note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t-\t-\t-\t-\t-\t  %s\n", row.Scenario, row.System, row.Mode, row.N, row.Reps, note)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%s\t  %s\n",
-			row.Scenario, row.System, row.Mode, row.N, row.Reps, row.P50Ms, row.P95Ms, row.MaxMs, perStep, note)
+		cpu := "-"
+		if row.CPUPerRunMs > 0 {
+			cpu = fmt.Sprintf("%.2f", row.CPUPerRunMs)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%s\t%s\t  %s\n",
+			row.Scenario, row.System, row.Mode, row.N, row.Reps, row.P50Ms, row.P95Ms, row.MaxMs, perStep, cpu, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
