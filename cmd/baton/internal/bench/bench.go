@@ -145,6 +145,13 @@ type bench struct {
 	// floor's).
 	naivePhase bool
 	report     *Report
+	// idleCPU is the process's CPU per second of wall time with nothing
+	// running (servers' and workers' timers and polls): what a row's CPU
+	// per run leaves out.
+	idleCPU float64
+	// idlePersist is the tuned server's store requests per second with
+	// nothing running.
+	idlePersist float64
 }
 
 // Run starts the servers, runs the scenarios and returns the report. A
@@ -175,6 +182,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(t0).Round(time.Millisecond))
 		defer b.naive.stop()
 	}
+	b.idleCPU, b.idlePersist = idle(ctx, b.baton)
+	b.report.Env.IdleCPUMsPerSec, b.report.Env.IdleStoreRequestsPerSec = b.idleCPU*1000, b.idlePersist
 	// Baton and the floor first, then the naive design, so that the
 	// default server's backlog never lands on a Baton row.
 	for _, naive := range []bool{false, true} {
@@ -320,7 +329,7 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 				ok[i] = false
 				continue
 			}
-			cpu[i] += processCPU() - c0
+			cpu[i] += b.busyCPU(processCPU()-c0, d)
 			samples[i] = append(samples[i], d)
 		}
 		if rep >= min(reps, 5)-1 && time.Since(began) > 2*b.opts.RowBudget {
@@ -351,6 +360,36 @@ func (b *bench) start(ctx context.Context) {
 		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))
 	}
 	b.measure(ctx, vs...)
+	b.countStoreRequests(ctx, vs...)
+}
+
+// storeRuns is how many runs countStoreRequests counts per row.
+const storeRuns = 20
+
+// countStoreRequests gives each row its server's store requests per run:
+// storeRuns runs one after the other, between two quiet servers (what
+// earlier runs left to do done), less the idle server's requests.
+func (b *bench) countStoreRequests(ctx context.Context, vs ...variant) {
+	for _, v := range vs {
+		if v.fn == nil || !v.row.ok() {
+			continue
+		}
+		v.sys.quiet(ctx, b.idlePersist)
+		p0, t0 := v.sys.persist.count(), time.Now()
+		for range storeRuns {
+			rctx, cancel := context.WithTimeout(ctx, runTimeout)
+			err := v.fn(rctx)
+			cancel()
+			if err != nil {
+				v.row.Error = "counting store requests: " + err.Error()
+				break
+			}
+		}
+		v.sys.quiet(ctx, b.idlePersist)
+		if v.row.Error == "" {
+			v.row.StoreRequestsPerRun = b.busyPersist(v.sys.persist.count()-p0, time.Since(t0)) / storeRuns
+		}
+	}
 }
 
 // chains runs the chains mode by mode, cheapest first, so that the backlog

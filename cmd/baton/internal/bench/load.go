@@ -26,7 +26,7 @@ func (b *bench) throughput(ctx context.Context) {
 		floor := row("local_activity")
 		floor.System = "floor"
 		sys := b.baton
-		vs = append(vs, &loadVariant{row: &floor, run: func(ctx context.Context) error {
+		vs = append(vs, &loadVariant{row: &floor, sys: sys, run: func(ctx context.Context) error {
 			return sys.runFloor(ctx, floorInput{N: floor.N, Local: true})
 		}})
 	}
@@ -36,16 +36,18 @@ func (b *bench) throughput(ctx context.Context) {
 // loadVariant is one row of a load: what one run does, and what its
 // batches measured so far.
 type loadVariant struct {
-	row  *Row
-	run  func(ctx context.Context) error // nil if the row could not be set up (row.Error says why)
-	lat  []time.Duration
-	wall time.Duration
-	cpu  time.Duration
+	row   *Row
+	sys   *system
+	run   func(ctx context.Context) error // nil if the row could not be set up (row.Error says why)
+	lat   []time.Duration
+	wall  time.Duration
+	cpu   time.Duration
+	store float64 // the server's store requests, beyond the idle server's
 }
 
 // loadPlan is a load row that runs a compiled definition.
 func (b *bench) loadPlan(sys *system, row Row, def []byte) *loadVariant {
-	v := &loadVariant{row: &row}
+	v := &loadVariant{row: &row, sys: sys}
 	row.System = sys.name
 	plan, err := sys.compile(def)
 	if err != nil {
@@ -76,20 +78,26 @@ func (b *bench) loadRows(ctx context.Context, runs, conc int, vs ...*loadVariant
 			live = append(live, v)
 		}
 	}
+	// A batch starts and ends on a quiet server (quiet), so that the
+	// store requests a row's runs leave behind are counted on that row.
 	batch := func(v *loadVariant, n int) bool {
-		c0 := processCPU()
+		v.sys.quiet(ctx, b.idlePersist)
+		c0, p0, t0 := processCPU(), v.sys.persist.count(), time.Now()
 		lat, wall, err := b.drive(ctx, n, conc, "runs", func(ctx context.Context, _ int) error { return v.run(ctx) })
+		cpu := b.busyCPU(processCPU()-c0, wall)
+		v.sys.quiet(ctx, b.idlePersist)
 		if err != nil {
 			v.row.Error = err.Error()
 			return false
 		}
-		v.lat, v.wall, v.cpu = append(v.lat, lat...), v.wall+wall, v.cpu+processCPU()-c0
+		v.lat, v.wall, v.cpu = append(v.lat, lat...), v.wall+wall, v.cpu+cpu
+		v.store += b.busyPersist(v.sys.persist.count()-p0, time.Since(t0))
 		return true
 	}
 	if b.opts.Warmup > 0 {
 		for _, v := range live {
 			if batch(v, min(conc, runs)) {
-				v.lat, v.wall, v.cpu = nil, 0, 0
+				v.lat, v.wall, v.cpu, v.store = nil, 0, 0, 0
 			}
 		}
 	}
@@ -121,6 +129,7 @@ func (b *bench) loadRows(ctx context.Context, runs, conc int, vs ...*loadVariant
 		}
 		if len(v.lat) > 0 {
 			r.CPUPerRunMs = ms(v.cpu) / float64(len(v.lat))
+			r.StoreRequestsPerRun = v.store / float64(len(v.lat))
 		}
 		b.report.add(r)
 		fmt.Fprintln(b.opts.Progress, r.progress())

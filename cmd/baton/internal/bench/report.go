@@ -37,6 +37,13 @@ type Env struct {
 	// LoadAvg is the 1-minute load average when the run began and ended:
 	// other processes on the machine skew every figure.
 	LoadAvg [2]string `json:"load_avg,omitempty"`
+	// IdleCPUMsPerSec is the process's CPU per second with nothing running
+	// (servers' and workers' timers and polls); rows' CPU per run leaves it
+	// out.
+	IdleCPUMsPerSec float64 `json:"idle_cpu_ms_per_s"`
+	// IdleStoreRequestsPerSec is the tuned server's store requests per
+	// second with nothing running; rows' store requests leave it out.
+	IdleStoreRequestsPerSec float64 `json:"idle_store_requests_per_s"`
 }
 
 // Row is one measured configuration. Latencies are submit→result of one
@@ -65,9 +72,15 @@ type Row struct {
 	StepsPerSec float64 `json:"steps_per_sec,omitempty"`
 	MaxHistory  int     `json:"max_history_events,omitempty"`
 	// CPUPerRunMs is the process's CPU time (server, worker and client:
-	// they share the process) while the row's runs ran, per run: unlike
-	// latency, other processes' load does not stretch it.
+	// they share the process) while the row's runs ran, less what the idle
+	// process uses in that wall time (Env.IdleCPUMsPerSec), per run: other
+	// processes' load stretches it much less than latency.
 	CPUPerRunMs float64 `json:"cpu_per_run_ms,omitempty"`
+	// StoreRequestsPerRun is how many requests the server made to its
+	// stores (history and visibility) per run, beyond the idle server's: the
+	// server's work, independent of the machine's load (start and
+	// throughput rows).
+	StoreRequestsPerRun float64 `json:"store_requests_per_run,omitempty"`
 	// samples are the latencies in measurement order (rep i of interleaved
 	// rows ran one after the other), for paired ratios.
 	samples []time.Duration
@@ -326,12 +339,18 @@ func pairedRatio(b, f *Row) (float64, bool) {
 	return ratios[(len(ratios)-1)/2], true
 }
 
-// cpuText compares the process CPU per run of two rows ("" if unknown).
+// cpuText compares the process CPU and the store requests per run of two
+// rows ("" where unknown).
 func cpuText(b, f *Row) string {
-	if b.CPUPerRunMs <= 0 || f.CPUPerRunMs <= 0 {
-		return ""
+	s := ""
+	if b.CPUPerRunMs > 0 && f.CPUPerRunMs > 0 {
+		s += fmt.Sprintf("; CPU per run %.2f vs %.2f ms (%+.0f%%)", b.CPUPerRunMs, f.CPUPerRunMs, (b.CPUPerRunMs-f.CPUPerRunMs)/f.CPUPerRunMs*100)
 	}
-	return fmt.Sprintf("; CPU per run %.2f vs %.2f ms (%+.0f%%)", b.CPUPerRunMs, f.CPUPerRunMs, (b.CPUPerRunMs-f.CPUPerRunMs)/f.CPUPerRunMs*100)
+	if b.StoreRequestsPerRun > 0 && f.StoreRequestsPerRun > 0 {
+		s += fmt.Sprintf("; store requests per run %.1f vs %.1f (%+.0f%%)", b.StoreRequestsPerRun, f.StoreRequestsPerRun,
+			(b.StoreRequestsPerRun-f.StoreRequestsPerRun)/f.StoreRequestsPerRun*100)
+	}
+	return s
 }
 
 func (r *Report) growth() {
