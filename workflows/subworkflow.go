@@ -49,6 +49,11 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		cctx = asyncChildContext(ctx)
 	}
 	childID := r.id + "/" + n.plan.ID
+	if queuedSubworkflows(ctx) {
+		if start, o, err := r.admitSubworkflow(ctx, n, in, id, childID); !start {
+			return o, err
+		}
+	}
 	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 		WorkflowID:               childID,
 		WorkflowExecutionTimeout: childTimeout(timeout),
