@@ -90,6 +90,12 @@ func (r *run) admitSubworkflow(ctx workflow.Context, n *node, in RunInput, id, c
 		}
 		return false, outcomeFatal, fmt.Errorf("start subworkflow %s through its run strategy: %w", id, cause(err))
 	}
+	if ctx.Err() != nil && (a.Start || a.Status == queuedStatus) {
+		// The step ended (a step action) in the task the queue answered in:
+		// the child, admitted or waiting, is not to run.
+		r.stopQueuedChild(ctx, id, childID)
+		return false, outcomeStopped, ctx.Err()
+	}
 	switch {
 	case a.Start:
 		return true, outcomeSucceeded, nil

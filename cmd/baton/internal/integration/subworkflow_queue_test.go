@@ -77,18 +77,18 @@ func TestSubworkflowThroughChildQueue(t *testing.T) {
 
 	t.Run("sequential child waits, then runs", func(t *testing.T) {
 		childWF := fmt.Sprintf("sq-seq-%d", suffix)
-		first, run, childID := childBehindOne(ctx, t, "sq-seq", childWF, definition.Sequential, true)
+		first, run, childID := childBehindOne(ctx, t, childWF, childWF, definition.Sequential, true)
 		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == "CREATED#1" }, 30*time.Second, 10*time.Millisecond)
 		notStarted(t, childID)
 		st, err := run.State(ctx)
 		require.NoError(t, err)
 		require.Equal(t, W.Running, st.Step("sub").Status, "the step waits for its child")
 
-		gateType.open("sq-seq-first", false)
+		gateType.open(childWF+"-first", false)
 		waitStatus(t, first, W.InstanceSucceeded)
-		waitStarted(t, "sq-seq-sub")
+		waitStarted(t, childWF+"-sub")
 		require.Equal(t, scheduler.StatusInProgress, queueOf(t, childWF)[childID])
-		gateType.open("sq-seq-sub", false)
+		gateType.open(childWF+"-sub", false)
 		st = waitStatus(t, run, W.InstanceSucceeded)
 		require.Equal(t, W.Succeeded, st.Step("sub").Status)
 		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
@@ -98,42 +98,57 @@ func TestSubworkflowThroughChildQueue(t *testing.T) {
 
 	t.Run("async child waits, the queue starts it", func(t *testing.T) {
 		childWF := fmt.Sprintf("sq-async-%d", suffix)
-		first, run, childID := childBehindOne(ctx, t, "sq-async", childWF, definition.Sequential, false)
+		first, run, childID := childBehindOne(ctx, t, childWF, childWF, definition.Sequential, false)
 		st := waitStatus(t, run, W.InstanceSucceeded)
 		require.Equal(t, W.Succeeded, st.Step("sub").Status, "an async step is done once its child is queued")
 		require.Equal(t, "CREATED#1", queueOf(t, childWF)[childID])
 		notStarted(t, childID)
-		gateType.open("sq-async-first", false)
+		gateType.open(childWF+"-first", false)
 		waitStatus(t, first, W.InstanceSucceeded)
-		waitStarted(t, "sq-async-sub")
-		gateType.open("sq-async-sub", false)
+		waitStarted(t, childWF+"-sub")
+		gateType.open(childWF+"-sub", false)
 		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
 	})
 
 	t.Run("first_only child is stopped", func(t *testing.T) {
 		childWF := fmt.Sprintf("sq-first-%d", suffix)
-		first, run, childID := childBehindOne(ctx, t, "sq-first", childWF, definition.FirstOnly, true)
+		first, run, childID := childBehindOne(ctx, t, childWF, childWF, definition.FirstOnly, true)
 		st, err := run.Wait(ctx)
 		require.NoError(t, err)
 		require.Equal(t, W.Stopped, st.Step("sub").Status, st.Step("sub").Error)
 		require.Contains(t, st.Step("sub").Error, "With FIRST_ONLY run strategy, this run is stopped due to a running one ["+first.ID()+"]")
 		require.Equal(t, scheduler.StatusStopped, queueOf(t, childWF)[childID])
 		notStarted(t, childID)
-		gateType.open("sq-first-first", false)
+		gateType.open(childWF+"-first", false)
 		waitStatus(t, first, W.InstanceSucceeded)
 	})
 
 	t.Run("stopping the parent stops its waiting child", func(t *testing.T) {
 		childWF := fmt.Sprintf("sq-stop-%d", suffix)
-		first, run, childID := childBehindOne(ctx, t, "sq-stop", childWF, definition.Sequential, true)
+		first, run, childID := childBehindOne(ctx, t, childWF, childWF, definition.Sequential, true)
 		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == "CREATED#1" }, 30*time.Second, 10*time.Millisecond)
 		require.NoError(t, run.Stop(ctx))
 		waitStatus(t, run, W.InstanceStopped)
 		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == scheduler.StatusStopped }, 30*time.Second, 10*time.Millisecond)
-		gateType.open("sq-stop-first", false)
+		gateType.open(childWF+"-first", false)
 		waitStatus(t, first, W.InstanceSucceeded)
 		require.Equal(t, scheduler.StatusStopped, queueOf(t, childWF)[childID], "the stopped child is not admitted after the first")
 		notStarted(t, childID)
+	})
+
+	t.Run("skipping the step stops its waiting child", func(t *testing.T) {
+		// A step action ends the step at once; the run still takes the
+		// child out of the queue before it ends.
+		childWF := fmt.Sprintf("sq-skip-%d", suffix)
+		first, run, childID := childBehindOne(ctx, t, childWF, childWF, definition.Sequential, true)
+		require.Eventually(t, func() bool { return queueOf(t, childWF)[childID] == "CREATED#1" }, 30*time.Second, 10*time.Millisecond)
+		act(ctx, t, run.ID(), W.ActionSkip, "sub", W.Skipped, "")
+		waitStatus(t, run, W.InstanceSucceeded)
+		require.Equal(t, scheduler.StatusStopped, queueOf(t, childWF)[childID], "stopped before the run ended")
+		gateType.open(childWF+"-first", false)
+		waitStatus(t, first, W.InstanceSucceeded)
+		notStarted(t, childID)
+		replayRun(t, run.ID(), run.RunID(), "subworkflow-queue-skip")
 	})
 }
 
