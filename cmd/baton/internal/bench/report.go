@@ -84,6 +84,10 @@ type Row struct {
 	// samples are the latencies in measurement order (rep i of interleaved
 	// rows ran one after the other), for paired ratios.
 	samples []time.Duration
+	// QueueCost is, for a strategy row, what one start cost the queue
+	// entity: events, workflow tasks, activities and local activities of
+	// its history per start (load-independent).
+	QueueCost string `json:"queue_cost,omitempty"`
 
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`
