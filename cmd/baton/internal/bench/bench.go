@@ -363,20 +363,22 @@ func (b *bench) start(ctx context.Context) {
 	b.countStoreRequests(ctx, vs...)
 }
 
-// storeRuns is how many runs countStoreRequests counts per row.
+// storeRuns is how many runs countStoreRequests counts per row (fewer if
+// opts.Reps is smaller).
 const storeRuns = 20
 
 // countStoreRequests gives each row its server's store requests per run:
 // storeRuns runs one after the other, between two quiet servers (what
 // earlier runs left to do done), less the idle server's requests.
 func (b *bench) countStoreRequests(ctx context.Context, vs ...variant) {
+	runs := min(storeRuns, b.opts.Reps)
 	for _, v := range vs {
 		if v.fn == nil || !v.row.ok() {
 			continue
 		}
 		v.sys.quiet(ctx, b.idlePersist)
 		p0, t0 := v.sys.persist.count(), time.Now()
-		for range storeRuns {
+		for range runs {
 			rctx, cancel := context.WithTimeout(ctx, runTimeout)
 			err := v.fn(rctx)
 			cancel()
@@ -387,7 +389,7 @@ func (b *bench) countStoreRequests(ctx context.Context, vs ...variant) {
 		}
 		v.sys.quiet(ctx, b.idlePersist)
 		if v.row.Error == "" {
-			v.row.StoreRequestsPerRun = b.busyPersist(v.sys.persist.count()-p0, time.Since(t0)) / storeRuns
+			v.row.StoreRequestsPerRun = b.busyPersist(v.sys.persist.count()-p0, time.Since(t0)) / float64(runs)
 		}
 	}
 }
