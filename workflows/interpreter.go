@@ -137,6 +137,15 @@ type run struct {
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
 	stepParams map[string]map[string]*translator.Param
+
+	// Built once per run rather than once per step: the default retry
+	// policy's values (retryPolicy) and the scope with a local activity's
+	// options (localScope).
+	defaultRetry *translator.RetryValues
+	local        struct {
+		ctx, parent workflow.Context
+		timeout     time.Duration
+	}
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
