@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/batonhq/baton/translator"
@@ -54,13 +55,7 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 	if len(raw.Plan) == 0 || bytes.Equal(raw.Plan, []byte("null")) {
 		return nil
 	}
-	var v struct {
-		FormatVersion int `json:"format_version"`
-	}
-	if err := json.Unmarshal(raw.Plan, &v); err != nil {
-		return fmt.Errorf("baton: decode run input's plan: %w", err)
-	}
-	if v.FormatVersion == translator.CompactFormatVersion {
+	if isCompactPlan(raw.Plan) {
 		p, err := translator.DecodeCompact(raw.Plan)
 		if err != nil {
 			return fmt.Errorf("baton: decode run input's plan: %w", err)
@@ -70,6 +65,24 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 	}
 	in.Plan = new(translator.Plan)
 	return json.Unmarshal(raw.Plan, in.Plan)
+}
+
+// compactPrefix is how translator.EncodeCompact begins a plan (Plan's
+// first field is its format version).
+var compactPrefix = []byte(`{"format_version":` + strconv.Itoa(translator.CompactFormatVersion) + `,`)
+
+// isCompactPlan reports whether a plan's JSON is in the compact encoding.
+// What EncodeCompact wrote is known by its first bytes, without decoding
+// the plan one more time (a 300-step plan is 9 KB, read at the start of
+// every run); other JSON is probed for its format_version.
+func isCompactPlan(b []byte) bool {
+	if bytes.HasPrefix(b, compactPrefix) {
+		return true
+	}
+	var v struct {
+		FormatVersion int `json:"format_version"`
+	}
+	return json.Unmarshal(b, &v) == nil && v.FormatVersion == translator.CompactFormatVersion
 }
 
 // stateFields is State without its methods.
