@@ -28,6 +28,8 @@ func BenchmarkPayload300(b *testing.B) {
 	var out json.RawMessage // the run's result payload: the compact State
 	require.NoError(b, h.env.GetWorkflowResult(&out))
 	var st workflows.State
+	require.NoError(b, json.Unmarshal(out, &st))
+	require.Len(b, st.Steps, 300)
 	b.Run("decode-input", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -40,6 +42,7 @@ func BenchmarkPayload300(b *testing.B) {
 	b.Run("decode-state", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
+			var st workflows.State
 			if err := json.Unmarshal(out, &st); err != nil {
 				b.Fatal(err)
 			}
