@@ -25,8 +25,9 @@ import (
 //   - Current details (workflow.SetCurrentDetails, shown by the Temporal UI
 //     and CLI): the status and a short step table, rebuilt at most once per
 //     round of events of the event-driven engine (by its loop, before it
-//     waits; on the legacy engine by a coroutine woken by the SDK after each
-//     round of workflow code), not once per step update.
+//     waits; while a step's local activity is in flight, at most once a
+//     second: observer.update), on the legacy engine by a coroutine woken by
+//     the SDK after each round of workflow code; not once per step update.
 //   - The loop workflows answer QueryLoop with their progress and show it
 //     as their current details.
 //
