@@ -32,6 +32,7 @@ func (l *foreachLoop) runOnEngine() {
 		}
 		r.tree = l.tree
 		l.running[pos] = func() {
+			alignCommandIDs(l.ctx)
 			cancel()
 			r.halt(Stopped, "the run was stopped")
 		}
