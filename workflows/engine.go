@@ -45,6 +45,11 @@ type engine struct {
 	// sigs routes the signal store's SignalMatched signals to the steps
 	// waiting in this workflow (signal_deps.go); nil until a step waits.
 	sigs *signalWaits
+	// locals counts the steps' local-activity attempts in flight. While
+	// one is, the SDK keeps the workflow task open (it completes a task
+	// only once no local activity is pending, or heartbeats it), so nothing
+	// outside the workflow can read what the run shows (observer.update).
+	locals int
 	// holds counts work the workflow must finish before it returns, which
 	// no step waits for (a subworkflow attempt taking its child out of the
 	// queue after a step action ended the step).

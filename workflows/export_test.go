@@ -21,3 +21,15 @@ func SetPermitsProbe(interval, maxInterval time.Duration) (restore func()) {
 // ChangeLostAttemptIsPlatformError is the change id of the heartbeat
 // timeout's retry class, for tests that pin its version.
 const ChangeLostAttemptIsPlatformError = changeLostAttemptIsPlatformError
+
+// CountDetailsRenders counts the renders of runs' current details from now
+// on; call restore to stop.
+func CountDetailsRenders() (renders *int, restore func()) {
+	renders = new(int)
+	detailsRenders = renders
+	return renders, func() { detailsRenders = nil }
+}
+
+// MakeCompact makes s write the compact encoding, as a run's own State
+// does when its input asked for it.
+func MakeCompact(s *State) { s.compact = true }
