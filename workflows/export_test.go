@@ -21,3 +21,15 @@ func SetPermitsProbe(interval, maxInterval time.Duration) (restore func()) {
 // ChangeLostAttemptIsPlatformError is the change id of the heartbeat
 // timeout's retry class, for tests that pin its version.
 const ChangeLostAttemptIsPlatformError = changeLostAttemptIsPlatformError
+
+// SetMaxLocalInFlight lowers the local activities a foreach keeps in flight
+// in one workflow before it runs in shards; call the returned func to
+// restore it.
+func SetMaxLocalInFlight(n int) (restore func()) {
+	old := maxLocalInFlight
+	maxLocalInFlight = n
+	return func() { maxLocalInFlight = old }
+}
+
+// ShardCount is how many shards a new foreach loop with this input runs in.
+func ShardCount(in *ForeachInput) int { return in.shardCount() }
