@@ -47,17 +47,66 @@ type foreachStop struct {
 	Error string `json:"error,omitempty"`
 }
 
-// localWidth bounds the local activities one iteration of body keeps in
-// flight: its local-activity steps.
+// localWidth is the most local activities one iteration of body can keep
+// in flight: the largest set of its local-activity steps no path of the
+// DAG orders (Dilworth: their count less a maximum matching of "runs
+// before"); a chain keeps one. Bodies of more than maxWidthSteps steps
+// count every local-activity step.
 func localWidth(body *translator.Plan) int {
-	n := 0
-	for _, s := range body.Steps {
+	steps := body.Steps
+	var la []int
+	for i, s := range steps {
 		if s.Mode == translator.ModeLocalActivity {
-			n++
+			la = append(la, i)
 		}
 	}
-	return n
+	if len(steps) > maxWidthSteps || len(la) < 2 {
+		return len(la)
+	}
+	idx := make(map[string]int, len(steps))
+	for i, s := range steps {
+		idx[s.ID] = i
+	}
+	reach := make([][]bool, len(steps)) // reach[i][j]: a path from i to j
+	for i := len(steps) - 1; i >= 0; i-- { // successors come later
+		reach[i] = make([]bool, len(steps))
+		for _, e := range steps[i].Successors {
+			if j, ok := idx[e.To]; ok && j > i {
+				reach[i][j] = true
+				for k, r := range reach[j] {
+					reach[i][k] = reach[i][k] || r
+				}
+			}
+		}
+	}
+	match := make([]int, len(la)) // match[v]: the u matched to v, or -1
+	for v := range match {
+		match[v] = -1
+	}
+	var augment func(u int, seen []bool) bool
+	augment = func(u int, seen []bool) bool {
+		for v := range la {
+			if reach[la[u]][la[v]] && !seen[v] {
+				seen[v] = true
+				if match[v] < 0 || augment(match[v], seen) {
+					match[v] = u
+					return true
+				}
+			}
+		}
+		return false
+	}
+	width := len(la)
+	for u := range la {
+		if augment(u, make([]bool, len(la))) {
+			width--
+		}
+	}
+	return width
 }
+
+// maxWidthSteps bounds the bodies localWidth orders.
+const maxWidthSteps = 300
 
 // shardCount is how many shards a new foreach loop runs its iterations in;
 // 0 to run them itself. Loops with a strict order (a window over all

@@ -28,6 +28,11 @@ func TestForeachShardCount(t *testing.T) {
 		return compileJSON(t, `{"workflow":{"id":"body","steps":[`+strings.Join(steps, ",")+`]}}`, types)
 	}
 	wide := body(5, localMode("Rec"))
+	chain := compileJSON(t, `{"workflow":{"id":"body","steps":[
+		{"step":{"id":"a","type":"Rec","transition":{"successors":{"b":"true","c":"true"}}}},
+		{"step":{"id":"b","type":"Rec","transition":{"successors":{"d":"true"}}}},
+		{"step":{"id":"c","type":"Rec","transition":{"successors":{"d":"true"}}}},
+		{"step":{"id":"d","type":"Rec"}}]}}`, localMode("Rec"))
 	tests := []struct {
 		name string
 		in   W.ForeachInput
@@ -39,6 +44,10 @@ func TestForeachShardCount(t *testing.T) {
 		{name: "no more shards than iterations", in: W.ForeachInput{Plan: wide, Total: 3, Concurrency: 200}, want: 3},
 		{name: "no more shards than concurrency", in: W.ForeachInput{Plan: body(100, localMode("Rec")), Total: 400, Concurrency: 4}, want: 4},
 		{name: "at most 64", in: W.ForeachInput{Plan: wide, Total: 25000, Concurrency: 1000}, want: 64},
+		{name: "a chain keeps 1 in flight: 200 at 200", in: W.ForeachInput{Plan: chain5(t), Total: 400, Concurrency: 200}, want: 5},
+		{name: "a chain at 40", in: W.ForeachInput{Plan: chain5(t), Total: 400, Concurrency: 40}, want: 0},
+		{name: "a diamond keeps 2 in flight: 60 at 30", in: W.ForeachInput{Plan: chain, Total: 400, Concurrency: 30}, want: 2},
+		{name: "a diamond at 20: 40 in flight", in: W.ForeachInput{Plan: chain, Total: 400, Concurrency: 20}, want: 0},
 		{name: "activities", in: W.ForeachInput{Plan: body(5, activityMode("Rec")), Total: 400, Concurrency: 200}, want: 0},
 		{name: "strict ordering", in: W.ForeachInput{Plan: wide, Total: 400, Concurrency: 200, StrictOrdering: true}, want: 0},
 		{name: "a tree cap", in: W.ForeachInput{Plan: wide, Total: 400, Concurrency: 200, Tree: &W.TreeCap{}}, want: 0},
@@ -50,6 +59,19 @@ func TestForeachShardCount(t *testing.T) {
 			require.Equal(t, tt.want, W.ShardCount(&tt.in))
 		})
 	}
+}
+
+// chain5 is a body of five local-activity steps in a chain.
+func chain5(t *testing.T) *translator.Plan {
+	steps := make([]string, 5)
+	for i := range steps {
+		next := ""
+		if i < 4 {
+			next = fmt.Sprintf(`,"transition":{"successors":{"s%d":"true"}}`, i+1)
+		}
+		steps[i] = fmt.Sprintf(`{"step":{"id":"s%d","type":"Rec"%s}}`, i, next)
+	}
+	return compileJSON(t, `{"workflow":{"id":"body","steps":[`+strings.Join(steps, ",")+`]}}`, localMode("Rec"))
 }
 
 // TestForeachShards runs a restarted foreach (iterations due again, then a
