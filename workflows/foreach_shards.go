@@ -67,7 +67,7 @@ func localWidth(body *translator.Plan) int {
 	for i, s := range steps {
 		idx[s.ID] = i
 	}
-	reach := make([][]bool, len(steps)) // reach[i][j]: a path from i to j
+	reach := make([][]bool, len(steps))    // reach[i][j]: a path from i to j
 	for i := len(steps) - 1; i >= 0; i-- { // successors come later
 		reach[i] = make([]bool, len(steps))
 		for _, e := range steps[i].Successors {
