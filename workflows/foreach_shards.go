@@ -269,12 +269,13 @@ func (l *shardLoop) stop(st foreachStop) {
 }
 
 // signal sends a signal to the running shards but shard skip (1-based; 0
-// for none), each once it has started. A shard that ended meanwhile
+// for none), each once it has started (SignalChildWorkflow waits for
+// that), without waiting for the deliveries: a shard that ended meanwhile
 // needs none.
 func (l *shardLoop) signal(skip int, name string, arg any) {
 	for k, f := range l.futures {
 		if k+1 != skip && !l.ended[k] {
-			_ = f.SignalChildWorkflow(l.ctx, name, arg).Get(l.ctx, nil)
+			f.SignalChildWorkflow(l.ctx, name, arg)
 		}
 	}
 }

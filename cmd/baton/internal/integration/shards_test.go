@@ -12,6 +12,7 @@ import (
 	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/definition"
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 	W "github.com/batonhq/baton/workflows"
 )
 
@@ -97,4 +98,35 @@ func TestForeachShardsStopAndActions(t *testing.T) {
 	require.Equal(t, W.LoopCounts{Stopped: 4}, lr.Counts)
 	require.Equal(t, []int{0, 1, 2, 3}, lr.Incomplete)
 	require.Equal(t, 2, lr.Shards)
+}
+
+// TestRestartFromStepInForeachShard restarts a step inside an iteration
+// that ran in a shard: the client reads the iteration's final state from
+// the shard that ran it.
+func TestRestartFromStepInForeachShard(t *testing.T) {
+	ctx := testContext(t, 2*time.Minute)
+	req, err := definition.Decode([]byte(fmt.Sprintf(`{"properties":{"owner":{"name":"tester"},"step_concurrency":100},
+	  "workflow":{"id":"rfs-shards-%d","steps":[
+	  {"foreach":{"id":"loop","concurrency":50,
+	    "params":{"loop_params":{"type":"MAP","value":{"i":{"type":"LONG_ARRAY","value":[1,2,3,4,5]}}}},
+	    "steps":[{"step":{"id":"q","type":"Echo","params":{"reply":{"type":"STRING","expression":"'r' + i"},"out":{"type":"STRING","value":""}}}}],
+	    "transition":{"successors":{"after":"true"}}}},
+	  {"step":{"id":"after","type":"NoOp","params":{"all":{"type":"STRING_ARRAY","expression":"params.getFromForeach('loop', 'q', 'out')"}}}}]}}`,
+		time.Now().UnixNano())))
+	require.NoError(t, err)
+	run, first := startAndWait(t, req, nil, time.Minute)
+	require.Equal(t, W.InstanceSucceeded, first.Status, first.Error)
+	require.Equal(t, []string{"r1", "r2", "r3", "r4", "r5"}, first.Step("after").Params["all"].Value)
+	var lr W.LoopResult
+	require.NoError(t, env.tc.GetWorkflow(ctx, run.ID()+"/loop", "").Get(ctx, &lr))
+	require.Equal(t, 2, lr.Shards, "the loop ran in shards")
+
+	second, err := env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop/3/q",
+		StepParams: map[string]*translator.Param{"reply": {Type: sel.String, Literal: "again"}}})
+	require.NoError(t, err)
+	st, err := second.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, 5, st.Step("loop").Loop.Counts.Succeeded)
+	require.Equal(t, []string{"r1", "r2", "again", "r4", "r5"}, st.Step("after").Params["all"].Value)
 }
