@@ -47,7 +47,7 @@ func TestRecordCompositeHistories(t *testing.T) {
 			definition.NoOp("sum").Param("all", definition.Expr(sel.StringArray, "params.getFromForeach('loop', 'echo', 'out')")),
 		).Build()
 		require.NoError(t, err)
-		recordRuns(t, "foreach-shards", req, nil, W.InstanceSucceeded, "/loop", "/loop#1", "/loop#2")
+		recordRuns(t, "foreach-shards", req, nil, W.InstanceSucceeded, "/loop", "/loop#1", "/loop#2", "/loop#3")
 	})
 	t.Run("while", func(t *testing.T) {
 		req, err := definition.NewWorkflow("rec-while").Steps(

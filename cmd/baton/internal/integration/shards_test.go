@@ -18,8 +18,8 @@ import (
 
 // shardedForeach is a foreach of n iterations at concurrency 50 whose body
 // is an Echo step (a local activity) then a Sleep of nap seconds: 50 local
-// activities could be in flight, more than one workflow keeps, so the loop
-// runs in two shards. Iteration 1 fails while should_fail is "yes".
+// activities could be in flight, more than one workflow keeps (20), so the
+// loop runs in three shards (of concurrency 17, 17 and 16). Iteration 1 fails while should_fail is "yes".
 func shardedForeach(t *testing.T, name string, n, nap int) *definition.Request {
 	t.Helper()
 	req, err := definition.Decode([]byte(fmt.Sprintf(`{"properties":{"owner":{"name":"tester"},"step_concurrency":100},
@@ -37,10 +37,10 @@ func shardedForeach(t *testing.T, name string, n, nap int) *definition.Request {
 	return req
 }
 
-// requireShardsEnded checks that both shards of the run's loop have closed.
+// requireShardsEnded checks that the shards of the run's loop have closed.
 func requireShardsEnded(ctx context.Context, t *testing.T, runID string) {
 	t.Helper()
-	for k := 1; k <= 2; k++ {
+	for k := 1; k <= 3; k++ {
 		d, err := env.tc.DescribeWorkflowExecution(ctx, W.ShardID(runID+"/loop", k), "")
 		require.NoError(t, err)
 		require.NotEqual(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.WorkflowExecutionInfo.Status, "shard %d", k)
@@ -48,13 +48,13 @@ func requireShardsEnded(ctx context.Context, t *testing.T, runID string) {
 }
 
 // TestForeachShardsFailAndRestart: a failed iteration in one shard stops
-// the launches of the other (60 iterations, each shard launches 25 at
-// once and they nap 5 s: the 10 not launched stay due), and a restart from
-// incomplete runs the failed one and the 10, in shards again, keeping the
-// 49 successes and their collected params.
+// the launches of the others (70 iterations, the shards launch 17, 17 and
+// 16 at once and they nap 5 s: the 20 not launched stay due), and a
+// restart from incomplete runs the failed one and the 20, in shards again,
+// keeping the 49 successes and their collected params.
 func TestForeachShardsFailAndRestart(t *testing.T) {
 	ctx := testContext(t, 3*time.Minute)
-	run, first := startAndWait(t, shardedForeach(t, "shards-fail", 60, 5), nil, 2*time.Minute)
+	run, first := startAndWait(t, shardedForeach(t, "shards-fail", 70, 5), nil, 2*time.Minute)
 	require.Equal(t, W.InstanceFailed, first.Status)
 	loop := first.Step("loop")
 	require.Equal(t, W.FatallyFailed, loop.Status)
@@ -63,8 +63,8 @@ func TestForeachShardsFailAndRestart(t *testing.T) {
 	requireShardsEnded(ctx, t, run.ID())
 
 	second := restartFixed(ctx, t, run.ID())
-	require.Equal(t, &W.LoopSummary{Iterations: 60, Counts: W.LoopCounts{Succeeded: 60}}, second.Step("loop").Loop)
-	require.Equal(t, int64(60), second.Step("after").Params["n"].Value)
+	require.Equal(t, &W.LoopSummary{Iterations: 70, Counts: W.LoopCounts{Succeeded: 70}}, second.Step("loop").Loop)
+	require.Equal(t, int64(70), second.Step("after").Params["n"].Value)
 }
 
 // TestForeachShardsStopAndActions: a sharded loop reports its shards'
@@ -72,16 +72,16 @@ func TestForeachShardsFailAndRestart(t *testing.T) {
 // and a stop of the run reaches every shard.
 func TestForeachShardsStopAndActions(t *testing.T) {
 	ctx := testContext(t, 2*time.Minute)
-	run, _, err := env.baton.StartDefinition(ctx, shardedForeach(t, "shards-stop", 4, 300), client.StartOptions{
+	run, _, err := env.baton.StartDefinition(ctx, shardedForeach(t, "shards-stop", 6, 300), client.StartOptions{
 		RunParams: map[string]sel.Value{"should_fail": {Type: sel.String, Value: "no"}}})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		p, err := run.LoopProgress(ctx, "loop")
-		return err == nil && p.Running == 4
-	}, time.Minute, 100*time.Millisecond, "4 iterations run in the shards")
+		return err == nil && p.Running == 6
+	}, time.Minute, 100*time.Millisecond, "6 iterations run in the shards")
 	p, err := run.LoopProgress(ctx, "loop")
 	require.NoError(t, err)
-	require.Equal(t, W.LoopProgress{Total: 4, Running: 4, Shards: 2}, *p)
+	require.Equal(t, W.LoopProgress{Total: 6, Running: 6, Shards: 3}, *p)
 	act(ctx, t, run.ID(), W.ActionStop, "loop/3/nap", W.Stopped, "")
 	eventuallyRefused(ctx, t, run.ID(), W.ActionStop, "loop/3/nap", "iteration 3 of foreach "+run.ID()+"/loop is not running")
 	act(ctx, t, run.ID(), W.ActionStop, "loop/9/nap", "", "iteration 9 of foreach "+run.ID()+"/loop is not running")
@@ -95,9 +95,9 @@ func TestForeachShardsStopAndActions(t *testing.T) {
 	var lr W.LoopResult
 	require.NoError(t, env.tc.GetWorkflow(ctx, run.ID()+"/loop", "").Get(ctx, &lr))
 	require.Equal(t, W.LoopStopped, lr.Outcome)
-	require.Equal(t, W.LoopCounts{Stopped: 4}, lr.Counts)
-	require.Equal(t, []int{0, 1, 2, 3}, lr.Incomplete)
-	require.Equal(t, 2, lr.Shards)
+	require.Equal(t, W.LoopCounts{Stopped: 6}, lr.Counts)
+	require.Equal(t, []int{0, 1, 2, 3, 4, 5}, lr.Incomplete)
+	require.Equal(t, 3, lr.Shards)
 }
 
 // TestRestartFromStepInForeachShard restarts a step inside an iteration
@@ -119,7 +119,7 @@ func TestRestartFromStepInForeachShard(t *testing.T) {
 	require.Equal(t, []string{"r1", "r2", "r3", "r4", "r5"}, first.Step("after").Params["all"].Value)
 	var lr W.LoopResult
 	require.NoError(t, env.tc.GetWorkflow(ctx, run.ID()+"/loop", "").Get(ctx, &lr))
-	require.Equal(t, 2, lr.Shards, "the loop ran in shards")
+	require.Equal(t, 3, lr.Shards, "the loop ran in shards")
 
 	second, err := env.baton.RestartFromStep(ctx, run.ID(), client.StepRestartOptions{Step: "loop/3/q",
 		StepParams: map[string]*translator.Param{"reply": {Type: sel.String, Literal: "again"}}})
