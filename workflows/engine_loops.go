@@ -35,6 +35,7 @@ func (l *foreachLoop) runOnEngine() {
 		}
 		r.tree = l.tree
 		l.running[pos] = func() {
+			alignCommandIDs(l.ctx)
 			cancel()
 			r.halt(Stopped, "the run was stopped")
 		}

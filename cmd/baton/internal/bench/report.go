@@ -64,6 +64,10 @@ type Row struct {
 	RunsPerSec  float64 `json:"runs_per_sec,omitempty"`
 	StepsPerSec float64 `json:"steps_per_sec,omitempty"`
 	MaxHistory  int     `json:"max_history_events,omitempty"`
+	// QueueCost is, for a strategy row, what one start cost the queue
+	// entity: events, workflow tasks, activities and local activities of
+	// its history per start (load-independent).
+	QueueCost string `json:"queue_cost,omitempty"`
 
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`

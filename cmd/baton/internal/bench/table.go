@@ -36,6 +36,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			note = fmt.Sprintf("%.0f runs/s, %.0f steps/s (%d in flight)", row.RunsPerSec, row.StepsPerSec, row.Concurrency)
 		case row.MaxHistory > 0:
 			note = fmt.Sprintf("largest history %d events", row.MaxHistory)
+		case row.QueueCost != "":
+			note = "queue per start: " + row.QueueCost
 		}
 		if !row.ok() {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t-\t-\t-\t-\t  %s\n", row.Scenario, row.System, row.Mode, row.N, row.Reps, note)
