@@ -130,3 +130,34 @@ func TestRestartFromStepInForeachShard(t *testing.T) {
 	require.Equal(t, 5, st.Step("loop").Loop.Counts.Succeeded)
 	require.Equal(t, []string{"r1", "r2", "again", "r4", "r5"}, st.Step("after").Params["all"].Value)
 }
+
+// TestBreakpointReachesForeachShards: a breakpoint set while a sharded
+// loop runs reaches every shard's iterations through the loop.
+func TestBreakpointReachesForeachShards(t *testing.T) {
+	ctx := testContext(t, 2*time.Minute)
+	wf := fmt.Sprintf("breakpoints-shards-%d", time.Now().UnixNano())
+	req, err := definition.NewWorkflow(wf).Owner("tester").StepConcurrency(100).Steps(
+		definition.Foreach("loop").Concurrency(50).Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 6, 1)")).
+			Steps(definition.NewStep("e", "Echo").Param("reply", definition.String("x")).Param("out", definition.String("")).Next("nap"),
+				definition.Sleep("nap", 10).Next("s"), definition.NoOp("s")),
+	).Build()
+	require.NoError(t, err)
+	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		p, err := run.LoopProgress(ctx, "loop")
+		runs, lerr := env.baton.List(ctx, client.ListOptions{WorkflowID: wf, Query: "ExecutionStatus = 'Running'"})
+		return err == nil && p.Shards == 3 && p.Running == 6 && lerr == nil && len(runs) == 1
+	}, time.Minute, 100*time.Millisecond, "6 iterations run in 3 shards")
+	change, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "s", Instance: run.ID()})
+	require.NoError(t, err)
+	require.Equal(t, 1, change.Notified)
+	for it := 1; it <= 6; it++ {
+		p := fmt.Sprintf("loop/%d/s", it)
+		eventuallyRefused(ctx, t, run.ID(), W.ActionPause, p, "not allowed in status PAUSED")
+		act(ctx, t, run.ID(), W.ActionResume, p, W.Running, "")
+	}
+	st, err := run.Wait(ctx)
+	require.NoError(t, err)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+}
