@@ -33,3 +33,17 @@ func SetMaxLocalInFlight(n int) (restore func()) {
 
 // ShardCount is how many shards a new foreach loop with this input runs in.
 func ShardCount(in *ForeachInput) int { return in.shardCount() }
+
+// ShardInput is the input of shard k (0-based) of s of a foreach loop.
+func ShardInput(in *ForeachInput, loopID string, k, s int) ForeachInput {
+	return in.shardInput(loopID, k, s)
+}
+
+// Launches lists the iterations a loop (or shard) launches, in order.
+func Launches(in *ForeachInput) []int {
+	out := make([]int, in.positions())
+	for p := range out {
+		out[p] = in.iteration(p)
+	}
+	return out
+}

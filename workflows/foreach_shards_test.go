@@ -61,6 +61,38 @@ func TestForeachShardCount(t *testing.T) {
 	}
 }
 
+// TestForeachShardInputs: the shards' concurrencies add up to the loop's,
+// and together they launch every iteration the loop would, once: the
+// iterations due again first, then the tail.
+func TestForeachShardInputs(t *testing.T) {
+	tests := []struct {
+		name          string
+		in            W.ForeachInput
+		shards        int
+		concurrencies []int
+	}{
+		{name: "a new loop", in: W.ForeachInput{Total: 23, Concurrency: 50}, shards: 3, concurrencies: []int{17, 17, 16}},
+		{name: "a restart from incomplete", in: W.ForeachInput{Total: 30, Concurrency: 7, Redo: []int{1, 4, 9}, From: 12, Carried: 9,
+			Counts: W.LoopCounts{Succeeded: 9}, Incomplete: []int{3}}, shards: 4, concurrencies: []int{2, 2, 2, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var all, concs []int
+			for k := range tt.shards {
+				sh := W.ShardInput(&tt.in, "loop", k, tt.shards)
+				require.Equal(t, "loop", sh.ShardOf)
+				require.Zero(t, sh.Carried)
+				require.Equal(t, W.LoopCounts{}, sh.Counts)
+				require.Empty(t, sh.Incomplete, "the loop keeps what it carries")
+				concs = append(concs, sh.Concurrency)
+				all = append(all, W.Launches(&sh)...)
+			}
+			require.Equal(t, tt.concurrencies, concs)
+			require.ElementsMatch(t, W.Launches(&tt.in), all)
+		})
+	}
+}
+
 // chain5 is a body of five local-activity steps in a chain.
 func chain5(t *testing.T) *translator.Plan {
 	steps := make([]string, 5)
