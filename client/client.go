@@ -57,6 +57,9 @@ type Client struct {
 	noSearchAttributes atomic.Bool
 	// searchAttributesChecked is set once visibility accepted them.
 	searchAttributesChecked atomic.Bool
+	// noStore: recent reads that found no breakpoint store
+	// (readBreakpoints).
+	noStore noStoreReads
 }
 
 // New wraps a Temporal client.

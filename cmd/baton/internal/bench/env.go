@@ -46,6 +46,8 @@ type system struct {
 	bc   *client.Client
 	// eager: starts use eager workflow start (the worker shares the client).
 	eager bool
+	// persist counts the server's store requests.
+	persist persistCounter
 }
 
 var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activities.Result, error) {
@@ -55,14 +57,16 @@ var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activit
 // startSystem starts a server of the given profile, a Baton worker with the
 // benchmark's step types and the floor workflow, and a Baton client.
 func startSystem(ctx context.Context, name string, profile devserver.Profile, eager bool) (*system, error) {
+	persist := newPersistCounter()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Profile:            profile,
 		ExtraDynamicConfig: map[string]any{"history.longPollExpirationInterval": stallBound},
+		Metrics:            persist,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the %s server: %w", name, err)
 	}
-	s := &system{name: name, srv: srv, eager: eager}
+	s := &system{name: name, srv: srv, eager: eager, persist: persist}
 	s.tc, err = srv.NewClient(sdkclient.Options{Logger: worker.NewLogger(nil)})
 	if err != nil {
 		s.stop()
