@@ -13,6 +13,9 @@ import (
 func (l *foreachLoop) runOnEngine() {
 	eng := newEngine(l.ctx)
 	l.watchBreakpoints(eng)
+	if l.in.Shards > 0 {
+		l.watchStop(eng)
+	}
 	var launch func(pos int) error
 	launch = func(pos int) error {
 		in, id, i, err := l.iterationRun(l.ctx, pos)

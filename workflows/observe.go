@@ -271,6 +271,9 @@ type LoopProgress struct {
 	Done    int        `json:"done"`
 	Running int        `json:"running"`
 	Counts  LoopCounts `json:"counts"`
+	// Shards counts a wide foreach's shards (ShardID), whose progress adds
+	// to this (AddShard).
+	Shards int `json:"shards,omitempty"`
 }
 
 // observeLoop registers QueryLoop on a loop workflow and keeps its current
