@@ -133,15 +133,18 @@ func keepAlive(ctx context.Context) (stop func()) {
 	if !activity.IsActivity(ctx) {
 		return func() {}
 	}
+	// Only the timeout goes into the goroutine: the ActivityInfo itself
+	// would escape to the heap with it, on every local activity too.
 	info := activity.GetInfo(ctx)
-	if info.IsLocalActivity || info.HeartbeatTimeout <= 0 {
+	timeout := info.HeartbeatTimeout
+	if info.IsLocalActivity || timeout <= 0 {
 		return func() {}
 	}
 	done := make(chan struct{})
 	exited := make(chan struct{})
 	go func() {
 		defer close(exited)
-		tick := time.NewTicker(max(info.HeartbeatTimeout/3, 10*time.Millisecond))
+		tick := time.NewTicker(max(timeout/3, 10*time.Millisecond))
 		defer tick.Stop()
 		for {
 			select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -47,21 +48,28 @@ func (c *Client) DeleteBreakpoint(ctx context.Context, b workflows.Breakpoint) (
 
 // ListBreakpoints returns the breakpoints of a workflow id.
 func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]workflows.Breakpoint, error) {
+	out, _, err := c.listBreakpoints(ctx, workflowID)
+	return out, err
+}
+
+// listBreakpoints reads a workflow id's breakpoint store; found is false
+// if the workflow id has none.
+func (c *Client) listBreakpoints(ctx context.Context, workflowID string) (_ []workflows.Breakpoint, found bool, _ error) {
 	v, err := retry.NotReady(ctx, "query "+workflows.QueryBreakpoints, func() (converter.EncodedValue, error) {
 		return c.tc.QueryWorkflow(ctx, workflows.BreakpointsWorkflowID(workflowID), "", workflows.QueryBreakpoints)
 	})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
+		return nil, false, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
 	}
 	var out []workflows.Breakpoint
 	if err := v.Get(&out); err != nil {
-		return nil, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
+		return nil, true, fmt.Errorf("baton: list the breakpoints of %s: %w", workflowID, err)
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // readBreakpoints gives a run that is about to start its workflow id's
@@ -73,13 +81,31 @@ func (c *Client) ListBreakpoints(ctx context.Context, workflowID string) ([]work
 // visibility lists the run) can miss the run, as one racing visibility's
 // lag could before, when runs read the store in their first task. A store
 // that cannot be read leaves the read to the run.
+//
+// A read that found no store at all (most workflow ids) is trusted for
+// BreakpointLease from when it was sent: starts of the workflow id in that
+// time read nothing. That stays true across processes because a set
+// returns only once BreakpointLease has passed since it stored the
+// breakpoint (changeBreakpoints): a start that follows a set, in any
+// process, finds no trusted read older than the store.
 func (c *Client) readBreakpoints(ctx context.Context, in *workflows.RunInput) {
 	if in.Plan == nil || in.BreakpointsRead {
 		return
 	}
-	bps, err := c.ListBreakpoints(ctx, in.Plan.WorkflowID)
+	wf := in.Plan.WorkflowID
+	if c.noStore.fresh(wf, time.Now()) {
+		in.Breakpoints, in.BreakpointsRead = nil, true
+		return
+	}
+	sent := time.Now()
+	bps, found, err := c.listBreakpoints(ctx, wf)
 	if err != nil {
 		return
+	}
+	if found {
+		c.noStore.forget(wf)
+	} else {
+		c.noStore.remember(wf, sent, time.Now())
 	}
 	if len(bps) > workflows.MaxBreakpoints {
 		bps = bps[:workflows.MaxBreakpoints]
@@ -108,32 +134,72 @@ func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflo
 		}
 		return nil, fmt.Errorf("baton: breakpoint %s: %w", b, err)
 	}
+	stored := time.Now()
+	c.noStore.forget(b.WorkflowID)
 	out := &BreakpointChange{Breakpoints: list}
-	out.Notified, err = c.notifyBreakpoints(ctx, b.WorkflowID, list)
-	if err != nil {
+	sent := map[string]bool{}
+	var errs []error
+	if err := c.notifyBreakpoints(ctx, b.WorkflowID, list, sent); err != nil {
+		errs = append(errs, err)
+	}
+	if update == workflows.UpdateBreakpointSet {
+		// Wait out the clients' trust in reads that found no store
+		// (readBreakpoints), then send the list to the runs they started
+		// meanwhile without it.
+		// The store is read again: a change made meanwhile (by another
+		// process) must not be undone by this older list.
+		if err := sleep(ctx, BreakpointLease-time.Since(stored)); err != nil {
+			errs = append(errs, fmt.Errorf("runs started in the %v after the set may not have it: %w", BreakpointLease, err))
+		} else if now, err := c.ListBreakpoints(ctx, b.WorkflowID); err != nil {
+			errs = append(errs, err)
+		} else if err := c.notifyBreakpoints(ctx, b.WorkflowID, now, sent); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	out.Notified = len(sent)
+	if err := errors.Join(errs...); err != nil {
 		out.NotifyError = err.Error()
 	}
 	return out, nil
 }
 
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // notifyBreakpoints signals a workflow id's running runs (found through
-// visibility, which lags by a moment) with its breakpoint list.
-func (c *Client) notifyBreakpoints(ctx context.Context, workflowID string, list []workflows.Breakpoint) (int, error) {
+// visibility, which lags by a moment) with its breakpoint list, except the
+// runs in sent, and adds the runs it sent it to.
+func (c *Client) notifyBreakpoints(ctx context.Context, workflowID string, list []workflows.Breakpoint, sent map[string]bool) error {
 	runs, err := c.List(ctx, ListOptions{WorkflowID: workflowID, Query: "ExecutionStatus = 'Running'", Limit: maxBreakpointFanout})
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if list == nil {
 		list = []workflows.Breakpoint{}
 	}
-	sent, failed := 0, 0
+	failed := 0
 	var errs []error
 	for _, r := range runs {
+		if sent[r.RunID] {
+			continue
+		}
 		err := c.tc.SignalWorkflow(ctx, r.ID, r.RunID, workflows.SignalBreakpoints, list)
 		var notFound *serviceerror.NotFound
 		switch {
 		case err == nil:
-			sent++
+			sent[r.RunID] = true
 		case errors.As(err, &notFound): // ended since it was listed
 		default:
 			failed++
@@ -145,5 +211,5 @@ func (c *Client) notifyBreakpoints(ctx context.Context, workflowID string, list 
 	if failed > len(errs) {
 		errs = append(errs, fmt.Errorf("and %d more runs", failed-len(errs)))
 	}
-	return sent, errors.Join(errs...)
+	return errors.Join(errs...)
 }

@@ -60,6 +60,9 @@ type Client struct {
 	// seen are the ends of queued runs this client waited for, told to
 	// the queue with the next start of their workflow id.
 	seen seenEnds
+	// noStore: recent reads that found no breakpoint store
+	// (readBreakpoints).
+	noStore noStoreReads
 }
 
 // New wraps a Temporal client.

@@ -238,5 +238,19 @@ func (r *Run) LoopProgress(ctx context.Context, stepID string) (*workflows.LoopP
 	if err := v.Get(&p); err != nil {
 		return nil, fmt.Errorf("baton: decode loop progress %s of run %s: %w", stepID, r.id, err)
 	}
+	for k := range p.Shards { // a wide foreach's shards run its iterations
+		shard := workflows.ShardID(r.id+"/"+stepID, k+1)
+		v, err := retry.NotReady(ctx, "query "+workflows.QueryLoop, func() (converter.EncodedValue, error) {
+			return r.c.tc.QueryWorkflow(ctx, shard, "", workflows.QueryLoop)
+		})
+		var sp workflows.LoopProgress
+		if err == nil {
+			err = v.Get(&sp)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("baton: query loop %s of run %s: shard %s: %w", stepID, r.id, shard, err)
+		}
+		p.AddShard(sp)
+	}
 	return &p, nil
 }

@@ -235,7 +235,7 @@ func (c *Client) loopPath(ctx context.Context, id, kind string, rs *workflows.Re
 		rs.Loops = map[string]*workflows.LoopResult{}
 	}
 	rs.Loops[rs.Step] = &lr
-	st, err := c.iterationState(ctx, loopID, it)
+	st, err := c.loopIterationState(ctx, loopID, lr.Shards, it)
 	if err != nil {
 		return fmt.Errorf("baton: restart %s: %s step %q iteration %d: %w", id, kind, rs.Step, it+1, err)
 	}
@@ -247,6 +247,18 @@ func (c *Client) loopPath(ctx context.Context, id, kind string, rs *workflows.Re
 		rs.Foreach = path
 	}
 	return nil
+}
+
+// loopIterationState is iterationState for a loop that may have run its
+// iterations in shards: they are asked first, then the loop's own runs
+// (an iteration kept from an earlier, unsharded execution).
+func (c *Client) loopIterationState(ctx context.Context, loopID string, shards, it int) (*workflows.State, error) {
+	for k := range shards {
+		if st, err := c.iterationState(ctx, workflows.ShardID(loopID, k+1), it); err == nil {
+			return st, nil
+		}
+	}
+	return c.iterationState(ctx, loopID, it)
 }
 
 // maxLoopRuns bounds the loop runs asked for an iteration: a

@@ -34,7 +34,7 @@ func (q *queue) callerStarts(ctx workflow.Context, req StartRequest, in *Instanc
 		return false
 	}
 	in.Launch, in.CallerStarts = false, true
-	in.RunParams, in.PlanHash, in.Meta = nil, "", nil
+	in.RunParams, in.PlanHash, in.Meta, in.RestartInput = nil, "", nil, nil
 	q.st.prunePlans()
 	return true
 }
@@ -83,7 +83,11 @@ func (q *queue) watchCallerStarted(ctx workflow.Context) {
 		if in := q.running(id); in != nil && in.Started != nil {
 			grace = max(in.Started.Add(q.grace).Sub(workflow.Now(ctx)), 0)
 		}
-		refs = append(refs, RunRef{ID: id, Grace: grace})
+		ref := RunRef{ID: id, Grace: grace}
+		if in := q.running(id); in != nil {
+			ref.NotBefore = runRef(in).NotBefore
+		}
+		refs = append(refs, ref)
 	}
 	wctx, cancel := workflow.WithCancel(ctx)
 	q.watchGen++
@@ -158,17 +162,9 @@ func (q *queue) checkEnded(ctx workflow.Context) {
 	}
 	refs := make([]RunRef, 0, len(q.st.Running))
 	for _, in := range q.st.Running {
-		refs = append(refs, RunRef{ID: in.ID, RunID: in.RunID})
+		refs = append(refs, runRef(in))
 	}
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 5 * time.Second})
-	var ended []Ended
-	if err := workflow.ExecuteLocalActivity(lctx, EndedActivityName, refs).Get(ctx, &ended); err != nil {
-		return // decided on what the queue knows
-	}
-	for _, e := range ended {
-		q.ended = append(q.ended, ending{id: e.ID, status: e.Status, run: e.Run, reason: e.Reason})
-	}
-	q.settle(ctx)
+	q.checkRunning(ctx, refs)
 }
 
 // CheckEnded is the local activity: the instances of refs that have
@@ -185,8 +181,9 @@ func CheckEnded(ctx context.Context, refs []RunRef) ([]Ended, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			continue
+		if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING ||
+			!r.NotBefore.IsZero() && d.GetWorkflowExecutionInfo().GetStartTime().AsTime().Before(r.NotBefore) {
+			continue // running, or a run before the one awaited: not started yet
 		}
 		var st workflows.State
 		err = tc.GetWorkflow(ctx, r.ID, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, &st)

@@ -171,6 +171,9 @@ func (q *queue) handlers(ctx workflow.Context) error {
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateStart,
 		func(ctx workflow.Context, req StartRequest) (Admission, error) {
 			if in := q.st.find(req.InstanceID); in != nil {
+				if req.Input != nil {
+					return q.admitChildAgain(ctx, req, in), nil
+				}
 				return Admission{Instance: public(in), Duplicate: true}, nil
 			}
 			q.settle(ctx)
@@ -284,6 +287,10 @@ func (q *queue) launch(ctx workflow.Context) {
 			continue
 		}
 		in.Launch = false
+		if in.Parent != "" {
+			q.notifyParent(ctx, in)
+			continue
+		}
 		plan := q.st.Plans[in.PlanHash]
 		co := workflow.ChildWorkflowOptions{
 			WorkflowID:            in.ID,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/batonhq/baton/registry"
 	"github.com/batonhq/baton/signals"
+	"github.com/batonhq/baton/workflows"
 )
 
 // Registrar is what Register needs: a worker, or a testsuite environment.
@@ -25,4 +26,6 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(FireSignalTrigger, activity.RegisterOptions{Name: signals.FireActivityName})
 	r.RegisterActivityWithOptions(AdmitSignalTrigger, activity.RegisterOptions{Name: signals.AdmitActivityName})
 	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
+	r.RegisterActivityWithOptions(AdmitSubworkflow, activity.RegisterOptions{Name: workflows.SubworkflowAdmitActivityName})
+	r.RegisterActivityWithOptions(StopSubworkflow, activity.RegisterOptions{Name: workflows.SubworkflowStopActivityName})
 }

@@ -51,7 +51,7 @@ func (s *State) requeue(req RestartRequest, now time.Time) *Instance {
 		}
 	}
 	in.Status, in.Arrived, in.Started, in.Ended, in.RunID, in.Reason, in.Blocking = StatusCreated, now, nil, nil, "", "", false
-	in.Stopping, in.CancelSent, in.TaskQueue = false, false, req.TaskQueue
+	in.Stopping, in.CancelSent, in.TaskQueue, in.Parent, in.Rerun = false, false, req.TaskQueue, "", false
 	input := req.Input
 	in.RestartInput = &input
 	if req.Version > 0 {

@@ -103,12 +103,20 @@ type Instance struct {
 	// CancelSent is set once the stop was sent to the running instance.
 	CancelSent bool `json:"cancel_sent,omitempty"`
 	// RestartInput is what a restart of an ended instance starts with, as
-	// its next run, once the strategy admits it.
+	// its next run, once the strategy admits it (or a subworkflow step's
+	// child, its whole input).
 	RestartInput *workflows.RunInput `json:"restart_input,omitempty"`
 	// CallerStarts is set on a running instance its caller starts (an
 	// instance admitted at once by a start that asked to): the queue
 	// watches it instead of running it as a child.
 	CallerStarts bool `json:"caller_starts,omitempty"`
+	// Parent is the workflow id of the run whose sync subworkflow step
+	// started this instance: once admitted, the queue signals it and it
+	// starts the instance as its child (subworkflow.go).
+	Parent string `json:"parent,omitempty"`
+	// Rerun is set on an ended instance placed again by a subworkflow step
+	// whose parent starts it: its watch skips the runs before.
+	Rerun bool `json:"rerun,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -160,6 +168,12 @@ type StartRequest struct {
 	// decides, so a start right after a result needs no check of its own
 	// (see reportedEnds).
 	Ended []Ended `json:"ended,omitempty"`
+	// Input, if set, is the whole input the instance starts with (a
+	// subworkflow step's child); a known ended instance is then placed
+	// again with it rather than reported as a duplicate.
+	Input *workflows.RunInput `json:"input,omitempty"`
+	// Parent: see Instance.Parent.
+	Parent string `json:"parent,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.
@@ -242,6 +256,7 @@ func (s *State) arrive(req StartRequest, now time.Time) *Instance {
 		ID: req.InstanceID, Number: s.Next, RequestID: req.RequestID, Version: req.Version,
 		Initiator: req.Initiator, Status: StatusCreated, Arrived: now,
 		PlanHash: req.Plan.Hash, RunParams: req.RunParams, TaskQueue: req.TaskQueue, Signal: req.Signal,
+		RestartInput: req.Input, Parent: req.Parent,
 	}
 	if req.SearchAttributes || req.Summary != "" || req.Details != "" {
 		in.Meta = &Meta{SearchAttributes: req.SearchAttributes, Summary: req.Summary, Details: req.Details}

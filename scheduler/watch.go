@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
+	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/workflows"
 )
@@ -21,6 +22,9 @@ type RunRef struct {
 	RunID string `json:"run_id,omitempty"`
 	// Grace is how long an instance its caller starts may not exist yet.
 	Grace time.Duration `json:"grace,omitempty"`
+	// NotBefore, if set, makes a run that started before it one of the
+	// runs before (an ended instance placed again): not started yet.
+	NotBefore time.Time `json:"not_before,omitzero"`
 }
 
 // Ended is how a watched instance ended.
@@ -43,7 +47,7 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 	for _, r := range refs {
 		go func() {
 			var st workflows.State
-			err := tc.GetWorkflow(ctx, r.ID, r.RunID).Get(ctx, &st)
+			err := result(ctx, tc, r, &st)
 			var nf *serviceerror.NotFound
 			for deadline, wait := time.Now().Add(r.Grace), 2*time.Millisecond; errors.As(err, &nf) && time.Now().Before(deadline); wait = min(2*wait, time.Second) {
 				select { // its caller has not started it yet
@@ -53,7 +57,7 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 				if ctx.Err() != nil {
 					return
 				}
-				err = tc.GetWorkflow(ctx, r.ID, r.RunID).Get(ctx, &st)
+				err = result(ctx, tc, r, &st)
 			}
 			if ctx.Err() != nil {
 				return
@@ -96,4 +100,21 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// result waits for the result of r's run (see RunRef.NotBefore).
+func result(ctx context.Context, tc sdkclient.Client, r RunRef, st *workflows.State) error {
+	run := r.RunID
+	if !r.NotBefore.IsZero() {
+		d, err := tc.DescribeWorkflowExecution(ctx, r.ID, "")
+		if err != nil {
+			return err
+		}
+		info := d.GetWorkflowExecutionInfo()
+		if info.GetStartTime().AsTime().Before(r.NotBefore) {
+			return serviceerror.NewNotFound("the run after " + info.GetExecution().GetRunId() + " has not started yet")
+		}
+		run = info.GetExecution().GetRunId()
+	}
+	return tc.GetWorkflow(ctx, r.ID, run).Get(ctx, st)
 }

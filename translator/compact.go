@@ -149,7 +149,7 @@ func mostCommon[K comparable](counts map[K]int, compare func(a, b K) int) K {
 // derivePredecessors returns, by step id, the sorted ids of the steps of
 // ns whose edges lead to it: what Compile writes.
 func derivePredecessors(ns []*Node) map[string][]string {
-	preds := map[string][]string{}
+	preds := make(map[string][]string, len(ns))
 	for _, n := range ns {
 		for _, e := range n.Successors {
 			preds[e.To] = append(preds[e.To], n.ID)
@@ -197,7 +197,9 @@ func compactNodes(ns []*Node, d *nodeDefaults) []*compactNode {
 func expandNodes(cs []*compactNode, d *nodeDefaults) []*Node {
 	out := make([]*Node, len(cs))
 	for i, c := range cs {
-		n := Node(c.nodeFields)
+		// The node is the compact node's own fields, in place: the decoder
+		// allocated them already (a copy was one more allocation a node).
+		n := (*Node)(&c.nodeFields)
 		n.Kind = orDefault(c.Kind, d.Kind)
 		n.Type = orDefault(c.Type, d.Type)
 		n.Mode = orDefault(c.Mode, d.Mode)
@@ -213,7 +215,7 @@ func expandNodes(cs []*compactNode, d *nodeDefaults) []*Node {
 		if c.Body != nil {
 			n.Body = &Body{Steps: expandNodes(c.Body.Steps, d)}
 		}
-		out[i] = &n
+		out[i] = n
 	}
 	preds := derivePredecessors(out)
 	for i, c := range cs {

@@ -21,9 +21,10 @@ import (
 // Benchmarks of the interpreter's hot path through Temporal's test suite
 // (no server): each op is one whole run in a fresh test environment.
 // BenchmarkInterpreter/floor is an empty workflow in the same environment;
-// subtract it to see what the interpreter costs. floor-chain-100-local is a
-// hand-written chain of the same 100 local activities: compare it with
-// chain-100-local for the interpreter's cost per local-activity step.
+// subtract it to see what the interpreter costs. floor-chain-N-local is a
+// hand-written chain of the same N local activities: compare it with
+// chain-N-local for the interpreter's cost per local-activity step (and
+// N=100 with N=300 for whether that cost grows with the run).
 //
 //	go test -run '^$' -bench Interpreter -benchmem ./workflows/
 
@@ -173,6 +174,7 @@ func BenchmarkInterpreter(b *testing.B) {
 		{"start-1-noop", benchChain(1, "NoOp")},
 		{"chain-100-inline", benchChain(100, "NoOp")},
 		{"chain-100-local", benchChain(100, "BenchLocal")},
+		{"chain-300-local", benchChain(300, "BenchLocal")},
 		{"dag-300-inline", benchDAG(300, false)},
 		{"params-100-sel", benchDAG(100, true)},
 		{"params-100-plain", benchDAG(100, false)},
@@ -194,19 +196,21 @@ func BenchmarkInterpreter(b *testing.B) {
 			}
 		}
 	})
-	b.Run("floor-chain-100-local", func(b *testing.B) {
-		types := map[string]activities.StepType{"BenchLocal": benchNoOp}
-		b.ReportAllocs()
-		for b.Loop() {
-			env := suite.NewTestWorkflowEnvironment()
-			env.RegisterWorkflowWithOptions(benchFloorChain, workflow.RegisterOptions{Name: "bench.FloorChain"})
-			worker.RegisterStepTypes(env, types)
-			env.ExecuteWorkflow("bench.FloorChain", 100)
-			if err := env.GetWorkflowError(); err != nil {
-				b.Fatal(err)
+	for _, n := range []int{100, 300} {
+		b.Run(fmt.Sprintf("floor-chain-%d-local", n), func(b *testing.B) {
+			types := map[string]activities.StepType{"BenchLocal": benchNoOp}
+			b.ReportAllocs()
+			for b.Loop() {
+				env := suite.NewTestWorkflowEnvironment()
+				env.RegisterWorkflowWithOptions(benchFloorChain, workflow.RegisterOptions{Name: "bench.FloorChain"})
+				worker.RegisterStepTypes(env, types)
+				env.ExecuteWorkflow("bench.FloorChain", n)
+				if err := env.GetWorkflowError(); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 	for _, c := range cases {
 		for _, legacy := range []bool{false, true} {
 			name := c.name

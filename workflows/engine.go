@@ -45,6 +45,15 @@ type engine struct {
 	// sigs routes the signal store's SignalMatched signals to the steps
 	// waiting in this workflow (signal_deps.go); nil until a step waits.
 	sigs *signalWaits
+	// locals counts the steps' local-activity attempts in flight. While
+	// one is, the SDK keeps the workflow task open (it completes a task
+	// only once no local activity is pending, or heartbeats it), so nothing
+	// outside the workflow can read what the run shows (observer.update).
+	locals int
+	// holds counts work the workflow must finish before it returns, which
+	// no step waits for (a subworkflow attempt taking its child out of the
+	// queue after a step action ended the step).
+	holds int
 }
 
 type pendingFuture struct {
@@ -69,6 +78,15 @@ func (e *engine) post(fn func()) {
 // poll adds a condition the loop checks on every pass.
 func (e *engine) poll(fn func() bool) {
 	e.polls = append(e.polls, fn)
+}
+
+// hold keeps the loop from ending until a matching release.
+func (e *engine) hold() { e.holds++ }
+
+// release ends a hold and wakes the loop, which may end now.
+func (e *engine) release() {
+	e.holds--
+	e.post(func() {})
 }
 
 // collect moves the settled futures to ready; it reports whether anything
@@ -108,7 +126,7 @@ func (e *engine) loop(done func() bool) {
 			fn()
 		}
 		e.queue = e.queue[:0]
-		if done() {
+		if done() && e.holds == 0 {
 			return
 		}
 		if e.idle != nil {

@@ -13,6 +13,9 @@ import (
 func (l *foreachLoop) runOnEngine() {
 	eng := newEngine(l.ctx)
 	l.watchBreakpoints(eng)
+	if l.in.Shards > 0 {
+		l.watchStop(eng)
+	}
 	var launch func(pos int) error
 	launch = func(pos int) error {
 		in, id, i, err := l.iterationRun(l.ctx, pos)
@@ -32,6 +35,7 @@ func (l *foreachLoop) runOnEngine() {
 		}
 		r.tree = l.tree
 		l.running[pos] = func() {
+			alignCommandIDs(l.ctx)
 			cancel()
 			r.halt(Stopped, "the run was stopped")
 		}

@@ -206,10 +206,21 @@ func (r *run) startAttempt(n *node) {
 	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
-		actx, cancel := workflow.WithCancel(r.scope)
-		n.cancel = cancel
-		f := r.startActivity(actx, n, n.timeout)
+		local := n.plan.Mode == translator.ModeLocalActivity
+		var actx workflow.Context
+		var f workflow.Future
+		if local {
+			actx, n.cancel = workflow.WithCancel(r.localScope(n.timeout))
+			f = r.startLocal(actx, n)
+			r.eng.locals++
+		} else {
+			actx, n.cancel = workflow.WithCancel(r.scope)
+			f = r.startActivity(actx, n, n.timeout)
+		}
 		r.eng.await(f, func(f workflow.Future) {
+			if local {
+				r.eng.locals--
+			}
 			if n.gen != gen {
 				return // ended by a step action
 			}

@@ -21,3 +21,41 @@ func SetPermitsProbe(interval, maxInterval time.Duration) (restore func()) {
 // ChangeLostAttemptIsPlatformError is the change id of the heartbeat
 // timeout's retry class, for tests that pin its version.
 const ChangeLostAttemptIsPlatformError = changeLostAttemptIsPlatformError
+
+// CountDetailsRenders counts the renders of runs' current details from now
+// on; call restore to stop.
+func CountDetailsRenders() (renders *int, restore func()) {
+	renders = new(int)
+	detailsRenders = renders
+	return renders, func() { detailsRenders = nil }
+}
+
+// MakeCompact makes s write the compact encoding, as a run's own State
+// does when its input asked for it.
+func MakeCompact(s *State) { s.compact = true }
+
+// SetMaxLocalInFlight lowers the local activities a foreach keeps in flight
+// in one workflow before it runs in shards; call the returned func to
+// restore it.
+func SetMaxLocalInFlight(n int) (restore func()) {
+	old := maxLocalInFlight
+	maxLocalInFlight = n
+	return func() { maxLocalInFlight = old }
+}
+
+// ShardCount is how many shards a new foreach loop with this input runs in.
+func ShardCount(in *ForeachInput) int { return in.shardCount() }
+
+// ShardInput is the input of shard k (0-based) of s of a foreach loop.
+func ShardInput(in *ForeachInput, loopID string, k, s int) ForeachInput {
+	return in.shardInput(loopID, k, s)
+}
+
+// Launches lists the iterations a loop (or shard) launches, in order.
+func Launches(in *ForeachInput) []int {
+	out := make([]int, in.positions())
+	for p := range out {
+		out[p] = in.iteration(p)
+	}
+	return out
+}

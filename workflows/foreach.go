@@ -53,6 +53,13 @@ type ForeachInput struct {
 	Stop       bool                    `json:"stop,omitempty"` // launch no more
 	Error      string                  `json:"error,omitempty"`
 	Collected  map[string][]*sel.Value `json:"collected,omitempty"`
+
+	// A shard of a wide foreach (foreach_shards.go) runs the positions
+	// Shard, Shard+Shards, ... of the launch order for the loop workflow
+	// ShardOf, which names its iterations.
+	Shard   int    `json:"shard,omitempty"`
+	Shards  int    `json:"shards,omitempty"`
+	ShardOf string `json:"shard_of,omitempty"`
 }
 
 // Foreach runs the iterations of a foreach step (MAESTRO.md §4.11). Each
@@ -66,7 +73,13 @@ type ForeachInput struct {
 func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	ctx = withStepMetrics(ctx) // one set of instruments for all iterations
 	events := useEventEngine(ctx)
+	if s := in.shardCount(); events && s > 0 && workflow.GetVersion(ctx, ChangeForeachShards, workflow.DefaultVersion, 1) == 1 {
+		return runShards(ctx, &in, s)
+	}
 	loopID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	if in.ShardOf != "" {
+		loopID = in.ShardOf // a shard's iterations are its loop's
+	}
 	tree := loopTree(ctx, in.Tree)
 	if in.Collected == nil && len(in.Collect) > 0 {
 		in.Collected = make(map[string][]*sel.Value, len(in.Collect))
@@ -96,7 +109,10 @@ func Foreach(ctx workflow.Context, in ForeachInput) (*LoopResult, error) {
 	}
 	res := &LoopResult{Outcome: in.Counts.outcome(), Iterations: in.Carried + in.Next, Counts: in.Counts, Error: in.Error, Collected: in.Collected,
 		Total: in.Total, Incomplete: in.Incomplete, Resume: in.From + max(0, in.Next-len(in.Redo))}
-	for pos := in.Next; pos < len(in.Redo); pos++ {
+	if in.Shards > 0 {
+		res.Launched, res.Resume = in.Next, 0 // its loop adds the positions never launched
+	}
+	for pos := in.Next; pos < len(in.Redo) && in.Shards == 0; pos++ {
 		res.Incomplete = append(res.Incomplete, in.Redo[pos]) // due again, never launched
 	}
 	if ctx.Err() != nil && res.Outcome == LoopDone {
@@ -122,6 +138,7 @@ type foreachLoop struct {
 	low             int                         // lowest iteration not finished
 	launchedThisRun int
 	kept            map[int]*State // iterations' final states, while replaying (QueryIteration)
+	told            bool           // a shard: its loop knows it stopped, or told it to
 }
 
 // fill launches iterations while the loop may: below its concurrency (a
@@ -135,6 +152,7 @@ func (l *foreachLoop) fill(launch func(pos int) error) {
 		if err := launch(in.Next); err != nil {
 			in.Stop, in.Error = true, err.Error()
 			in.Counts.Failed++ // never launched: a restart runs it again
+			l.reportStop()
 			break
 		}
 		in.Next++
@@ -166,6 +184,7 @@ func (l *foreachLoop) finish(d iterationDone) {
 		in.Error = fmt.Sprintf("iteration %d failed: %s", d.Index+1, failureReason(d.State))
 	}
 	in.Stop = true
+	l.reportStop()
 	if in.FailImmediately {
 		l.stopAll()
 	}
@@ -196,13 +215,19 @@ type iterationDone struct {
 	State *State
 }
 
-// positions is the number of iterations this loop launches in all.
+// positions is the number of iterations this loop (or shard) launches in
+// all.
 func (in *ForeachInput) positions() int {
-	return len(in.Redo) + in.Total - in.From
+	n := len(in.Redo) + in.Total - in.From
+	if in.Shards > 0 {
+		return max(0, (n-in.Shard+in.Shards-1)/in.Shards)
+	}
+	return n
 }
 
 // iteration is the iteration launched at position pos.
 func (in *ForeachInput) iteration(pos int) int {
+	pos = in.globalPosition(pos)
 	if pos < len(in.Redo) {
 		return in.Redo[pos]
 	}

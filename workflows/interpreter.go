@@ -137,6 +137,15 @@ type run struct {
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
 	stepParams map[string]map[string]*translator.Param
+
+	// Built once per run rather than once per step: the default retry
+	// policy's values (retryPolicy) and the scope with a local activity's
+	// options (localScope).
+	defaultRetry *translator.RetryValues
+	local        struct {
+		ctx, parent workflow.Context
+		timeout     time.Duration
+	}
 }
 
 // Run is the generic interpreter workflow: it runs any plan with Maestro's
@@ -229,12 +238,16 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		r.state.Run, r.state.RunPolicy = r.restart.Run, r.restart.Policy
 	}
 	r.nodes = make([]*node, len(in.Plan.Steps))
+	// The nodes and their states in two allocations, not two a step.
+	nodes, states := make([]node, len(in.Plan.Steps)), make([]StepState, len(in.Plan.Steps))
 	for i, pn := range in.Plan.Steps {
-		st := &StepState{ID: pn.ID, Type: pn.Type, Mode: string(pn.Mode), Status: NotCreated}
+		st := &states[i]
+		*st = StepState{ID: pn.ID, Type: pn.Type, Mode: string(pn.Mode), Status: NotCreated}
 		if r.restart != nil {
 			st.Run = r.restart.Run
 		}
-		n := &node{plan: pn, state: st, index: i, pending: len(pn.Predecessors), preds: len(pn.Predecessors)}
+		n := &nodes[i]
+		*n = node{plan: pn, state: st, index: i, pending: len(pn.Predecessors), preds: len(pn.Predecessors)}
 		r.nodes[i], r.state.Steps[i] = n, st
 		if _, dup := r.byID[pn.ID]; dup {
 			return nil, fmt.Errorf("baton: plan has two steps with id %q", pn.ID)
@@ -377,6 +390,7 @@ func (r *run) halt(with StepStatus, why string) {
 		return
 	}
 	r.halted, r.haltWith, r.haltWhy = true, with, why
+	alignCommandIDs(r.ctx) // children are cancelled next
 	if r.eng != nil {
 		r.haltSteps()
 	}

@@ -131,6 +131,10 @@ type LoopResult struct {
 	Total      int   `json:"total,omitempty"`
 	Incomplete []int `json:"incomplete,omitempty"`
 	Resume     int   `json:"resume,omitempty"`
+	// A shard's positions launched; a sharded loop's shard count (ShardID;
+	// their runs answer QueryIteration).
+	Launched int `json:"launched,omitempty"`
+	Shards   int `json:"shards,omitempty"`
 }
 
 // bodyPlan is the plan of one iteration: the loop's inner DAG, with no

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -24,8 +25,9 @@ import (
 //   - Current details (workflow.SetCurrentDetails, shown by the Temporal UI
 //     and CLI): the status and a short step table, rebuilt at most once per
 //     round of events of the event-driven engine (by its loop, before it
-//     waits; on the legacy engine by a coroutine woken by the SDK after each
-//     round of workflow code), not once per step update.
+//     waits; while a step's local activity is in flight, at most once a
+//     second: observer.update), on the legacy engine by a coroutine woken by
+//     the SDK after each round of workflow code; not once per step update.
 //   - The loop workflows answer QueryLoop with their progress and show it
 //     as their current details.
 //
@@ -76,6 +78,7 @@ type observer struct {
 	// The step statuses and attempts the details show.
 	shown    []StepStatus
 	attempts []int
+	rendered time.Time // workflow time of the last render
 }
 
 // observeRun starts observing a (non-inline) run.
@@ -89,14 +92,31 @@ func observeRun(ctx workflow.Context, r *run) *observer {
 	return o
 }
 
+// detailsLag bounds how stale the details may be, in workflow time, while
+// a step's local activity is in flight (observer.update).
+const detailsLag = time.Second
+
 // update refreshes the details if a step moved (run.move), without
 // looking at the steps otherwise. The event-driven engine calls it once per
-// round of events, from its own loop.
+// round of events, from its own loop. The render is a pass over every step,
+// so once per round made a chain of N local-activity steps O(N²); but
+// while a step's local activity is in flight the SDK keeps the workflow
+// task open, and nothing outside the workflow reads the details before the
+// task ends. So then it renders only if detailsLag of workflow time has
+// passed since the last render (workflow.Now advances with each local
+// activity's result; the SDK may heartbeat a long task, and a query
+// answered then sees details at most that old); the round in which the
+// last one settles, and the end of the run, render as before. The details
+// are not in the history: this changes no command.
 func (o *observer) update() {
-	if o.r.moved {
-		o.r.moved = false
-		o.refresh()
+	if !o.r.moved {
+		return
 	}
+	if o.r.eng != nil && o.r.eng.locals > 0 && workflow.Now(o.r.ctx).Sub(o.rendered) < detailsLag {
+		return // still moved: a later round renders
+	}
+	o.r.moved = false
+	o.refresh()
 }
 
 // watch keeps the details current on the legacy engine, whose steps change
@@ -145,8 +165,15 @@ func (o *observer) refresh() {
 			o.shown[i], o.attempts[i] = s.Status, s.Attempts
 		}
 	}
+	o.rendered = workflow.Now(o.r.ctx)
+	if detailsRenders != nil {
+		*detailsRenders++
+	}
 	workflow.SetCurrentDetails(o.r.ctx, StateDetails(o.r.state))
 }
+
+// detailsRenders, if set (by a test), counts the renders of the details.
+var detailsRenders *int
 
 // StateDetails renders a run's status as Temporal markdown: the instance
 // status, step counts by status, and a table of at most 12 steps (the
@@ -244,6 +271,9 @@ type LoopProgress struct {
 	Done    int        `json:"done"`
 	Running int        `json:"running"`
 	Counts  LoopCounts `json:"counts"`
+	// Shards counts a wide foreach's shards (ShardID), whose progress adds
+	// to this (AddShard).
+	Shards int `json:"shards,omitempty"`
 }
 
 // observeLoop registers QueryLoop on a loop workflow and keeps its current

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 	sdkpb "go.temporal.io/api/sdk/v1"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/activities"
+	"github.com/batonhq/baton/translator"
 	W "github.com/batonhq/baton/workflows"
 )
 
@@ -44,6 +47,39 @@ func TestCurrentDetailsMidRun(t *testing.T) {
 			require.Contains(t, second, "| b | RUNNING | 1 |")
 		})
 	}
+}
+
+// TestCurrentDetailsLocalChain: while a step's local activity is in flight
+// the workflow task stays open and no one can read the details, so a chain
+// of local-activity steps renders them a few times, not once per step
+// (observer.update); the round that waits on something else (here a Sleep's
+// timer, which ends the task) and the end of the run render what is
+// current.
+func TestCurrentDetailsLocalChain(t *testing.T) {
+	const n = 40
+	steps := make([]string, 0, n+1)
+	for i := 1; i <= n; i++ {
+		steps = append(steps, fmt.Sprintf(`{"step":{"id":"s%d","type":"Local","transition":{"successors":{"s%d":"true"}}}}`, i, i+1))
+	}
+	steps = append(steps, fmt.Sprintf(`{"step":{"id":"s%d","type":"Sleep","params":{"sleep_seconds":{"type":"LONG","value":60}}}}`, n+1))
+	def := `{"workflow":{"id":"w","steps":[` + strings.Join(steps, ",") + `]}}`
+	renders, restore := W.CountDetailsRenders()
+	defer restore()
+	h := newHarness(t, map[string]activities.StepType{"Local": benchNoOp})
+	var mid string
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow("__temporal_workflow_metadata")
+		require.NoError(t, err)
+		var md sdkpb.WorkflowMetadata
+		require.NoError(t, v.Get(&md))
+		mid = md.CurrentDetails
+	}, 30*time.Second)
+	st := h.run(t, compileJSON(t, def, map[string]translator.StepTypeInfo{"Local": {Mode: translator.ModeLocalActivity}}), nil)
+	require.Equal(t, W.InstanceSucceeded, st.Status)
+	require.Contains(t, mid, fmt.Sprintf("**IN_PROGRESS** · %d steps: 1 RUNNING, %d SUCCEEDED", n+1, n))
+	require.Contains(t, mid, fmt.Sprintf("| s%d | RUNNING | 1 |", n+1))
+	// At start, when the Sleep starts, at the end: not once per step.
+	require.Less(t, *renders, 10, "renders of the details of a %d-step local-activity chain", n)
 }
 
 // BenchmarkStateDetails renders the details of a 300-step run half done,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/batonhq/baton/translator"
@@ -54,13 +55,7 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 	if len(raw.Plan) == 0 || bytes.Equal(raw.Plan, []byte("null")) {
 		return nil
 	}
-	var v struct {
-		FormatVersion int `json:"format_version"`
-	}
-	if err := json.Unmarshal(raw.Plan, &v); err != nil {
-		return fmt.Errorf("baton: decode run input's plan: %w", err)
-	}
-	if v.FormatVersion == translator.CompactFormatVersion {
+	if isCompactPlan(raw.Plan) {
 		p, err := translator.DecodeCompact(raw.Plan)
 		if err != nil {
 			return fmt.Errorf("baton: decode run input's plan: %w", err)
@@ -70,6 +65,24 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 	}
 	in.Plan = new(translator.Plan)
 	return json.Unmarshal(raw.Plan, in.Plan)
+}
+
+// compactPrefix is how translator.EncodeCompact begins a plan (Plan's
+// first field is its format version).
+var compactPrefix = []byte(`{"format_version":` + strconv.Itoa(translator.CompactFormatVersion) + `,`)
+
+// isCompactPlan reports whether a plan's JSON is in the compact encoding.
+// What EncodeCompact wrote is known by its first bytes, without decoding
+// the plan one more time (a 300-step plan is 9 KB, read at the start of
+// every run); other JSON is probed for its format_version.
+func isCompactPlan(b []byte) bool {
+	if bytes.HasPrefix(b, compactPrefix) {
+		return true
+	}
+	var v struct {
+		FormatVersion int `json:"format_version"`
+	}
+	return json.Unmarshal(b, &v) == nil && v.FormatVersion == translator.CompactFormatVersion
 }
 
 // stateFields is State without its methods.
@@ -114,9 +127,14 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if s.Steps != nil {
 		c.Steps = make([]*compactStep, len(s.Steps))
 	}
+	// One allocation for all the steps and one for their offsets, not
+	// three a step.
+	steps := make([]compactStep, len(s.Steps))
+	offsets := make([]int64, 2*len(s.Steps))
 	var prevType, prevMode string
 	for i, st := range s.Steps {
-		cs := &compactStep{stepFields: stepFields(*st)}
+		cs := &steps[i]
+		cs.stepFields = stepFields(*st)
 		if i == 0 || st.Type != prevType {
 			cs.Type = &st.Type
 		}
@@ -133,7 +151,7 @@ func (s State) MarshalJSON() ([]byte, error) {
 		if st.Retries != (Retries{}) {
 			cs.Retries = &st.Retries
 		}
-		compactTimes(cs, st, s.StartTime)
+		compactTimes(cs, st, s.StartTime, offsets[2*i:2*i+2])
 		c.Steps[i] = cs
 	}
 	return json.Marshal(&c)
@@ -141,8 +159,8 @@ func (s State) MarshalJSON() ([]byte, error) {
 
 // compactTimes writes st's times as offsets when that is exact: both in
 // UTC (what workflow.Now and JSON give), within ±292 years of the run's
-// start; else as they are.
-func compactTimes(cs *compactStep, st *StepState, base time.Time) {
+// start; else as they are. The offsets are kept in buf (two of them).
+func compactTimes(cs *compactStep, st *StepState, base time.Time, buf []int64) {
 	cs.StartTime, cs.EndTime = st.StartTime, st.EndTime
 	if st.StartTime == nil || !inUTC(base) || !inUTC(*st.StartTime) || st.EndTime != nil && !inUTC(*st.EndTime) {
 		return
@@ -156,11 +174,11 @@ func compactTimes(cs *compactStep, st *StepState, base time.Time) {
 		if !st.StartTime.Add(dur).Equal(*st.EndTime) {
 			return
 		}
-		d := dur.Nanoseconds()
-		cs.Dur = &d
+		buf[1] = dur.Nanoseconds()
+		cs.Dur = &buf[1]
 	}
-	a := at.Nanoseconds()
-	cs.At, cs.StartTime, cs.EndTime = &a, nil, nil
+	buf[0] = at.Nanoseconds()
+	cs.At, cs.StartTime, cs.EndTime = &buf[0], nil, nil
 }
 
 func inUTC(t time.Time) bool { return t.Location() == time.UTC }
@@ -186,7 +204,9 @@ func (s *State) UnmarshalJSON(b []byte) error {
 	s.Steps = make([]*StepState, len(c.Steps))
 	var prevType, prevMode string
 	for i, cs := range c.Steps {
-		st := StepState(cs.stepFields)
+		// The step is the decoded step's own fields, in place (a copy was
+		// one more allocation a step).
+		st := (*StepState)(&cs.stepFields)
 		if compact {
 			st.Type, st.Mode = orDefault(cs.Type, prevType), orDefault(cs.Mode, prevMode)
 			prevType, prevMode = st.Type, st.Mode
@@ -208,7 +228,7 @@ func (s *State) UnmarshalJSON(b []byte) error {
 				st.EndTime = &end
 			}
 		}
-		s.Steps[i] = &st
+		s.Steps[i] = st
 	}
 	return nil
 }

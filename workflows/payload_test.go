@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -18,10 +19,16 @@ func TestRunInputEncodings(t *testing.T) {
 	plan := compileSample(t, "server__sample-foreach-wf.json")
 	canonical, err := translator.Encode(plan)
 	require.NoError(t, err)
-	for _, compact := range []bool{false, true} {
+	for _, c := range []struct{ compact, indent bool }{{false, false}, {true, false}, {true, true}} {
+		compact := c.compact
 		in := workflows.RunInput{Plan: plan, Initiator: "MANUAL", Depth: 1, Compact: compact}
 		b, err := json.Marshal(in)
 		require.NoError(t, err)
+		if c.indent { // not as EncodeCompact writes it: read by its format_version
+			var buf bytes.Buffer
+			require.NoError(t, json.Indent(&buf, b, "", "  "))
+			b = buf.Bytes()
+		}
 		require.Equal(t, compact, json.Valid(b) && containsFormat(b, translator.CompactFormatVersion))
 		var back workflows.RunInput
 		require.NoError(t, json.Unmarshal(b, &back))

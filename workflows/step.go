@@ -46,11 +46,28 @@ func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, transla
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	policy, err := n.plan.Retry.Resolve(&scope{r: r})
+	policy, err := r.retryPolicy(n)
 	if err != nil {
 		r.warn(fmt.Sprintf("step %q: %v", n.plan.ID, err))
 	}
 	return timeout, policy, true
+}
+
+// retryPolicy resolves a step's retry policy. A step without one of its
+// own (the plan leaves Maestro's default out) gets the default's values,
+// resolved once per run: they are literals, the same for every step.
+func (r *run) retryPolicy(n *node) (translator.RetryValues, error) {
+	if n.plan.Retry != nil {
+		return n.plan.Retry.Resolve(&scope{r: r})
+	}
+	if r.defaultRetry == nil {
+		v, err := n.plan.Retry.Resolve(nil)
+		if err != nil {
+			return v, err
+		}
+		r.defaultRetry = &v
+	}
+	return *r.defaultRetry, nil
 }
 
 // verdict is what an attempt's outcome does to its step: retry it after
@@ -159,7 +176,54 @@ func (r *run) attemptActivity(ctx workflow.Context, n *node, timeout time.Durati
 
 // startActivity starts one attempt of a user step type.
 func (r *run) startActivity(ctx workflow.Context, n *node, timeout time.Duration) workflow.Future {
-	in := activities.Input{Step: activities.Step{
+	if n.plan.Mode == translator.ModeLocalActivity {
+		return r.startLocal(localOptions(ctx, timeout), n)
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              n.plan.TaskQueue,
+		ScheduleToCloseTimeout: timeout,
+		// The step activity heartbeats on its own while the step runs
+		// (activities.Runner), so a missed heartbeat means the attempt
+		// was lost with its worker: Temporal gives it up at once
+		// instead of at the step timeout, and the interpreter retries
+		// it as a platform error (below). Activity options are not
+		// part of the command sequence, so this needs no version gate.
+		HeartbeatTimeout: heartbeatTimeout(n.plan),
+		RetryPolicy:      singleAttempt,
+		ActivityID:       r.activityID(n),
+	})
+	return workflow.ExecuteActivity(actx, activities.ActivityName, r.stepInput(n))
+}
+
+// startLocal starts one attempt of a local-activity step; lctx carries the
+// local-activity options (localOptions).
+func (r *run) startLocal(lctx workflow.Context, n *node) workflow.Future {
+	return workflow.ExecuteLocalActivity(lctx, activities.ActivityName, r.stepInput(n))
+}
+
+// localOptions gives ctx the options of a local-activity attempt with
+// timeout: one Temporal attempt per Maestro attempt.
+func localOptions(ctx workflow.Context, timeout time.Duration) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: timeout,
+		RetryPolicy:            singleAttempt,
+	})
+}
+
+// localScope is the run's scope with the options of a local-activity
+// attempt with timeout, built once per run and timeout (most steps share
+// the default) instead of once per attempt; an attempt's own cancel scope
+// is made under it.
+func (r *run) localScope(timeout time.Duration) workflow.Context {
+	if r.local.ctx == nil || r.local.parent != r.scope || r.local.timeout != timeout {
+		r.local.ctx, r.local.parent, r.local.timeout = localOptions(r.scope, timeout), r.scope, timeout
+	}
+	return r.local.ctx
+}
+
+// stepInput is the input of an attempt of a user step type.
+func (r *run) stepInput(n *node) activities.Input {
+	return activities.Input{Step: activities.Step{
 		WorkflowID: r.plan.WorkflowID,
 		InstanceID: r.id,
 		RunID:      r.info.WorkflowExecution.RunID,
@@ -169,30 +233,6 @@ func (r *run) startActivity(ctx workflow.Context, n *node, timeout time.Duration
 		Attempt:    n.state.Attempts,
 		Params:     n.state.Params,
 	}}
-	var f workflow.Future
-	if n.plan.Mode == translator.ModeLocalActivity {
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			ScheduleToCloseTimeout: timeout,
-			RetryPolicy:            singleAttempt,
-		})
-		f = workflow.ExecuteLocalActivity(lctx, activities.ActivityName, in)
-	} else {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			TaskQueue:              n.plan.TaskQueue,
-			ScheduleToCloseTimeout: timeout,
-			// The step activity heartbeats on its own while the step runs
-			// (activities.Runner), so a missed heartbeat means the attempt
-			// was lost with its worker: Temporal gives it up at once
-			// instead of at the step timeout, and the interpreter retries
-			// it as a platform error (below). Activity options are not
-			// part of the command sequence, so this needs no version gate.
-			HeartbeatTimeout: heartbeatTimeout(n.plan),
-			RetryPolicy:      singleAttempt,
-			ActivityID:       r.activityID(n),
-		})
-		f = workflow.ExecuteActivity(actx, activities.ActivityName, in)
-	}
-	return f
 }
 
 // activityOutcome reads how an activity attempt ended; f has settled, or

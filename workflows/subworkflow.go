@@ -49,6 +49,18 @@ func (r *run) runSubworkflow(ctx workflow.Context, n *node, timeout time.Duratio
 		cctx = asyncChildContext(ctx)
 	}
 	childID := r.id + "/" + n.plan.ID
+	if queuedSubworkflows(ctx) {
+		// A step action ends the step at once, while this attempt may still
+		// have to take its child out of the queue: the workflow must not end
+		// before it has.
+		if r.eng != nil {
+			r.eng.hold()
+			defer r.eng.release()
+		}
+		if start, o, err := r.admitSubworkflow(ctx, n, in, id, childID); !start {
+			return o, err
+		}
+	}
 	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 		WorkflowID:               childID,
 		WorkflowExecutionTimeout: childTimeout(timeout),

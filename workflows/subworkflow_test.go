@@ -20,6 +20,11 @@ const childDef = `{"workflow":{"id":"child","params":{"greeting":{"type":"STRING
 // resolver mocks the registry's Resolve activity with fixed definitions.
 func resolver(h *harness, defs map[string]string) {
 	h.env.RegisterActivityWithOptions(registry.Resolve, activity.RegisterOptions{Name: registry.ResolveActivityName})
+	// The child's run strategy admits it at once (the queue is the
+	// scheduler's; its integration tests cover waiting and refusal).
+	h.env.RegisterActivityWithOptions(func(context.Context, W.SubworkflowAdmit) (*W.SubworkflowAdmission, error) {
+		return &W.SubworkflowAdmission{Status: string(W.InProgress), Start: true}, nil
+	}, activity.RegisterOptions{Name: W.SubworkflowAdmitActivityName})
 	h.env.OnActivity(registry.ResolveActivityName, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in registry.ResolveInput) (*registry.Resolved, error) {
 			def, ok := defs[in.WorkflowID]

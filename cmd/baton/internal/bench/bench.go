@@ -145,6 +145,13 @@ type bench struct {
 	// floor's).
 	naivePhase bool
 	report     *Report
+	// idleCPU is the process's CPU per second of wall time with nothing
+	// running (servers' and workers' timers and polls): what a row's CPU
+	// per run leaves out.
+	idleCPU float64
+	// idlePersist is the tuned server's store requests per second with
+	// nothing running.
+	idlePersist float64
 }
 
 // Run starts the servers, runs the scenarios and returns the report. A
@@ -175,6 +182,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(t0).Round(time.Millisecond))
 		defer b.naive.stop()
 	}
+	b.idleCPU, b.idlePersist = idle(ctx, b.baton)
+	b.report.Env.IdleCPUMsPerSec, b.report.Env.IdleStoreRequestsPerSec = b.idleCPU*1000, b.idlePersist
 	// Baton and the floor first, then the naive design, so that the
 	// default server's backlog never lands on a Baton row.
 	for _, naive := range []bool{false, true} {
@@ -251,9 +260,10 @@ func (b *bench) floorVariant(row Row, in floorInput) variant {
 // rather than as a failure.
 const runTimeout = 2 * time.Minute
 
-// measure runs variants interleaved (one run of each per repetition, so they
-// see the same machine noise): warm-up, then repetitions until opts.Reps or
-// the row budget, never fewer than min(Reps, 5). Failures end a variant.
+// measure runs variants interleaved (one run of each per repetition, in
+// alternating order, so they see the same machine noise): warm-up, then
+// repetitions until opts.Reps or the row budget, never fewer than min(Reps,
+// 5). Failures end a variant. Each row also gets the process CPU per run.
 func (b *bench) measure(ctx context.Context, vs ...variant) {
 	live := make([]variant, 0, len(vs))
 	for _, v := range vs {
@@ -274,6 +284,7 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 		return d, true
 	}
 	samples := make([][]time.Duration, len(live))
+	cpu := make([]time.Duration, len(live))
 	ok := make([]bool, len(live))
 	for i := range ok {
 		ok[i] = true
@@ -300,15 +311,25 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	}
 	began := time.Now()
 	for rep := 0; rep < reps && ctx.Err() == nil; rep++ {
-		for i, v := range live {
+		for j := range live {
+			// Every other rep in reverse order: what a run leaves the
+			// server to do (visibility, history tasks) lands on each
+			// variant's next run as often.
+			i := j
+			if rep%2 == 1 {
+				i = len(live) - 1 - j
+			}
+			v := live[i]
 			if !ok[i] {
 				continue
 			}
+			c0 := processCPU()
 			d, good := once(v)
 			if !good {
 				ok[i] = false
 				continue
 			}
+			cpu[i] += b.busyCPU(processCPU()-c0, d)
 			samples[i] = append(samples[i], d)
 		}
 		if rep >= min(reps, 5)-1 && time.Since(began) > 2*b.opts.RowBudget {
@@ -317,6 +338,9 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	}
 	for i, v := range live {
 		v.row.setLatencies(samples[i])
+		if n := len(samples[i]); n > 0 {
+			v.row.CPUPerRunMs = ms(cpu[i]) / float64(n)
+		}
 	}
 	for _, v := range vs {
 		b.report.add(v.row)
@@ -336,6 +360,38 @@ func (b *bench) start(ctx context.Context) {
 		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))
 	}
 	b.measure(ctx, vs...)
+	b.countStoreRequests(ctx, vs...)
+}
+
+// storeRuns is how many runs countStoreRequests counts per row (fewer if
+// opts.Reps is smaller).
+const storeRuns = 20
+
+// countStoreRequests gives each row its server's store requests per run:
+// storeRuns runs one after the other, between two quiet servers (what
+// earlier runs left to do done), less the idle server's requests.
+func (b *bench) countStoreRequests(ctx context.Context, vs ...variant) {
+	runs := min(storeRuns, b.opts.Reps)
+	for _, v := range vs {
+		if v.fn == nil || !v.row.ok() {
+			continue
+		}
+		v.sys.quiet(ctx, b.idlePersist)
+		p0, t0 := v.sys.persist.count(), time.Now()
+		for range runs {
+			rctx, cancel := context.WithTimeout(ctx, runTimeout)
+			err := v.fn(rctx)
+			cancel()
+			if err != nil {
+				v.row.Error = "counting store requests: " + err.Error()
+				break
+			}
+		}
+		v.sys.quiet(ctx, b.idlePersist)
+		if v.row.Error == "" {
+			v.row.StoreRequestsPerRun = b.busyPersist(v.sys.persist.count()-p0, time.Since(t0)) / float64(runs)
+		}
+	}
 }
 
 // chains runs the chains mode by mode, cheapest first, so that the backlog

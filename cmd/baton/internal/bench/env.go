@@ -47,6 +47,8 @@ type system struct {
 	bc   *client.Client
 	// eager: starts use eager workflow start (the worker shares the client).
 	eager bool
+	// persist counts the server's store requests.
+	persist persistCounter
 }
 
 var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activities.Result, error) {
@@ -58,14 +60,16 @@ var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activit
 // options go to the Temporal client the worker and Baton client share
 // (diagnostics count its RPCs).
 func startSystem(ctx context.Context, name string, profile devserver.Profile, eager bool, dial ...grpc.DialOption) (*system, error) {
+	persist := newPersistCounter()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Profile:            profile,
 		ExtraDynamicConfig: map[string]any{"history.longPollExpirationInterval": stallBound},
+		Metrics:            persist,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the %s server: %w", name, err)
 	}
-	s := &system{name: name, srv: srv, eager: eager}
+	s := &system{name: name, srv: srv, eager: eager, persist: persist}
 	s.tc, err = srv.NewClient(sdkclient.Options{Logger: worker.NewLogger(nil), ConnectionOptions: sdkclient.ConnectionOptions{DialOptions: dial}})
 	if err != nil {
 		s.stop()

@@ -9,58 +9,130 @@ import (
 )
 
 // throughput runs many 5-step DAGs concurrently: runs/s and steps/s.
+// Baton's rows and the floor's run in alternating batches (loadRows).
 func (b *bench) throughput(ctx context.Context) {
 	runs, conc := b.opts.ThroughputRuns, b.opts.ThroughputConcurrency
+	row := func(mode string) Row { return Row{Scenario: ScenarioThroughput, Mode: mode, N: 5} }
 	if b.naivePhase {
-		b.load(ctx, b.naive, Row{Scenario: ScenarioThroughput, Mode: "activity", N: 5}, fiveStepDef(typeNaive), runs, conc)
+		b.loadRows(ctx, runs, conc, b.loadPlan(b.naive, row("activity"), fiveStepDef(typeNaive)))
 		return
 	}
-	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "inline", N: 5}, fiveStepDef(typeNoOp), runs, conc)
-	b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, Mode: "local_activity", N: 5}, fiveStepDef(typeLocal), runs, conc)
+	vs := []*loadVariant{
+		b.loadPlan(b.baton, row("inline"), fiveStepDef(typeNoOp)),
+		b.loadPlan(b.baton, row("local_activity"), fiveStepDef(typeLocal)),
+	}
 	if !b.opts.NoFloor {
 		// The ceiling: the same load of hand-written 5-local-activity runs.
-		b.load(ctx, b.baton, Row{Scenario: ScenarioThroughput, System: "floor", Mode: "local_activity", N: 5}, nil, runs, conc)
+		floor := row("local_activity")
+		floor.System = "floor"
+		sys := b.baton
+		vs = append(vs, &loadVariant{row: &floor, sys: sys, run: func(ctx context.Context) error {
+			return sys.runFloor(ctx, floorInput{N: floor.N, Local: true})
+		}})
 	}
+	b.loadRows(ctx, runs, conc, vs...)
 }
 
-// load runs `runs` runs of def (the floor's 5 local activities if def is
-// nil; fewer if the row budget runs out first) with
-// conc in flight at once, after a warm-up of conc runs, and records runs/s,
-// steps/s and the latency of each run.
-func (b *bench) load(ctx context.Context, sys *system, row Row, def []byte, runs, conc int) {
-	r := &row
-	defer func() {
-		b.report.add(r)
-		fmt.Fprintln(b.opts.Progress, r.progress())
-	}()
-	runOnce := func(ctx context.Context) error { return sys.runFloor(ctx, floorInput{N: row.N, Local: true}) }
-	if def != nil {
-		r.System = sys.name
-		plan, err := sys.compile(def)
-		if err != nil {
-			r.Error = "compile: " + err.Error()
-			return
-		}
-		runOnce = func(ctx context.Context) error { _, err := sys.runPlan(ctx, plan); return err }
+// loadVariant is one row of a load: what one run does, and what its
+// batches measured so far.
+type loadVariant struct {
+	row   *Row
+	sys   *system
+	run   func(ctx context.Context) error // nil if the row could not be set up (row.Error says why)
+	lat   []time.Duration
+	wall  time.Duration
+	cpu   time.Duration
+	store float64 // the server's store requests, beyond the idle server's
+}
+
+// loadPlan is a load row that runs a compiled definition.
+func (b *bench) loadPlan(sys *system, row Row, def []byte) *loadVariant {
+	v := &loadVariant{row: &row, sys: sys}
+	row.System = sys.name
+	plan, err := sys.compile(def)
+	if err != nil {
+		row.Error = "compile: " + err.Error()
+		return v
 	}
-	batch := func(n int) ([]time.Duration, time.Duration, error) {
-		return b.drive(ctx, n, conc, "runs", func(ctx context.Context, _ int) error { return runOnce(ctx) })
+	v.run = func(ctx context.Context) error { _, err := sys.runPlan(ctx, plan); return err }
+	return v
+}
+
+// loadBatch is how many runs of one row a batch of loadRows runs, in
+// units of the concurrency: small enough that the rows alternate several
+// times within the row budget, large enough that the batch's ramp-up and
+// ramp-down (fewer than conc in flight) are a small part of it.
+const loadBatch = 3
+
+// loadRows measures each row's runs/s with conc runs in flight: after a
+// warm-up of conc runs per row, the rows take turns, a batch of
+// loadBatch×conc runs each (in the reverse order every other round), so
+// that a change in the machine's load hits every row alike, until each has
+// run `runs` runs or the rows together have used their row budgets. A
+// row's runs/s is its runs over the wall time of its batches; it also gets
+// the process CPU per run.
+func (b *bench) loadRows(ctx context.Context, runs, conc int, vs ...*loadVariant) {
+	live := make([]*loadVariant, 0, len(vs))
+	for _, v := range vs {
+		if v.run != nil {
+			live = append(live, v)
+		}
+	}
+	// A batch starts and ends on a quiet server (quiet), so that the
+	// store requests a row's runs leave behind are counted on that row.
+	batch := func(v *loadVariant, n int) bool {
+		v.sys.quiet(ctx, b.idlePersist)
+		c0, p0, t0 := processCPU(), v.sys.persist.count(), time.Now()
+		lat, wall, err := b.drive(ctx, n, conc, "runs", func(ctx context.Context, _ int) error { return v.run(ctx) })
+		cpu := b.busyCPU(processCPU()-c0, wall)
+		v.sys.quiet(ctx, b.idlePersist)
+		if err != nil {
+			v.row.Error = err.Error()
+			return false
+		}
+		v.lat, v.wall, v.cpu = append(v.lat, lat...), v.wall+wall, v.cpu+cpu
+		v.store += b.busyPersist(v.sys.persist.count()-p0, time.Since(t0))
+		return true
 	}
 	if b.opts.Warmup > 0 {
-		if _, _, err := batch(min(conc, runs)); err != nil {
-			r.Error = err.Error()
-			return
+		for _, v := range live {
+			if batch(v, min(conc, runs)) {
+				v.lat, v.wall, v.cpu, v.store = nil, 0, 0, 0
+			}
 		}
 	}
-	lat, wall, err := batch(runs)
-	if err != nil {
-		r.Error = err.Error()
+	budget := time.Duration(len(live)) * b.opts.RowBudget
+	began := time.Now()
+	for round := 0; ctx.Err() == nil && time.Since(began) < budget; round++ {
+		more := false
+		for j := range live {
+			v := live[j]
+			if round%2 == 1 {
+				v = live[len(live)-1-j]
+			}
+			if v.row.Error != "" || len(v.lat) >= runs {
+				continue
+			}
+			more = batch(v, min(loadBatch*conc, runs-len(v.lat))) || more
+		}
+		if !more {
+			break
+		}
 	}
-	r.setLatencies(lat)
-	r.Concurrency = conc
-	if wall > 0 {
-		r.RunsPerSec = float64(len(lat)) / wall.Seconds()
-		r.StepsPerSec = r.RunsPerSec * float64(row.N)
+	for _, v := range vs {
+		r := v.row
+		r.setLatencies(v.lat)
+		r.Concurrency = conc
+		if v.wall > 0 {
+			r.RunsPerSec = float64(len(v.lat)) / v.wall.Seconds()
+			r.StepsPerSec = r.RunsPerSec * float64(r.N)
+		}
+		if len(v.lat) > 0 {
+			r.CPUPerRunMs = ms(v.cpu) / float64(len(v.lat))
+			r.StoreRequestsPerRun = v.store / float64(len(v.lat))
+		}
+		b.report.add(r)
+		fmt.Fprintln(b.opts.Progress, r.progress())
 	}
 }
 

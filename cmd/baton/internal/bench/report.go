@@ -37,6 +37,13 @@ type Env struct {
 	// LoadAvg is the 1-minute load average when the run began and ended:
 	// other processes on the machine skew every figure.
 	LoadAvg [2]string `json:"load_avg,omitempty"`
+	// IdleCPUMsPerSec is the process's CPU per second with nothing running
+	// (servers' and workers' timers and polls); rows' CPU per run leaves it
+	// out.
+	IdleCPUMsPerSec float64 `json:"idle_cpu_ms_per_s"`
+	// IdleStoreRequestsPerSec is the tuned server's store requests per
+	// second with nothing running; rows' store requests leave it out.
+	IdleStoreRequestsPerSec float64 `json:"idle_store_requests_per_s"`
 }
 
 // Row is one measured configuration. Latencies are submit→result of one
@@ -64,6 +71,23 @@ type Row struct {
 	RunsPerSec  float64 `json:"runs_per_sec,omitempty"`
 	StepsPerSec float64 `json:"steps_per_sec,omitempty"`
 	MaxHistory  int     `json:"max_history_events,omitempty"`
+	// CPUPerRunMs is the process's CPU time (server, worker and client:
+	// they share the process) while the row's runs ran, less what the idle
+	// process uses in that wall time (Env.IdleCPUMsPerSec), per run: other
+	// processes' load stretches it much less than latency.
+	CPUPerRunMs float64 `json:"cpu_per_run_ms,omitempty"`
+	// StoreRequestsPerRun is how many requests the server made to its
+	// stores (history and visibility) per run, beyond the idle server's: the
+	// server's work, independent of the machine's load (start and
+	// throughput rows).
+	StoreRequestsPerRun float64 `json:"store_requests_per_run,omitempty"`
+	// samples are the latencies in measurement order (rep i of interleaved
+	// rows ran one after the other), for paired ratios.
+	samples []time.Duration
+	// QueueCost is, for a strategy row, what one start cost the queue
+	// entity: events, workflow tasks, activities and local activities of
+	// its history per start (load-independent).
+	QueueCost string `json:"queue_cost,omitempty"`
 
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`
@@ -163,6 +187,7 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 }
 
 func (row *Row) setLatencies(l []time.Duration) {
+	row.samples = l
 	s := slices.Clone(l)
 	slices.Sort(s)
 	row.Reps = len(s)
@@ -264,13 +289,17 @@ func (r *Report) compare() {
 		if f.Scenario == ScenarioThroughput {
 			c := Comparison{Against: "floor", What: "throughput " + f.Mode, Baton: b.RunsPerSec, Other: f.RunsPerSec, Unit: "runs/s"}
 			c.Ratio = (f.RunsPerSec - b.RunsPerSec) / f.RunsPerSec * 100
-			c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio)
+			c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio) + cpuText(b, f)
 			r.Comparisons = append(r.Comparisons, c)
 			continue
 		}
 		pct := (b.P50Ms - f.P50Ms) / f.P50Ms * 100
 		c := Comparison{Against: "floor", What: f.Scenario + " " + f.Mode + fmt.Sprintf(" N=%d", f.N), Baton: b.P50Ms, Other: f.P50Ms, Unit: "ms", Ratio: pct}
 		c.Text = fmt.Sprintf("%-28s baton %8.2f ms  floor %8.2f ms  interpreter overhead %+.0f%%", c.What, b.P50Ms, f.P50Ms, pct)
+		if p, ok := pairedRatio(b, f); ok {
+			c.Text += fmt.Sprintf(" (median of the reps' ratios %+.0f%%)", (p-1)*100)
+		}
+		c.Text += cpuText(b, f)
 		if b.PerStepMs != nil && f.PerStepMs != nil && *f.PerStepMs > 0 {
 			c.Text += fmt.Sprintf("  (per step %.4f vs %.4f ms: %+.0f%%)", *b.PerStepMs, *f.PerStepMs, (*b.PerStepMs-*f.PerStepMs) / *f.PerStepMs * 100)
 		}
@@ -297,6 +326,35 @@ func (r *Report) compare() {
 			r.Comparisons = append(r.Comparisons, c)
 		}
 	}
+}
+
+// pairedRatio is the median over repetitions of b's latency over f's in
+// the same repetition (measure ran them one after the other), which a load
+// that changes between repetitions moves less than the ratio of the p50s.
+func pairedRatio(b, f *Row) (float64, bool) {
+	if len(b.samples) == 0 || len(b.samples) != len(f.samples) {
+		return 0, false
+	}
+	ratios := make([]float64, len(b.samples))
+	for i := range b.samples {
+		ratios[i] = float64(b.samples[i]) / float64(f.samples[i])
+	}
+	slices.Sort(ratios)
+	return ratios[(len(ratios)-1)/2], true
+}
+
+// cpuText compares the process CPU and the store requests per run of two
+// rows ("" where unknown).
+func cpuText(b, f *Row) string {
+	s := ""
+	if b.CPUPerRunMs > 0 && f.CPUPerRunMs > 0 {
+		s += fmt.Sprintf("; CPU per run %.2f vs %.2f ms (%+.0f%%)", b.CPUPerRunMs, f.CPUPerRunMs, (b.CPUPerRunMs-f.CPUPerRunMs)/f.CPUPerRunMs*100)
+	}
+	if b.StoreRequestsPerRun > 0 && f.StoreRequestsPerRun > 0 {
+		s += fmt.Sprintf("; store requests per run %.1f vs %.1f (%+.0f%%)", b.StoreRequestsPerRun, f.StoreRequestsPerRun,
+			(b.StoreRequestsPerRun-f.StoreRequestsPerRun)/f.StoreRequestsPerRun*100)
+	}
+	return s
 }
 
 func (r *Report) growth() {

@@ -20,7 +20,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tsystem\tmode\tN\treps\tp50 ms\tp95 ms\tmax ms\tper step ms\t")
+	fmt.Fprintln(tw, "scenario\tsystem\tmode\tN\treps\tp50 ms\tp95 ms\tmax ms\tper step ms\tcpu ms/run\tstore req/run\t")
 	for _, row := range r.Rows {
 		perStep := "-"
 		if row.PerStepMs != nil {
@@ -36,13 +36,23 @@ func (r *Report) WriteTable(w io.Writer) error {
 			note = fmt.Sprintf("%.0f runs/s, %.0f steps/s (%d in flight)", row.RunsPerSec, row.StepsPerSec, row.Concurrency)
 		case row.MaxHistory > 0:
 			note = fmt.Sprintf("largest history %d events", row.MaxHistory)
+		case row.QueueCost != "":
+			note = "queue per start: " + row.QueueCost
 		}
 		if !row.ok() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t-\t-\t-\t-\t  %s\n", row.Scenario, row.System, row.Mode, row.N, row.Reps, note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t-\t-\t-\t-\t-\t-\t  %s\n", row.Scenario, row.System, row.Mode, row.N, row.Reps, note)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%s\t  %s\n",
-			row.Scenario, row.System, row.Mode, row.N, row.Reps, row.P50Ms, row.P95Ms, row.MaxMs, perStep, note)
+		cpu := "-"
+		if row.CPUPerRunMs > 0 {
+			cpu = fmt.Sprintf("%.2f", row.CPUPerRunMs)
+		}
+		store := "-"
+		if row.StoreRequestsPerRun > 0 {
+			store = fmt.Sprintf("%.1f", row.StoreRequestsPerRun)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t  %s\n",
+			row.Scenario, row.System, row.Mode, row.N, row.Reps, row.P50Ms, row.P95Ms, row.MaxMs, perStep, cpu, store, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -87,7 +97,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  %s %-50s %10.4g %-6s (target %s %g %s, %s)\n", verdict, t.Name, t.Value, t.Unit, rel, t.Limit, t.Unit, how)
 	}
-	fmt.Fprintf(w, "\nwall time %.0f s; 1-minute load average %s at the start, %s at the end\n", r.WallSecs, e.LoadAvg[0], e.LoadAvg[1])
+	fmt.Fprintf(w, "\nwall time %.0f s; 1-minute load average %s at the start, %s at the end; idle process CPU %.1f ms/s, idle server %.1f store requests/s (left out of the per-run figures)\n", r.WallSecs, e.LoadAvg[0], e.LoadAvg[1], e.IdleCPUMsPerSec, e.IdleStoreRequestsPerSec)
 	return nil
 }
 

@@ -96,6 +96,16 @@ type Options struct {
 	// UIPort, when set, serves the Temporal Web UI on Host:UIPort, if this
 	// build includes it (see UIAvailable).
 	UIPort int
+	// Metrics receives the server's metrics (nil: none are kept).
+	Metrics metrics.Handler
+}
+
+// metricsHandler is opts.Metrics, or one that keeps nothing.
+func metricsHandler(opts Options) metrics.Handler {
+	if opts.Metrics == nil {
+		return metrics.NoopMetricsHandler
+	}
+	return opts.Metrics
 }
 
 // SearchAttributes are Baton's custom search attributes
@@ -231,7 +241,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
 		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
-		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
+		temporal.WithCustomMetricsHandler(metricsHandler(opts)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: new server: %w", err)

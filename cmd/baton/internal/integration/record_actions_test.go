@@ -65,10 +65,12 @@ func TestRecordBreakpointHistories(t *testing.T) {
 	_, err := env.baton.SetBreakpoint(ctx, W.Breakpoint{WorkflowID: wf, StepID: "b"})
 	require.NoError(t, err)
 	req, err := definition.NewWorkflow(wf).Steps(
+		// The sleeps outlast both sets below: each returns only after
+		// client.BreakpointLease (it signals the run at once).
 		definition.NoOp("a").Next("b"), definition.NoOp("b"),
-		definition.Sleep("wait", 3).Next("c"), definition.NoOp("c"),
+		definition.Sleep("wait", 8).Next("c"), definition.NoOp("c"),
 		definition.Foreach("loop").Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 1, 1)")).
-			Steps(definition.Sleep("nap", 3).Next("s"), definition.NoOp("s")),
+			Steps(definition.Sleep("nap", 8).Next("s"), definition.NoOp("s")),
 	).Build()
 	require.NoError(t, err)
 	run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{})

@@ -37,6 +37,18 @@ func TestRecordCompositeHistories(t *testing.T) {
 		require.NoError(t, err)
 		recordRuns(t, "foreach", req, nil, W.InstanceSucceeded, "/loop")
 	})
+	t.Run("foreach-shards", func(t *testing.T) {
+		req, err := definition.NewWorkflow("rec-foreach-shards").StepConcurrency(100).Steps(
+			definition.Foreach("loop").Concurrency(50).
+				Loop("i", definition.Expr(sel.LongArray, "Util.intsBetween(0, 5, 1)")).
+				Steps(definition.NewStep("echo", "Echo").
+					Param("reply", definition.Expr(sel.String, "'r' + i")).Param("out", definition.String(""))).
+				Next("sum"),
+			definition.NoOp("sum").Param("all", definition.Expr(sel.StringArray, "params.getFromForeach('loop', 'echo', 'out')")),
+		).Build()
+		require.NoError(t, err)
+		recordRuns(t, "foreach-shards", req, nil, W.InstanceSucceeded, "/loop", "/loop#1", "/loop#2", "/loop#3")
+	})
 	t.Run("while", func(t *testing.T) {
 		req, err := definition.NewWorkflow("rec-while").Steps(
 			definition.While("loop", "k < 3").Loop("k", definition.Long(0)).

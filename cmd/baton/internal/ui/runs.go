@@ -122,6 +122,11 @@ func (s *Server) loopProgress(ctx context.Context, childID string) *workflows.Lo
 	if v.Get(&p) != nil {
 		return nil
 	}
+	for k := range p.Shards { // a wide foreach's shards run its iterations
+		if sp := s.loopProgress(ctx, workflows.ShardID(childID, k+1)); sp != nil {
+			p.AddShard(*sp)
+		}
+	}
 	return &p
 }
 

@@ -1,0 +1,148 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/batonhq/baton/cmd/baton/internal/devserver"
+)
+
+// TestDiagChain is a diagnostic, skipped unless BATON_CHAIN_DIAG=1
+// (BATON_CHAIN_N=100,300 picks the chain sizes, BATON_CHAIN_REPS the runs
+// per size and system, BATON_CHAIN_ONLY=baton or floor one system for a
+// profile of it alone): it runs the local-activity chain on Baton and on
+// the floor, alternately, and prints per system and size the process CPU
+// per run (server, worker and client share the process) and, from the
+// last run's history, what it records: events, workflow tasks, markers and
+// the bytes of the markers' payloads and of the start's input and the
+// completion's result (README, Performance, session 6). Run it with
+// -test.cpuprofile to see where the CPU goes.
+func TestDiagChain(t *testing.T) {
+	if os.Getenv("BATON_CHAIN_DIAG") == "" {
+		t.Skip("diagnostic: set BATON_CHAIN_DIAG=1")
+	}
+	sizes := envInts(t, "BATON_CHAIN_N", 100, 300)
+	reps := envInts(t, "BATON_CHAIN_REPS", 20)[0]
+	only := os.Getenv("BATON_CHAIN_ONLY")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
+	require.NoError(t, err)
+	defer sys.stop()
+	for _, n := range sizes {
+		plan, err := sys.compile(chainDef(n, typeLocal))
+		require.NoError(t, err)
+		var batonCPU, floorCPU time.Duration
+		var batonWall, floorWall []time.Duration
+		var batonID, batonRun, floorID, floorRun string
+		for i := 0; i < reps+2; i++ { // two warm-up runs each
+			if only != "floor" {
+				cpu0, began := cpuNow(), time.Now()
+				run, err := sys.runPlan(ctx, plan)
+				require.NoError(t, err)
+				if i >= 2 {
+					batonCPU += cpuNow() - cpu0
+					batonWall = append(batonWall, time.Since(began))
+				}
+				batonID, batonRun = run.ID(), run.RunID()
+			}
+			if only != "baton" {
+				cpu0, began := cpuNow(), time.Now()
+				floorID, floorRun, err = sys.runFloorWorkflow(ctx, floorWorkflowName, floorInput{N: n, Local: true})
+				require.NoError(t, err)
+				if i >= 2 {
+					floorCPU += cpuNow() - cpu0
+					floorWall = append(floorWall, time.Since(began))
+				}
+			}
+		}
+		fmt.Printf("== N=%d, %d runs each: CPU per run baton %v, floor %v (baton/floor %.2f); p50 wall baton %v, floor %v (baton/floor %.2f)\n", n, reps,
+			(batonCPU / time.Duration(reps)).Round(time.Microsecond), (floorCPU / time.Duration(reps)).Round(time.Microsecond),
+			float64(batonCPU)/float64(floorCPU), median(batonWall), median(floorWall), float64(median(batonWall))/float64(median(floorWall)))
+		if only != "floor" {
+			fmt.Printf("  baton: %s\n", historyShape(ctx, t, sys, batonID, batonRun))
+		}
+		if only != "baton" {
+			fmt.Printf("  floor: %s\n", historyShape(ctx, t, sys, floorID, floorRun))
+		}
+	}
+}
+
+// historyShape summarizes one workflow run's history: events, workflow
+// tasks, markers and payload bytes.
+func historyShape(ctx context.Context, t *testing.T, s *system, id, runID string) string {
+	it := s.tc.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events, tasks, markers, markerBytes, inputBytes, resultBytes, histBytes int
+	var first time.Time
+	var timeline []string
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		events++
+		if first.IsZero() {
+			first = ev.GetEventTime().AsTime()
+		}
+		if ev.GetEventType() != enumspb.EVENT_TYPE_MARKER_RECORDED {
+			timeline = append(timeline, fmt.Sprintf("%s@%v", strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_"),
+				ev.GetEventTime().AsTime().Sub(first).Round(100*time.Microsecond)))
+		}
+		histBytes += ev.Size()
+		switch ev.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+			tasks++
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			markers++
+			for _, p := range ev.GetMarkerRecordedEventAttributes().GetDetails() {
+				markerBytes += p.Size()
+			}
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			inputBytes = ev.GetWorkflowExecutionStartedEventAttributes().GetInput().Size()
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+			resultBytes = ev.GetWorkflowExecutionCompletedEventAttributes().GetResult().Size()
+		}
+	}
+	perMarker := 0
+	if markers > 0 {
+		perMarker = markerBytes / markers
+	}
+	out := fmt.Sprintf("%d events (%d bytes), %d workflow tasks, %d markers (%d bytes of details, %d a marker), input %d bytes, result %d bytes",
+		events, histBytes, tasks, markers, markerBytes, perMarker, inputBytes, resultBytes)
+	if os.Getenv("BATON_CHAIN_TIMELINE") != "" {
+		out += "\n    " + strings.Join(timeline, " ")
+	}
+	return out
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2].Round(time.Microsecond)
+}
+
+// envInts reads a comma-separated list of integers from the environment
+// variable name, or gives def if it is not set.
+func envInts(t *testing.T, name string, def ...int) []int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(f)
+		require.NoError(t, err, "%s=%s", name, s)
+		out = append(out, n)
+	}
+	return out
+}
