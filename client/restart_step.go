@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
@@ -271,6 +272,24 @@ const maxLoopRuns = 64
 // its earlier executions (an iteration kept by a restart ran in one of
 // them), newest first.
 func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*workflows.State, error) {
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		st, listed, err := c.iterationStateOnce(ctx, loopID, it)
+		if err == nil || listed > 0 || wait > 2*time.Second {
+			return st, err
+		}
+		// Visibility listed none of the loop's runs: it lags behind a run
+		// that has just ended or been restarted. Ask again shortly.
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// iterationStateOnce looks for the iteration once; listed is how many runs
+// it asked, past the latest execution's chain.
+func (c *Client) iterationStateOnce(ctx context.Context, loopID string, it int) (*workflows.State, int, error) {
 	ask := func(runID string) *workflows.State {
 		resp, err := c.tc.QueryWorkflow(ctx, loopID, runID, workflows.QueryIteration, it)
 		if err != nil {
@@ -285,7 +304,7 @@ func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*wo
 	runID, asked := "", 0
 	for ; asked < maxLoopRuns; asked++ {
 		if st := ask(runID); st != nil {
-			return st, nil
+			return st, 0, nil
 		}
 		hist := c.tc.GetWorkflowHistory(ctx, loopID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 		if !hist.HasNext() {
@@ -293,32 +312,34 @@ func (c *Client) iterationState(ctx context.Context, loopID string, it int) (*wo
 		}
 		ev, err := hist.Next()
 		if err != nil {
-			return nil, fmt.Errorf("read loop run %s: %w", loopID, err)
+			return nil, 0, fmt.Errorf("read loop run %s: %w", loopID, err)
 		}
 		if runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId(); runID == "" {
 			break
 		}
 	}
 	var token []byte
+	listed := 0
 	for asked < maxLoopRuns {
 		resp, err := c.tc.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 			Query: fmt.Sprintf("WorkflowId = %q", loopID), PageSize: maxLoopRuns, NextPageToken: token})
 		if err != nil {
-			return nil, fmt.Errorf("list the runs of loop %s: %w", loopID, err)
+			return nil, listed, fmt.Errorf("list the runs of loop %s: %w", loopID, err)
 		}
 		for _, ex := range resp.GetExecutions() {
 			if asked++; asked > maxLoopRuns {
 				break
 			}
+			listed++
 			if st := ask(ex.GetExecution().GetRunId()); st != nil {
-				return st, nil
+				return st, listed, nil
 			}
 		}
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			break
 		}
 	}
-	return nil, fmt.Errorf("none of the %d latest runs of loop %s ran it", min(asked, maxLoopRuns), loopID)
+	return nil, listed, fmt.Errorf("none of the %d latest runs of loop %s ran it", min(asked, maxLoopRuns), loopID)
 }
 
 // leafStepParams are the step params of the run that holds the chosen
