@@ -162,7 +162,6 @@ func setStepActionHandler(ctx workflow.Context, r *run) error {
 // new status.
 func (r *run) applyStepAction(ctx workflow.Context, n *node, req StepActionRequest) StepActionResult {
 	workflow.GetVersion(ctx, ChangeStepActions, workflow.DefaultVersion, 1)
-	alignCommandIDs(ctx) // STOP, KILL and SKIP may cancel a child next
 	note := stepActionDispatch[req.Action](r, n, req)
 	return StepActionResult{Instance: r.id, Path: n.plan.ID, Status: n.state.Status, Attempts: n.state.Attempts, Message: note}
 }

@@ -4,9 +4,23 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// withChildCancel is workflow.WithCancel for a context child workflows
+// are started on (a loop or subworkflow attempt, a step's coroutine on the
+// legacy engine, a loop iteration): its cancel first aligns the SDK's
+// command ids (alignCommandIDs), so that every cancel of a child goes
+// through the workaround.
+func withChildCancel(parent workflow.Context) (workflow.Context, func()) {
+	ctx, cancel := workflow.WithCancel(parent)
+	return ctx, func() {
+		alignCommandIDs(ctx)
+		cancel()
+	}
+}
+
 // alignCommandIDs works around a replay bug of the pinned Go SDK (v1.50)
-// that made a run nondeterministic after any replay: call it right before
-// cancelling a context that a started child workflow waits on.
+// that made a run nondeterministic after any replay; withChildCancel calls
+// it right before cancelling a context that a started child workflow
+// waits on.
 //
 // The SDK predicts the event id of each command it creates (an activity is
 // known by it). On replay, a GetVersion whose marker is in history creates

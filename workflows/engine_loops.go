@@ -22,7 +22,7 @@ func (l *foreachLoop) runOnEngine() {
 		if err != nil {
 			return err
 		}
-		ictx, cancel := workflow.WithCancel(l.ctx)
+		ictx, cancel := withChildCancel(l.ctx)
 		r, err := newRun(ictx, in, id, true)
 		if err != nil {
 			st := &State{WorkflowID: in.Plan.WorkflowID, Status: InstanceFailed, Error: err.Error()}
@@ -35,7 +35,6 @@ func (l *foreachLoop) runOnEngine() {
 		}
 		r.tree = l.tree
 		l.running[pos] = func() {
-			alignCommandIDs(l.ctx)
 			cancel()
 			r.halt(Stopped, "the run was stopped")
 		}

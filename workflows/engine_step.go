@@ -234,7 +234,7 @@ func (r *run) startAttempt(n *node) {
 		// (a registry lookup, a child's start and end): one coroutine per
 		// attempt, cancelled by a halt through n.cancel as in the legacy
 		// engine (a finished async subworkflow's child is never cancelled).
-		ctx, cancel := workflow.WithCancel(r.ctx)
+		ctx, cancel := withChildCancel(r.ctx)
 		n.cancel = cancel
 		f, settled := workflow.NewFuture(ctx)
 		var res outcome

@@ -390,7 +390,6 @@ func (r *run) halt(with StepStatus, why string) {
 		return
 	}
 	r.halted, r.haltWith, r.haltWhy = true, with, why
-	alignCommandIDs(r.ctx) // children are cancelled next
 	if r.eng != nil {
 		r.haltSteps()
 	}

@@ -200,7 +200,7 @@ func (c *permitClient) acquire(ctx workflow.Context) error {
 // legacyLaunch starts n's lifecycle in its own coroutine.
 func (r *run) legacyLaunch(n *node) {
 	r.running++
-	ctx, cancel := workflow.WithCancel(r.ctx)
+	ctx, cancel := withChildCancel(r.ctx)
 	n.cancel = cancel
 	n.state.Status = Created
 	workflow.Go(ctx, func(ctx workflow.Context) {

@@ -17,7 +17,7 @@ func legacyForeach(l *foreachLoop) {
 		if err != nil {
 			return err
 		}
-		cctx, cancel := workflow.WithCancel(ctx)
+		cctx, cancel := withChildCancel(ctx)
 		l.running[pos] = cancel
 		workflow.Go(cctx, func(gctx workflow.Context) {
 			st := runInline(gctx, run, id, l.tree)

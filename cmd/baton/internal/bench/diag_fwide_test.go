@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,15 +29,7 @@ func TestDiagForeachWide(t *testing.T) {
 	if os.Getenv("BATON_FWIDE_DIAG") == "" {
 		t.Skip("diagnostic: set BATON_FWIDE_DIAG=1")
 	}
-	concs := []int{10, 300}
-	if s := os.Getenv("BATON_FWIDE_C"); s != "" {
-		concs = nil
-		for _, f := range strings.Split(s, ",") {
-			c, err := strconv.Atoi(f)
-			require.NoError(t, err)
-			concs = append(concs, c)
-		}
-	}
+	concs := envInts(t, "BATON_FWIDE_C", 10, 300)
 	only := os.Getenv("BATON_FWIDE_ONLY") // baton or floor
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
