@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -82,16 +83,20 @@ func TestMetricsEndpointCountsSteps(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	runObserved(t, sdkclient.Options{MetricsHandler: m.Handler()}, sdkworker.Options{})
 
-	resp, err := http.Get(m.URL())
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var parser expfmt.TextParser
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
-	require.NoError(t, err)
-
+	// scrape reads the endpoint's families.
+	scrape := func() map[string]*dto.MetricFamily {
+		resp, err := http.Get(m.URL())
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		var parser expfmt.TextParser
+		families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
+		require.NoError(t, err)
+		return families
+	}
+	families := scrape()
 	// sum adds the samples of a family whose labels include want.
 	sum := func(name string, want map[string]string) float64 {
 		f, ok := families[name]
@@ -129,8 +134,14 @@ func TestMetricsEndpointCountsSteps(t *testing.T) {
 	require.Equal(t, 0.0, sum("baton_step_retries_total", map[string]string{"retry_class": "platform"}))
 	require.Equal(t, 3.0, sum("baton_loop_iterations_total", map[string]string{"loop_kind": "foreach", "status": "SUCCEEDED"}))
 	require.Equal(t, 7.0, sum("baton_step_latency_seconds", nil), "one latency sample per finished step")
-	// The SDK's own metrics come through the same handler.
-	require.Positive(t, sum("temporal_workflow_completed_total", map[string]string{"workflow_type": W.WorkflowName}))
+	// The SDK's own metrics come through the same handler. The worker counts
+	// a completed run only after the server has accepted the completion, so
+	// the client may see the end first: scrape again until it has counted.
+	require.Eventually(t, func() bool {
+		families = scrape()
+		_, ok := families["temporal_workflow_completed_total"]
+		return ok && sum("temporal_workflow_completed_total", map[string]string{"workflow_type": W.WorkflowName}) > 0
+	}, 10*time.Second, 50*time.Millisecond, "temporal_workflow_completed_total counts the run")
 }
 
 func TestTracingSpansPerRunAndStepAttempt(t *testing.T) {
