@@ -91,7 +91,7 @@ func DecodeCompact(b []byte) (*Plan, error) {
 		return nil, fmt.Errorf("decoding compact plan: nested %d levels deep", d)
 	}
 	var c compactPlan
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := unmarshalCompact(b, &c); err != nil {
 		return nil, fmt.Errorf("decoding compact plan: %w", err)
 	}
 	if c.FormatVersion != CompactFormatVersion {
@@ -147,12 +147,27 @@ func mostCommon[K comparable](counts map[K]int, compare func(a, b K) int) K {
 }
 
 // derivePredecessors returns, by step id, the sorted ids of the steps of
-// ns whose edges lead to it: what Compile writes.
+// ns whose edges lead to it: what Compile writes. The lists share one
+// array (each capped at its length, so an append to one copies it).
 func derivePredecessors(ns []*Node) map[string][]string {
-	preds := make(map[string][]string, len(ns))
+	counts := make(map[string]int, len(ns))
+	total := 0
 	for _, n := range ns {
 		for _, e := range n.Successors {
-			preds[e.To] = append(preds[e.To], n.ID)
+			counts[e.To]++
+			total++
+		}
+	}
+	backing := make([]string, total)
+	preds := make(map[string][]string, len(counts))
+	for _, n := range ns {
+		for _, e := range n.Successors {
+			p, ok := preds[e.To]
+			if !ok {
+				c := counts[e.To]
+				p, backing = backing[:0:c], backing[c:]
+			}
+			preds[e.To] = append(p, n.ID)
 		}
 	}
 	for _, p := range preds {
@@ -196,6 +211,12 @@ func compactNodes(ns []*Node, d *nodeDefaults) []*compactNode {
 
 func expandNodes(cs []*compactNode, d *nodeDefaults) []*Node {
 	out := make([]*Node, len(cs))
+	// The unconditional edges of all the nodes share one array.
+	edges := 0
+	for _, c := range cs {
+		edges += len(c.Next)
+	}
+	backing := make([]Edge, edges)
 	for i, c := range cs {
 		// The node is the compact node's own fields, in place: the decoder
 		// allocated them already (a copy was one more allocation a node).
@@ -207,7 +228,7 @@ func expandNodes(cs []*compactNode, d *nodeDefaults) []*Node {
 		n.Timeout = orDefault(c.Timeout, d.Timeout)
 		n.Successors = c.Successors
 		if c.Next != nil {
-			n.Successors = make([]Edge, len(c.Next))
+			n.Successors, backing = backing[:len(c.Next):len(c.Next)], backing[len(c.Next):]
 			for j, to := range c.Next {
 				n.Successors[j] = Edge{To: to, Condition: "true"}
 			}

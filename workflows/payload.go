@@ -44,19 +44,24 @@ func (in RunInput) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads either encoding of the plan; a compact one sets
 // Compact.
 func (in *RunInput) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		runInputFields
-		Plan json.RawMessage `json:"plan"`
+	var f runInputFields
+	plan, ok := scanRunInput(b, &f)
+	if !ok {
+		var raw struct {
+			runInputFields
+			Plan json.RawMessage `json:"plan"`
+		}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return err
+		}
+		f, plan = raw.runInputFields, raw.Plan
 	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	*in = RunInput(raw.runInputFields)
-	if len(raw.Plan) == 0 || bytes.Equal(raw.Plan, []byte("null")) {
+	*in = RunInput(f)
+	if len(plan) == 0 || bytes.Equal(plan, []byte("null")) {
 		return nil
 	}
-	if isCompactPlan(raw.Plan) {
-		p, err := translator.DecodeCompact(raw.Plan)
+	if isCompactPlan(plan) {
+		p, err := translator.DecodeCompact(plan)
 		if err != nil {
 			return fmt.Errorf("baton: decode run input's plan: %w", err)
 		}
@@ -64,7 +69,7 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	in.Plan = new(translator.Plan)
-	return json.Unmarshal(raw.Plan, in.Plan)
+	return json.Unmarshal(plan, in.Plan)
 }
 
 // compactPrefix is how translator.EncodeCompact begins a plan (Plan's
@@ -118,7 +123,20 @@ type stepFields StepState
 const compactStateFormat = 2
 
 // MarshalJSON writes the compact State if the run's input asked for it.
+// The bytes are json.Marshal's of stateFields or of compactState
+// (marshalStateReflect), written without reflection (payload_write.go).
 func (s State) MarshalJSON() ([]byte, error) {
+	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)), &s, s.compact)
+	if err != nil {
+		return marshalStateReflect(&s)
+	}
+	return b, nil
+}
+
+// marshalStateReflect is the State's encoding by encoding/json: the
+// writer's reference, and what writes a State the writer refuses.
+func marshalStateReflect(sp *State) ([]byte, error) {
+	s := *sp
 	if !s.compact {
 		return json.Marshal(stateFields(s))
 	}
@@ -127,8 +145,6 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if s.Steps != nil {
 		c.Steps = make([]*compactStep, len(s.Steps))
 	}
-	// One allocation for all the steps and one for their offsets, not
-	// three a step.
 	steps := make([]compactStep, len(s.Steps))
 	offsets := make([]int64, 2*len(s.Steps))
 	var prevType, prevMode string
@@ -157,28 +173,41 @@ func (s State) MarshalJSON() ([]byte, error) {
 	return json.Marshal(&c)
 }
 
-// compactTimes writes st's times as offsets when that is exact: both in
-// UTC (what workflow.Now and JSON give), within ±292 years of the run's
-// start; else as they are. The offsets are kept in buf (two of them).
+// compactTimes writes st's times as offsets when that is exact
+// (stepOffsets), else as they are. The offsets are kept in buf (two).
 func compactTimes(cs *compactStep, st *StepState, base time.Time, buf []int64) {
 	cs.StartTime, cs.EndTime = st.StartTime, st.EndTime
-	if st.StartTime == nil || !inUTC(base) || !inUTC(*st.StartTime) || st.EndTime != nil && !inUTC(*st.EndTime) {
+	at, dur, ok, hasDur := stepOffsets(st, base)
+	if !ok {
 		return
 	}
-	at := st.StartTime.Sub(base)
-	if !base.Add(at).Equal(*st.StartTime) {
-		return
-	}
-	if st.EndTime != nil {
-		dur := st.EndTime.Sub(*st.StartTime)
-		if !st.StartTime.Add(dur).Equal(*st.EndTime) {
-			return
-		}
-		buf[1] = dur.Nanoseconds()
+	if hasDur {
+		buf[1] = dur
 		cs.Dur = &buf[1]
 	}
-	buf[0] = at.Nanoseconds()
+	buf[0] = at
 	cs.At, cs.StartTime, cs.EndTime = &buf[0], nil, nil
+}
+
+// stepOffsets returns st's start as nanoseconds after the run's start and
+// its duration (hasDur: it has an end), if that is exact (ok): both in UTC
+// (what workflow.Now and JSON give), within ±292 years of the run's start.
+func stepOffsets(st *StepState, base time.Time) (at, dur int64, ok, hasDur bool) {
+	if st.StartTime == nil || !inUTC(base) || !inUTC(*st.StartTime) || st.EndTime != nil && !inUTC(*st.EndTime) {
+		return 0, 0, false, false
+	}
+	a := st.StartTime.Sub(base)
+	if !base.Add(a).Equal(*st.StartTime) {
+		return 0, 0, false, false
+	}
+	if st.EndTime != nil {
+		d := st.EndTime.Sub(*st.StartTime)
+		if !st.StartTime.Add(d).Equal(*st.EndTime) {
+			return 0, 0, false, false
+		}
+		return a.Nanoseconds(), d.Nanoseconds(), true, true
+	}
+	return a.Nanoseconds(), 0, true, false
 }
 
 func inUTC(t time.Time) bool { return t.Location() == time.UTC }
@@ -189,6 +218,17 @@ func inUTC(t time.Time) bool { return t.Location() == time.UTC }
 // page, `--json` output) shows the full one. Both decode in one pass: a full State's steps carry every field
 // the compact one leaves out, except type and mode when empty.
 func (s *State) UnmarshalJSON(b []byte) error {
+	var fast State
+	if scanState(b, &fast) {
+		*s = fast
+		return nil
+	}
+	return unmarshalStateReflect(b, s)
+}
+
+// unmarshalStateReflect is the State's decoding by encoding/json: the
+// scan's reference, and what decodes a State the scan does not read.
+func unmarshalStateReflect(b []byte, s *State) error {
 	var c compactState
 	if err := json.Unmarshal(b, &c); err != nil {
 		return err

@@ -1,0 +1,122 @@
+package translator
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/batonhq/baton/internal/jsonfast"
+)
+
+// historyDirs hold the stored histories whose run inputs carry plans.
+var historyDirs = []string{
+	"../workflows/testdata/histories", "../scheduler/testdata/histories",
+	"../registry/testdata/histories", "../signals/testdata/histories",
+}
+
+// compactPlans returns compact plans to compare the two decoders on: every
+// compact plan in the stored histories, and the compact encoding of every
+// plan compactCases compiles and of every canonical plan in the histories.
+func compactPlans(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for name, p := range compactCases(t) {
+		b, err := EncodeCompact(p)
+		require.NoError(t, err)
+		out["compiled "+name] = b
+	}
+	payloads, err := jsonfast.HistoryPayloads(historyDirs...)
+	require.NoError(t, err)
+	for i, b := range payloads {
+		var in struct {
+			Plan json.RawMessage `json:"plan"`
+		}
+		if json.Unmarshal(b, &in) != nil || len(in.Plan) == 0 || string(in.Plan) == "null" {
+			continue
+		}
+		if strings.HasPrefix(string(in.Plan), `{"format_version":2,`) {
+			out[fmt.Sprintf("history payload %d", i)] = in.Plan
+			continue
+		}
+		var p Plan
+		require.NoError(t, json.Unmarshal(in.Plan, &p))
+		if c, err := EncodeCompact(&p); err == nil {
+			out[fmt.Sprintf("history payload %d, compacted", i)] = c
+		}
+	}
+	return out
+}
+
+// TestCompactScanMatchesReflection: the scan reads every compact plan
+// Baton writes, to what json.Unmarshal reads from it.
+func TestCompactScanMatchesReflection(t *testing.T) {
+	plans := compactPlans(t)
+	require.NotEmpty(t, plans)
+	for name, b := range plans {
+		var want, got compactPlan
+		require.NoError(t, json.Unmarshal(b, &want), name)
+		require.True(t, scanCompact(b, &got), "the scan should read %s: %s", name, b)
+		require.Equal(t, want, got, name)
+		p, err := DecodeCompact(b)
+		require.NoError(t, err, name)
+		canon, err := Encode(p)
+		require.NoError(t, err)
+		var q Plan
+		require.NoError(t, json.Unmarshal(canon, &q))
+		require.Equal(t, &q, p, name)
+	}
+}
+
+// TestCompactScanLeavesTheRestToReflection: JSON the scan does not read
+// as encoding/json does is decoded by encoding/json: the same plan or the
+// same error.
+func TestCompactScanLeavesTheRestToReflection(t *testing.T) {
+	base := `{"format_version":2,"workflow_id":"w","timeout":{"value":5},"defaults":{"kind":"step","type":"T","mode":"local_activity","failure_mode":"F","timeout":{"value":9}},"steps":[%s]}`
+	tests := map[string]string{
+		"a key in another case":          `{"ID":"a","next":["b"]},{"id":"b"}`,
+		"a duplicate key":                `{"id":"a","id":"c","next":["b"]},{"id":"b"}`,
+		"an unknown key":                 `{"id":"a","x":{"y":[1,2]}},{"id":"b"}`,
+		"null next":                      `{"id":"a","next":null},{"id":"b"}`,
+		"an escaped string":              `{"id":"a\u0041\n","next":["b"]},{"id":"b"}`,
+		"invalid UTF-8":                  "{\"id\":\"a\xff\"},{\"id\":\"b\"}",
+		"a float where a number is":      `{"id":"a","heartbeat_timeout":1.0}`,
+		"an exponent":                    `{"id":"a","heartbeat_timeout":1e3}`,
+		"a number out of range":          `{"id":"a","heartbeat_timeout":99999999999999999999}`,
+		"a leading zero":                 `{"id":"a","heartbeat_timeout":01}`,
+		"a trailing comma":               `{"id":"a",}`,
+		"a missing comma":                `{"id":"a" "name":"b"}`,
+		"white space everywhere":         " { \"id\" : \"a\" , \"next\" : [ \"b\" ] } , {\"id\":\"b\", \"successors\":[{\"to\":\"a\",\"condition\":\"x\"}]}",
+		"a body with null steps":         `{"id":"a","kind":"foreach","body":{"steps":null}}`,
+		"params":                         `{"id":"a","params":{"p":{"type":"LONG","value":3},"q":{"type":"STRING","expression":"1+1"}}}`,
+		"bad params":                     `{"id":"a","params":{"p":{"type":"LONG","value":"x"}}}`,
+		"a retry policy":                 `{"id":"a","retry":{"error_limit":{"value":2},"backoff":"FIXED_BACKOFF"}}`,
+		"true as a string":               `{"id":"a","sync":"true"}`,
+		"truncated":                      `{"id":"a"`,
+		"an unterminated string":         `{"id":"a`,
+		"an empty predecessors list":     `{"id":"a","predecessors":[]}`,
+		"bodies and all the other names": `{"id":"a","name":"n","kind":"foreach","type":"x","sub_type":"s","mode":"child","task_queue":"q","failure_mode":"I","timeout":{"text":"${t}"},"condition":"c","concurrency":3,"strict_ordering":true,"collect":["a/b"],"sync":false,"explicit_params":true,"body":{"steps":[{"id":"i","next":["j"]},{"id":"j"}]}}`,
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) {
+			b := []byte(fmt.Sprintf(base, steps))
+			var want compactPlan
+			wantErr := json.Unmarshal(b, &want)
+			var got compactPlan
+			gotErr := unmarshalCompact(b, &got)
+			if wantErr != nil {
+				require.EqualError(t, gotErr, wantErr.Error())
+				return
+			}
+			require.NoError(t, gotErr)
+			require.Equal(t, want, got)
+		})
+	}
+	for _, trailer := range []string{" x", "}", " {}"} {
+		b := []byte(fmt.Sprintf(base, `{"id":"a"}`) + trailer)
+		var c compactPlan
+		require.Error(t, unmarshalCompact(b, &c), "trailing %q", trailer)
+	}
+}
