@@ -76,9 +76,19 @@ func EncodeCompact(p *Plan) ([]byte, error) {
 	if p.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("compact encoding of a plan of format version %d: this build writes version %d", p.FormatVersion, FormatVersion)
 	}
+	d := chooseDefaults(p.Steps)
+	if b, err := appendCompactPlan(make([]byte, 0, 512+48*len(p.Steps)), p, &d); err == nil {
+		return b, nil
+	}
+	return marshalCompactReflect(p, d)
+}
+
+// marshalCompactReflect is the compact encoding by encoding/json: the
+// writer's reference (compact_write.go), and what reports an error.
+func marshalCompactReflect(p *Plan, d nodeDefaults) ([]byte, error) {
 	c := compactPlan{planFields: planFields(*p)}
 	c.FormatVersion = CompactFormatVersion
-	c.Defaults = chooseDefaults(p.Steps)
+	c.Defaults = d
 	c.Steps = compactNodes(p.Steps, &c.Defaults)
 	c.planFields.Steps = nil
 	return json.Marshal(&c)
@@ -146,34 +156,55 @@ func mostCommon[K comparable](counts map[K]int, compare func(a, b K) int) K {
 	return keys[0]
 }
 
-// derivePredecessors returns, by step id, the sorted ids of the steps of
-// ns whose edges lead to it: what Compile writes. The lists share one
-// array (each capped at its length, so an append to one copies it).
-func derivePredecessors(ns []*Node) map[string][]string {
-	counts := make(map[string]int, len(ns))
+// derivedPreds holds, by step id, the sorted ids of the steps whose edges
+// lead to it: what Compile writes as a step's predecessors.
+type derivedPreds struct {
+	index map[string]int
+	lists [][]string
+}
+
+// of returns the derived predecessors of the step id (nil: none).
+func (p derivedPreds) of(id string) []string {
+	if i, ok := p.index[id]; ok {
+		return p.lists[i]
+	}
+	return nil
+}
+
+// derivePredecessors derives the predecessors of the steps of ns. The
+// lists share one array (each capped at its length, so an append to one
+// copies it).
+func derivePredecessors(ns []*Node) derivedPreds {
+	index := make(map[string]int, len(ns))
+	counts := make([]int, 0, len(ns))
 	total := 0
 	for _, n := range ns {
 		for _, e := range n.Successors {
-			counts[e.To]++
+			i, ok := index[e.To]
+			if !ok {
+				i = len(counts)
+				index[e.To] = i
+				counts = append(counts, 0)
+			}
+			counts[i]++
 			total++
 		}
 	}
 	backing := make([]string, total)
-	preds := make(map[string][]string, len(counts))
+	lists := make([][]string, len(counts))
+	for i, c := range counts {
+		lists[i], backing = backing[:0:c], backing[c:]
+	}
 	for _, n := range ns {
 		for _, e := range n.Successors {
-			p, ok := preds[e.To]
-			if !ok {
-				c := counts[e.To]
-				p, backing = backing[:0:c], backing[c:]
-			}
-			preds[e.To] = append(p, n.ID)
+			i := index[e.To]
+			lists[i] = append(lists[i], n.ID)
 		}
 	}
-	for _, p := range preds {
-		sort.Strings(p)
+	for _, l := range lists {
+		sort.Strings(l)
 	}
-	return preds
+	return derivedPreds{index: index, lists: lists}
 }
 
 func compactNodes(ns []*Node, d *nodeDefaults) []*compactNode {
@@ -186,7 +217,7 @@ func compactNodes(ns []*Node, d *nodeDefaults) []*compactNode {
 		c.Mode = unlessDefault(n.Mode, d.Mode)
 		c.FailureMode = unlessDefault(n.FailureMode, d.FailureMode)
 		c.Timeout = unlessDefault(n.Timeout, d.Timeout)
-		if !slices.Equal(n.Predecessors, preds[n.ID]) {
+		if !slices.Equal(n.Predecessors, preds.of(n.ID)) {
 			p := slices.Clone(n.Predecessors)
 			if p == nil {
 				p = []string{}
@@ -242,7 +273,7 @@ func expandNodes(cs []*compactNode, d *nodeDefaults) []*Node {
 	for i, c := range cs {
 		switch {
 		case c.Predecessors == nil:
-			out[i].Predecessors = preds[out[i].ID]
+			out[i].Predecessors = preds.of(out[i].ID)
 		case len(*c.Predecessors) > 0:
 			out[i].Predecessors = *c.Predecessors
 		}

@@ -120,3 +120,34 @@ func TestCompactScanLeavesTheRestToReflection(t *testing.T) {
 		require.Error(t, unmarshalCompact(b, &c), "trailing %q", trailer)
 	}
 }
+
+// TestCompactWriterMatchesReflection: the writer writes every plan as
+// json.Marshal writes its compactPlan, byte for byte.
+func TestCompactWriterMatchesReflection(t *testing.T) {
+	plans := compactPlans(t)
+	p := &Plan{FormatVersion: FormatVersion, WorkflowID: "w<&>", Name: "n\u2028", Owner: "o", StepConcurrency: 3,
+		InstanceStepConcurrency: 4, RunStrategy: "PARALLEL", WorkflowConcurrency: new(int64), Warnings: []string{"w"},
+		Timeout: Number{Value: 5, Text: "x"}, Steps: []*Node{
+			{ID: "a", Kind: "foreach", Mode: ModeChild, Body: &Body{}, Collect: []string{"i/x"}, StrictOrdering: true, Concurrency: 2, Condition: "c"},
+			{ID: "b", Kind: "subworkflow", Mode: ModeChild, Sync: true, ExplicitParams: true, HeartbeatTimeout: 9, SubType: "s", TaskQueue: "q", Name: "B"},
+		}}
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	plans["every field"] = b
+	for name, raw := range plans {
+		var p Plan
+		if strings.HasPrefix(string(raw), `{"format_version":2,`) {
+			q, err := DecodeCompact(raw)
+			require.NoError(t, err, name)
+			p = *q
+		} else {
+			require.NoError(t, json.Unmarshal(raw, &p), name)
+		}
+		require.NotEmpty(t, p.Steps, name)
+		want, err := marshalCompactReflect(&p, chooseDefaults(p.Steps))
+		require.NoError(t, err, name)
+		got, err := EncodeCompact(&p)
+		require.NoError(t, err, name)
+		require.Equal(t, string(want), string(got), name)
+	}
+}

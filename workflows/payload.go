@@ -35,10 +35,26 @@ func (in RunInput) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("baton: encode run input: %w", err)
 	}
-	return json.Marshal(struct {
+	// The bytes json.Marshal writes with the plan as a json.RawMessage,
+	// without its pass over the plan (which EncodeCompact wrote compact
+	// and HTML-safe already): the other fields by encoding/json, then the
+	// plan in place of the null a nil RawMessage writes last.
+	rest, err := json.Marshal(struct {
 		runInputFields
 		Plan json.RawMessage `json:"plan"`
-	}{runInputFields(in), plan})
+	}{runInputFields(in), nil})
+	if err != nil {
+		return nil, err
+	}
+	const null = `"plan":null}`
+	if !bytes.HasSuffix(rest, []byte(null)) {
+		return nil, fmt.Errorf("baton: encode run input: the plan is not its last field: %.40q", rest)
+	}
+	out := make([]byte, 0, len(rest)+len(plan))
+	out = append(out, rest[:len(rest)-len(null)]...)
+	out = append(out, `"plan":`...)
+	out = append(out, plan...)
+	return append(out, '}'), nil
 }
 
 // UnmarshalJSON reads either encoding of the plan; a compact one sets

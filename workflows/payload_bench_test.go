@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkPayload300 is what a 300-step local-activity chain's payloads
-// cost per run besides the steps: the worker decodes the compact plan
-// (decode-input) and encodes the compact State (encode-state), the client
+// cost per run besides the steps: the client encodes the compact plan
+// (encode-input), the worker decodes it (decode-input) and encodes the compact State (encode-state), the client
 // decodes it (decode-state). They grow with the run's size, as the
 // bench's local-activity chain row is measured against a floor that
 // carries a few bytes:
@@ -30,6 +30,14 @@ func BenchmarkPayload300(b *testing.B) {
 	var st workflows.State
 	require.NoError(b, json.Unmarshal(out, &st))
 	require.Len(b, st.Steps, 300)
+	b.Run("encode-input", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(workflows.RunInput{Plan: plan, Compact: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("decode-input", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

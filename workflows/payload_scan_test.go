@@ -10,6 +10,7 @@ import (
 
 	"github.com/batonhq/baton/internal/jsonfast"
 	"github.com/batonhq/baton/sel"
+	"github.com/batonhq/baton/translator"
 )
 
 var historyDirs = []string{
@@ -93,6 +94,23 @@ func TestPayloadScanMatchesReflection(t *testing.T) {
 		require.True(t, ok, "the scan should read %s: %s", name, b)
 		require.NoError(t, json.Unmarshal(b, &got), name)
 		require.Equal(t, want, got, name)
+
+		// Written compactly, the input is what encoding/json writes with
+		// the plan as a RawMessage, whatever other fields it has.
+		for _, in := range []RunInput{got, {Plan: got.Plan, Initiator: "i<>", Depth: 2, Lean: 3, BreakpointsRead: true,
+			RunParams: map[string]sel.Value{"p": {Type: sel.Long, Value: int64(1)}}}} {
+			in.Compact = true
+			plan, err := translator.EncodeCompact(in.Plan)
+			require.NoError(t, err)
+			ref, err := json.Marshal(struct {
+				runInputFields
+				Plan json.RawMessage `json:"plan"`
+			}{runInputFields(in), plan})
+			require.NoError(t, err)
+			mine, err := json.Marshal(in)
+			require.NoError(t, err)
+			require.Equal(t, string(ref), string(mine), name)
+		}
 	}
 }
 
