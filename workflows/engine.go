@@ -117,6 +117,7 @@ func (e *engine) loop(done func() bool) {
 	// The loop's own wait must not end when the workflow is cancelled: a
 	// poll turns the cancellation into events.
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
+	collect := e.collect // one func value, not one per wait
 	for {
 		// Indexed, not re-sliced from the front, so the queue's array is
 		// reused instead of reallocated as events are posted.
@@ -132,7 +133,7 @@ func (e *engine) loop(done func() bool) {
 		if e.idle != nil {
 			e.idle()
 		}
-		_ = workflow.Await(dctx, e.collect)
+		_ = workflow.Await(dctx, collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]
 			e.ready[i] = pendingFuture{}

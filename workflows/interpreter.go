@@ -92,6 +92,7 @@ type node struct {
 // run is one execution of the interpreter.
 type run struct {
 	ctx      workflow.Context
+	times    []time.Time // what timeOf hands out
 	plan     *translator.Plan
 	info     *workflow.Info
 	state    *State
