@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/batonhq/baton/internal/jsonfast"
+	"github.com/batonhq/baton/sel"
 )
 
 // The compact plan's hand-written decoder. A run decodes its plan once, at
@@ -208,6 +209,48 @@ func scanEdges(s *jsonfast.Scanner) []Edge {
 			}
 		})
 		out = append(out, e)
+	}
+	return out
+}
+
+// UnmarshalPlan does what json.Unmarshal(b, p) does for a plan in the
+// canonical encoding (what Encode writes): a document the scan reads (see
+// jsonfast; no deeper than Decode allows) is read by it, any other by
+// encoding/json. A run decodes a canonical plan (from the scheduler, an
+// older client, an old history) at its start.
+func UnmarshalPlan(b []byte, p *Plan) error {
+	if sel.JSONDepth(b) <= 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
+		var c compactPlan
+		if scanCompact(b, &c) {
+			*p = Plan(c.planFields)
+			p.Steps = canonicalNodes(c.Steps)
+			return nil
+		}
+	}
+	return json.Unmarshal(b, p)
+}
+
+// canonicalNodes turns scanned nodes into the nodes json.Unmarshal reads
+// from the same JSON: a field left out is its zero value (no defaults, no
+// derived predecessors) and "next", which Node does not have, is ignored.
+func canonicalNodes(cs []*compactNode) []*Node {
+	if cs == nil {
+		return nil
+	}
+	out := make([]*Node, len(cs))
+	for i, c := range cs {
+		n := (*Node)(&c.nodeFields)
+		n.Kind = orDefault(c.Kind, "")
+		n.Type = orDefault(c.Type, "")
+		n.Mode = orDefault(c.Mode, "")
+		n.FailureMode = orDefault(c.FailureMode, "")
+		n.Timeout = orDefault(c.Timeout, Number{})
+		n.Predecessors = orDefault(c.Predecessors, nil)
+		n.Successors = c.Successors
+		if c.Body != nil {
+			n.Body = &Body{Steps: canonicalNodes(c.Body.Steps)}
+		}
+		out[i] = n
 	}
 	return out
 }

@@ -151,3 +151,53 @@ func TestCompactWriterMatchesReflection(t *testing.T) {
 		require.Equal(t, string(want), string(got), name)
 	}
 }
+
+// TestUnmarshalPlanMatchesReflection: UnmarshalPlan reads every canonical
+// plan (compiled samples, the stored histories' plans, and JSON the scan
+// leaves to encoding/json) as json.Unmarshal does, error included.
+func TestUnmarshalPlanMatchesReflection(t *testing.T) {
+	docs := map[string][]byte{}
+	for name, p := range compactCases(t) {
+		b, err := Encode(p)
+		require.NoError(t, err)
+		docs["compiled "+name] = b
+	}
+	payloads, err := jsonfast.HistoryPayloads(historyDirs...)
+	require.NoError(t, err)
+	for i, b := range payloads {
+		var in struct {
+			Plan json.RawMessage `json:"plan"`
+		}
+		if json.Unmarshal(b, &in) == nil && strings.HasPrefix(string(in.Plan), `{"format_version":1,`) {
+			docs[fmt.Sprintf("history payload %d", i)] = in.Plan
+		}
+	}
+	require.Greater(t, len(docs), 50)
+	for name, b := range docs {
+		var c compactPlan
+		require.True(t, scanCompact(b, &c), "the scan should read %s", name)
+	}
+	base := `{"format_version":1,"workflow_id":"w","timeout":{"value":5},"steps":[%s]}`
+	for name, steps := range map[string]string{
+		"next, which a canonical node does not have":     `{"id":"a","kind":"step","mode":"inline","next":["b"]},{"id":"b"}`,
+		"a body without steps":                           `{"id":"a","kind":"foreach","body":{}}`,
+		"empty lists":                                    `{"id":"a","predecessors":[],"successors":[],"collect":[]}`,
+		"null predecessors":                              `{"id":"a","predecessors":null}`,
+		"a duplicate key":                                `{"id":"a","kind":"x","kind":"y"}`,
+		"defaults, which a canonical plan does not have": `{"id":"a"}],"defaults":{"kind":"step"},"x":[`,
+		"a bad number":                                   `{"id":"a","timeout":{"value":1.5}}`,
+	} {
+		docs[name] = []byte(fmt.Sprintf(base, steps))
+	}
+	for name, b := range docs {
+		var want, got Plan
+		wantErr := json.Unmarshal(b, &want)
+		gotErr := UnmarshalPlan(b, &got)
+		if wantErr != nil {
+			require.EqualError(t, gotErr, wantErr.Error(), name)
+			continue
+		}
+		require.NoError(t, gotErr, name)
+		require.Equal(t, want, got, name)
+	}
+}

@@ -33,7 +33,7 @@ func Decode(b []byte) (*Plan, error) {
 		return nil, fmt.Errorf("decoding plan: nested %d levels deep", d)
 	}
 	var p Plan
-	if err := json.Unmarshal(b, &p); err != nil {
+	if err := UnmarshalPlan(b, &p); err != nil {
 		return nil, fmt.Errorf("decoding plan: %w", err)
 	}
 	if p.FormatVersion != FormatVersion {

@@ -59,3 +59,10 @@ func Launches(in *ForeachInput) []int {
 	}
 	return out
 }
+
+// MarshalStateReflect and UnmarshalStateReflect are the State's codecs by
+// encoding/json, the hand-written ones' reference (payload.go), for
+// benchmarks that compare the two in one run.
+func MarshalStateReflect(s *State) ([]byte, error) { return marshalStateReflect(s) }
+
+func UnmarshalStateReflect(b []byte, s *State) error { return unmarshalStateReflect(b, s) }

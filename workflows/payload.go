@@ -85,7 +85,7 @@ func (in *RunInput) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	in.Plan = new(translator.Plan)
-	return json.Unmarshal(plan, in.Plan)
+	return translator.UnmarshalPlan(plan, in.Plan)
 }
 
 // compactPrefix is how translator.EncodeCompact begins a plan (Plan's
