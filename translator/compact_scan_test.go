@@ -17,6 +17,24 @@ var historyDirs = []string{
 	"../registry/testdata/histories", "../signals/testdata/histories",
 }
 
+// historyPlans returns the plans of the stored histories' payloads, by
+// name, in either encoding.
+func historyPlans(t *testing.T) map[string][]byte {
+	t.Helper()
+	payloads, err := jsonfast.HistoryPayloads(historyDirs...)
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	for i, b := range payloads {
+		var in struct {
+			Plan json.RawMessage `json:"plan"`
+		}
+		if json.Unmarshal(b, &in) == nil && len(in.Plan) > 0 && string(in.Plan) != "null" {
+			out[fmt.Sprintf("history payload %d", i)] = in.Plan
+		}
+	}
+	return out
+}
+
 // compactPlans returns compact plans to compare the two decoders on: every
 // compact plan in the stored histories, and the compact encoding of every
 // plan compactCases compiles and of every canonical plan in the histories.
@@ -28,23 +46,15 @@ func compactPlans(t *testing.T) map[string][]byte {
 		require.NoError(t, err)
 		out["compiled "+name] = b
 	}
-	payloads, err := jsonfast.HistoryPayloads(historyDirs...)
-	require.NoError(t, err)
-	for i, b := range payloads {
-		var in struct {
-			Plan json.RawMessage `json:"plan"`
-		}
-		if json.Unmarshal(b, &in) != nil || len(in.Plan) == 0 || string(in.Plan) == "null" {
-			continue
-		}
-		if strings.HasPrefix(string(in.Plan), `{"format_version":2,`) {
-			out[fmt.Sprintf("history payload %d", i)] = in.Plan
+	for name, plan := range historyPlans(t) {
+		if strings.HasPrefix(string(plan), `{"format_version":2,`) {
+			out[name] = plan
 			continue
 		}
 		var p Plan
-		require.NoError(t, json.Unmarshal(in.Plan, &p))
+		require.NoError(t, json.Unmarshal(plan, &p))
 		if c, err := EncodeCompact(&p); err == nil {
-			out[fmt.Sprintf("history payload %d, compacted", i)] = c
+			out[name+", compacted"] = c
 		}
 	}
 	return out
@@ -162,14 +172,9 @@ func TestUnmarshalPlanMatchesReflection(t *testing.T) {
 		require.NoError(t, err)
 		docs["compiled "+name] = b
 	}
-	payloads, err := jsonfast.HistoryPayloads(historyDirs...)
-	require.NoError(t, err)
-	for i, b := range payloads {
-		var in struct {
-			Plan json.RawMessage `json:"plan"`
-		}
-		if json.Unmarshal(b, &in) == nil && strings.HasPrefix(string(in.Plan), `{"format_version":1,`) {
-			docs[fmt.Sprintf("history payload %d", i)] = in.Plan
+	for name, plan := range historyPlans(t) {
+		if strings.HasPrefix(string(plan), `{"format_version":1,`) {
+			docs[name] = plan
 		}
 	}
 	require.Greater(t, len(docs), 50)
