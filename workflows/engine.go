@@ -112,6 +112,12 @@ func (e *engine) collect() bool {
 	return raised || len(e.ready) > 0 || len(e.queue) > 0
 }
 
+// awaitFn is workflow.Await, called through a variable so that it is not
+// inlined into loop: on every yield the SDK walks the coroutine's stack
+// (isPanicking), and resolving a frame that was inlined allocates, 3
+// allocations a step of a local-activity chain.
+var awaitFn = workflow.Await
+
 // loop handles events until done reports true.
 func (e *engine) loop(done func() bool) {
 	// The loop's own wait must not end when the workflow is cancelled: a
@@ -133,7 +139,7 @@ func (e *engine) loop(done func() bool) {
 		if e.idle != nil {
 			e.idle()
 		}
-		_ = workflow.Await(dctx, collect)
+		_ = awaitFn(dctx, collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]
 			e.ready[i] = pendingFuture{}
