@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/batonhq/baton/internal/jsonfast"
+	"github.com/batonhq/baton/sel"
 )
 
 // historyDirs hold the stored histories whose run inputs carry plans.
@@ -205,4 +206,35 @@ func TestUnmarshalPlanMatchesReflection(t *testing.T) {
 		require.NoError(t, gotErr, name)
 		require.Equal(t, want, got, name)
 	}
+}
+
+// FuzzCompactDecode: any bytes decode to the compactPlan and the Plan
+// that encoding/json decodes them to, error included (go test -fuzz
+// FuzzCompactDecode ./translator/).
+func FuzzCompactDecode(f *testing.F) {
+	f.Add([]byte(`{"format_version":2,"workflow_id":"w","timeout":{"value":5},"defaults":{"kind":"step","timeout":{}},"steps":[{"id":"a","next":["b"],"params":{"p":{"type":"LONG","value":1}}},{"id":"b","kind":"foreach","body":{"steps":[{"id":"i","successors":[{"to":"j","condition":"x"}]}]}}]}`))
+	f.Add([]byte(`{"format_version":1,"workflow_id":"w","timeout":{"value":5},"steps":[{"id":"a","kind":"step","mode":"inline","predecessors":["z"],"failure_mode":"F","timeout":{"text":"t"},"sync":true}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got compactPlan
+		wantErr := json.Unmarshal(b, &want)
+		gotErr := unmarshalCompact(b, &got)
+		if wantErr != nil {
+			require.EqualError(t, gotErr, wantErr.Error())
+		} else {
+			require.NoError(t, gotErr)
+			require.Equal(t, want, got)
+		}
+		if sel.JSONDepth(b) > 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
+			return
+		}
+		var wantPlan, gotPlan Plan
+		wantErr = json.Unmarshal(b, &wantPlan)
+		gotErr = UnmarshalPlan(b, &gotPlan)
+		if wantErr != nil {
+			require.EqualError(t, gotErr, wantErr.Error())
+			return
+		}
+		require.NoError(t, gotErr)
+		require.Equal(t, wantPlan, gotPlan)
+	})
 }

@@ -242,3 +242,21 @@ func TestStateScanLeavesTheRestToReflection(t *testing.T) {
 		})
 	}
 }
+
+// FuzzStateDecode: any bytes decode to what encoding/json decodes them to,
+// error included (go test -fuzz FuzzStateDecode ./workflows/).
+func FuzzStateDecode(f *testing.F) {
+	f.Add([]byte(`{"format":2,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","params":{"p":{"type":"LONG","value":1}},"steps":[{"id":"a","at":5,"dur":7},{"id":"b","type":"T","status":"RUNNING","attempts":0,"retries":{"error":1}}]}`))
+	f.Add([]byte(`{"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","type":"T","mode":"m","status":"SUCCEEDED","attempts":1,"retries":{},"start_time":"2026-01-01T00:00:00Z","end_time":"2026-01-01T00:00:01Z","loop":{"iterations":1,"counts":{}}}],"run":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want, got State
+		wantErr := unmarshalStateReflect(b, &want)
+		gotErr := got.UnmarshalJSON(b)
+		if wantErr != nil {
+			require.EqualError(t, gotErr, wantErr.Error())
+			return
+		}
+		require.NoError(t, gotErr)
+		require.Equal(t, want, got)
+	})
+}
