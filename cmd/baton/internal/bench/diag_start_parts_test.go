@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +35,9 @@ func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
 }
 
 // TestDiagStartParts is a diagnostic, skipped unless BATON_START_DIAG=1
-// (BATON_START_REPS runs per variant, 200 by default): it takes apart
+// (BATON_START_REPS runs per variant, 200 by default; BATON_START_PARTS=
+// floor,meta,upsert,result,all picks variants, one for a CPU profile of
+// it alone): it takes apart
 // what a Baton start carries beyond the floor's empty workflow, with
 // hand-written workflows that add one thing each (the start's search
 // attributes, summary and details and a 460-byte input; the BatonStatus
@@ -65,12 +69,19 @@ func TestDiagStartParts(t *testing.T) {
 			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
 		}}
 	}
-	vs := []*startTally{
+	all := []*startTally{
 		variant("floor", false, partsInput{}),
-		variant("+start meta", true, partsInput{}),
-		variant("+upsert", false, partsInput{Upsert: true}),
-		variant("+1.7 KB result", false, partsInput{Result: 1700}),
+		variant("meta", true, partsInput{}),
+		variant("upsert", false, partsInput{Upsert: true}),
+		variant("result", false, partsInput{Result: 1700}),
 		variant("all", true, partsInput{Upsert: true, Result: 1700}),
+	}
+	var vs []*startTally
+	only := os.Getenv("BATON_START_PARTS")
+	for _, v := range all {
+		if only == "" || slices.Contains(strings.Split(only, ","), v.name) {
+			vs = append(vs, v)
+		}
 	}
 	for i := 0; i < reps+2; i++ { // two warm-up runs each, in alternating order
 		for j := range vs {
