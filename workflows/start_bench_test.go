@@ -32,22 +32,5 @@ func BenchmarkClientStart(b *testing.B) {
 			}
 		}
 	})
-	b.Run("baton", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			env := suite.NewTestWorkflowEnvironment()
-			worker.RegisterWorkflows(env)
-			env.ExecuteWorkflow(workflows.WorkflowName, in)
-			if err := env.GetWorkflowError(); err != nil {
-				b.Fatal(err)
-			}
-			var st workflows.State
-			if err := env.GetWorkflowResult(&st); err != nil {
-				b.Fatal(err)
-			}
-			if st.Status != workflows.InstanceSucceeded {
-				b.Fatalf("run ended %s: %s", st.Status, st.Error)
-			}
-		}
-	})
+	b.Run("baton", func(b *testing.B) { benchInput(b, &suite, in, false) })
 }
