@@ -120,3 +120,29 @@ func BenchmarkValueJSON(b *testing.B) {
 		}
 	}
 }
+
+// FuzzValueJSONFastPath: for any bytes, Value.UnmarshalJSON decodes what
+// the reflection path decodes (or fails where it fails), and what it
+// decodes writes the bytes the reflection path writes.
+func FuzzValueJSONFastPath(f *testing.F) {
+	for _, s := range []string{`{"type":"LONG","value":15}`, `{"type":"STRING","value":"a<b"}`, `{"type":"BOOLEAN","value":true}`,
+		`{"type":"STRING","value":"日本"}`, `{"type":"DOUBLE","value":1.5}`, `{"type":"LONG","value":-0}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wantErr := reflectUnmarshal(b)
+		var got Value
+		err := got.UnmarshalJSON(b)
+		if (wantErr != nil) != (err != nil) {
+			t.Fatalf("%q: reflection %v, fast path %v", b, wantErr, err)
+		}
+		if err != nil {
+			return
+		}
+		require.Equal(t, want, got, "%q", b)
+		wantOut, wantErr := reflectMarshal(got)
+		out, err := got.MarshalJSON()
+		require.Equal(t, wantErr != nil, err != nil, "%q", b)
+		require.Equal(t, string(wantOut), string(out), "%q", b)
+	})
+}
