@@ -54,6 +54,12 @@ type engine struct {
 	// no step waits for (a subworkflow attempt taking its child out of the
 	// queue after a step action ended the step).
 	holds int
+	// The loop's moves to a coroutine behind the local activities'
+	// (engine_hop.go): epoch counts them, behind counts the steps' local
+	// attempts in flight started since the last one; hops is whether the
+	// run's version of ChangeEngineHop allows them, once hopAsked.
+	epoch, behind  int
+	hopAsked, hops bool
 }
 
 type pendingFuture struct {
@@ -112,11 +118,23 @@ func (e *engine) collect() bool {
 	return raised || len(e.ready) > 0 || len(e.queue) > 0
 }
 
-// loop handles events until done reports true.
+// loop handles events until done reports true. It may go on in another
+// coroutine (engine_hop.go); it returns, in the caller's, once done.
 func (e *engine) loop(done func() bool) {
 	// The loop's own wait must not end when the workflow is cancelled: a
 	// poll turns the cancellation into events.
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
+	finished := false
+	e.run(dctx, dctx, done, &finished)
+	if !finished {
+		_ = workflow.Await(dctx, func() bool { return finished })
+	}
+}
+
+// run is the loop in the coroutine whose context is ctx; base is the
+// loop's disconnected context, from which a hop starts the next coroutine.
+// It sets finished once done.
+func (e *engine) run(ctx, base workflow.Context, done func() bool, finished *bool) {
 	for {
 		// Indexed, not re-sliced from the front, so the queue's array is
 		// reused instead of reallocated as events are posted.
@@ -127,12 +145,16 @@ func (e *engine) loop(done func() bool) {
 		}
 		e.queue = e.queue[:0]
 		if done() && e.holds == 0 {
+			*finished = true
 			return
+		}
+		if e.hop(base, done, finished) {
+			return // the loop goes on in the coroutine hop started
 		}
 		if e.idle != nil {
 			e.idle()
 		}
-		_ = workflow.Await(dctx, e.collect)
+		_ = workflow.Await(ctx, e.collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]
 			e.ready[i] = pendingFuture{}
