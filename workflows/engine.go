@@ -18,8 +18,9 @@ func useEventEngine(ctx workflow.Context) bool {
 
 // engine is the one event loop of a workflow run: every step of every run
 // of the interpreter in it (a loop workflow's iterations too) registers the
-// future it waits on, and the workflow's main coroutine handles each future
-// as it settles. No step has a coroutine of its own.
+// future it waits on, and the loop handles each future as it settles, in
+// the workflow's main coroutine or, in a wide run, in one it moved to
+// (engine_hop.go). No step has a coroutine of its own.
 //
 // Why not a workflow.Selector: its Select registers a callback on every
 // pending case and removes them all again, so each event costs O(pending)
