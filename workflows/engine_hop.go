@@ -11,7 +11,9 @@ import (
 const ChangeEngineHop = "engine-hop"
 
 // hopAt is how many of the steps' local attempts started since the loop's
-// coroutine was made, still in flight, make the loop move.
+// coroutine was made, still in flight, make the loop move. It is part of
+// version 1 of ChangeEngineHop (it decides where the marker and the moves
+// fall): another value is a version 2.
 const hopAt = 16
 
 // Why the loop moves. Temporal's Go SDK runs every local activity in a

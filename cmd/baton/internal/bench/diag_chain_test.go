@@ -21,7 +21,7 @@ import (
 // (BATON_CHAIN_N=100,300 picks the chain sizes, BATON_CHAIN_REPS the runs
 // per size and system, BATON_CHAIN_ONLY=baton or floor one system for a
 // profile of it alone, BATON_CHAIN_SHAPE=wide the wide scenario's fan-out
-// of N instead): it runs the local-activity chain on Baton and on the
+// of N instead, wide-uncapped the same with step_concurrency 1000): it runs the local-activity chain on Baton and on the
 // floor, alternately, and prints per system and size the process CPU and
 // heap allocations per run (server, worker and client share the process;
 // allocations do not depend on the machine's load) and, from the
@@ -37,8 +37,14 @@ func TestDiagChain(t *testing.T) {
 	reps := envInts(t, "BATON_CHAIN_REPS", 20)[0]
 	only := os.Getenv("BATON_CHAIN_ONLY")
 	def, floorName, floorIn := chainDef, floorWorkflowName, func(n int) any { return floorInput{N: n, Local: true} }
-	if os.Getenv("BATON_CHAIN_SHAPE") == "wide" {
+	switch os.Getenv("BATON_CHAIN_SHAPE") {
+	case "wide": // at most 20 steps run at once: Maestro's default step_concurrency
 		def, floorName, floorIn = wideDef, floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
+	case "wide-uncapped": // all N at once, as the floor runs them
+		def = func(n int, typ string) []byte {
+			return append([]byte(`{"properties":{"owner":{"name":"bench"},"step_concurrency":1000},`), wideDef(n, typ)[1:]...)
+		}
+		floorName, floorIn = floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
