@@ -49,8 +49,13 @@ func withChildCancel(parent workflow.Context) (workflow.Context, func()) {
 func alignCommandIDs(ctx workflow.Context) {
 	ctx, _ = workflow.NewDisconnectedContext(ctx) // a cancelled context returns before the sequence number
 	ctx = workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{})
-	_ = workflow.ExecuteChildWorkflow(ctx, "baton.align-command-ids", unencodable{})
+	_ = workflow.ExecuteChildWorkflow(ctx, AlignCommandIDsType, unencodable{})
 }
+
+// AlignCommandIDsType is the child workflow type alignCommandIDs names:
+// no such child is ever started, but interceptors see the call (a tracer
+// leaves it out).
+const AlignCommandIDsType = "baton.align-command-ids"
 
 // unencodable is an argument the data converter refuses (a channel is not
 // JSON).

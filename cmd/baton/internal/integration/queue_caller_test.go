@@ -2,6 +2,8 @@ package integration
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,4 +94,23 @@ func TestCallerStartStoppedBeforeItExists(t *testing.T) {
 	gateType.open("late-b", false)
 	require.Eventually(t, func() bool { return queueOf(t, id)[b.Instance.ID] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
 	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-caller-late-shared-watch")
+}
+
+// runsOf counts the runs of a test id in this process, for perRun.
+var runsOf = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
+// perRun gives a workflow id or gate key fixed by a test a new value on
+// each run of the test in this process (`go test -count=N`): the first run
+// keeps it as written, so recorded histories keep their ids.
+func perRun(id string) string {
+	runsOf.Lock()
+	defer runsOf.Unlock()
+	runsOf.n[id]++
+	if n := runsOf.n[id]; n > 1 {
+		return fmt.Sprintf("%s-r%d", id, n)
+	}
+	return id
 }

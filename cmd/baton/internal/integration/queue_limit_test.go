@@ -25,7 +25,7 @@ import (
 // there in order; a freed place takes a start again.
 func TestQueueLimit(t *testing.T) {
 	ctx := context.Background()
-	const id = "rs-limit"
+	id := perRun("rs-limit")
 	req := gateDef(t, id, definition.Parallel, 0)
 	plan, err := env.baton.Compile(req)
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func TestQueueLimit(t *testing.T) {
 
 	start := func(key string) (*client.Run, error) {
 		run, _, err := env.baton.StartDefinition(ctx, req, client.StartOptions{
-			RequestID: key, RunParams: map[string]sel.Value{"gate": {Type: sel.String, Value: key}},
+			RequestID: key, RunParams: map[string]sel.Value{"gate": {Type: sel.String, Value: id + key}},
 		})
 		return run, err
 	}
@@ -59,7 +59,7 @@ func TestQueueLimit(t *testing.T) {
 	_, err = start("limit-over")
 	var refused *scheduler.RefusedError
 	require.ErrorAs(t, err, &refused)
-	require.EqualError(t, err, `workflow "rs-limit": the queue of workflow rs-limit is full: 1000 instances are waiting`)
+	require.EqualError(t, err, fmt.Sprintf(`workflow %q: the queue of workflow %s is full: 1000 instances are waiting`, id, id))
 	_, err = env.tc.DescribeWorkflowExecution(ctx, id+"/limit-over", "")
 	var nf *serviceerror.NotFound
 	require.True(t, errors.As(err, &nf), "a refused start leaves no execution: %v", err)

@@ -41,16 +41,19 @@ func TestQueueReportedEnds(t *testing.T) {
 		{"a report of no run is not taken", "rs-report-norun", definition.Sequential,
 			scheduler.Ended{Status: scheduler.StatusSucceeded}, scheduler.StatusCreated, scheduler.StatusInProgress, ""},
 		{"another instance's end is not taken", "rs-report-other", definition.Sequential,
-			scheduler.Ended{ID: "rs-report-other/nobody", Status: scheduler.StatusSucceeded, Run: 1}, scheduler.StatusCreated, scheduler.StatusInProgress, ""},
+			scheduler.Ended{ID: "nobody", Status: scheduler.StatusSucceeded, Run: 1}, scheduler.StatusCreated, scheduler.StatusInProgress, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.id = perRun(tc.id)
 			sc, p := callerQueue(t, tc.id, tc.rule)
 			first := admitCaller(t, sc, p, tc.id+"-a")
 			require.True(t, first.Start)
 			e := tc.report
 			if e.ID == "" {
 				e.ID = first.Instance.ID
+			} else {
+				e.ID = tc.id + "/" + e.ID
 			}
 			next, err := sc.Admit(ctx, scheduler.StartRequest{InstanceID: tc.id + "/" + tc.id + "-b", Plan: p, CallerStarts: true, Ended: []scheduler.Ended{e}})
 			require.NoError(t, err)
@@ -127,11 +130,11 @@ func queueEvents(t *testing.T, id string) []enumspb.EventType {
 func TestQueueCallerWatchDelay(t *testing.T) {
 	ctx := context.Background()
 	t.Run("back to back", func(t *testing.T) {
-		const id = "rs-delay-long"
+		id := perRun("rs-delay-long")
 		delayQueue(t, id, time.Hour)
 		req := gateDef(t, id, definition.Sequential, -1)
 		var last *client.Run
-		for _, key := range []string{"delay-a", "delay-b", "delay-c"} {
+		for _, key := range []string{id + "-a", id + "-b", id + "-c"} {
 			run := strategyRun(t, req, key)
 			require.Equal(t, scheduler.StatusInProgress, admitted(run), key)
 			gateType.open(key, false)
@@ -154,10 +157,10 @@ func TestQueueCallerWatchDelay(t *testing.T) {
 		replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-caller-watch-delay")
 	})
 	t.Run("learnt by the watch after the delay", func(t *testing.T) {
-		const id = "rs-delay-short"
+		id := perRun("rs-delay-short")
 		delayQueue(t, id, 100*time.Millisecond)
-		run := strategyRun(t, gateDef(t, id, definition.Sequential, -1), "delay-short")
-		gateType.open("delay-short", false)
+		run := strategyRun(t, gateDef(t, id, definition.Sequential, -1), id)
+		gateType.open(id, false)
 		waitStatus(t, run, workflows.InstanceSucceeded)
 		require.Eventually(t, func() bool { return queueOf(t, id)[run.ID()] == scheduler.StatusSucceeded }, 30*time.Second, 10*time.Millisecond)
 		events := queueEvents(t, id)

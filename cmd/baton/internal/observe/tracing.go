@@ -7,10 +7,12 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/batonhq/baton/activities"
+	W "github.com/batonhq/baton/workflows"
 )
 
 // Tracing is what a Temporal client and worker need to trace Baton runs:
@@ -36,11 +38,25 @@ const (
 
 // NewTracing traces with tp (the caller owns it and its exporter).
 func NewTracing(tp trace.TracerProvider) (*Tracing, error) {
-	ti, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{Tracer: tp.Tracer("baton")})
+	ti, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{Tracer: tp.Tracer("baton"), SpanStarter: startSpan})
 	if err != nil {
 		return nil, fmt.Errorf("tracing: %w", err)
 	}
 	return &Tracing{Client: ti, Worker: &stepSpans{}}, nil
+}
+
+// alignSpanName is the span the SDK's interceptor would start for the
+// interpreter's command-id workaround (workflows.AlignCommandIDsType): a
+// child start that never happens, so it gets no span.
+const alignSpanName = "StartChildWorkflow:" + W.AlignCommandIDsType
+
+// startSpan starts the interceptor's spans, all but alignSpanName's.
+func startSpan(ctx context.Context, t trace.Tracer, name string, opts ...trace.SpanStartOption) trace.Span {
+	if name == alignSpanName {
+		return noop.Span{}
+	}
+	_, span := t.Start(ctx, name, opts...)
+	return span
 }
 
 // StepSpanName is the name of a step attempt's span.
