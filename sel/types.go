@@ -72,11 +72,17 @@ func ParseType(name string) (Type, error) {
 	return Invalid, fmt.Errorf("unknown param type %q (want one of %s)", name, strings.Join(typeNames[1:], ", "))
 }
 
-// MarshalJSON writes the type's Maestro name.
-func (t Type) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+// MarshalJSON writes the type's Maestro name (plain ASCII: no escapes).
+func (t Type) MarshalJSON() ([]byte, error) { return []byte(`"` + t.String() + `"`), nil }
 
 // UnmarshalJSON reads a Maestro type name, case-insensitively.
 func (t *Type) UnmarshalJSON(b []byte) error {
+	if len(b) > 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		if v, ok := typeNamed(b[1 : len(b)-1]); ok {
+			*t = v
+			return nil
+		}
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("param type must be a string: %w", err)
@@ -138,6 +144,13 @@ type valueJSON struct {
 
 // MarshalJSON encodes a Value; MAP entries are encoded as Values themselves.
 func (v Value) MarshalJSON() ([]byte, error) {
+	size := 48
+	if s, ok := v.Value.(string); ok {
+		size += len(s)
+	}
+	if b, ok := appendValueFast(make([]byte, 0, size), v); ok {
+		return b, nil
+	}
 	raw, err := EncodeJSON(v.Type, v.Value)
 	if err != nil {
 		return nil, err
@@ -147,6 +160,10 @@ func (v Value) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes what MarshalJSON wrote.
 func (v *Value) UnmarshalJSON(b []byte) error {
+	if fast, ok := decodeValueFast(b); ok {
+		*v = fast
+		return nil
+	}
 	var j valueJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err

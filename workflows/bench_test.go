@@ -225,7 +225,11 @@ func BenchmarkInterpreter(b *testing.B) {
 // benchRun runs a definition once per op, on the event-driven engine or,
 // with legacy, on the coroutine-per-step engine.
 func benchRun(b *testing.B, suite *testsuite.WorkflowTestSuite, def []byte, legacy bool) {
-	in := workflows.RunInput{Plan: benchPlan(b, def)}
+	benchInput(b, suite, workflows.RunInput{Plan: benchPlan(b, def)}, legacy)
+}
+
+// benchInput runs the interpreter with in once per op and reads its State.
+func benchInput(b *testing.B, suite *testsuite.WorkflowTestSuite, in workflows.RunInput, legacy bool) {
 	types := map[string]activities.StepType{"BenchLocal": benchNoOp}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,22 +26,26 @@ import (
 // ends) and reads the repetitions (BATON_QUEUE_REPS, 40 by default).
 func diagQueueSystem(t *testing.T) (context.Context, *system, *rpcLog, int) {
 	t.Helper()
-	if os.Getenv("BATON_QUEUE_DIAG") == "" {
-		t.Skip("diagnostic: set BATON_QUEUE_DIAG=1")
+	log := &rpcLog{}
+	ctx, sys, reps := diagSystem(t, "BATON_QUEUE_DIAG", "BATON_QUEUE_REPS", 40, log.intercept)
+	return ctx, sys, log, reps
+}
+
+// diagSystem skips t unless the environment variable flag is set, else
+// starts the bench's system with intercept on its Temporal client (stopped
+// when t ends) and reads the repetitions from repsVar (def if unset).
+func diagSystem(t *testing.T, flag, repsVar string, def int, intercept grpc.UnaryClientInterceptor) (context.Context, *system, int) {
+	t.Helper()
+	if os.Getenv(flag) == "" {
+		t.Skip("diagnostic: set " + flag + "=1")
 	}
-	reps := 40
-	if s := os.Getenv("BATON_QUEUE_REPS"); s != "" {
-		var err error
-		reps, err = strconv.Atoi(s)
-		require.NoError(t, err)
-	}
+	reps := envInts(t, repsVar, def)[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
-	log := &rpcLog{}
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(log.intercept))
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(intercept))
 	require.NoError(t, err)
 	t.Cleanup(sys.stop)
-	return ctx, sys, log, reps
+	return ctx, sys, reps
 }
 
 // rpcLog records every unary RPC of a Temporal client: method, start and

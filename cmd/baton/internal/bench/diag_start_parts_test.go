@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/workflows"
+)
+
+// partsInput tells the parts workflow what to do beyond the floor's
+// empty workflow: upsert BatonStatus, return a result of Result bytes.
+type partsInput struct {
+	Upsert bool   `json:"upsert,omitempty"`
+	Result int    `json:"result,omitempty"`
+	Pad    string `json:"pad,omitempty"` // makes the input as large as Baton's
+}
+
+func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
+	if in.Upsert {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, workflows.SearchAttributeStatus.ValueSet(string(workflows.InstanceSucceeded))); err != nil {
+			return "", err
+		}
+	}
+	return strings.Repeat("x", in.Result), nil
+}
+
+// TestDiagStartParts is a diagnostic, skipped unless BATON_START_DIAG=1
+// (BATON_START_REPS runs per variant, 200 by default; BATON_START_PARTS=
+// floor,meta,upsert,result,all picks variants, one for a CPU profile of
+// it alone): it takes apart
+// what a Baton start carries beyond the floor's empty workflow, with
+// hand-written workflows that add one thing each (the start's search
+// attributes, summary and details and a 460-byte input; the BatonStatus
+// upsert; a 1.7 KB result), run interleaved, and prints the p50 of each
+// phase of a start (README, Performance, session 7).
+func TestDiagStartParts(t *testing.T) {
+	ctx, sys, wire, reps := diagStartSystem(t)
+	const queue = "diag-start-parts"
+	w := sdkworker.New(sys.tc, queue, sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(partsWorkflow, workflow.RegisterOptions{Name: "diag.Parts"})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	variant := func(name string, meta bool, in partsInput) *startTally {
+		so := sdkclient.StartWorkflowOptions{TaskQueue: queue, EnableEagerStart: true}
+		if meta {
+			so.TypedSearchAttributes = temporal.NewSearchAttributes(
+				workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
+				workflows.SearchAttributeWorkflowID.ValueSet("bench-chain-1"))
+			so.StaticSummary = "Maestro bench-chain-1 (1 steps)"
+			so.StaticDetails = "**bench-chain-1**\n\nMaestro workflow `bench-chain-1`, plan e6ba6eb84bb0. The instance status is the search attribute BatonStatus and the current details."
+			in.Pad = strings.Repeat("p", 420)
+		}
+		return &startTally{name: name, run: func() (string, string, error) {
+			wr, err := sys.tc.ExecuteWorkflow(ctx, so, "diag.Parts", in)
+			if err != nil {
+				return "", "", err
+			}
+			var out string
+			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
+		}}
+	}
+	all := []*startTally{
+		variant("floor", false, partsInput{}),
+		variant("meta", true, partsInput{}),
+		variant("upsert", false, partsInput{Upsert: true}),
+		variant("result", false, partsInput{Result: 1700}),
+		variant("all", true, partsInput{Upsert: true, Result: 1700}),
+	}
+	var vs []*startTally
+	only := os.Getenv("BATON_START_PARTS")
+	for _, v := range all {
+		if only == "" || slices.Contains(strings.Split(only, ","), v.name) {
+			vs = append(vs, v)
+		}
+	}
+	for i := 0; i < reps+2; i++ { // two warm-up runs each, in alternating order
+		for j := range vs {
+			if i%2 == 1 {
+				j = len(vs) - 1 - j
+			}
+			vs[j].once(t, wire, i >= 2)
+		}
+	}
+	for _, v := range vs {
+		fmt.Printf("== %-15s p50 wall %v, CPU per run %v; phases: %s; %s\n", v.name, median(v.wall),
+			(v.cpu / time.Duration(v.runs)).Round(time.Microsecond), v.formatPhases(), formatSizes(v.calls, v.runs))
+	}
+}

@@ -1,0 +1,36 @@
+package workflows_test
+
+import (
+	"testing"
+
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/worker"
+	"github.com/batonhq/baton/workflows"
+)
+
+// BenchmarkClientStart runs a one-step NoOp plan with the input a client
+// start sends (lean start from the input, the breakpoints read by the
+// starter, compact payloads) and reads its State back as Run.Wait does;
+// floor is the test environment running an empty workflow with the same
+// input. The difference is what the interpreter does per start in the
+// worker and in the client's decode of the result.
+func BenchmarkClientStart(b *testing.B) {
+	in := workflows.RunInput{Plan: benchPlan(b, benchChain(1, "NoOp")), Initiator: "MANUAL",
+		Lean: workflows.LeanStartInput, BreakpointsRead: true, Compact: true}
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(worker.NewLogger(nil))
+	b.Run("floor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+			env.ExecuteWorkflow(workflows.WorkflowName, in)
+			if err := env.GetWorkflowError(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baton", func(b *testing.B) { benchInput(b, &suite, in, false) })
+}
