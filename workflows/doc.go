@@ -11,9 +11,9 @@
 // # The engine
 //
 // Each workflow run (baton.Run, and each run of baton.Foreach and
-// baton.While) has one event loop, in its main coroutine (engine.go). Every
-// step of every run of the interpreter in that workflow, a loop's
-// iterations included, is a state machine (machine.go) moved by events:
+// baton.While) has one event loop, started in its main coroutine
+// (engine.go). Every step of every run of the interpreter in that workflow,
+// a loop's iterations included, is a state machine (machine.go) moved by events:
 // an activity or local-activity future settling, a timer firing, a permit
 // granted, a kill signal, a cancellation, a halt. No step has a coroutine,
 // and leaf steps share one cancel scope per run (a halt cancels it); only a
@@ -22,6 +22,10 @@
 // workflow.Await that checks the pending futures' IsReady (a field read
 // each), because a workflow.Selector costs O(pending) per Select and the
 // SDK resumes every coroutine on each pass: both made wide runs quadratic.
+// The SDK still keeps a coroutine per local activity in flight; once 16 of
+// them come after the loop's coroutine, the loop moves to a new one behind
+// them (engine_hop.go, ChangeEngineHop), so each result costs the SDK's
+// dispatcher two passes over its coroutines instead of three.
 //
 // A step's lifecycle (MAESTRO.md §4.3), as stepTransitions lists it:
 //

@@ -18,8 +18,9 @@ func useEventEngine(ctx workflow.Context) bool {
 
 // engine is the one event loop of a workflow run: every step of every run
 // of the interpreter in it (a loop workflow's iterations too) registers the
-// future it waits on, and the workflow's main coroutine handles each future
-// as it settles. No step has a coroutine of its own.
+// future it waits on, and the loop handles each future as it settles, in
+// the workflow's main coroutine or, in a wide run, in one it moved to
+// (engine_hop.go). No step has a coroutine of its own.
 //
 // Why not a workflow.Selector: its Select registers a callback on every
 // pending case and removes them all again, so each event costs O(pending)
@@ -54,6 +55,12 @@ type engine struct {
 	// no step waits for (a subworkflow attempt taking its child out of the
 	// queue after a step action ended the step).
 	holds int
+	// The loop's moves to a coroutine behind the local activities'
+	// (engine_hop.go): epoch counts them, behind counts the steps' local
+	// attempts in flight started since the last one; hops is whether the
+	// run's version of ChangeEngineHop allows them, once hopAsked.
+	epoch, behind  int
+	hopAsked, hops bool
 }
 
 type pendingFuture struct {
@@ -113,16 +120,28 @@ func (e *engine) collect() bool {
 }
 
 // awaitFn is workflow.Await, called through a variable so that it is not
-// inlined into loop: on every yield the SDK walks the coroutine's stack
+// inlined into run: on every yield the SDK walks the coroutine's stack
 // (isPanicking), and resolving a frame that was inlined allocates, 3
 // allocations a step of a local-activity chain.
 var awaitFn = workflow.Await
 
-// loop handles events until done reports true.
+// loop handles events until done reports true. It may go on in another
+// coroutine (engine_hop.go); it returns, in the caller's, once done.
 func (e *engine) loop(done func() bool) {
 	// The loop's own wait must not end when the workflow is cancelled: a
 	// poll turns the cancellation into events.
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
+	finished := false
+	e.run(dctx, dctx, done, &finished)
+	if !finished {
+		_ = workflow.Await(dctx, func() bool { return finished })
+	}
+}
+
+// run is the loop in the coroutine whose context is ctx; base is the
+// loop's disconnected context, from which a hop starts the next coroutine.
+// It sets finished once done.
+func (e *engine) run(ctx, base workflow.Context, done func() bool, finished *bool) {
 	collect := e.collect // one func value, not one per wait
 	for {
 		// Indexed, not re-sliced from the front, so the queue's array is
@@ -134,12 +153,16 @@ func (e *engine) loop(done func() bool) {
 		}
 		e.queue = e.queue[:0]
 		if done() && e.holds == 0 {
+			*finished = true
 			return
+		}
+		if e.hop(base, done, finished) {
+			return // the loop goes on in the coroutine hop started
 		}
 		if e.idle != nil {
 			e.idle()
 		}
-		_ = awaitFn(dctx, collect)
+		_ = awaitFn(ctx, collect)
 		for i := 0; i < len(e.ready); i++ {
 			p := e.ready[i]
 			e.ready[i] = pendingFuture{}

@@ -209,10 +209,12 @@ func (r *run) startAttempt(n *node) {
 		local := n.plan.Mode == translator.ModeLocalActivity
 		var actx workflow.Context
 		var f workflow.Future
+		var epoch int
 		if local {
 			actx, n.cancel = workflow.WithCancel(r.localScope(n.timeout))
 			f = r.startLocal(actx, n)
 			r.eng.locals++
+			epoch = r.eng.started()
 		} else {
 			actx, n.cancel = workflow.WithCancel(r.scope)
 			f = r.startActivity(actx, n, n.timeout)
@@ -220,6 +222,7 @@ func (r *run) startAttempt(n *node) {
 		r.eng.await(f, func(f workflow.Future) {
 			if local {
 				r.eng.locals--
+				r.eng.ended(epoch)
 			}
 			if n.gen != gen {
 				return // ended by a step action

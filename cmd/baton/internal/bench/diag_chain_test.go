@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,9 +20,11 @@ import (
 // TestDiagChain is a diagnostic, skipped unless BATON_CHAIN_DIAG=1
 // (BATON_CHAIN_N=100,300 picks the chain sizes, BATON_CHAIN_REPS the runs
 // per size and system, BATON_CHAIN_ONLY=baton or floor one system for a
-// profile of it alone): it runs the local-activity chain on Baton and on
-// the floor, alternately, and prints per system and size the process CPU
-// per run (server, worker and client share the process) and, from the
+// profile of it alone, BATON_CHAIN_SHAPE=wide the wide scenario's fan-out
+// of N instead, wide-uncapped the same with step_concurrency 1000): it runs the local-activity chain on Baton and on the
+// floor, alternately, and prints per system and size the process CPU and
+// heap allocations per run (server, worker and client share the process;
+// allocations do not depend on the machine's load) and, from the
 // last run's history, what it records: events, workflow tasks, markers and
 // the bytes of the markers' payloads and of the start's input and the
 // completion's result (README, Performance, session 6). Run it with
@@ -33,33 +36,46 @@ func TestDiagChain(t *testing.T) {
 	sizes := envInts(t, "BATON_CHAIN_N", 100, 300)
 	reps := envInts(t, "BATON_CHAIN_REPS", 20)[0]
 	only := os.Getenv("BATON_CHAIN_ONLY")
+	def, floorName, floorIn := chainDef, floorWorkflowName, func(n int) any { return floorInput{N: n, Local: true} }
+	switch os.Getenv("BATON_CHAIN_SHAPE") {
+	case "wide": // at most 20 steps run at once: Maestro's default step_concurrency
+		def, floorName, floorIn = wideDef, floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
+	case "wide-uncapped": // all N at once, as the floor runs them
+		def = func(n int, typ string) []byte {
+			return append([]byte(`{"properties":{"owner":{"name":"bench"},"step_concurrency":1000},`), wideDef(n, typ)[1:]...)
+		}
+		floorName, floorIn = floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
 	require.NoError(t, err)
 	defer sys.stop()
 	for _, n := range sizes {
-		plan, err := sys.compile(chainDef(n, typeLocal))
+		plan, err := sys.compile(def(n, typeLocal))
 		require.NoError(t, err)
 		var batonCPU, floorCPU time.Duration
+		var batonAllocs, floorAllocs uint64
 		var batonWall, floorWall []time.Duration
 		var batonID, batonRun, floorID, floorRun string
 		for i := 0; i < reps+2; i++ { // two warm-up runs each
 			if only != "floor" {
-				cpu0, began := cpuNow(), time.Now()
+				cpu0, m0, began := cpuNow(), mallocs(), time.Now()
 				run, err := sys.runPlan(ctx, plan)
 				require.NoError(t, err)
 				if i >= 2 {
+					batonAllocs += mallocs() - m0
 					batonCPU += cpuNow() - cpu0
 					batonWall = append(batonWall, time.Since(began))
 				}
 				batonID, batonRun = run.ID(), run.RunID()
 			}
 			if only != "baton" {
-				cpu0, began := cpuNow(), time.Now()
-				floorID, floorRun, err = sys.runFloorWorkflow(ctx, floorWorkflowName, floorInput{N: n, Local: true})
+				cpu0, m0, began := cpuNow(), mallocs(), time.Now()
+				floorID, floorRun, err = sys.runFloorWorkflow(ctx, floorName, floorIn(n))
 				require.NoError(t, err)
 				if i >= 2 {
+					floorAllocs += mallocs() - m0
 					floorCPU += cpuNow() - cpu0
 					floorWall = append(floorWall, time.Since(began))
 				}
@@ -68,6 +84,7 @@ func TestDiagChain(t *testing.T) {
 		fmt.Printf("== N=%d, %d runs each: CPU per run baton %v, floor %v (baton/floor %.2f); p50 wall baton %v, floor %v (baton/floor %.2f)\n", n, reps,
 			(batonCPU / time.Duration(reps)).Round(time.Microsecond), (floorCPU / time.Duration(reps)).Round(time.Microsecond),
 			float64(batonCPU)/float64(floorCPU), median(batonWall), median(floorWall), float64(median(batonWall))/float64(median(floorWall)))
+		fmt.Printf("  allocations per run (the process): baton %d, floor %d\n", batonAllocs/uint64(reps), floorAllocs/uint64(reps))
 		if only != "floor" {
 			fmt.Printf("  baton: %s\n", historyShape(ctx, t, sys, batonID, batonRun))
 		}
@@ -120,6 +137,13 @@ func historyShape(ctx context.Context, t *testing.T, s *system, id, runID string
 		out += "\n    " + strings.Join(timeline, " ")
 	}
 	return out
+}
+
+// mallocs is how many heap objects the process has allocated so far.
+func mallocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 func median(ds []time.Duration) time.Duration {
