@@ -3,6 +3,9 @@ package integration
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,4 +150,54 @@ func TestWhileAtScale(t *testing.T) {
 		largest = max(largest, l)
 	}
 	t.Logf("while of %d iterations: %v, largest history %d events", n, elapsed.Round(time.Millisecond), largest)
+}
+
+// TestForeachShardsAtScale runs a foreach of 25,000 local-activity
+// iterations at concurrency 100, which runs in 5 shards, each continuing
+// as new, and collects a param of every iteration for the step after it:
+// every iteration runs exactly once, the merged counts and the collected
+// array are whole, and no run of the loop or of any shard reaches
+// Temporal's history warning.
+func TestForeachShardsAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("25,000 iterations: skipped with -short")
+	}
+	const n, shards = 25000, 5
+	countType.reset()
+	req, err := definition.NewWorkflow(fmt.Sprintf("shard-scale-%d", time.Now().UnixNano())).Owner("tester").StepConcurrency(100).Steps(
+		definition.Foreach("loop").Concurrency(100).
+			Loop("i", definition.Expr(sel.LongArray, fmt.Sprintf("Util.intsBetween(0, %d, 1)", n))).
+			Steps(definition.NewStep("count", "Count").ExecutionMode("local_activity").Param("v", definition.Expr(sel.Long, "i"))).
+			Next("after"),
+		definition.NewStep("after", "NoOp").Param("n", definition.Expr(sel.Long, "params.getFromForeach('loop', 'count', 'v').length")),
+	).Build()
+	require.NoError(t, err)
+	start := time.Now()
+	run, st := startAndWait(t, req, nil, scaleBudget(t, 15*time.Minute))
+	elapsed := time.Since(start)
+	require.Equal(t, W.InstanceSucceeded, st.Status, st.Error)
+	require.Equal(t, &W.LoopSummary{Iterations: n, Counts: W.LoopCounts{Succeeded: n}}, st.Step("loop").Loop)
+	require.Equal(t, int64(n), st.Step("after").Params["n"].Value, "every iteration's param is collected")
+
+	counts := countsFor(run.ID())
+	require.Len(t, counts, n, "every iteration ran")
+	for id, k := range counts {
+		require.Equal(t, 1, k, "iteration %s ran exactly once", id)
+	}
+
+	ids := []string{run.ID(), run.ID() + "/loop"}
+	for k := 1; k <= shards; k++ {
+		ids = append(ids, W.ShardID(run.ID()+"/loop", k))
+	}
+	lengths := historyLengths(t, ids...)
+	var largest int64
+	for r, l := range lengths {
+		require.Less(t, l, int64(warnEvents), "history of %s", r)
+		largest = max(largest, l)
+	}
+	require.Greater(t, len(lengths), len(ids), "the shards continued as new")
+	for _, id := range ids {
+		require.True(t, slices.ContainsFunc(slices.Collect(maps.Keys(lengths)), func(r string) bool { return strings.HasPrefix(r, id+"@") }), "%s ran", id)
+	}
+	t.Logf("foreach of %d local-activity iterations in %d shards: %v, %d runs, largest history %d events", n, shards, elapsed.Round(time.Millisecond), len(lengths), largest)
 }
