@@ -16,6 +16,20 @@ import (
 // leave everything else to it: other types, escaped or non-ASCII strings,
 // white space, keys in another order, lower-case type names.
 
+// AppendJSON appends v's JSON, the bytes v.MarshalJSON returns, to dst:
+// writers of bigger documents (a run's State) use it to skip a copy and,
+// for the common scalars, reflection.
+func AppendJSON(dst []byte, v Value) ([]byte, error) {
+	if b, ok := appendValueFast(dst, v); ok {
+		return b, nil
+	}
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
 // appendValueFast appends v's JSON if v is a scalar the fast path writes
 // byte for byte as Value.MarshalJSON's reflection path does; ok false
 // leaves the value to it.

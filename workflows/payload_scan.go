@@ -78,53 +78,16 @@ func scanValues(s *jsonfast.Scanner) map[string]sel.Value {
 	return m
 }
 
-// scanValue reads {"type":T,"value":V}, in that order.
+// scanValue reads one param value with sel.Value's own decoder (its
+// fast path for the common scalars), from the bytes encoding/json would
+// hand it.
 func scanValue(s *jsonfast.Scanner) sel.Value {
 	var v sel.Value
-	if !s.Open('{') {
-		return v
-	}
-	n := 0
-	for first := true; !s.Failed(); first = false {
-		k, ok := s.Key(first)
-		if !ok {
-			break
-		}
-		switch {
-		case n == 0 && string(k) == "type":
-			t, err := sel.ParseType(s.Str())
-			if err != nil {
-				s.Fail()
-			}
-			v.Type = t
-		case n == 1 && string(k) == "value":
-			v.Value = scanValueOf(s, v.Type)
-		default:
-			s.Fail()
-		}
-		n++
-	}
-	if n != 2 {
-		s.Fail()
-	}
-	return v
-}
-
-func scanValueOf(s *jsonfast.Scanner, t sel.Type) any {
-	switch t {
-	case sel.String:
-		return s.Str()
-	case sel.Long:
-		return s.Int64()
-	case sel.Boolean:
-		return s.Bool()
-	}
 	raw := s.Raw()
 	if s.Failed() {
-		return nil
+		return v
 	}
-	v, err := sel.DecodeJSON(t, raw)
-	if err != nil {
+	if err := v.UnmarshalJSON(raw); err != nil {
 		s.Fail()
 	}
 	return v

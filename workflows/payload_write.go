@@ -283,32 +283,9 @@ func appendValues(b []byte, m map[string]sel.Value) ([]byte, error) {
 		}
 		b = jsonfast.AppendString(b, k)
 		b = append(b, ':')
-		if b, err = appendValue(b, m[k]); err != nil {
+		if b, err = sel.AppendJSON(b, m[k]); err != nil {
 			return nil, err
 		}
 	}
 	return append(b, '}'), nil
-}
-
-func appendValue(b []byte, v sel.Value) ([]byte, error) {
-	switch x := v.Value.(type) {
-	case string:
-		if v.Type == sel.String {
-			b = append(b, `{"type":"STRING","value":`...)
-			return append(jsonfast.AppendString(b, x), '}'), nil
-		}
-	case int64:
-		if v.Type == sel.Long {
-			b = append(b, `{"type":"LONG","value":`...)
-			return append(jsonfast.AppendInt(b, x), '}'), nil
-		}
-	case bool:
-		if v.Type == sel.Boolean {
-			if x {
-				return append(b, `{"type":"BOOLEAN","value":true}`...), nil
-			}
-			return append(b, `{"type":"BOOLEAN","value":false}`...), nil
-		}
-	}
-	return jsonfast.AppendJSON(b, v)
 }
