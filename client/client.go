@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -36,6 +37,16 @@ type Options struct {
 	// back to a worker in this process; set it when a worker shares the
 	// Temporal client (it saves a round trip per run).
 	EagerStart bool
+	// SpeculativeStart (with EagerStart) starts a run that goes through a
+	// run strategy at the same time as it asks the workflow id's queue,
+	// rather than after: the run's first workflow task waits for the
+	// queue's answer, which this client hands it in-process
+	// (scheduler/doc.go, "Speculative starts").
+	SpeculativeStart bool
+	// SpeculativeGrace and SpeculativeRecheck are a speculative run's
+	// workflows.AwaitAdmission Grace and Recheck (0: a minute each; tests
+	// set less).
+	SpeculativeGrace, SpeculativeRecheck time.Duration
 	// NoSearchAttributes starts runs without Baton's search attributes
 	// (BatonStatus, BatonWorkflowId, BatonVersion). By default a run gets
 	// them, unless the namespace turns out not to have them registered.

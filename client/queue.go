@@ -33,6 +33,17 @@ func (c *Client) queued(plan *translator.Plan, opts StartOptions) bool {
 // startQueued admits the instance through its workflow id's queue.
 func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, initiator string, opts StartOptions) (*Run, error) {
 	meta := runMeta{plan: plan, version: opts.Version}
+	req := scheduler.StartRequest{
+		InstanceID: id, RequestID: opts.RequestID, Plan: plan, RunParams: opts.RunParams,
+		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
+		SearchAttributes: c.hasSearchAttributes(ctx),
+		Summary:          meta.summary(), Details: meta.details(),
+		CallerStarts: true,
+		Ended:        c.seen.take(plan.WorkflowID),
+	}
+	if c.speculates() {
+		return c.startSpeculative(ctx, plan, id, initiator, opts, req)
+	}
 	// The breakpoints the run starts with are read while the queue
 	// decides (the read is needed only if the queue hands the start to us,
 	// and it is one round trip to the server less on the way).
@@ -41,14 +52,7 @@ func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, ini
 		c.readBreakpoints(ctx, &in)
 		input <- in
 	}(workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator})
-	a, err := c.Scheduler().Admit(ctx, scheduler.StartRequest{
-		InstanceID: id, RequestID: opts.RequestID, Plan: plan, RunParams: opts.RunParams,
-		Initiator: initiator, Version: int(opts.Version), TaskQueue: c.opts.TaskQueue,
-		SearchAttributes: c.hasSearchAttributes(ctx),
-		Summary:          meta.summary(), Details: meta.details(),
-		CallerStarts: true,
-		Ended:        c.seen.take(plan.WorkflowID),
-	})
+	a, err := c.Scheduler().Admit(ctx, req)
 	if err != nil {
 		return nil, err
 	}

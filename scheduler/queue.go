@@ -191,6 +191,7 @@ func (q *queue) handlers(ctx workflow.Context) error {
 				a.Instance.Position = len(q.st.Queue)
 			}
 			a.Start = q.callerStarts(ctx, req, in)
+			q.speculative(ctx, req, in)
 			return a, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req StartRequest) error {
@@ -272,6 +273,7 @@ func (q *queue) handlers(ctx workflow.Context) error {
 func (q *queue) launch(ctx workflow.Context) {
 	defer q.st.prunePlans()
 	defer func() { // stops after starts, so a stop never precedes its start
+		q.signalStopped(ctx)
 		for _, in := range q.st.Running {
 			if in.Stopping && !in.CancelSent {
 				in.CancelSent = true
@@ -289,6 +291,10 @@ func (q *queue) launch(ctx workflow.Context) {
 		in.Launch = false
 		if in.Parent != "" {
 			q.notifyParent(ctx, in)
+			continue
+		}
+		if in.Execution {
+			q.signalAdmitted(ctx, in)
 			continue
 		}
 		plan := q.st.Plans[in.PlanHash]

@@ -27,5 +27,6 @@ func Register(r Registrar) {
 	r.RegisterActivityWithOptions(AdmitSignalTrigger, activity.RegisterOptions{Name: signals.AdmitActivityName})
 	r.RegisterActivityWithOptions(CheckEnded, activity.RegisterOptions{Name: EndedActivityName})
 	r.RegisterActivityWithOptions(AdmitSubworkflow, activity.RegisterOptions{Name: workflows.SubworkflowAdmitActivityName})
+	r.RegisterActivityWithOptions(AwaitAdmission, activity.RegisterOptions{Name: workflows.AdmissionActivityName})
 	r.RegisterActivityWithOptions(StopSubworkflow, activity.RegisterOptions{Name: workflows.SubworkflowStopActivityName})
 }

@@ -117,6 +117,10 @@ type Instance struct {
 	// Rerun is set on an ended instance placed again by a subworkflow step
 	// whose parent starts it: its watch skips the runs before.
 	Rerun bool `json:"rerun,omitempty"`
+	// Execution is set on a waiting instance whose caller started its
+	// execution already (StartRequest.Speculative): once admitted, the
+	// queue signals it rather than start it (speculate.go).
+	Execution bool `json:"execution,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -137,6 +141,9 @@ type State struct {
 	Ended       []*Instance                 `json:"ended,omitempty"`
 	Blocked     string                      `json:"blocked,omitempty"`
 	Plans       map[string]*translator.Plan `json:"plans,omitempty"`
+	// stoppedWaiting are the waiting instances with an execution that
+	// ended since the queue last told them (speculate.go).
+	stoppedWaiting []*Instance
 }
 
 // StartRequest asks the queue to admit one instance.
@@ -174,6 +181,11 @@ type StartRequest struct {
 	Input *workflows.RunInput `json:"input,omitempty"`
 	// Parent: see Instance.Parent.
 	Parent string `json:"parent,omitempty"`
+	// Speculative: the caller starts the instance's execution whatever
+	// the answer (with CallerStarts); it waits for the queue's answer
+	// itself (workflows.AwaitAdmission). A waiting instance is then
+	// signalled when admitted, or when stopped.
+	Speculative bool `json:"speculative,omitempty"`
 }
 
 // Admission is the queue's answer to a start: the instance as admitted.
@@ -326,7 +338,7 @@ func (s *State) prunePlans() {
 			used = used || in.PlanHash == h
 		}
 		for _, in := range s.Running {
-			used = used || (in.Launch && in.PlanHash == h)
+			used = used || ((in.Launch || in.Execution) && in.PlanHash == h)
 		}
 		if !used {
 			delete(s.Plans, h)
@@ -422,6 +434,10 @@ func (s *State) end(in *Instance, status, reason string, now time.Time) {
 	in.Status, in.Ended, in.Launch = status, &t, false
 	if reason != "" {
 		in.Reason = reason
+	}
+	if in.Execution {
+		in.Execution = false
+		s.stoppedWaiting = append(s.stoppedWaiting, in)
 	}
 	in.RunParams, in.PlanHash, in.TaskQueue, in.Meta, in.RestartInput = nil, "", "", nil, nil
 	s.Ended = append([]*Instance{in}, s.Ended...)

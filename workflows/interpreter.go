@@ -51,6 +51,10 @@ type RunInput struct {
 	// Signal is set for an instance a signal trigger started: what
 	// params.getFromSignal reads (signal_trigger_params.go).
 	Signal *SignalInitiator `json:"signal,omitempty"`
+	// AwaitAdmission is set by a caller that started the run before its
+	// run strategy's queue admitted it: the run waits for the queue's
+	// answer first (admission.go).
+	AwaitAdmission *AwaitAdmission `json:"await_admission,omitempty"`
 	// Compact sends the plan in its compact encoding and asks for the run's
 	// result and state query in the compact State encoding (payload.go); it
 	// is not a JSON field: the plan's format_version carries it.
@@ -158,6 +162,11 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	}
 	if in.Plan.FormatVersion != translator.FormatVersion {
 		return nil, fmt.Errorf("baton: plan format version %d is not supported by this worker (want %d)", in.Plan.FormatVersion, translator.FormatVersion)
+	}
+	if in.AwaitAdmission != nil {
+		if st := awaitAdmission(ctx, in); st != nil {
+			return st, nil
+		}
 	}
 	info := workflow.GetInfo(ctx)
 	r, err := newRun(ctx, in, info.WorkflowExecution.ID, false)

@@ -44,6 +44,8 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 			s.Decode(&f.StepParams)
 		case "signal":
 			s.Decode(&f.Signal)
+		case "await_admission":
+			s.Decode(&f.AwaitAdmission)
 		}
 	})
 	return plan, s.End()
@@ -51,7 +53,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 
 var (
 	runInputKeys = []string{"plan", "run_params", "initiator", "depth", "restart", "tree",
-		"breakpoints", "breakpoints_read", "lean", "step_params", "signal"}
+		"breakpoints", "breakpoints_read", "lean", "step_params", "signal", "await_admission"}
 	stateKeys = []string{"format", "workflow_id", "plan_hash", "status", "start_time", "end_time",
 		"params", "steps", "error", "warnings", "run", "run_policy"}
 	stepKeys = []string{"id", "type", "mode", "status", "attempts", "retries", "at", "dur",

@@ -91,7 +91,7 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 		s.stop()
 		return nil, fmt.Errorf("start the %s worker: %w", name, err)
 	}
-	s.bc = client.New(s.tc, client.Options{TaskQueue: taskQueue, EagerStart: eager, StepTypes: map[string]translator.StepTypeInfo{
+	s.bc = client.New(s.tc, client.Options{TaskQueue: taskQueue, EagerStart: eager, SpeculativeStart: eager, StepTypes: map[string]translator.StepTypeInfo{
 		typeLocal:  {Mode: translator.ModeLocalActivity},
 		typeRemote: {Mode: translator.ModeActivity},
 		typeNaive:  {Mode: translator.ModeActivity},
