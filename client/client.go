@@ -37,12 +37,15 @@ type Options struct {
 	// back to a worker in this process; set it when a worker shares the
 	// Temporal client (it saves a round trip per run).
 	EagerStart bool
-	// SpeculativeStart (with EagerStart) starts a run that goes through a
-	// run strategy at the same time as it asks the workflow id's queue,
-	// rather than after: the run's first workflow task waits for the
-	// queue's answer, which this client hands it in-process
-	// (scheduler/doc.go, "Speculative starts").
-	SpeculativeStart bool
+	// NoSpeculativeStart turns off speculative starts: with EagerStart, a
+	// run that goes through a run strategy is started at the same time as
+	// the workflow id's queue is asked, rather than after; the run's first
+	// workflow task waits for the queue's answer, which this client hands
+	// it in-process (scheduler/doc.go, "Speculative starts").
+	NoSpeculativeStart bool
+	// Namespace is tc's namespace ("default" if empty): a speculative
+	// start the run strategy refuses deletes the execution it started.
+	Namespace string
 	// SpeculativeGrace and SpeculativeRecheck are a speculative run's
 	// workflows.AwaitAdmission Grace and Recheck (0: a minute each; tests
 	// set less).

@@ -6,9 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 
 	"github.com/batonhq/baton/scheduler"
@@ -21,7 +24,7 @@ import (
 // worker in this process, whose first workflow task of the instance then
 // takes the queue's answer from this process.
 func (c *Client) speculates() bool {
-	return c.opts.EagerStart && c.opts.SpeculativeStart
+	return c.opts.EagerStart && !c.opts.NoSpeculativeStart
 }
 
 // startSpeculative sends the queue's Admit update and the instance's
@@ -56,12 +59,15 @@ func (c *Client) startSpeculative(ctx context.Context, plan *translator.Plan, id
 	a, err := c.Scheduler().Admit(ctx, req)
 	if err != nil {
 		var refused *scheduler.RefusedError
-		if errors.As(err, &refused) {
-			scheduler.Admitted(token, scheduler.Admission{Instance: scheduler.Instance{Status: scheduler.StatusStopped, Reason: "refused by the run strategy: " + refused.Reason}})
-		} else {
+		if !errors.As(err, &refused) {
 			scheduler.Unanswered(token) // it asks the queue
+			<-out
+			return nil, err
 		}
-		<-out
+		scheduler.Admitted(token, scheduler.Admission{Instance: scheduler.Instance{Status: scheduler.StatusStopped, Reason: "refused by the run strategy: " + refused.Reason}})
+		if s := <-out; s.err == nil {
+			c.deleteRefused(context.WithoutCancel(ctx), id, s.wr.GetRunID())
+		}
 		return nil, err
 	}
 	scheduler.Admitted(token, a)
@@ -82,6 +88,29 @@ func (c *Client) startSpeculative(ctx context.Context, plan *translator.Plan, id
 		return nil, fmt.Errorf("baton: start %s: %w", id, s.err)
 	}
 	return run, nil
+}
+
+// deleteRefused deletes the execution of a start the queue refused, as
+// if it had never started (a refused start leaves nothing, and its request
+// id may be used again), waiting briefly until it is gone; one that
+// cannot be deleted has ended STOPPED.
+func (c *Client) deleteRefused(ctx context.Context, id, runID string) {
+	ns := c.opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	_, err := c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+		Namespace: ns, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID}})
+	if err != nil {
+		return
+	}
+	for wait := time.Millisecond; wait < 2*time.Second; wait *= 2 {
+		var nf *serviceerror.NotFound
+		if _, err := c.tc.DescribeWorkflowExecution(ctx, id, runID); errors.As(err, &nf) {
+			return
+		}
+		time.Sleep(wait)
+	}
 }
 
 // newToken is a random key for the admission the instance awaits.

@@ -37,6 +37,59 @@
 // the queue knows is placed again by the rule (UpdateRestart) and its
 // next run started as a child.
 //
+// # Speculative starts
+//
+// A client with a worker in its process (client.Options.EagerStart) does
+// not wait for the queue's answer before it starts the instance: it sends
+// the start update (StartRequest.Speculative) and the instance's eager
+// start at the same time. Any design that decides admission before it
+// starts the instance pays a second server round trip (the start) after
+// the first (the update, whose workflow task the server hands the queue's
+// worker a few milliseconds after the call); speculation overlaps them,
+// so a start admitted at once costs the update plus the instance's one
+// workflow task, as a bare start costs its start plus that task.
+//
+// The instance's input says it must wait (workflows.RunInput.
+// AwaitAdmission, in its own history, so runs without it and every
+// history before are untouched). Its first workflow task runs one local
+// activity (AwaitAdmission) that takes the queue's answer from the
+// caller, in-process (ExpectAdmission, Admitted: keyed by a random token
+// in the input), or, if the answer is not in this process (the task runs
+// in another worker, or after a crash), asks the queue (Lookup) with a
+// short backoff for at most two seconds. Then:
+//
+//   - admitted at once (IN_PROGRESS): the run goes on in the same
+//     workflow task; no signal, no second task. The queue records it as an
+//     instance its caller starts (CallerStarts), as before.
+//   - waiting (CREATED, with a position): the execution stays, BatonStatus
+//     CREATED, until the queue's signal (workflows.AdmissionSignalName).
+//     The queue, behind GetVersion "queue-speculative" (version 1), marks
+//     the waiting instance as having an execution (Instance.Execution) and
+//     signals it when it admits it, instead of starting a child; a signal
+//     that finds no execution (its caller died before starting it) makes
+//     the queue start it as a child, as it does any waiting instance (it
+//     keeps the plan until the signal is delivered). The waiting run asks
+//     the queue again now and then (AwaitAdmission.Recheck, a minute,
+//     doubling) in case a signal was missed, and reads the breakpoints
+//     itself once admitted.
+//   - stopped, at once (FIRST_ONLY) or while it waits (Stop, LAST_ONLY or
+//     SERIAL_LATEST_ONLY replacing it): the run ends STOPPED, without
+//     running a step, with the queue's reason. The queue signals the
+//     reason rather than cancel the execution, so that the run can say
+//     it (a cancellation carries none); a Temporal cancellation of a
+//     waiting run ends it STOPPED too.
+//   - unknown: a run whose caller died between its start and its update
+//     asks until AwaitAdmission.Grace (a minute) has passed, then ends
+//     STOPPED, "never admitted".
+//
+// A start the queue refuses (a full queue, a strategy switch Maestro
+// refuses) deletes the execution it started, so a refused start leaves
+// nothing behind, as before. A start with a request id the queue knows
+// finds the earlier instance's execution (USE_EXISTING); Temporal still
+// refuses a second execution of an instance (REJECT_DUPLICATE). Without a
+// worker in the process (no eager start) or with
+// client.Options.NoSpeculativeStart, a start waits for the answer first.
+//
 // Why an entity and not Temporal's id-conflict policies: a policy sees
 // one workflow id, and Maestro's instances are many ids with a shared
 // rule, a FIFO and a memory of failures. One entity per workflow id gives

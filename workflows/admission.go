@@ -63,8 +63,10 @@ type AdmissionAnswer struct {
 const statusCreated = "CREATED"
 
 // awaitAdmission waits until the queue admits the run, or returns the
-// State of a run the queue stopped (or never learnt of) before it ran.
-func awaitAdmission(ctx workflow.Context, in RunInput) *State {
+// State of a run the queue stopped (or never learnt of) before it ran. A
+// run that waited reads the breakpoints itself (its caller's read is as
+// old as its start).
+func awaitAdmission(ctx workflow.Context, in *RunInput) *State {
 	aw := in.AwaitAdmission
 	info := workflow.GetInfo(ctx)
 	req := AdmissionRequest{Token: aw.Token, WorkflowID: in.Plan.WorkflowID, TaskQueue: info.TaskQueueName, InstanceID: info.WorkflowExecution.ID}
@@ -76,6 +78,8 @@ func awaitAdmission(ctx workflow.Context, in RunInput) *State {
 	if recheck <= 0 {
 		recheck = time.Minute
 	}
+	// No state query until it runs: as before, when a waiting instance had
+	// no execution, the query fails while it waits.
 	ch := workflow.GetSignalChannel(ctx, AdmissionSignalName)
 	a := askAdmission(ctx, req)
 	req.Token = "" // later asks go to the queue
@@ -92,6 +96,7 @@ func awaitAdmission(ctx workflow.Context, in RunInput) *State {
 		case string(InProgress):
 			if created {
 				upsertStatus(ctx, InProgress)
+				in.BreakpointsRead, in.Breakpoints = false, nil
 			}
 			return nil
 		case statusCreated:
@@ -140,9 +145,9 @@ func askAdmission(ctx workflow.Context, req AdmissionRequest) AdmissionAnswer {
 }
 
 // stoppedBeforeRun is the State of a run stopped before it ran.
-func stoppedBeforeRun(ctx workflow.Context, in RunInput, begin time.Time, reason string) *State {
+func stoppedBeforeRun(ctx workflow.Context, in *RunInput, begin time.Time, reason string) *State {
 	end := workflow.Now(ctx)
-	st := &State{WorkflowID: in.Plan.WorkflowID, PlanHash: in.Plan.Hash, Status: InstanceStopped, StartTime: begin, EndTime: &end, Error: reason, compact: in.Compact}
+	st := &State{WorkflowID: in.Plan.WorkflowID, PlanHash: in.Plan.Hash, Status: InstanceStopped, StartTime: begin, EndTime: &end, Error: reason, Steps: []*StepState{}, compact: in.Compact}
 	upsertStatus(ctx, InstanceStopped)
 	return st
 }

@@ -164,7 +164,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, fmt.Errorf("baton: plan format version %d is not supported by this worker (want %d)", in.Plan.FormatVersion, translator.FormatVersion)
 	}
 	if in.AwaitAdmission != nil {
-		if st := awaitAdmission(ctx, in); st != nil {
+		if st := awaitAdmission(ctx, &in); st != nil {
 			return st, nil
 		}
 	}

@@ -45,6 +45,9 @@ type system struct {
 	tc   sdkclient.Client
 	w    sdkworker.Worker
 	bc   *client.Client
+	// bcPlain is bc without speculative starts (the strategy scenario's
+	// sequential-plain row).
+	bcPlain *client.Client
 	// eager: starts use eager workflow start (the worker shares the client).
 	eager bool
 	// persist counts the server's store requests.
@@ -91,11 +94,14 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 		s.stop()
 		return nil, fmt.Errorf("start the %s worker: %w", name, err)
 	}
-	s.bc = client.New(s.tc, client.Options{TaskQueue: taskQueue, EagerStart: eager, SpeculativeStart: eager, StepTypes: map[string]translator.StepTypeInfo{
+	opts := client.Options{TaskQueue: taskQueue, EagerStart: eager, StepTypes: map[string]translator.StepTypeInfo{
 		typeLocal:  {Mode: translator.ModeLocalActivity},
 		typeRemote: {Mode: translator.ModeActivity},
 		typeNaive:  {Mode: translator.ModeActivity},
-	}})
+	}}
+	s.bc = client.New(s.tc, opts)
+	opts.NoSpeculativeStart = true
+	s.bcPlain = client.New(s.tc, opts)
 	return s, nil
 }
 
@@ -120,7 +126,12 @@ func (s *system) compile(def []byte) (*translator.Plan, error) {
 
 // runPlan starts a run of plan and waits for it; the run must succeed.
 func (s *system) runPlan(ctx context.Context, plan *translator.Plan) (*client.Run, error) {
-	run, err := s.bc.Start(ctx, plan, client.StartOptions{})
+	return s.runPlanWith(ctx, s.bc, plan)
+}
+
+// runPlanWith is runPlan with client c.
+func (s *system) runPlanWith(ctx context.Context, c *client.Client, plan *translator.Plan) (*client.Run, error) {
+	run, err := c.Start(ctx, plan, client.StartOptions{})
 	if err != nil {
 		return nil, err
 	}

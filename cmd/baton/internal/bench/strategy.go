@@ -27,12 +27,15 @@ func strategyWorkflowID(rule string) string { return "bench-strategy-" + strings
 
 // strategyDef is chainDef(1) under a run strategy, with its own workflow
 // id per rule (each rule its own queue).
-func strategyDef(rule string) []byte {
+func strategyDef(rule string) []byte { return strategyDefID(rule, strategyWorkflowID(rule)) }
+
+// strategyDefID is strategyDef with workflow id id.
+func strategyDefID(rule, id string) []byte {
 	var m map[string]any
 	if err := json.Unmarshal(chainDef(1, typeNoOp), &m); err != nil {
 		panic(err) // chainDef renders valid JSON
 	}
-	m["workflow"].(map[string]any)["id"] = strategyWorkflowID(rule)
+	m["workflow"].(map[string]any)["id"] = id
 	m["properties"] = map[string]any{"owner": "bench", "run_strategy": rule}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -56,7 +59,14 @@ func (b *bench) strategy(ctx context.Context) {
 		}
 		vs = append(vs, v)
 	}
-	b.measure(ctx, vs...)
+	// The same start as the sequential row's without speculation, in the
+	// same run (its own workflow id, so its own queue).
+	plain := b.planVariant(b.baton, Row{Scenario: ScenarioStrategy, Mode: "sequential-plain", N: 1}, strategyDefID("SEQUENTIAL", strategyWorkflowID("SEQUENTIAL")+"-plain"))
+	if plan, err := b.baton.compile(strategyDefID("SEQUENTIAL", strategyWorkflowID("SEQUENTIAL")+"-plain")); err == nil && plain.fn != nil {
+		sys := b.baton
+		plain.fn = func(ctx context.Context) error { _, err := sys.runPlanWith(ctx, sys.bcPlain, plan); return err }
+	}
+	b.measure(ctx, append(vs, plain)...)
 	for i, rule := range strategyRules {
 		if starts[i] == nil || starts[i].Load() == 0 || !vs[i+1].row.ok() {
 			continue

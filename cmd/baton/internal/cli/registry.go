@@ -34,7 +34,7 @@ func (a *app) registryConn(ctx context.Context, cmd string, cf *connFlags, wf *w
 			return nil, nil, nil, exitRuntime
 		}
 	}
-	return cn, w, client.New(cn.tc, client.Options{TaskQueue: wf.taskQueue, EagerStart: !noWorker}), exitOK
+	return cn, w, client.New(cn.tc, client.Options{TaskQueue: wf.taskQueue, EagerStart: !noWorker, Namespace: cn.namespace}), exitOK
 }
 
 func closeConn(cn *conn, w sdkworker.Worker) {

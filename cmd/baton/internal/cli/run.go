@@ -63,7 +63,7 @@ func (a *app) run(cf *connFlags, wf *workerFlags, rf *runFlags, file string) int
 		}
 		defer w.Stop()
 	}
-	bc := client.New(cn.tc, client.Options{TaskQueue: wf.taskQueue, EagerStart: !rf.noWorker})
+	bc := client.New(cn.tc, client.Options{TaskQueue: wf.taskQueue, EagerStart: !rf.noWorker, Namespace: cn.namespace})
 	run, err := bc.Start(ctx, plan, client.StartOptions{RunParams: runParams, RequestID: rf.requestID})
 	if err != nil {
 		fmt.Fprintf(errOut, "baton run: %v\n", err)

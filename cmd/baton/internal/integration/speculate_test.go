@@ -19,10 +19,10 @@ import (
 	"github.com/batonhq/baton/workflows"
 )
 
-// specClient starts queued runs speculatively (client.Options.
-// SpeculativeStart), with a short grace and recheck.
+// specClient starts queued runs speculatively (as env.baton does), with a
+// short grace and recheck.
 var specClient = sync.OnceValue(func() *client.Client {
-	return client.New(env.tc, client.Options{EagerStart: true, SpeculativeStart: true,
+	return client.New(env.tc, client.Options{EagerStart: true,
 		SpeculativeGrace: 2 * time.Second, SpeculativeRecheck: 300 * time.Millisecond,
 		StepTypes: map[string]translator.StepTypeInfo{"Gate": {Mode: translator.ModeActivity}}})
 })
@@ -150,6 +150,7 @@ func TestSpeculativeStrictAndDedupe(t *testing.T) {
 	waitStatus(t, b, workflows.InstanceSucceeded)
 	waitStatus(t, again, workflows.InstanceSucceeded)
 	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-speculative-strict")
+	replayRun(t, a.ID(), a.RunID(), "speculative-admitted")
 	replayRun(t, b.ID(), b.RunID(), "speculative-waited")
 }
 
@@ -169,6 +170,8 @@ func TestSpeculativeStopWaiting(t *testing.T) {
 	gateType.open(id+"-a", false)
 	waitStatus(t, a, workflows.InstanceSucceeded)
 	require.False(t, gateType.isStarted(id+"-b"))
+	replayRun(t, b.ID(), b.RunID(), "speculative-stopped-waiting")
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-speculative-stop")
 }
 
 // startUnannounced starts an instance as a speculative caller does, with
