@@ -78,6 +78,7 @@ func awaitAdmission(ctx workflow.Context, in *RunInput) *State {
 	if recheck <= 0 {
 		recheck = time.Minute
 	}
+	maxRecheck := 10 * recheck
 	// No state query until it runs: as before, when a waiting instance had
 	// no execution, the query fails while it waits.
 	ch := workflow.GetSignalChannel(ctx, AdmissionSignalName)
@@ -120,7 +121,7 @@ func awaitAdmission(ctx workflow.Context, in *RunInput) *State {
 		sel.AddReceive(ch, func(workflow.ReceiveChannel, bool) {}) // drained above
 		sel.AddFuture(workflow.NewTimer(tctx, wait), func(workflow.Future) {
 			a = askAdmission(ctx, req)
-			recheck = min(2*recheck, 10*max(aw.Recheck, time.Minute))
+			recheck = min(2*recheck, maxRecheck)
 		})
 		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 		sel.Select(ctx)
