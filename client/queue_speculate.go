@@ -64,10 +64,13 @@ func (c *Client) startSpeculative(ctx context.Context, plan *translator.Plan, id
 			<-out
 			return nil, err
 		}
-		scheduler.Admitted(token, scheduler.Admission{Instance: scheduler.Instance{Status: scheduler.StatusStopped, Reason: "refused by the run strategy: " + refused.Reason}})
+		// Deleted while it waits for the answer (a delete that reaches a
+		// run as it completes may be lost); told STOPPED then, in case the
+		// delete failed.
 		if s := <-out; s.err == nil {
 			c.deleteRefused(context.WithoutCancel(ctx), id, s.wr.GetRunID())
 		}
+		scheduler.Admitted(token, scheduler.Admission{Instance: scheduler.Instance{Status: scheduler.StatusStopped, Reason: "refused by the run strategy: " + refused.Reason}})
 		return nil, err
 	}
 	scheduler.Admitted(token, a)
@@ -99,19 +102,22 @@ func (c *Client) deleteRefused(ctx context.Context, id, runID string) {
 	if ns == "" {
 		ns = "default"
 	}
-	_, err := c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
-		Namespace: ns, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID}})
-	if err != nil {
-		return
-	}
-	for wait := time.Millisecond; wait < 2*time.Second; wait *= 2 {
+	deadline := time.Now().Add(deleteWait)
+	for wait := time.Millisecond; time.Now().Before(deadline); wait = min(2*wait, 100*time.Millisecond) {
+		// Sent until it is gone.
+		_, _ = c.tc.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+			Namespace: ns, WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID}})
+		time.Sleep(wait)
 		var nf *serviceerror.NotFound
 		if _, err := c.tc.DescribeWorkflowExecution(ctx, id, runID); errors.As(err, &nf) {
 			return
 		}
-		time.Sleep(wait)
 	}
 }
+
+// deleteWait bounds the wait for a refused start's execution to be gone
+// (the server deletes it in the background).
+const deleteWait = 10 * time.Second
 
 // newToken is a random key for the admission the instance awaits.
 func newToken() (string, error) {
