@@ -60,6 +60,7 @@ func TestSmoke(t *testing.T) {
 	for _, rule := range strategyRules {
 		want = append(want, key{"strategy", "baton", strings.ToLower(rule), 1})
 	}
+	want = append(want, key{"strategy", "baton", "sequential-plain", 1}) // without speculation
 	for _, n := range []int{2, 4} {
 		want = append(want,
 			key{"chain", "baton", "inline", n}, key{"chain", "baton", "local_activity", n}, key{"chain", "floor", "local_activity", n},
