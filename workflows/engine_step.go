@@ -201,8 +201,9 @@ func (r *run) startAttempt(n *node) {
 	n.state.Status = Running
 	// gen tells this attempt's futures from a later attempt's once a step
 	// action has ended the step (actions.go); the attempt's own cancel scope
-	// lets STOP, KILL and SKIP cancel just this step (a context records
-	// nothing in the history until it is cancelled).
+	// (for a local attempt, one the run lends it: engine_scope.go) lets
+	// STOP, KILL and SKIP cancel just this step (a context records nothing
+	// in the history until it is cancelled).
 	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
@@ -210,8 +211,9 @@ func (r *run) startAttempt(n *node) {
 		var actx workflow.Context
 		var f workflow.Future
 		var epoch int
+		var loan uint32
 		if local {
-			actx, n.cancel = workflow.WithCancel(r.localScope(n.timeout))
+			actx, loan = r.localAttempt(n)
 			f = r.startLocal(actx, n)
 			r.eng.locals++
 			epoch = r.eng.started()
@@ -223,6 +225,7 @@ func (r *run) startAttempt(n *node) {
 			if local {
 				r.eng.locals--
 				r.eng.ended(epoch)
+				r.endLoan(loan)
 			}
 			if n.gen != gen {
 				return // ended by a step action

@@ -87,6 +87,7 @@ type node struct {
 	dynSignals []activities.OutputSignal
 	act        stepActions // step actions and breakpoints (actions.go)
 	gen        uint32      // bumped when a step action ends an attempt: its futures are then ignored
+	loan       uint32      // the local attempt in flight holds the run's kept scope (engine_scope.go)
 }
 
 // run is one execution of the interpreter.
@@ -134,6 +135,9 @@ type run struct {
 	// workflow timeout's timer at the end of the first round of events.
 	lean            bool
 	deferredTimeout func()
+	// bareResults: the steps' local attempts ask for no result when they
+	// return nothing (LeanBareResultInput).
+	bareResults bool
 
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
@@ -146,6 +150,7 @@ type run struct {
 	local        struct {
 		ctx, parent workflow.Context
 		timeout     time.Duration
+		kept        keptScope // lent to one local attempt at a time (engine_scope.go)
 	}
 }
 
@@ -172,7 +177,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	versions := startVersions(ctx, in)
-	r.lean = versions.lean
+	r.lean, r.bareResults = versions.lean, versions.bareResults
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)

@@ -35,6 +35,19 @@ const ChangeLeanStart = "lean-start"
 // ChangeLeanStart.
 const LeanStartInput = 3
 
+// LeanBareResultInput (RunInput.Lean = 4) is version 3 and one more thing
+// the run records differently: the local attempt of a step that returns no
+// outputs and no signals records its marker without a result payload (the
+// `{}` of an empty activities.Output, 28 bytes and one more payload with
+// its metadata map in each marker, which the server, the worker and the SDK
+// encode, size and copy again with every history it moves), as a
+// hand-written local activity that returns only an error does. The
+// interpreter's commands do not change, and a marker without a result
+// decodes to the empty Output, so a worker that does not know the value
+// (it reads it as version 3; its step activity returns `{}`) and one that
+// does replay either history.
+const LeanBareResultInput = 4
+
 // runVersions is what a baton.Run run's version markers say.
 type runVersions struct {
 	events bool // the event-driven engine
@@ -46,13 +59,15 @@ type runVersions struct {
 	// input: version 3, from the run's input (no marker); the starter's
 	// breakpoint read stands for the run's own.
 	input bool
+	// bareResults: LeanBareResultInput, from the run's input.
+	bareResults bool
 }
 
 // startVersions reads the run's engine versions; call it once, at the
 // start of the workflow, before the observer.
 func startVersions(ctx workflow.Context, in RunInput) runVersions {
 	if in.Lean >= LeanStartInput && inputDecides(ctx) {
-		return runVersions{events: true, lean: true, breakpoints: true, input: true}
+		return runVersions{events: true, lean: true, breakpoints: true, input: true, bareResults: in.Lean >= LeanBareResultInput}
 	}
 	if v := workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2); v >= 1 {
 		return runVersions{events: true, lean: true, breakpoints: v >= 2}
