@@ -29,9 +29,10 @@ func (r *run) move(n *node, ev stepEvent) {
 	}
 }
 
-// runEvents runs a whole run on its own engine: the body of baton.Run.
-// idle, if set, runs once per round of events, before the engine waits.
-func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
+// beginEvents starts a whole run on its own engine, whose loop (engine.go)
+// runs it to its end: the body of baton.Run. idle, if set, runs once per
+// round of events, before the engine waits.
+func (r *run) beginEvents(runParams map[string]sel.Value, idle func()) *engine {
 	eng := newEngine(r.ctx)
 	eng.idle = func() {
 		r.armTimeout()
@@ -40,8 +41,11 @@ func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 		}
 	}
 	r.begin(eng, runParams, nil)
-	eng.loop(func() bool { return r.ended })
+	return eng
 }
+
+// isEnded is the done condition of a run's own engine loop.
+func (r *run) isEnded() bool { return r.ended }
 
 // begin starts a run on eng: its params, its signals and timeout (a run
 // that is not an inline iteration), and its root steps. onEnd, if set, is

@@ -186,7 +186,12 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		if versions.breakpoints && !(versions.input && in.BreakpointsRead) {
 			r.loadBreakpoints(ctx, in.Breakpoints)
 		}
-		r.runEvents(in.RunParams, obs.update)
+		// The engine's loop, called from here rather than from a helper:
+		// see engine.enter.
+		eng := r.beginEvents(in.RunParams, obs.update)
+		ectx, finished := eng.enter(), false
+		eng.run(ectx, ectx, r.isEnded, &finished)
+		eng.exit(ectx, &finished)
 	} else {
 		obs.watch(ctx)
 		r.runToEnd(in.RunParams)
