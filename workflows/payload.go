@@ -142,7 +142,7 @@ const compactStateFormat = 2
 // The bytes are json.Marshal's of stateFields or of compactState
 // (marshalStateReflect), written without reflection (payload_write.go).
 func (s State) MarshalJSON() ([]byte, error) {
-	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)), &s, s.compact)
+	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*len(s.Params)), &s, s.compact)
 	if err != nil {
 		return marshalStateReflect(&s)
 	}

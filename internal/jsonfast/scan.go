@@ -403,14 +403,20 @@ func (s *Scanner) Object(names []string, field func(name string)) {
 	}
 }
 
-// Slab hands out zeroed values of T from arrays of 32 instead of one
-// allocation each (a plan's nodes, a State's steps and their times).
+// Slab hands out zeroed values of T from arrays of up to 32 instead of
+// one allocation each (a plan's nodes, a State's steps and their times).
+// The arrays double from 2: a one-step plan's decode zeroed 32 nodes
+// (14 KB) at once, half of what a one-step start allocated beyond the
+// floor's.
 type Slab[T any] struct{ buf []T }
+
+// slabMax is the length of a Slab's arrays once it has grown.
+const slabMax = 32
 
 // New returns a pointer to a new zero T.
 func (a *Slab[T]) New() *T {
 	if len(a.buf) == cap(a.buf) {
-		a.buf = make([]T, 0, 32)
+		a.buf = make([]T, 0, min(max(2*cap(a.buf), 2), slabMax))
 	}
 	a.buf = a.buf[:len(a.buf)+1]
 	return &a.buf[len(a.buf)-1]

@@ -49,6 +49,8 @@ func TestSmoke(t *testing.T) {
 		{"scale", "baton", "foreach", 3},
 		{"wide", "baton", "local_activity", 3}, {"wide", "floor", "local_activity", 3},
 		{"wide", "baton", "local_activity", 5}, {"wide", "floor", "local_activity", 5},
+		{"wide", "baton", wideAllMode, 3}, {"wide", "floor", wideAllMode, 3},
+		{"wide", "baton", wideAllMode, 5}, {"wide", "floor", wideAllMode, 5},
 		{"foreach-wide", "baton", "local_activity K=2 C=1", 4}, {"foreach-wide", "floor", "local_activity K=2 C=1", 4},
 		{"foreach-wide", "baton", "local_activity K=2 C=2", 4}, {"foreach-wide", "floor", "local_activity K=2 C=2", 4},
 		{"foreach-activity", "baton", "activity C=2", 6}, {"foreach-activity", "floor", "activity C=2", 6},
@@ -132,6 +134,7 @@ func TestDefinitionsCompile(t *testing.T) {
 	// The wide scenarios' definitions at full size.
 	for name, def := range map[string][]byte{
 		"wide":             wideDef(290, typeLocal),
+		"wide all at once": wideAllDef(290, typeLocal),
 		"foreach-wide":     foreachChainDef(400, 5, 300, typeLocal),
 		"foreach-activity": foreachChainDef(25000, 1, 100, typeRemote),
 	} {

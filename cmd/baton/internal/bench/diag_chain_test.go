@@ -41,9 +41,7 @@ func TestDiagChain(t *testing.T) {
 	case "wide": // at most 20 steps run at once: Maestro's default step_concurrency
 		def, floorName, floorIn = wideDef, floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
 	case "wide-uncapped": // all N at once, as the floor runs them
-		def = func(n int, typ string) []byte {
-			return append([]byte(`{"properties":{"owner":{"name":"bench"},"step_concurrency":1000},`), wideDef(n, typ)[1:]...)
-		}
+		def = wideAllDef
 		floorName, floorIn = floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -519,7 +519,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) wideTargets() {
 	// Marginal cost per step (between the smallest and the largest N), so
 	// no start row is needed.
-	if wm, wn, ok := r.marginal(ScenarioWide, "local_activity"); ok {
+	if wm, wn, ok := r.marginal(ScenarioWide, wideMode); ok {
 		if cm, cn, ok := r.marginal(ScenarioChain, "local_activity"); ok && cm > 0 {
 			r.target(fmt.Sprintf("wide N=%d per step vs local-activity chain N=%d per step", wn, cn), wm/cm, 2, "x", true)
 		}

@@ -205,14 +205,34 @@ func (b *bench) floorWorkflowVariant(row Row, name string, in any) variant {
 
 // wide measures the fan-outs, each beside its floor.
 func (b *bench) wide(ctx context.Context) {
-	for _, n := range b.opts.WideSizes {
-		row := Row{Scenario: ScenarioWide, Mode: "local_activity", N: n}
-		vs := []variant{b.planVariant(b.baton, row, wideDef(n, typeLocal))}
-		if !b.opts.NoFloor {
-			vs = append(vs, b.floorWorkflowVariant(row, floorWideWorkflowName, floorWideInput{N: n}))
+	for _, mode := range []string{wideMode, wideAllMode} {
+		def := wideDef
+		if mode == wideAllMode {
+			def = wideAllDef
 		}
-		b.measure(ctx, vs...)
+		for _, n := range b.opts.WideSizes {
+			row := Row{Scenario: ScenarioWide, Mode: mode, N: n}
+			vs := []variant{b.planVariant(b.baton, row, def(n, typeLocal))}
+			if !b.opts.NoFloor {
+				vs = append(vs, b.floorWorkflowVariant(row, floorWideWorkflowName, floorWideInput{N: n}))
+			}
+			b.measure(ctx, vs...)
+		}
 	}
+}
+
+// The wide scenario's modes: the definition as a user writes it, whose
+// steps run at most 20 at a time (Maestro's default step_concurrency),
+// and the same with step_concurrency 1000, all N in flight at once as
+// the floor runs them. Issue 10's target reads the first.
+const (
+	wideMode    = "local_activity"
+	wideAllMode = "local_activity all at once"
+)
+
+// wideAllDef is wideDef with every step allowed to run at once.
+func wideAllDef(n int, typ string) []byte {
+	return append([]byte(`{"properties":{"owner":{"name":"bench"},"step_concurrency":1000},`), wideDef(n, typ)[1:]...)
 }
 
 // foreachWide measures foreach loops of local-activity chains at each
