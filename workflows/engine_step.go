@@ -111,20 +111,24 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	start := func() {
+	why := fmt.Sprintf("the workflow timed out after %v", timeout)
+	start := func(d time.Duration) {
 		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
 		r.stopTimer = cancelTimer
-		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+		r.eng.await(workflow.NewTimer(timerCtx, d), func(f workflow.Future) {
 			if f.Get(timerCtx, nil) == nil && !r.ended {
-				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+				r.halt(TimedOut, why)
 			}
 		})
 	}
-	if r.lean {
-		r.deferredTimeout = start // see ChangeLeanStart
-		return
+	switch {
+	case r.leanLocal:
+		r.deferTimeoutPastLocals(timeout, why, start) // see LeanLocalInput
+	case r.lean:
+		r.deferredTimeout = func() bool { start(timeout); return true } // see ChangeLeanStart
+	default:
+		start(timeout)
 	}
-	start()
 }
 
 // checkEnd ends the run once no step runs.

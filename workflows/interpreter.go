@@ -132,12 +132,14 @@ type run struct {
 	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
-	// workflow timeout's timer at the end of the first round of events.
+	// workflow timeout's timer at the end of the first round of events
+	// (armTimeout).
 	lean            bool
-	deferredTimeout func()
-	// bareResults: the steps' local attempts ask for no result when they
-	// return nothing (LeanBareResultInput).
-	bareResults bool
+	deferredTimeout func() bool
+	// leanLocal: the steps' local attempts ask for no result when they
+	// return nothing, and the timeout's timer waits for a round with no
+	// local attempt in flight (LeanLocalInput).
+	leanLocal bool
 
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
@@ -177,7 +179,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	versions := startVersions(ctx, in)
-	r.lean, r.bareResults = versions.lean, versions.bareResults
+	r.lean, r.leanLocal = versions.lean, versions.leanLocal
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -35,18 +37,25 @@ const ChangeLeanStart = "lean-start"
 // ChangeLeanStart.
 const LeanStartInput = 3
 
-// LeanBareResultInput (RunInput.Lean = 4) is version 3 and one more thing
-// the run records differently: the local attempt of a step that returns no
-// outputs and no signals records its marker without a result payload (the
-// `{}` of an empty activities.Output, 28 bytes and one more payload with
-// its metadata map in each marker, which the server, the worker and the SDK
-// encode, size and copy again with every history it moves), as a
-// hand-written local activity that returns only an error does. The
-// interpreter's commands do not change, and a marker without a result
-// decodes to the empty Output, so a worker that does not know the value
-// (it reads it as version 3; its step activity returns `{}`) and one that
-// does replay either history.
-const LeanBareResultInput = 4
+// LeanLocalInput (RunInput.Lean = 4) is version 3 and two more things a
+// run records differently, both for its local attempts:
+//
+//   - the local attempt of a step that returns no outputs and no signals
+//     records its marker without a result payload (the `{}` of an empty
+//     activities.Output, 28 bytes and one more payload with its metadata
+//     map in each marker, which the server, the worker and the SDK encode,
+//     size and copy again with every history it moves), as a hand-written
+//     local activity that returns only an error does; a marker without a
+//     result decodes to the empty Output, so either history replays on a
+//     worker that knows this version or not;
+//   - the workflow timeout's timer waits for the first round of events with
+//     no local attempt in flight (deferTimeoutPastLocals), so a chain of
+//     local-activity steps, which ends in its first workflow task, starts
+//     and cancels no timer. This changes commands: a worker that does not
+//     know the value reads it as version 3 and records the timer, and this
+//     worker replays such a history as version 3 would not. Since the
+//     value is new with this worker, no such history exists.
+const LeanLocalInput = 4
 
 // runVersions is what a baton.Run run's version markers say.
 type runVersions struct {
@@ -59,15 +68,15 @@ type runVersions struct {
 	// input: version 3, from the run's input (no marker); the starter's
 	// breakpoint read stands for the run's own.
 	input bool
-	// bareResults: LeanBareResultInput, from the run's input.
-	bareResults bool
+	// leanLocal: LeanLocalInput, from the run's input.
+	leanLocal bool
 }
 
 // startVersions reads the run's engine versions; call it once, at the
 // start of the workflow, before the observer.
 func startVersions(ctx workflow.Context, in RunInput) runVersions {
 	if in.Lean >= LeanStartInput && inputDecides(ctx) {
-		return runVersions{events: true, lean: true, breakpoints: true, input: true, bareResults: in.Lean >= LeanBareResultInput}
+		return runVersions{events: true, lean: true, breakpoints: true, input: true, leanLocal: in.Lean >= LeanLocalInput}
 	}
 	if v := workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2); v >= 1 {
 		return runVersions{events: true, lean: true, breakpoints: v >= 2}
@@ -101,16 +110,59 @@ func observeStatusVersion(ctx workflow.Context, lean bool) workflow.Version {
 	return workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1)
 }
 
+// deferTimeoutPastLocals defers the workflow timeout's timer of a
+// LeanLocalInput run to the end of the first round of events in which no
+// local attempt is in flight, for what is left of timeout then: the
+// deadline is the same, and a run whose every round has one in flight (a
+// chain of local-activity steps, which the SDK completes in one workflow
+// task) ends without starting and cancelling a timer. Until then a poll
+// checks the deadline on every pass of the dispatcher: while a local
+// attempt is in flight the workflow task stays open, so a timer's firing
+// could only reach the run when the SDK heartbeats the task, and that new
+// task's start moves workflow time and runs the poll as well.
+func (r *run) deferTimeoutPastLocals(timeout time.Duration, why string, start func(time.Duration)) {
+	deadline := workflow.Now(r.ctx).Add(timeout)
+	settled := false // the timer is started, or the run halted
+	timedOut := func() {
+		settled = true
+		r.eng.post(func() {
+			if !r.ended {
+				r.halt(TimedOut, why)
+			}
+		})
+	}
+	r.eng.poll(func() bool {
+		if settled || r.ended || workflow.Now(r.ctx).Before(deadline) {
+			return false
+		}
+		timedOut()
+		return true
+	})
+	r.deferredTimeout = func() bool {
+		switch left := deadline.Sub(workflow.Now(r.ctx)); {
+		case settled:
+		case left <= 0:
+			timedOut()
+		case r.eng.locals > 0:
+			return false
+		default:
+			settled = true
+			start(left)
+		}
+		return true
+	}
+}
+
 // armTimeout starts the workflow timeout's timer if the run deferred it
 // (ChangeLeanStart) and has not ended: the engine calls it at the end of
-// each round of events, so it starts at the end of the first one.
+// each round of events, so it starts at the end of the first one (the
+// first with no local attempt in flight, for LeanLocalInput: then
+// deferredTimeout reports false until it has).
 func (r *run) armTimeout() {
 	if r.deferredTimeout == nil {
 		return
 	}
-	start := r.deferredTimeout
-	r.deferredTimeout = nil
-	if !r.ended {
-		start()
+	if r.ended || r.deferredTimeout() {
+		r.deferredTimeout = nil
 	}
 }
