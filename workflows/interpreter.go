@@ -140,6 +140,9 @@ type run struct {
 	// return nothing, and the timeout's timer waits for a round with no
 	// local attempt in flight (LeanLocalInput).
 	leanLocal bool
+	// timeoutPoll: the poll of armPastLocals is set; timeoutPolled: it
+	// found the deadline passed.
+	timeoutPoll, timeoutPolled bool
 
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).

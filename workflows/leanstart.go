@@ -110,47 +110,42 @@ func observeStatusVersion(ctx workflow.Context, lean bool) workflow.Version {
 	return workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1)
 }
 
-// deferTimeoutPastLocals defers the workflow timeout's timer of a
-// LeanLocalInput run to the end of the first round of events in which no
-// local attempt is in flight, for what is left of timeout then: the
-// deadline is the same, and a run whose every round has one in flight (a
-// chain of local-activity steps, which the SDK completes in one workflow
-// task) ends without starting and cancelling a timer. Until then a poll
-// checks the deadline on every pass of the dispatcher: while a local
-// attempt is in flight the workflow task stays open, so a timer's firing
-// could only reach the run when the SDK heartbeats the task, and that new
-// task's start moves workflow time and runs the poll as well.
-func (r *run) deferTimeoutPastLocals(timeout time.Duration, why string, start func(time.Duration)) {
-	deadline := workflow.Now(r.ctx).Add(timeout)
-	settled := false // the timer is started, or the run halted
-	timedOut := func() {
-		settled = true
-		r.eng.post(func() {
-			if !r.ended {
-				r.halt(TimedOut, why)
-			}
-		})
+// armPastLocals is the deferred start of the workflow timeout's timer of a
+// LeanLocalInput run (armTimeout calls it at the end of each round of
+// events until it reports true): it starts the timer at the end of the
+// first round in which no local attempt is in flight, for what is left of
+// the timeout then, so the deadline is the same, and a run whose every
+// round has one in flight (a chain of local-activity steps, which the SDK
+// completes in one workflow task) ends without starting and cancelling a
+// timer. Meanwhile a poll checks the deadline on every pass of the
+// dispatcher: while a local attempt is in flight the workflow task stays
+// open, so a timer's firing could only reach the run when the SDK
+// heartbeats the task, and that new task moves workflow time and runs
+// the poll as well.
+func (r *run) armPastLocals(deadline time.Time, timeout time.Duration, start func(time.Duration)) bool {
+	if r.timeoutPolled {
+		return true // the poll halted the run
 	}
-	r.eng.poll(func() bool {
-		if settled || r.ended || workflow.Now(r.ctx).Before(deadline) {
-			return false
+	switch left := deadline.Sub(workflow.Now(r.ctx)); {
+	case left <= 0:
+		r.timedOut(timeout)
+	case r.eng.locals > 0:
+		if !r.timeoutPoll {
+			r.timeoutPoll = true
+			r.eng.poll(func() bool {
+				if r.timeoutPolled || r.deferredTimeout == nil || r.ended || workflow.Now(r.ctx).Before(deadline) {
+					return false
+				}
+				r.timeoutPolled = true
+				r.eng.post(func() { r.timedOut(timeout) })
+				return true
+			})
 		}
-		timedOut()
-		return true
-	})
-	r.deferredTimeout = func() bool {
-		switch left := deadline.Sub(workflow.Now(r.ctx)); {
-		case settled:
-		case left <= 0:
-			timedOut()
-		case r.eng.locals > 0:
-			return false
-		default:
-			settled = true
-			start(left)
-		}
-		return true
+		return false
+	default:
+		start(left)
 	}
+	return true
 }
 
 // armTimeout starts the workflow timeout's timer if the run deferred it
