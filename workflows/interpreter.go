@@ -132,17 +132,12 @@ type run struct {
 	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
-	// workflow timeout's timer at the end of the first round of events
-	// (armTimeout).
+	// workflow timeout's timer at the end of the first round of events.
 	lean            bool
-	deferredTimeout func() bool
-	// leanLocal: the steps' local attempts ask for no result when they
-	// return nothing, and the timeout's timer waits for a round with no
-	// local attempt in flight (LeanLocalInput).
-	leanLocal bool
-	// timeoutPoll: the poll of armPastLocals is set; timeoutPolled: it
-	// found the deadline passed.
-	timeoutPoll, timeoutPolled bool
+	deferredTimeout func()
+	// bareResults: the steps' local attempts ask for no result when they
+	// return nothing (LeanBareResultInput).
+	bareResults bool
 
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
@@ -182,7 +177,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	versions := startVersions(ctx, in)
-	r.lean, r.leanLocal = versions.lean, versions.leanLocal
+	r.lean, r.bareResults = versions.lean, versions.bareResults
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
