@@ -26,7 +26,7 @@ type Input struct {
 	// a local activity's marker without a result payload, as for an
 	// activity that returns only an error. The interpreter sets it only for
 	// the local attempts of runs whose input allows it
-	// (workflows.LeanBareResultInput); a nil Output decodes to the empty one.
+	// (workflows.LeanLocalInput); a nil Output decodes to the empty one.
 	NoEmptyResult bool `json:",omitempty"`
 }
 

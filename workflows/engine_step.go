@@ -111,20 +111,29 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	start := func() {
+	start := func(d time.Duration) {
 		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
 		r.stopTimer = cancelTimer
-		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+		r.eng.await(workflow.NewTimer(timerCtx, d), func(f workflow.Future) {
 			if f.Get(timerCtx, nil) == nil && !r.ended {
-				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+				r.timedOut(timeout)
 			}
 		})
 	}
-	if r.lean {
-		r.deferredTimeout = start // see ChangeLeanStart
-		return
+	switch {
+	case r.leanLocal: // see LeanLocalInput
+		deadline := workflow.Now(r.ctx).Add(timeout)
+		r.deferredTimeout = func() bool { return r.armPastLocals(deadline, timeout, start) }
+	case r.lean:
+		r.deferredTimeout = func() bool { start(timeout); return true } // see ChangeLeanStart
+	default:
+		start(timeout)
 	}
-	start()
+}
+
+// timedOut halts the run: its workflow timeout has passed.
+func (r *run) timedOut(timeout time.Duration) {
+	r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
 }
 
 // checkEnd ends the run once no step runs.

@@ -208,7 +208,7 @@ func (r *run) startActivity(ctx workflow.Context, n *node, timeout time.Duration
 // local-activity options (localOptions).
 func (r *run) startLocal(lctx workflow.Context, n *node) workflow.Future {
 	in := r.stepInput(n)
-	in.NoEmptyResult = r.bareResults
+	in.NoEmptyResult = r.leanLocal
 	return workflow.ExecuteLocalActivity(lctx, activities.ActivityName, in)
 }
 
