@@ -21,6 +21,13 @@ const ActivityName = "baton.RunStep"
 // Input is the activity input the interpreter sends.
 type Input struct {
 	Step Step
+	// NoEmptyResult asks for no result at all, instead of an empty Output,
+	// when the step returns no outputs and no signals: the SDK then records
+	// a local activity's marker without a result payload, as for an
+	// activity that returns only an error. The interpreter sets it only for
+	// the local attempts of runs whose input allows it
+	// (workflows.LeanLocalInput); a nil Output decodes to the empty one.
+	NoEmptyResult bool `json:",omitempty"`
 }
 
 // Output is the activity result: the step's outputs, typed.
@@ -96,10 +103,13 @@ func (r *Runner) RunStep(ctx context.Context, in Input) (*Output, error) {
 		}
 		return nil, toApplicationError(err)
 	}
-	out := &Output{}
-	if res == nil {
-		return out, nil
+	if res == nil || len(res.Outputs) == 0 && len(res.Signals) == 0 {
+		if in.NoEmptyResult {
+			return nil, nil
+		}
+		return &Output{}, nil
 	}
+	out := &Output{}
 	if len(res.Signals) > 0 {
 		if out.Signals, err = checkSignals(res.Signals); err != nil {
 			return nil, toApplicationError(FatalError(err))

@@ -97,3 +97,41 @@ func TestLostAttemptIsPlatformError(t *testing.T) {
 		})
 	}
 }
+
+// TestNoEmptyResult: asked for no empty result, the step activity returns
+// none when the step returns no outputs and no signals (a local activity's
+// marker then has no result payload); otherwise, and when not asked, it
+// returns the Output as before.
+func TestNoEmptyResult(t *testing.T) {
+	tests := []struct {
+		name    string
+		res     *activities.Result
+		noEmpty bool
+		value   bool // a result payload is returned
+		outputs int
+	}{
+		{"nil result, not asked", nil, false, true, 0},
+		{"nil result, asked", nil, true, false, 0},
+		{"no outputs, asked", &activities.Result{Outputs: map[string]any{}}, true, false, 0},
+		{"outputs, asked", &activities.Result{Outputs: map[string]any{"n": 1}}, true, true, 1},
+		{"signals, asked", &activities.Result{Signals: []activities.SignalOutput{{Name: "s"}}}, true, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var suite testsuite.WorkflowTestSuite
+			env := suite.NewTestActivityEnvironment()
+			runner := activities.NewRunner(map[string]activities.StepType{
+				"T": activities.StepFunc(func(context.Context, *activities.Step) (*activities.Result, error) { return tt.res, nil }),
+			})
+			env.RegisterActivityWithOptions(runner.RunStep, activity.RegisterOptions{Name: activities.ActivityName})
+			val, err := env.ExecuteActivity(activities.ActivityName, activities.Input{Step: activities.Step{StepID: "s", Type: "T"}, NoEmptyResult: tt.noEmpty})
+			require.NoError(t, err)
+			require.Equal(t, tt.value, val.HasValue())
+			var out activities.Output
+			if val.HasValue() {
+				require.NoError(t, val.Get(&out))
+			}
+			require.Len(t, out.Outputs, tt.outputs)
+		})
+	}
+}

@@ -49,12 +49,12 @@ func (m runMeta) details() string {
 
 // execute starts a run of the interpreter with Baton's search attributes
 // and user metadata, as version 3 of workflows.ChangeLeanStart (no version
-// marker), with the workflow id's breakpoints read just before. On a namespace without the search attributes it
+// marker) and workflows.LeanLocalInput's changes for local attempts, with the workflow id's breakpoints read just before. On a namespace without the search attributes it
 // starts the run without them (and remembers not to try again), so Baton
 // works on any cluster; runs without them keep no BatonStatus.
 func (c *Client) execute(ctx context.Context, so sdkclient.StartWorkflowOptions, in workflows.RunInput, meta runMeta) (sdkclient.WorkflowRun, error) {
 	so.StaticSummary, so.StaticDetails = meta.summary(), meta.details()
-	in.Lean = workflows.LeanStartInput
+	in.LeanLocal = workflows.LeanLocalInput
 	c.readBreakpoints(ctx, &in)
 	in.Compact = !c.opts.FullPayloads
 	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {

@@ -61,9 +61,7 @@ func (r *run) actEnd(n *node, status StepStatus, req StepActionRequest) string {
 		if r.tree != nil && isLeaf(n.plan) {
 			r.tree.release()
 		}
-		if n.cancel != nil {
-			n.cancel()
-		}
+		r.cancelAttempt(n)
 	case phaseBackoff:
 		n.gen++
 	case phaseSignals:

@@ -128,13 +128,28 @@ var awaitFn = workflow.Await
 // loop handles events until done reports true. It may go on in another
 // coroutine (engine_hop.go); it returns, in the caller's, once done.
 func (e *engine) loop(done func() bool) {
-	// The loop's own wait must not end when the workflow is cancelled: a
-	// poll turns the cancellation into events.
-	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
+	ctx := e.enter()
 	finished := false
-	e.run(dctx, dctx, done, &finished)
-	if !finished {
-		_ = workflow.Await(dctx, func() bool { return finished })
+	e.run(ctx, ctx, done, &finished)
+	e.exit(ctx, &finished)
+}
+
+// enter is the context the loop waits in: its own wait must not end when
+// the workflow is cancelled (a poll turns the cancellation into events).
+// enter, run and exit are loop in three calls, for a caller that runs the
+// loop one frame closer to its coroutine's base (baton.Run): the SDK walks
+// the coroutine's stack on every yield, three yields a step of a
+// local-activity chain, and each frame of the walk costs.
+func (e *engine) enter() workflow.Context {
+	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
+	return dctx
+}
+
+// exit returns once the loop has finished, in whichever coroutine it
+// went on in.
+func (e *engine) exit(ctx workflow.Context, finished *bool) {
+	if !*finished {
+		_ = workflow.Await(ctx, func() bool { return *finished })
 	}
 }
 

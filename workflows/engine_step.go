@@ -29,9 +29,10 @@ func (r *run) move(n *node, ev stepEvent) {
 	}
 }
 
-// runEvents runs a whole run on its own engine: the body of baton.Run.
-// idle, if set, runs once per round of events, before the engine waits.
-func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
+// beginEvents starts a whole run on its own engine, whose loop (engine.go)
+// runs it to its end: the body of baton.Run. idle, if set, runs once per
+// round of events, before the engine waits.
+func (r *run) beginEvents(runParams map[string]sel.Value, idle func()) *engine {
 	eng := newEngine(r.ctx)
 	eng.idle = func() {
 		r.armTimeout()
@@ -40,8 +41,11 @@ func (r *run) runEvents(runParams map[string]sel.Value, idle func()) {
 		}
 	}
 	r.begin(eng, runParams, nil)
-	eng.loop(func() bool { return r.ended })
+	return eng
 }
+
+// isEnded is the done condition of a run's own engine loop.
+func (r *run) isEnded() bool { return r.ended }
 
 // begin starts a run on eng: its params, its signals and timeout (a run
 // that is not an inline iteration), and its root steps. onEnd, if set, is
@@ -107,20 +111,29 @@ func (r *run) watchRun() {
 		r.warn(fmt.Sprintf("workflow timeout: %v; using the default of 10 days", err))
 		timeout = defaultTimeout
 	}
-	start := func() {
+	start := func(d time.Duration) {
 		timerCtx, cancelTimer := workflow.WithCancel(r.ctx)
 		r.stopTimer = cancelTimer
-		r.eng.await(workflow.NewTimer(timerCtx, timeout), func(f workflow.Future) {
+		r.eng.await(workflow.NewTimer(timerCtx, d), func(f workflow.Future) {
 			if f.Get(timerCtx, nil) == nil && !r.ended {
-				r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
+				r.timedOut(timeout)
 			}
 		})
 	}
-	if r.lean {
-		r.deferredTimeout = start // see ChangeLeanStart
-		return
+	switch {
+	case r.leanLocal: // see LeanLocalInput
+		deadline := workflow.Now(r.ctx).Add(timeout)
+		r.deferredTimeout = func() bool { return r.armPastLocals(deadline, timeout, start) }
+	case r.lean:
+		r.deferredTimeout = func() bool { start(timeout); return true } // see ChangeLeanStart
+	default:
+		start(timeout)
 	}
-	start()
+}
+
+// timedOut halts the run: its workflow timeout has passed.
+func (r *run) timedOut(timeout time.Duration) {
+	r.halt(TimedOut, fmt.Sprintf("the workflow timed out after %v", timeout))
 }
 
 // checkEnd ends the run once no step runs.
@@ -201,8 +214,9 @@ func (r *run) startAttempt(n *node) {
 	n.state.Status = Running
 	// gen tells this attempt's futures from a later attempt's once a step
 	// action has ended the step (actions.go); the attempt's own cancel scope
-	// lets STOP, KILL and SKIP cancel just this step (a context records
-	// nothing in the history until it is cancelled).
+	// (for a local attempt, one the run lends it: engine_scope.go) lets
+	// STOP, KILL and SKIP cancel just this step (a context records nothing
+	// in the history until it is cancelled).
 	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
@@ -210,8 +224,9 @@ func (r *run) startAttempt(n *node) {
 		var actx workflow.Context
 		var f workflow.Future
 		var epoch int
+		var loan uint32
 		if local {
-			actx, n.cancel = workflow.WithCancel(r.localScope(n.timeout))
+			actx, loan = r.localAttempt(n)
 			f = r.startLocal(actx, n)
 			r.eng.locals++
 			epoch = r.eng.started()
@@ -223,6 +238,7 @@ func (r *run) startAttempt(n *node) {
 			if local {
 				r.eng.locals--
 				r.eng.ended(epoch)
+				r.endLoan(loan)
 			}
 			if n.gen != gen {
 				return // ended by a step action

@@ -45,6 +45,9 @@ type RunInput struct {
 	// Lean is the version of ChangeLeanStart the starter asks for
 	// (LeanStartInput; 0: the run's own GetVersion decides), leanstart.go.
 	Lean int `json:"lean,omitempty"`
+	// LeanLocal asks for LeanLocalInput (leanstart.go), with Lean left 0
+	// so that a worker that does not know it records its own marker.
+	LeanLocal int `json:"lean_local,omitempty"`
 	// StepParams override params of steps of a foreach iteration, by step
 	// id: a restart's, passed by its foreach (restart_step.go).
 	StepParams map[string]map[string]*translator.Param `json:"step_params,omitempty"`
@@ -91,6 +94,7 @@ type node struct {
 	dynSignals []activities.OutputSignal
 	act        stepActions // step actions and breakpoints (actions.go)
 	gen        uint32      // bumped when a step action ends an attempt: its futures are then ignored
+	loan       uint32      // the local attempt in flight holds the run's kept scope (engine_scope.go)
 }
 
 // run is one execution of the interpreter.
@@ -135,9 +139,17 @@ type run struct {
 	moved       bool                // a step moved since the observer last looked
 	stopTimer   workflow.CancelFunc // cancels the workflow timeout's timer
 	// lean: the run has ChangeLeanStart; deferredTimeout starts the
-	// workflow timeout's timer at the end of the first round of events.
+	// workflow timeout's timer at the end of the first round of events
+	// (armTimeout).
 	lean            bool
-	deferredTimeout func()
+	deferredTimeout func() bool
+	// leanLocal: the steps' local attempts ask for no result when they
+	// return nothing, and the timeout's timer waits for a round with no
+	// local attempt in flight (LeanLocalInput).
+	leanLocal bool
+	// timeoutPoll: the poll of armPastLocals is set; timeoutPolled: it
+	// found the deadline passed.
+	timeoutPoll, timeoutPolled bool
 
 	// stepParams override step params in an iteration of a foreach
 	// restarted with them (RunInput.StepParams, restart_step.go).
@@ -150,6 +162,7 @@ type run struct {
 	local        struct {
 		ctx, parent workflow.Context
 		timeout     time.Duration
+		kept        keptScope // lent to one local attempt at a time (engine_scope.go)
 	}
 }
 
@@ -181,7 +194,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	versions := startVersions(ctx, in)
-	r.lean = versions.lean
+	r.lean, r.leanLocal = versions.lean, versions.leanLocal
 	obs := observeRun(ctx, r)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
@@ -190,7 +203,12 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		if versions.breakpoints && !(versions.input && in.BreakpointsRead) {
 			r.loadBreakpoints(ctx, in.Breakpoints)
 		}
-		r.runEvents(in.RunParams, obs.update)
+		// The engine's loop, called from here rather than from a helper:
+		// see engine.enter.
+		eng := r.beginEvents(in.RunParams, obs.update)
+		ectx, finished := eng.enter(), false
+		eng.run(ectx, ectx, r.isEnded, &finished)
+		eng.exit(ectx, &finished)
 	} else {
 		obs.watch(ctx)
 		r.runToEnd(in.RunParams)

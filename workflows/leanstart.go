@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -35,6 +37,34 @@ const ChangeLeanStart = "lean-start"
 // ChangeLeanStart.
 const LeanStartInput = 3
 
+// LeanLocalInput (RunInput.LeanLocal = 1, with Lean 0) is version 3 and
+// two more things a run records differently, both for its local attempts:
+//
+//   - the local attempt of a step that returns no outputs and no signals
+//     records its marker without a result payload (the `{}` of an empty
+//     activities.Output, 28 bytes and one more payload with its metadata
+//     map in each marker, which the server, the worker and the SDK encode,
+//     size and copy again with every history it moves), as a hand-written
+//     local activity that returns only an error does; a marker without a
+//     result decodes to the empty Output, so either history replays on a
+//     worker that knows this version or not;
+//   - the workflow timeout's timer waits for the first round of events with
+//     no local attempt in flight (deferTimeoutPastLocals), so a chain of
+//     local-activity steps, which ends in its first workflow task, starts
+//     and cancels no timer.
+//
+// The second changes commands, so it cannot ride on RunInput.Lean: a
+// worker that knows version 3 but not this would run Lean = 4 as version
+// 3 and record the timer, and a replay on this worker would not make it,
+// with nothing in the history to tell the two apart. So it has a field of
+// its own and the starter leaves Lean 0: a worker that does not know the
+// field records its lean-start marker (version 2) as for any run without
+// Lean, and inputDecides, seeing the marker on a replay, follows it
+// (testdata/histories/lean-session7-worker-lean-local-input.json:
+// lean-user-local-activity.json, a run with a marker and the timer, with
+// lean_local and breakpoints_read written into its input).
+const LeanLocalInput = 1
+
 // runVersions is what a baton.Run run's version markers say.
 type runVersions struct {
 	events bool // the event-driven engine
@@ -46,13 +76,16 @@ type runVersions struct {
 	// input: version 3, from the run's input (no marker); the starter's
 	// breakpoint read stands for the run's own.
 	input bool
+	// leanLocal: LeanLocalInput, from the run's input.
+	leanLocal bool
 }
 
 // startVersions reads the run's engine versions; call it once, at the
 // start of the workflow, before the observer.
 func startVersions(ctx workflow.Context, in RunInput) runVersions {
-	if in.Lean >= LeanStartInput && inputDecides(ctx) {
-		return runVersions{events: true, lean: true, breakpoints: true, input: true}
+	local := in.LeanLocal >= LeanLocalInput
+	if (in.Lean >= LeanStartInput || local) && inputDecides(ctx) {
+		return runVersions{events: true, lean: true, breakpoints: true, input: true, leanLocal: local}
 	}
 	if v := workflow.GetVersion(ctx, ChangeLeanStart, workflow.DefaultVersion, 2); v >= 1 {
 		return runVersions{events: true, lean: true, breakpoints: v >= 2}
@@ -86,16 +119,54 @@ func observeStatusVersion(ctx workflow.Context, lean bool) workflow.Version {
 	return workflow.GetVersion(ctx, ChangeObserveStatus, workflow.DefaultVersion, 1)
 }
 
+// armPastLocals is the deferred start of the workflow timeout's timer of a
+// LeanLocalInput run (armTimeout calls it at the end of each round of
+// events until it reports true): it starts the timer at the end of the
+// first round in which no local attempt is in flight, for what is left of
+// the timeout then, so the deadline is the same, and a run whose every
+// round has one in flight (a chain of local-activity steps, which the SDK
+// completes in one workflow task) ends without starting and cancelling a
+// timer. Meanwhile a poll checks the deadline on every pass of the
+// dispatcher: while a local attempt is in flight the workflow task stays
+// open, so a timer's firing could only reach the run when the SDK
+// heartbeats the task, and that new task moves workflow time and runs
+// the poll as well.
+func (r *run) armPastLocals(deadline time.Time, timeout time.Duration, start func(time.Duration)) bool {
+	if r.timeoutPolled {
+		return true // the poll halted the run
+	}
+	switch left := deadline.Sub(workflow.Now(r.ctx)); {
+	case left <= 0:
+		r.timedOut(timeout)
+	case r.eng.locals > 0:
+		if !r.timeoutPoll {
+			r.timeoutPoll = true
+			r.eng.poll(func() bool {
+				if r.timeoutPolled || r.deferredTimeout == nil || r.ended || workflow.Now(r.ctx).Before(deadline) {
+					return false
+				}
+				r.timeoutPolled = true
+				r.eng.post(func() { r.timedOut(timeout) })
+				return true
+			})
+		}
+		return false
+	default:
+		start(left)
+	}
+	return true
+}
+
 // armTimeout starts the workflow timeout's timer if the run deferred it
 // (ChangeLeanStart) and has not ended: the engine calls it at the end of
-// each round of events, so it starts at the end of the first one.
+// each round of events, so it starts at the end of the first one (the
+// first with no local attempt in flight, for LeanLocalInput: then
+// deferredTimeout reports false until it has).
 func (r *run) armTimeout() {
 	if r.deferredTimeout == nil {
 		return
 	}
-	start := r.deferredTimeout
-	r.deferredTimeout = nil
-	if !r.ended {
-		start()
+	if r.ended || r.deferredTimeout() {
+		r.deferredTimeout = nil
 	}
 }

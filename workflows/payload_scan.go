@@ -40,6 +40,8 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 			f.BreakpointsRead = s.Bool()
 		case "lean":
 			f.Lean = s.Int()
+		case "lean_local":
+			f.LeanLocal = s.Int()
 		case "step_params":
 			s.Decode(&f.StepParams)
 		case "signal":
@@ -53,7 +55,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 
 var (
 	runInputKeys = []string{"plan", "run_params", "initiator", "depth", "restart", "tree",
-		"breakpoints", "breakpoints_read", "lean", "step_params", "signal", "await_admission"}
+		"breakpoints", "breakpoints_read", "lean", "lean_local", "step_params", "signal", "await_admission"}
 	stateKeys = []string{"format", "workflow_id", "plan_hash", "status", "start_time", "end_time",
 		"params", "steps", "error", "warnings", "run", "run_policy"}
 	stepKeys = []string{"id", "type", "mode", "status", "attempts", "retries", "at", "dur",

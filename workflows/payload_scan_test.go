@@ -49,7 +49,7 @@ func onlyRunInputKeys(keys map[string]json.RawMessage) bool {
 	for k := range keys {
 		switch k {
 		case "plan", "run_params", "initiator", "depth", "restart", "tree", "breakpoints",
-			"breakpoints_read", "lean", "step_params", "signal", "await_admission":
+			"breakpoints_read", "lean", "lean_local", "step_params", "signal", "await_admission":
 		default:
 			return false
 		}
@@ -97,7 +97,7 @@ func TestPayloadScanMatchesReflection(t *testing.T) {
 
 		// Written compactly, the input is what encoding/json writes with
 		// the plan as a RawMessage, whatever other fields it has.
-		for _, in := range []RunInput{got, {Plan: got.Plan, Initiator: "i<>", Depth: 2, Lean: 3, BreakpointsRead: true,
+		for _, in := range []RunInput{got, {Plan: got.Plan, Initiator: "i<>", Depth: 2, Lean: 3, LeanLocal: 1, BreakpointsRead: true,
 			RunParams: map[string]sel.Value{"p": {Type: sel.Long, Value: int64(1)}}, AwaitAdmission: &AwaitAdmission{Token: "t", Grace: 3}}} {
 			in.Compact = true
 			plan, err := translator.EncodeCompact(in.Plan)

@@ -207,7 +207,9 @@ func (r *run) startActivity(ctx workflow.Context, n *node, timeout time.Duration
 // startLocal starts one attempt of a local-activity step; lctx carries the
 // local-activity options (localOptions).
 func (r *run) startLocal(lctx workflow.Context, n *node) workflow.Future {
-	return workflow.ExecuteLocalActivity(lctx, activities.ActivityName, r.stepInput(n))
+	in := r.stepInput(n)
+	in.NoEmptyResult = r.leanLocal
+	return workflow.ExecuteLocalActivity(lctx, activities.ActivityName, in)
 }
 
 // localOptions gives ctx the options of a local-activity attempt with

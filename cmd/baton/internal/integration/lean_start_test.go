@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,27 @@ func TestLeanStartHistory(t *testing.T) {
 	timesOut := func() *definition.WorkflowBuilder {
 		return definition.NewWorkflow("lean-times-out").Timeout(time.Second).Steps(definition.Sleep("nap", 60))
 	}
+	// From workflows.LeanLocalInput: local attempts defer the timeout's
+	// timer, and a chain of them ends in its first task without one.
+	localChain := func() *definition.WorkflowBuilder {
+		return definition.NewWorkflow("lean-local-chain").Timeout(time.Hour).
+			Steps(definition.NewStep("q1", "Quiet").Next("q2"), definition.NewStep("q2", "Quiet"))
+	}
+	v4chain := []enumspb.EventType{
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+		enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+		enumspb.EVENT_TYPE_MARKER_RECORDED,                   // q1
+		enumspb.EVENT_TYPE_MARKER_RECORDED,                   // q2
+		enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, // BatonStatus
+		enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+	}
+	// A local attempt that outlives the workflow timeout: the run times out
+	// when the SDK heartbeats the open workflow task, with no timer.
+	localTimesOut := func() *definition.WorkflowBuilder {
+		return definition.NewWorkflow("lean-local-times-out").Timeout(time.Second).Steps(definition.NewStep("hold", "Hold"))
+	}
 	tests := []struct {
 		name     string
 		build    func() *definition.WorkflowBuilder
@@ -63,12 +85,15 @@ func TestLeanStartHistory(t *testing.T) {
 		want     W.InstanceStatus
 		events   []enumspb.EventType // the whole history, if set
 		timeout  string              // the workflow timeout's timer, if the run waits
+		noTimer  bool                // the run starts no timer at all
 	}{
 		{name: "one-step", build: oneStep, want: W.InstanceSucceeded, events: v3},
 		{name: "waits", build: waits, want: W.InstanceSucceeded, timeout: "1h0m0s"},
 		{name: "times-out", build: timesOut, want: W.InstanceTimedOut, timeout: "1s"},
 		{name: "one-step-v2", build: oneStep, session4: true, want: W.InstanceSucceeded, events: v2},
 		{name: "times-out-v2", build: timesOut, session4: true, want: W.InstanceTimedOut, timeout: "1s"},
+		{name: "local-chain", build: localChain, want: W.InstanceSucceeded, events: v4chain},
+		{name: "local-times-out", build: localTimesOut, want: W.InstanceTimedOut, noTimer: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +132,10 @@ func TestLeanStartHistory(t *testing.T) {
 					completedTasks++
 				case enumspb.EVENT_TYPE_MARKER_RECORDED:
 					if ev.GetMarkerRecordedEventAttributes().GetMarkerName() != "Version" {
-						localActivities++ // reading the breakpoints
+						if p := ev.GetMarkerRecordedEventAttributes().GetDetails()["data"].GetPayloads(); len(p) > 0 &&
+							strings.Contains(string(p[0].GetData()), W.LoadBreakpointsActivityName) {
+							localActivities++ // reading the breakpoints
+						}
 						continue
 					}
 					var id string
@@ -130,6 +158,9 @@ func TestLeanStartHistory(t *testing.T) {
 			}
 			if tt.events != nil {
 				require.Equal(t, tt.events, types)
+			}
+			if tt.noTimer {
+				require.NotContains(t, types, enumspb.EVENT_TYPE_TIMER_STARTED)
 			}
 			if tt.timeout != "" {
 				require.True(t, firstTaskTimers[tt.timeout], "no %s timer in the first workflow task: %v", tt.timeout, firstTaskTimers)

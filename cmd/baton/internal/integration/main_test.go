@@ -49,6 +49,19 @@ var stepTypes = map[string]activities.StepType{
 	"Echo": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		return &activities.Result{Outputs: map[string]any{"out": s.String("reply")}}, nil
 	}),
+	// Quiet succeeds with no outputs.
+	"Quiet": activities.StepFunc(func(context.Context, *activities.Step) (*activities.Result, error) {
+		return &activities.Result{}, nil
+	}),
+	// Hold runs until its attempt is cancelled (or for a minute).
+	"Hold": activities.StepFunc(func(ctx context.Context, _ *activities.Step) (*activities.Result, error) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Minute):
+			return &activities.Result{}, nil
+		}
+	}),
 	// FailFirst fails its first attempt with a user error.
 	"FailFirst": activities.StepFunc(func(_ context.Context, s *activities.Step) (*activities.Result, error) {
 		if s.Attempt == 1 {
@@ -90,6 +103,8 @@ func run(m *testing.M) int {
 	env.srv, env.tc = srv, tc
 	env.baton = client.New(tc, client.Options{EagerStart: true, StepTypes: map[string]translator.StepTypeInfo{
 		"Echo":      {Mode: translator.ModeLocalActivity},
+		"Quiet":     {Mode: translator.ModeLocalActivity},
+		"Hold":      {Mode: translator.ModeLocalActivity},
 		"FailFirst": {Mode: translator.ModeActivity},
 		"Probe":     {Mode: translator.ModeLocalActivity},
 		"TreeProbe": {Mode: translator.ModeLocalActivity},

@@ -105,12 +105,15 @@ func recordRuns(t *testing.T, name string, req *definition.Request, runParams ma
 }
 
 // historyPrefix names the histories recorded now, of runs the client
-// starts with version 3 of workflows.ChangeLeanStart (from the input, no
-// version marker). The lean- files were recorded with its versions 1 and 2
-// (a marker), the event- files on the event-driven engine before it
+// starts with workflows.LeanLocalInput (version 3 of
+// workflows.ChangeLeanStart from the input, no version marker; local
+// attempts that record no empty result, and no workflow-timeout timer
+// while one is in flight). The lean3- files were recorded
+// with version 3 alone, the lean- files with its versions 1 and 2 (a
+// marker), the event- files on the event-driven engine before it
 // (workflows.ChangeEventEngine), the files without a prefix on the legacy
 // engine; all are kept, so that replay covers every engine version.
-const historyPrefix = "lean3-"
+const historyPrefix = "leanlocal-"
 
 // writeHistory records one workflow's history to
 // historiesDir/<historyPrefix>name.json and replays it.

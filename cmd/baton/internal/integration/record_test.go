@@ -53,6 +53,32 @@ func TestRecordHistories(t *testing.T) {
 		st := record(t, "user-local-activity", req, W.InstanceSucceeded, nil)
 		require.Equal(t, "local_activity", st.Step("echo").Mode)
 	})
+	t.Run("bare-local-results", func(t *testing.T) {
+		t.Parallel()
+		// Quiet returns no outputs: from workflows.LeanLocalInput its
+		// markers carry no result; Echo's carry its output.
+		req, err := definition.NewWorkflow("bare-local-results").
+			Steps(definition.NewStep("q1", "Quiet").Next("q2"),
+				definition.NewStep("q2", "Quiet").Next("echo"),
+				definition.NewStep("echo", "Echo").
+					Param("reply", definition.String("hi")).Param("out", definition.String("")).
+					Then("after", "out == 'hi'"),
+				definition.NoOp("after")).Build()
+		require.NoError(t, err)
+		st := record(t, "bare-local-results", req, W.InstanceSucceeded, nil)
+		require.Equal(t, W.Succeeded, st.Step("after").Status)
+	})
+	t.Run("local-times-out", func(t *testing.T) {
+		t.Parallel()
+		// From workflows.LeanLocalInput the workflow timeout waits for a
+		// round with no local attempt in flight; Hold outlives it, and the
+		// run times out when the SDK heartbeats its open workflow task.
+		req, err := definition.NewWorkflow("local-times-out").Timeout(time.Second).
+			Steps(definition.NewStep("hold", "Hold")).Build()
+		require.NoError(t, err)
+		st := record(t, "local-times-out", req, W.InstanceTimedOut, nil)
+		require.Equal(t, W.TimedOut, st.Step("hold").Status)
+	})
 	t.Run("user-activity-retry", func(t *testing.T) {
 		t.Parallel()
 		req, err := definition.NewWorkflow("user-activity-retry").
