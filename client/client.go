@@ -148,13 +148,7 @@ func (c *Client) Start(ctx context.Context, plan *translator.Plan, opts StartOpt
 	if c.queued(plan, opts) {
 		return c.startQueued(ctx, plan, id, initiator, opts)
 	}
-	so := sdkclient.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                c.opts.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		EnableEagerStart:         c.opts.EagerStart,
-	}
+	so := c.instanceStart(id)
 	in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator}
 	wr, err := c.execute(ctx, so, in, runMeta{plan: plan, version: opts.Version})
 	if err != nil {
@@ -179,6 +173,19 @@ func (c *Client) StartDefinition(ctx context.Context, req *definition.Request, o
 	}
 	run, err := c.Start(ctx, plan, opts)
 	return run, plan, err
+}
+
+// instanceStart is how the client starts an instance's execution itself
+// (bare, or admitted by its queue): one execution per instance id, a
+// start that finds it running attaches to it, eagerly with a worker here.
+func (c *Client) instanceStart(id string) sdkclient.StartWorkflowOptions {
+	return sdkclient.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                c.opts.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		EnableEagerStart:         c.opts.EagerStart,
+	}
 }
 
 // GetRun returns a handle on an existing run ("" runID means the latest).

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
@@ -61,12 +60,7 @@ func (c *Client) startQueued(ctx context.Context, plan *translator.Plan, id, ini
 		return run, nil
 	}
 	// Admitted at once, and ours to start: an eager start, as a bare one.
-	so := sdkclient.StartWorkflowOptions{
-		ID: id, TaskQueue: c.opts.TaskQueue, EnableEagerStart: c.opts.EagerStart,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}
-	wr, err := c.execute(ctx, so, <-input, meta)
+	wr, err := c.execute(ctx, c.instanceStart(id), <-input, meta)
 	if err != nil {
 		// The queue counts it as running: end it there, or its watch does
 		// after scheduler.CallerStartGrace.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
@@ -45,11 +44,7 @@ func (c *Client) startSpeculative(ctx context.Context, plan *translator.Plan, id
 	}
 	out := make(chan started, 1)
 	go func() {
-		so := sdkclient.StartWorkflowOptions{
-			ID: id, TaskQueue: c.opts.TaskQueue, EnableEagerStart: true,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}
+		so := c.instanceStart(id) // eager: speculates requires it
 		in := workflows.RunInput{Plan: plan, RunParams: opts.RunParams, Initiator: initiator,
 			AwaitAdmission: &workflows.AwaitAdmission{Token: token, Grace: c.opts.SpeculativeGrace, Recheck: c.opts.SpeculativeRecheck}}
 		wr, err := c.execute(ctx, so, in, meta)

@@ -166,6 +166,20 @@ func benchFloorChain(ctx workflow.Context, n int) error {
 	return nil
 }
 
+// benchEmpty runs the empty workflow with input in once per op: what the
+// test environment itself costs.
+func benchEmpty(b *testing.B, suite *testsuite.WorkflowTestSuite, in workflows.RunInput) {
+	b.ReportAllocs()
+	for b.Loop() {
+		env := suite.NewTestWorkflowEnvironment()
+		env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
+		env.ExecuteWorkflow(workflows.WorkflowName, in)
+		if err := env.GetWorkflowError(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkInterpreter(b *testing.B) {
 	cases := []struct {
 		name string
@@ -185,16 +199,7 @@ func BenchmarkInterpreter(b *testing.B) {
 	suite.SetLogger(worker.NewLogger(nil)) // the default logger prints every timer
 	b.Run("floor", func(b *testing.B) {
 		// The test environment itself, with the 1-step plan as input.
-		in := workflows.RunInput{Plan: benchPlan(b, cases[0].def)}
-		b.ReportAllocs()
-		for b.Loop() {
-			env := suite.NewTestWorkflowEnvironment()
-			env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
-			env.ExecuteWorkflow(workflows.WorkflowName, in)
-			if err := env.GetWorkflowError(); err != nil {
-				b.Fatal(err)
-			}
-		}
+		benchEmpty(b, &suite, workflows.RunInput{Plan: benchPlan(b, cases[0].def)})
 	})
 	for _, n := range []int{100, 300} {
 		b.Run(fmt.Sprintf("floor-chain-%d-local", n), func(b *testing.B) {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/batonhq/baton/worker"
 	"github.com/batonhq/baton/workflows"
@@ -21,16 +20,6 @@ func BenchmarkClientStart(b *testing.B) {
 		LeanLocal: workflows.LeanLocalInput, BreakpointsRead: true, Compact: true}
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(worker.NewLogger(nil))
-	b.Run("floor", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			env := suite.NewTestWorkflowEnvironment()
-			env.RegisterWorkflowWithOptions(benchEmptyWorkflow, workflow.RegisterOptions{Name: workflows.WorkflowName})
-			env.ExecuteWorkflow(workflows.WorkflowName, in)
-			if err := env.GetWorkflowError(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("floor", func(b *testing.B) { benchEmpty(b, &suite, in) })
 	b.Run("baton", func(b *testing.B) { benchInput(b, &suite, in, false) })
 }
