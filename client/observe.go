@@ -57,6 +57,7 @@ func (c *Client) execute(ctx context.Context, so sdkclient.StartWorkflowOptions,
 	in.LeanLocal = workflows.LeanLocalInput
 	c.readBreakpoints(ctx, &in)
 	in.Compact = !c.opts.FullPayloads
+	in.LeanResult = in.Compact
 	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
 		return c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
 	}

@@ -62,6 +62,11 @@ type RunInput struct {
 	// result and state query in the compact State encoding (payload.go); it
 	// is not a JSON field: the plan's format_version carries it.
 	Compact bool `json:"-"`
+	// LeanResult asks, with Compact, for the lean State (payload_lean.go):
+	// the result and state query without the system params their reader
+	// derives from the start time. A worker that does not know it returns
+	// the compact State, which the reader decodes as well.
+	LeanResult bool `json:"lean_result,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -186,7 +191,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.state.compact = in.Compact
+	r.state.compact, r.state.leanParams = in.Compact, in.LeanResult
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}

@@ -142,7 +142,7 @@ const compactStateFormat = 2
 // The bytes are json.Marshal's of stateFields or of compactState
 // (marshalStateReflect), written without reflection (payload_write.go).
 func (s State) MarshalJSON() ([]byte, error) {
-	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*len(s.Params)), &s, s.compact)
+	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*len(s.Params)), &s, s.compact, leanState(&s))
 	if err != nil {
 		return marshalStateReflect(&s)
 	}
@@ -157,6 +157,9 @@ func marshalStateReflect(sp *State) ([]byte, error) {
 		return json.Marshal(stateFields(s))
 	}
 	c := compactState{Format: compactStateFormat, stateFields: stateFields(s)}
+	if leanState(sp) {
+		c.Format, c.stateFields.Params = leanStateFormat, withoutStartParams(s.Params)
+	}
 	c.stateFields.Steps = nil
 	if s.Steps != nil {
 		c.Steps = make([]*compactStep, len(s.Steps))
@@ -249,11 +252,14 @@ func unmarshalStateReflect(b []byte, s *State) error {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return err
 	}
-	if c.Format != 0 && c.Format != compactStateFormat {
-		return fmt.Errorf("baton: state format %d is not supported by this build (want %d)", c.Format, compactStateFormat)
+	if c.Format != 0 && c.Format != compactStateFormat && c.Format != leanStateFormat {
+		return fmt.Errorf("baton: state format %d is not supported by this build (want %d or %d)", c.Format, compactStateFormat, leanStateFormat)
 	}
 	*s = State(c.stateFields)
-	compact := c.Format == compactStateFormat
+	if c.Format == leanStateFormat {
+		addStartParams(s)
+	}
+	compact := c.Format != 0
 	if c.Steps == nil {
 		return nil
 	}

@@ -42,6 +42,8 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 			f.Lean = s.Int()
 		case "lean_local":
 			f.LeanLocal = s.Int()
+		case "lean_result":
+			f.LeanResult = s.Bool()
 		case "step_params":
 			s.Decode(&f.StepParams)
 		case "signal":
@@ -55,7 +57,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 
 var (
 	runInputKeys = []string{"plan", "run_params", "initiator", "depth", "restart", "tree",
-		"breakpoints", "breakpoints_read", "lean", "lean_local", "step_params", "signal", "await_admission"}
+		"breakpoints", "breakpoints_read", "lean", "lean_local", "lean_result", "step_params", "signal", "await_admission"}
 	stateKeys = []string{"format", "workflow_id", "plan_hash", "status", "start_time", "end_time",
 		"params", "steps", "error", "warnings", "run", "run_policy"}
 	stepKeys = []string{"id", "type", "mode", "status", "attempts", "retries", "at", "dur",
@@ -108,7 +110,7 @@ func scanState(b []byte, st *State) bool {
 		switch k {
 		case "format":
 			format = s.Int()
-			if format != compactStateFormat || stepsRead {
+			if format != compactStateFormat && format != leanStateFormat || stepsRead {
 				s.Fail()
 			}
 		case "workflow_id":
@@ -127,7 +129,7 @@ func scanState(b []byte, st *State) bool {
 		case "params":
 			st.Params = scanValues(s)
 		case "steps":
-			st.Steps = ss.steps(format == compactStateFormat, st.StartTime)
+			st.Steps = ss.steps(format != 0, st.StartTime)
 			stepsRead = true
 		case "error":
 			st.Error = s.Str()
@@ -139,7 +141,13 @@ func scanState(b []byte, st *State) bool {
 			st.RunPolicy = s.Str()
 		}
 	})
-	return s.End()
+	if !s.End() {
+		return false
+	}
+	if format == leanStateFormat {
+		addStartParams(st)
+	}
+	return true
 }
 
 // stateScan is the scan of one State: its steps and their times come

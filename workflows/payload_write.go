@@ -20,11 +20,17 @@ import (
 // errStateWrite makes MarshalJSON encode with encoding/json.
 var errStateWrite = errors.New("state writer: left to encoding/json")
 
-// appendState appends the State's JSON, compact or full.
-func appendState(b []byte, s *State, compact bool) ([]byte, error) {
+// appendState appends the State's JSON, compact or full; lean (with
+// compact) leaves out the start params (payload_lean.go).
+func appendState(b []byte, s *State, compact, lean bool) ([]byte, error) {
 	var err error
 	b = append(b, '{')
-	if compact {
+	var skip map[string]bool
+	switch {
+	case compact && lean:
+		b = append(b, `"format":3,`...)
+		skip = startParamNames()
+	case compact:
 		b = append(b, `"format":2,`...)
 	}
 	b = jsonfast.AppendKey(b, "workflow_id", true)
@@ -45,9 +51,9 @@ func appendState(b []byte, s *State, compact bool) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if len(s.Params) > 0 {
+	if len(s.Params) > len(skip) {
 		b = jsonfast.AppendKey(b, "params", false)
-		if b, err = appendValues(b, s.Params); err != nil {
+		if b, err = appendValues(b, s.Params, skip); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +213,7 @@ func appendStepRest(b []byte, st *StepState) ([]byte, error) {
 	var err error
 	if len(st.Params) > 0 {
 		b = jsonfast.AppendKey(b, "params", false)
-		if b, err = appendValues(b, st.Params); err != nil {
+		if b, err = appendValues(b, st.Params, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -268,11 +274,13 @@ func appendTime(b []byte, t time.Time) ([]byte, error) {
 }
 
 // appendValues writes a params map as encoding/json does: keys sorted,
-// each value as sel.Value.MarshalJSON writes it.
-func appendValues(b []byte, m map[string]sel.Value) ([]byte, error) {
-	keys := make([]string, 0, len(m))
+// each value as sel.Value.MarshalJSON writes it; but those in skip.
+func appendValues(b []byte, m map[string]sel.Value, skip map[string]bool) ([]byte, error) {
+	keys := make([]string, 0, len(m)-len(skip))
 	for k := range m {
-		keys = append(keys, k)
+		if !skip[k] {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	b = append(b, '{')

@@ -17,7 +17,7 @@ import (
 // worker and in the client's decode of the result.
 func BenchmarkClientStart(b *testing.B) {
 	in := workflows.RunInput{Plan: benchPlan(b, benchChain(1, "NoOp")), Initiator: "MANUAL",
-		LeanLocal: workflows.LeanLocalInput, BreakpointsRead: true, Compact: true}
+		LeanLocal: workflows.LeanLocalInput, BreakpointsRead: true, Compact: true, LeanResult: true}
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(worker.NewLogger(nil))
 	b.Run("floor", func(b *testing.B) { benchEmpty(b, &suite, in) })

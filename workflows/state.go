@@ -82,6 +82,9 @@ type State struct {
 	// compact: the State is written in the compact encoding (payload.go),
 	// because the run's input asked for it or it was read in it.
 	compact bool
+	// leanParams: the run's input asked for the lean State
+	// (payload_lean.go), written when compact too.
+	leanParams bool
 }
 
 // Step returns the state of the step with the given id, or nil.

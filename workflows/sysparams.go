@@ -28,11 +28,23 @@ func (r *run) systemParams() map[string]sel.Value {
 	if r.inline {
 		return m
 	}
-	str := func(name, v string) { m[name] = sel.Value{Type: sel.String, Value: v} }
+	startParams(r.state.StartTime, r.plan.WorkflowID, func(name string, v sel.Value) { m[name] = v })
+	if r.plan.Owner != "" {
+		m["owner"] = sel.Value{Type: sel.String, Value: r.plan.Owner}
+	}
+	return m
+}
+
+// startParams calls add with each system param that derives from a run's
+// start time and its workflow id alone: every system param but owner.
+// The run injects them (systemParams) and a lean State leaves them out for
+// its reader to derive again (payload_lean.go), so both take them from here.
+func startParams(startTime time.Time, workflowID string, add func(name string, v sel.Value)) {
+	str := func(name, v string) { add(name, sel.Value{Type: sel.String, Value: v}) }
 	const day, hour = "20060102", "15"
 	tz := time.UTC
-	start := r.state.StartTime.In(tz)
-	m["RUN_TS"] = sel.Value{Type: sel.Long, Value: start.UnixMilli()}
+	start := startTime.In(tz)
+	add("RUN_TS", sel.Value{Type: sel.Long, Value: start.UnixMilli()})
 	str("DSL_DEFAULT_TZ", tz.String())
 	str("WORKFLOW_CRON_TIMEZONE", tz.String())
 	str("TARGET_RUN_DATE", start.Format(day))
@@ -40,7 +52,7 @@ func (r *run) systemParams() map[string]sel.Value {
 	// DERIVED_RUN_TS is the target date and hour read back in the cron zone:
 	// the start time truncated to its hour there.
 	derived := time.Date(start.Year(), start.Month(), start.Day(), start.Hour(), 0, 0, 0, tz)
-	m["DERIVED_RUN_TS"] = sel.Value{Type: sel.Long, Value: derived.UnixMilli()}
+	add("DERIVED_RUN_TS", sel.Value{Type: sel.Long, Value: derived.UnixMilli()})
 	la, utc := derived.In(pacific()), derived.UTC()
 	str("DERIVED_RUN_DATE_US_PACIFIC", la.Format(day))
 	str("DERIVED_RUN_DATE_US_PACIFIC_MINUS_ONE", la.AddDate(0, 0, -1).Format(day))
@@ -54,15 +66,11 @@ func (r *run) systemParams() map[string]sel.Value {
 	str("DERIVED_RUN_HOUR_UTC_MINUS_ONE_HOUR", utc.Add(-time.Hour).Format(hour))
 	str("DERIVED_RUN_HOUR_UTC_PLUS_ONE_HOUR", utc.Add(time.Hour).Format(hour))
 	str("LOCAL_RUN_DATE", start.Format(day))
-	runUTC := r.state.StartTime.UTC()
+	runUTC := startTime.UTC()
 	str("RUN_DATE", runUTC.Format(day))
 	str("RUN_DATE_MINUS_1", runUTC.AddDate(0, 0, -1).Format(day))
 	str("RUN_DATE_MINUS_7", runUTC.AddDate(0, 0, -7).Format(day))
-	str("workflow_id", r.plan.WorkflowID)
-	if r.plan.Owner != "" {
-		str("owner", r.plan.Owner)
-	}
-	return m
+	str("workflow_id", workflowID)
 }
 
 // ChangeInterpolation makes string interpolation follow Maestro's
