@@ -24,12 +24,29 @@ import (
 
 const leanStateFormat = 3
 
-// startParamNames are the names startParams derives.
-var startParamNames = sync.OnceValue(func() map[string]bool {
-	names := make(map[string]bool, 24)
-	startParams(time.Time{}, "", func(name string, _ sel.Value) { names[name] = true })
+// startParamOrder are the names startParams derives, in its order.
+var startParamOrder = sync.OnceValue(func() []string {
+	var names []string
+	startParams(time.Time{}, "", func(name string, _ sel.Value) { names = append(names, name) })
 	return names
 })
+
+// startParamNames are the names startParams derives.
+var startParamNames = sync.OnceValue(func() map[string]bool {
+	names := make(map[string]bool, len(startParamOrder()))
+	for _, name := range startParamOrder() {
+		names[name] = true
+	}
+	return names
+})
+
+// derivedParams are the start params a run derived (values, in
+// startParams' order) from a start time and a workflow id.
+type derivedParams struct {
+	at     time.Time
+	id     string
+	values []sel.Value
+}
 
 // leanState reports whether s is written lean: its run asked for it and
 // its params hold every start param with the value derived from its
@@ -37,6 +54,14 @@ var startParamNames = sync.OnceValue(func() map[string]bool {
 func leanState(s *State) bool {
 	if !s.compact || !s.leanParams || len(s.Params) < len(startParamNames()) {
 		return false
+	}
+	if d := s.derived; d != nil && d.at.Equal(s.StartTime) && d.id == s.WorkflowID {
+		for i, name := range startParamOrder() {
+			if got, ok := s.Params[name]; !ok || !sameScalar(d.values[i], got) {
+				return false
+			}
+		}
+		return true
 	}
 	held := true
 	startParams(s.StartTime, s.WorkflowID, func(name string, want sel.Value) {

@@ -28,7 +28,12 @@ func (r *run) systemParams() map[string]sel.Value {
 	if r.inline {
 		return m
 	}
-	startParams(r.state.StartTime, r.plan.WorkflowID, func(name string, v sel.Value) { m[name] = v })
+	d := &derivedParams{at: r.state.StartTime, id: r.plan.WorkflowID, values: make([]sel.Value, 0, len(startParamOrder()))}
+	startParams(d.at, d.id, func(name string, v sel.Value) {
+		m[name] = v
+		d.values = append(d.values, v)
+	})
+	r.state.derived = d
 	if r.plan.Owner != "" {
 		m["owner"] = sel.Value{Type: sel.String, Value: r.plan.Owner}
 	}

@@ -25,6 +25,15 @@ type partsInput struct {
 	Pad    string `json:"pad,omitempty"` // makes the input as large as Baton's
 }
 
+// startMeta picks what of a Baton start's metadata a variant carries.
+type startMeta int
+
+const (
+	metaSearchAttributes startMeta = 1 << iota // BatonStatus and BatonWorkflowId
+	metaSummary                                // the static summary and details
+	metaInput                                  // an input as large as Baton's
+)
+
 func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
 	if in.Upsert {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, workflows.SearchAttributeStatus.ValueSet(string(workflows.InstanceSucceeded))); err != nil {
@@ -36,12 +45,14 @@ func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
 
 // TestDiagStartParts is a diagnostic, skipped unless BATON_START_DIAG=1
 // (BATON_START_REPS runs per variant, 200 by default; BATON_START_PARTS=
-// floor,meta,upsert,result,all picks variants, one for a CPU profile of
+// floor,meta,sa,summary,input,upsert,result,result-lean,all,all-lean picks
+// variants, one for a CPU profile of
 // it alone): it takes apart
 // what a Baton start carries beyond the floor's empty workflow, with
 // hand-written workflows that add one thing each (the start's search
-// attributes, summary and details and a 460-byte input; the BatonStatus
-// upsert; a 1.7 KB result), run interleaved, and prints the p50 of each
+// attributes, summary and details and a 460-byte input, together and each
+// alone; the BatonStatus upsert; a 1.7 KB result, and the 370-byte lean
+// one), run interleaved, and prints the p50 of each
 // phase of a start (README, Performance, session 7).
 func TestDiagStartParts(t *testing.T) {
 	ctx, sys, wire, reps := diagStartSystem(t)
@@ -50,14 +61,18 @@ func TestDiagStartParts(t *testing.T) {
 	w.RegisterWorkflowWithOptions(partsWorkflow, workflow.RegisterOptions{Name: "diag.Parts"})
 	require.NoError(t, w.Start())
 	defer w.Stop()
-	variant := func(name string, meta bool, in partsInput) *startTally {
+	variant := func(name string, meta startMeta, in partsInput) *startTally {
 		so := sdkclient.StartWorkflowOptions{TaskQueue: queue, EnableEagerStart: true}
-		if meta {
+		if meta&metaSearchAttributes != 0 {
 			so.TypedSearchAttributes = temporal.NewSearchAttributes(
 				workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
 				workflows.SearchAttributeWorkflowID.ValueSet("bench-chain-1"))
+		}
+		if meta&metaSummary != 0 {
 			so.StaticSummary = "Maestro bench-chain-1 (1 steps)"
 			so.StaticDetails = "**bench-chain-1**\n\nMaestro workflow `bench-chain-1`, plan e6ba6eb84bb0. The instance status is the search attribute BatonStatus and the current details."
+		}
+		if meta&metaInput != 0 {
 			in.Pad = strings.Repeat("p", 420)
 		}
 		return &startTally{name: name, run: func() (string, string, error) {
@@ -69,12 +84,18 @@ func TestDiagStartParts(t *testing.T) {
 			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
 		}}
 	}
+	const meta = metaSearchAttributes | metaSummary | metaInput
 	all := []*startTally{
-		variant("floor", false, partsInput{}),
-		variant("meta", true, partsInput{}),
-		variant("upsert", false, partsInput{Upsert: true}),
-		variant("result", false, partsInput{Result: 1700}),
-		variant("all", true, partsInput{Upsert: true, Result: 1700}),
+		variant("floor", 0, partsInput{}),
+		variant("meta", meta, partsInput{}),
+		variant("sa", metaSearchAttributes, partsInput{}),
+		variant("summary", metaSummary, partsInput{}),
+		variant("input", metaInput, partsInput{}),
+		variant("upsert", 0, partsInput{Upsert: true}),
+		variant("result", 0, partsInput{Result: 1700}),
+		variant("result-lean", 0, partsInput{Result: 370}),
+		variant("all", meta, partsInput{Upsert: true, Result: 1700}),
+		variant("all-lean", meta, partsInput{Upsert: true, Result: 370}),
 	}
 	var vs []*startTally
 	only := os.Getenv("BATON_START_PARTS")
