@@ -261,3 +261,32 @@ func TestSpeculativeMissedSignal(t *testing.T) {
 	require.NoError(t, wr.Get(ctx, &st))
 	require.Equal(t, workflows.InstanceSucceeded, st.Status, st.Error)
 }
+
+// TestSpeculativeCancelWaiting: a Temporal cancellation of a waiting
+// speculative run (the UI's, tctl's) ends it STOPPED without running a
+// step, and the queue does not start it again when its turn comes: its
+// admission signal finds the execution closed, the child start it falls
+// back to finds the id taken, and the queue ends the instance STOPPED.
+func TestSpeculativeCancelWaiting(t *testing.T) {
+	ctx := context.Background()
+	id := perRun("spec-cancel")
+	req := gateDef(t, id, definition.Sequential, -1)
+	a := specRun(t, req, id+"-a", client.StartOptions{})
+	b := specRun(t, req, id+"-b", client.StartOptions{})
+	require.Equal(t, "CREATED#1", admitted(b))
+	require.NoError(t, env.tc.CancelWorkflow(ctx, b.ID(), b.RunID()))
+	st := waitStatus(t, b, workflows.InstanceStopped)
+	require.Equal(t, "stopped while queued", st.Error)
+	waitStarted(t, id+"-a")
+	gateType.open(id+"-a", false)
+	waitStatus(t, a, workflows.InstanceSucceeded)
+	require.Eventually(t, func() bool {
+		s, ok := queueOf(t, id)[b.ID()]
+		s, _, _ = strings.Cut(s, "#")
+		return ok && s != scheduler.StatusCreated && s != scheduler.StatusInProgress
+	}, 30*time.Second, 20*time.Millisecond, "the queue should end the cancelled instance")
+	require.Never(t, func() bool { return gateType.isStarted(id + "-b") }, time.Second, 20*time.Millisecond, "a cancelled instance never runs")
+	d, err := env.tc.DescribeWorkflowExecution(ctx, b.ID(), "")
+	require.NoError(t, err)
+	require.Equal(t, b.RunID(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "no second execution of the cancelled instance")
+}
