@@ -167,9 +167,10 @@ func (e *engine) loop(done func() bool) {
 // enter is the context the loop waits in: its own wait must not end when
 // the workflow is cancelled (a poll turns the cancellation into events).
 // enter, run and exit are loop in three calls, for a caller that runs the
-// loop one frame closer to its coroutine's base (baton.Run): the SDK walks
-// the coroutine's stack on every yield, three yields a step of a
-// local-activity chain, and each frame of the walk costs.
+// loop closer to its coroutine's base (baton.Run, which also writes run's
+// own loop out, so that it waits in workflow.Await called from its own
+// frame): the SDK walks the coroutine's stack on every yield, three yields
+// a step of a local-activity chain, and each frame of the walk costs.
 func (e *engine) enter() workflow.Context {
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
 	return dctx
