@@ -35,7 +35,7 @@ type engine struct {
 	ctx   workflow.Context
 	waits []pendingFuture // futures not settled yet
 	ready []pendingFuture // settled, not handled yet
-	queue []func()        // events raised by handlers, run in order
+	queue []event         // events raised by handlers, run in order
 	// polls are conditions outside futures (a signal, a cancellation): each
 	// returns true when it has raised an event.
 	polls []func() bool
@@ -63,9 +63,39 @@ type engine struct {
 	hopAsked, hops bool
 }
 
+// pendingFuture is a future and what handles it: on, or, for a step's
+// attempt of an activity mode, the attempt's record (engine_attempt.go),
+// which needs no closure of its own.
 type pendingFuture struct {
 	f  workflow.Future
 	on func(workflow.Future)
+	a  *attempt
+}
+
+// handle hands p's settled future to its handler.
+func (p pendingFuture) handle() {
+	if p.a != nil {
+		p.a.settle(p.f)
+		return
+	}
+	p.on(p.f)
+}
+
+// event is what the loop runs next: fn, or the end of step n of run r
+// (run.stepEnded), which needs no closure of its own.
+type event struct {
+	fn func()
+	r  *run
+	n  *node
+}
+
+// fire runs ev.
+func (ev event) fire() {
+	if ev.fn != nil {
+		ev.fn()
+		return
+	}
+	ev.r.stepEnded(ev.n)
 }
 
 func newEngine(ctx workflow.Context) *engine {
@@ -79,7 +109,7 @@ func (e *engine) await(f workflow.Future, on func(workflow.Future)) {
 
 // post runs fn from the event loop, after the events raised before it.
 func (e *engine) post(fn func()) {
-	e.queue = append(e.queue, fn)
+	e.queue = append(e.queue, event{fn: fn})
 }
 
 // poll adds a condition the loop checks on every pass.
@@ -137,9 +167,10 @@ func (e *engine) loop(done func() bool) {
 // enter is the context the loop waits in: its own wait must not end when
 // the workflow is cancelled (a poll turns the cancellation into events).
 // enter, run and exit are loop in three calls, for a caller that runs the
-// loop one frame closer to its coroutine's base (baton.Run): the SDK walks
-// the coroutine's stack on every yield, three yields a step of a
-// local-activity chain, and each frame of the walk costs.
+// loop closer to its coroutine's base (baton.Run, which also writes run's
+// own loop out, so that it waits in workflow.Await called from its own
+// frame): the SDK walks the coroutine's stack on every yield, three yields
+// a step of a local-activity chain, and each frame of the walk costs.
 func (e *engine) enter() workflow.Context {
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
 	return dctx
@@ -155,34 +186,48 @@ func (e *engine) exit(ctx workflow.Context, finished *bool) {
 
 // run is the loop in the coroutine whose context is ctx; base is the
 // loop's disconnected context, from which a hop starts the next coroutine.
-// It sets finished once done.
+// It sets finished once done. baton.Run writes the same three lines out
+// rather than calling it: one frame fewer for the SDK's stack walk on each
+// of the loop's yields (see enter).
 func (e *engine) run(ctx, base workflow.Context, done func() bool, finished *bool) {
 	collect := e.collect // one func value, not one per wait
-	for {
-		// Indexed, not re-sliced from the front, so the queue's array is
-		// reused instead of reallocated as events are posted.
-		for i := 0; i < len(e.queue); i++ {
-			fn := e.queue[i]
-			e.queue[i] = nil
-			fn()
-		}
-		e.queue = e.queue[:0]
-		if done() && e.holds == 0 {
-			*finished = true
-			return
-		}
-		if e.hop(base, done, finished) {
-			return // the loop goes on in the coroutine hop started
-		}
-		if e.idle != nil {
-			e.idle()
-		}
+	for e.round(base, done, finished) {
 		_ = awaitFn(ctx, collect)
-		for i := 0; i < len(e.ready); i++ {
-			p := e.ready[i]
-			e.ready[i] = pendingFuture{}
-			p.on(p.f)
-		}
-		e.ready = e.ready[:0]
+		e.handleReady()
 	}
+}
+
+// round runs the queued events and reports whether the loop is to wait
+// for more: false once done (finished is then set) or once the loop has
+// moved to another coroutine (hop).
+func (e *engine) round(base workflow.Context, done func() bool, finished *bool) bool {
+	// Indexed, not re-sliced from the front, so the queue's array is
+	// reused instead of reallocated as events are posted.
+	for i := 0; i < len(e.queue); i++ {
+		ev := e.queue[i]
+		e.queue[i] = event{}
+		ev.fire()
+	}
+	e.queue = e.queue[:0]
+	if done() && e.holds == 0 {
+		*finished = true
+		return false
+	}
+	if e.hop(base, done, finished) {
+		return false // the loop goes on in the coroutine hop started
+	}
+	if e.idle != nil {
+		e.idle()
+	}
+	return true
+}
+
+// handleReady hands the futures collect found settled to their handlers.
+func (e *engine) handleReady() {
+	for i := 0; i < len(e.ready); i++ {
+		p := e.ready[i]
+		e.ready[i] = pendingFuture{}
+		p.handle()
+	}
+	e.ready = e.ready[:0]
 }

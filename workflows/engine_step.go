@@ -220,32 +220,18 @@ func (r *run) startAttempt(n *node) {
 	gen := n.gen
 	switch n.plan.Mode {
 	case translator.ModeLocalActivity, translator.ModeActivity:
-		local := n.plan.Mode == translator.ModeLocalActivity
-		var actx workflow.Context
+		a := r.newAttempt(n, gen)
 		var f workflow.Future
-		var epoch int
-		var loan uint32
-		if local {
-			actx, loan = r.localAttempt(n)
-			f = r.startLocal(actx, n)
+		if a.local {
+			a.ctx, a.loan = r.localAttempt(n)
+			f = r.startLocal(a.ctx, n)
 			r.eng.locals++
-			epoch = r.eng.started()
+			a.epoch = r.eng.started()
 		} else {
-			actx, n.cancel = workflow.WithCancel(r.scope)
-			f = r.startActivity(actx, n, n.timeout)
+			a.ctx, n.cancel = workflow.WithCancel(r.scope)
+			f = r.startActivity(a.ctx, n, n.timeout)
 		}
-		r.eng.await(f, func(f workflow.Future) {
-			if local {
-				r.eng.locals--
-				r.eng.ended(epoch)
-				r.endLoan(loan)
-			}
-			if n.gen != gen {
-				return // ended by a step action
-			}
-			res, err := r.activityOutcome(actx, n, f, n.timeout)
-			r.settled(actx, n, res, err)
-		})
+		r.eng.waits = append(r.eng.waits, pendingFuture{f: f, a: a}) // handled by a.settle
 	case translator.ModeInline:
 		r.startInline(n, gen)
 	case translator.ModeChild:
@@ -353,11 +339,14 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 // the event loop (as a step's end was in the legacy engine).
 func (r *run) stepDone(n *node) {
 	r.move(n, evEnd)
-	r.eng.post(func() {
-		r.running--
-		r.finish(n)
-		r.checkEnd()
-	})
+	r.eng.queue = append(r.eng.queue, event{r: r, n: n}) // runs stepEnded
+}
+
+// stepEnded, raised by stepDone, readies the successors of the ended step.
+func (r *run) stepEnded(n *node) {
+	r.running--
+	r.finish(n)
+	r.checkEnd()
 }
 
 // haltSteps cuts short what the run's steps wait on: attempts and timers

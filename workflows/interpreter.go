@@ -164,7 +164,13 @@ type run struct {
 	// policy's values (retryPolicy) and the scope with a local activity's
 	// options (localScope).
 	defaultRetry *translator.RetryValues
-	local        struct {
+	// Reused per step rather than allocated: the children a finished step
+	// readied (finish), the records of attempts in flight
+	// (engine_attempt.go), a settled attempt's output (activityOutcome).
+	work     []*node
+	attempts []*attempt
+	output   activities.Output
+	local    struct {
 		ctx, parent workflow.Context
 		timeout     time.Duration
 		kept        keptScope // lent to one local attempt at a time (engine_scope.go)
@@ -211,8 +217,11 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		// The engine's loop, called from here rather than from a helper:
 		// see engine.enter.
 		eng := r.beginEvents(in.RunParams, obs.update)
-		ectx, finished := eng.enter(), false
-		eng.run(ectx, ectx, r.isEnded, &finished)
+		ectx, finished, collect, done := eng.enter(), false, eng.collect, r.isEnded
+		for eng.round(ectx, done, &finished) { // engine.run, written out
+			_ = awaitFn(ectx, collect)
+			eng.handleReady()
+		}
 		eng.exit(ectx, &finished)
 	} else {
 		obs.watch(ctx)
@@ -339,7 +348,13 @@ func (r *run) ready(n *node) {
 
 // finish handles a node whose coroutine ended.
 func (r *run) finish(n *node) {
-	r.ready0(r.propagate(n, nil))
+	// The run's buffer for the children readied, taken while in use (a
+	// child readied may finish at once and come back here).
+	work := r.propagate(n, r.work[:0])
+	r.work = nil
+	r.ready0(work)
+	clear(work)
+	r.work = work[:0]
 	for !r.halted && len(r.queue) > 0 && r.slotFree() {
 		next := r.queue[0]
 		r.queue = r.queue[1:]

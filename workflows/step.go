@@ -249,8 +249,14 @@ func (r *run) stepInput(n *node) activities.Input {
 // activityOutcome reads how an activity attempt ended; f has settled, or
 // Get waits for it.
 func (r *run) activityOutcome(ctx workflow.Context, n *node, f workflow.Future, timeout time.Duration) (outcome, error) {
-	var out activities.Output
-	err := f.Get(ctx, &out)
+	// The run's output buffer, when Get cannot block (a legacy run's
+	// steps wait in coroutines of their own, which could then share it).
+	out := &r.output
+	if !f.IsReady() {
+		out = new(activities.Output)
+	}
+	*out = activities.Output{}
+	err := f.Get(ctx, out)
 	if err == nil {
 		if err := r.mergeOutputs(n, out.Outputs); err != nil {
 			return outcomeFatal, err
