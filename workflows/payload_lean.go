@@ -21,6 +21,12 @@ import (
 // the field writes format 2; a reader that does not know format 3 refuses
 // it ("state format 3 is not supported by this build") rather than show a
 // State without its params.
+//
+// startParams is part of format 3: its reader derives the params with the
+// startParams of its own build. A change of what startParams derives (a
+// Maestro rule behind a GetVersion) needs a new format number for the
+// States written after it, or a reader would give an old State the new
+// rule's values.
 
 const leanStateFormat = 3
 
