@@ -17,8 +17,14 @@ import (
 	"slices"
 	"time"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 )
+
+// startNoSAMode is the start scenario's row of a client without Baton's
+// search attributes (client.Options.NoSearchAttributes): what a start
+// costs without the status and workflow id a list filters on.
+const startNoSAMode = "inline, no SA"
 
 // The scenarios, in the order they run.
 const (
@@ -236,6 +242,11 @@ type variant struct {
 }
 
 func (b *bench) planVariant(sys *system, row Row, def []byte) variant {
+	return b.planVariantWith(sys, sys.bc, row, def)
+}
+
+// planVariantWith is planVariant with the runs started by client c.
+func (b *bench) planVariantWith(sys *system, c *client.Client, row Row, def []byte) variant {
 	r := &row
 	r.System = sys.name
 	plan, err := sys.compile(def)
@@ -244,7 +255,7 @@ func (b *bench) planVariant(sys *system, row Row, def []byte) variant {
 		return variant{row: r, sys: sys}
 	}
 	return variant{row: r, sys: sys, fn: func(ctx context.Context) error {
-		_, err := sys.runPlan(ctx, plan)
+		_, err := sys.runPlanWith(ctx, c, plan)
 		return err
 	}}
 }
@@ -355,6 +366,7 @@ func (b *bench) start(ctx context.Context) {
 	}
 	vs := []variant{
 		b.planVariant(b.baton, Row{Scenario: ScenarioStart, Mode: "inline", N: 1}, chainDef(1, typeNoOp)),
+		b.planVariantWith(b.baton, b.baton.bcNoSA, Row{Scenario: ScenarioStart, Mode: startNoSAMode, N: 1}, chainDef(1, typeNoOp)),
 	}
 	if !b.opts.NoFloor {
 		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))

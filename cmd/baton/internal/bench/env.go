@@ -48,6 +48,9 @@ type system struct {
 	// bcPlain is bc without speculative starts (the strategy scenario's
 	// sequential-plain row).
 	bcPlain *client.Client
+	// bcNoSA is bc without Baton's search attributes (the start
+	// scenario's startNoSAMode row).
+	bcNoSA *client.Client
 	// eager: starts use eager workflow start (the worker shares the client).
 	eager bool
 	// persist counts the server's store requests.
@@ -100,6 +103,9 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 		typeNaive:  {Mode: translator.ModeActivity},
 	}}
 	s.bc = client.New(s.tc, opts)
+	noSA := opts
+	noSA.NoSearchAttributes = true
+	s.bcNoSA = client.New(s.tc, noSA)
 	opts.NoSpeculativeStart = true
 	s.bcPlain = client.New(s.tc, opts)
 	return s, nil

@@ -278,33 +278,47 @@ func (r *Report) compare() {
 		if f.System != "floor" || !f.ok() {
 			continue
 		}
-		mode := f.Mode
+		modes := []string{f.Mode}
 		if f.Scenario == ScenarioStart {
-			mode = "inline"
+			modes = []string{"inline", startNoSAMode}
 		}
-		b := r.find(f.Scenario, "baton", mode, max(f.N, 1))
-		if b == nil {
-			continue
+		for _, mode := range modes {
+			if b := r.find(f.Scenario, "baton", mode, max(f.N, 1)); b != nil {
+				r.compareFloor(b, f)
+			}
 		}
-		if f.Scenario == ScenarioThroughput {
-			c := Comparison{Against: "floor", What: "throughput " + f.Mode, Baton: b.RunsPerSec, Other: f.RunsPerSec, Unit: "runs/s"}
-			c.Ratio = (f.RunsPerSec - b.RunsPerSec) / f.RunsPerSec * 100
-			c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio) + cpuText(b, f)
-			r.Comparisons = append(r.Comparisons, c)
-			continue
-		}
-		pct := (b.P50Ms - f.P50Ms) / f.P50Ms * 100
-		c := Comparison{Against: "floor", What: f.Scenario + " " + f.Mode + fmt.Sprintf(" N=%d", f.N), Baton: b.P50Ms, Other: f.P50Ms, Unit: "ms", Ratio: pct}
-		c.Text = fmt.Sprintf("%-28s baton %8.2f ms  floor %8.2f ms  interpreter overhead %+.0f%%", c.What, b.P50Ms, f.P50Ms, pct)
-		if p, ok := pairedRatio(b, f); ok {
-			c.Text += fmt.Sprintf(" (median of the reps' ratios %+.0f%%)", (p-1)*100)
-		}
-		c.Text += cpuText(b, f)
-		if b.PerStepMs != nil && f.PerStepMs != nil && *f.PerStepMs > 0 {
-			c.Text += fmt.Sprintf("  (per step %.4f vs %.4f ms: %+.0f%%)", *b.PerStepMs, *f.PerStepMs, (*b.PerStepMs-*f.PerStepMs) / *f.PerStepMs * 100)
-		}
-		r.Comparisons = append(r.Comparisons, c)
 	}
+	r.compareNaive()
+}
+
+// compareFloor compares Baton's row b with the floor's row f.
+func (r *Report) compareFloor(b, f *Row) {
+	if f.Scenario == ScenarioThroughput {
+		c := Comparison{Against: "floor", What: "throughput " + f.Mode, Baton: b.RunsPerSec, Other: f.RunsPerSec, Unit: "runs/s"}
+		c.Ratio = (f.RunsPerSec - b.RunsPerSec) / f.RunsPerSec * 100
+		c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio) + cpuText(b, f)
+		r.Comparisons = append(r.Comparisons, c)
+		return
+	}
+	pct := (b.P50Ms - f.P50Ms) / f.P50Ms * 100
+	what := f.Scenario + " " + f.Mode + fmt.Sprintf(" N=%d", f.N)
+	if b.Mode == startNoSAMode {
+		what = "start, " + startNoSAMode
+	}
+	c := Comparison{Against: "floor", What: what, Baton: b.P50Ms, Other: f.P50Ms, Unit: "ms", Ratio: pct}
+	c.Text = fmt.Sprintf("%-28s baton %8.2f ms  floor %8.2f ms  interpreter overhead %+.0f%%", c.What, b.P50Ms, f.P50Ms, pct)
+	if p, ok := pairedRatio(b, f); ok {
+		c.Text += fmt.Sprintf(" (median of the reps' ratios %+.0f%%)", (p-1)*100)
+	}
+	c.Text += cpuText(b, f)
+	if b.PerStepMs != nil && f.PerStepMs != nil && *f.PerStepMs > 0 {
+		c.Text += fmt.Sprintf("  (per step %.4f vs %.4f ms: %+.0f%%)", *b.PerStepMs, *f.PerStepMs, (*b.PerStepMs-*f.PerStepMs) / *f.PerStepMs * 100)
+	}
+	r.Comparisons = append(r.Comparisons, c)
+}
+
+// compareNaive compares Baton's rows with the naive system's.
+func (r *Report) compareNaive() {
 	for _, nv := range r.Rows {
 		if nv.System != "naive" || !nv.ok() {
 			continue
