@@ -272,9 +272,10 @@ func (b *bench) floorVariant(row Row, in floorInput) variant {
 const runTimeout = 2 * time.Minute
 
 // measure runs variants interleaved (one run of each per repetition, in
-// alternating order, so they see the same machine noise): warm-up, then
-// repetitions until opts.Reps or the row budget, never fewer than min(Reps,
-// 5). Failures end a variant. Each row also gets the process CPU per run.
+// an order rotated every repetition, so they see the same machine noise):
+// warm-up, then repetitions until opts.Reps or the row budget, never fewer
+// than min(Reps, 5). Failures end a variant. Each row also gets the
+// process CPU per run.
 func (b *bench) measure(ctx context.Context, vs ...variant) {
 	live := make([]variant, 0, len(vs))
 	for _, v := range vs {
@@ -323,13 +324,13 @@ func (b *bench) measure(ctx context.Context, vs ...variant) {
 	began := time.Now()
 	for rep := 0; rep < reps && ctx.Err() == nil; rep++ {
 		for j := range live {
-			// Every other rep in reverse order: what a run leaves the
-			// server to do (visibility, history tasks) lands on each
-			// variant's next run as often.
-			i := j
-			if rep%2 == 1 {
-				i = len(live) - 1 - j
-			}
+			// Each rep's order is the last one's rotated by one (with two
+			// variants: every other rep reversed): what a run leaves the
+			// server to do (visibility, history tasks) lands on the next
+			// run, and every variant follows each other one. Reversing
+			// three or more would put the first and the last after
+			// themselves and never after each other.
+			i := (j + rep) % len(live)
 			v := live[i]
 			if !ok[i] {
 				continue
