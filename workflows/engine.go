@@ -107,9 +107,21 @@ func (e *engine) await(f workflow.Future, on func(workflow.Future)) {
 	e.waits = append(e.waits, pendingFuture{f: f, on: on})
 }
 
+// awaitAttempt calls a.settle(f) from the event loop once f has settled
+// (await without a closure).
+func (e *engine) awaitAttempt(f workflow.Future, a *attempt) {
+	e.waits = append(e.waits, pendingFuture{f: f, a: a})
+}
+
 // post runs fn from the event loop, after the events raised before it.
 func (e *engine) post(fn func()) {
 	e.queue = append(e.queue, event{fn: fn})
+}
+
+// postStepEnd runs r.stepEnded(n) from the event loop, after the events
+// raised before it (post without a closure).
+func (e *engine) postStepEnd(r *run, n *node) {
+	e.queue = append(e.queue, event{r: r, n: n})
 }
 
 // poll adds a condition the loop checks on every pass.

@@ -231,7 +231,7 @@ func (r *run) startAttempt(n *node) {
 			a.ctx, n.cancel = workflow.WithCancel(r.scope)
 			f = r.startActivity(a.ctx, n, n.timeout)
 		}
-		r.eng.waits = append(r.eng.waits, pendingFuture{f: f, a: a}) // handled by a.settle
+		r.eng.awaitAttempt(f, a)
 	case translator.ModeInline:
 		r.startInline(n, gen)
 	case translator.ModeChild:
@@ -339,7 +339,7 @@ func (r *run) settled(ctx workflow.Context, n *node, res outcome, err error) {
 // the event loop (as a step's end was in the legacy engine).
 func (r *run) stepDone(n *node) {
 	r.move(n, evEnd)
-	r.eng.queue = append(r.eng.queue, event{r: r, n: n}) // runs stepEnded
+	r.eng.postStepEnd(r, n)
 }
 
 // stepEnded, raised by stepDone, readies the successors of the ended step.
