@@ -14,6 +14,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/workflows"
 )
 
@@ -45,15 +46,17 @@ func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
 
 // TestDiagStartParts is a diagnostic, skipped unless BATON_START_DIAG=1
 // (BATON_START_REPS runs per variant, 200 by default; BATON_START_PARTS=
-// floor,meta,sa,summary,input,upsert,result,result-lean,all,all-lean picks
-// variants, one for a CPU profile of
-// it alone): it takes apart
+// floor,meta,sa,summary,input,upsert,result,result-lean,all,all-lean,baton,baton-nosa
+// picks variants, one for a CPU profile of it alone): it takes apart
 // what a Baton start carries beyond the floor's empty workflow, with
 // hand-written workflows that add one thing each (the start's search
 // attributes, summary and details and a 460-byte input, together and each
 // alone; the BatonStatus upsert; a 1.7 KB result, and the 370-byte lean
-// one), run interleaved, and prints the p50 of each
-// phase of a start (README, Performance, session 7).
+// one), beside Baton's own one-step run with and without its search
+// attributes, run interleaved, and prints the p50 of each phase of a
+// start (README, Performance, sessions 7 and 10). all-lean against baton
+// is what Baton's own code costs; all-lean against floor what its features
+// cost in hand-written code.
 func TestDiagStartParts(t *testing.T) {
 	ctx, sys, wire, reps := diagStartSystem(t)
 	const queue = "diag-start-parts"
@@ -84,6 +87,17 @@ func TestDiagStartParts(t *testing.T) {
 			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
 		}}
 	}
+	plan, err := sys.compile(chainDef(1, typeNoOp))
+	require.NoError(t, err)
+	baton := func(name string, c *client.Client) *startTally {
+		return &startTally{name: name, run: func() (string, string, error) {
+			run, err := sys.runPlanWith(ctx, c, plan)
+			if err != nil {
+				return "", "", err
+			}
+			return run.ID(), run.RunID(), nil
+		}}
+	}
 	const meta = metaSearchAttributes | metaSummary | metaInput
 	all := []*startTally{
 		variant("floor", 0, partsInput{}),
@@ -96,6 +110,8 @@ func TestDiagStartParts(t *testing.T) {
 		variant("result-lean", 0, partsInput{Result: 370}),
 		variant("all", meta, partsInput{Upsert: true, Result: 1700}),
 		variant("all-lean", meta, partsInput{Upsert: true, Result: 370}),
+		baton("baton", sys.bc),
+		baton("baton-nosa", sys.bcNoSA),
 	}
 	var vs []*startTally
 	only := os.Getenv("BATON_START_PARTS")
@@ -104,12 +120,9 @@ func TestDiagStartParts(t *testing.T) {
 			vs = append(vs, v)
 		}
 	}
-	for i := 0; i < reps+2; i++ { // two warm-up runs each, in alternating order
+	for i := 0; i < reps+2; i++ { // two warm-up runs each, in an order rotated each time (as the bench's measure)
 		for j := range vs {
-			if i%2 == 1 {
-				j = len(vs) - 1 - j
-			}
-			vs[j].once(t, wire, i >= 2)
+			vs[(i+j)%len(vs)].once(t, wire, i >= 2)
 		}
 	}
 	for _, v := range vs {
