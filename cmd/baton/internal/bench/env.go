@@ -92,6 +92,7 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 	s.w.RegisterActivityWithOptions(floorActivity, activity.RegisterOptions{Name: floorActivityName})
 	s.w.RegisterWorkflowWithOptions(floorWideWorkflow, workflow.RegisterOptions{Name: floorWideWorkflowName})
 	s.w.RegisterWorkflowWithOptions(floorForeachWorkflow, workflow.RegisterOptions{Name: floorForeachWorkflowName})
+	s.w.RegisterWorkflowWithOptions(floorFeaturesWorkflow, workflow.RegisterOptions{Name: floorFeaturesWorkflowName})
 	if err := s.w.Start(); err != nil {
 		s.w = nil
 		s.stop()
