@@ -301,4 +301,5 @@ func TestSpeculativeCancelWaiting(t *testing.T) {
 	d, err := env.tc.DescribeWorkflowExecution(ctx, b.ID(), "")
 	require.NoError(t, err)
 	require.Equal(t, b.RunID(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "no second execution of the cancelled instance")
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-admit-missed")
 }
