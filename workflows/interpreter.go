@@ -92,8 +92,8 @@ type node struct {
 	// The event-driven engine's bookkeeping (engine_step.go).
 	m       machine
 	timeout time.Duration
-	policy  translator.RetryValues
-	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
+	policy  *translator.RetryValues // shared by the steps with the default policy
+	permit  *permitWaiter           // the tree-cap permit asked for, while WAITING_FOR_PERMITS
 	// dynSignals are the signal outputs the step type returned with its
 	// latest successful attempt (signal_outputs.go).
 	dynSignals []activities.OutputSignal
@@ -296,7 +296,17 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		}
 		r.byID[pn.ID] = n
 	}
+	// The children of all the nodes share one array.
+	edges := 0
 	for _, n := range r.nodes {
+		edges += len(n.plan.Successors)
+	}
+	children := make([]*node, edges)
+	for _, n := range r.nodes {
+		k := len(n.plan.Successors)
+		if k > 0 {
+			n.children, children = children[:0:k], children[k:]
+		}
 		for _, e := range n.plan.Successors {
 			child, ok := r.byID[e.To]
 			if !ok {
