@@ -236,7 +236,7 @@ func BenchmarkInterpreter(b *testing.B) {
 // clientInput is the input a client start sends with plan.
 func clientInput(plan *translator.Plan) workflows.RunInput {
 	return workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
-		BreakpointsRead: true, Compact: true, LeanResult: true}
+		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat}
 }
 
 // benchRun runs a definition once per op, on the event-driven engine or,

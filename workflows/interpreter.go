@@ -67,6 +67,9 @@ type RunInput struct {
 	// derives from the start time. A worker that does not know it returns
 	// the compact State, which the reader decodes as well.
 	LeanResult bool `json:"lean_result,omitempty"`
+	// ResultFormat 4 says the starter reads the chained State too
+	// (ChainedStateFormat, payload_lean.go); 0 or 3: it does not.
+	ResultFormat int `json:"result_format,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -198,6 +201,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	r.state.compact, r.state.leanParams = in.Compact, in.LeanResult
+	r.state.chained = in.ResultFormat >= ChainedStateFormat
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
