@@ -34,6 +34,8 @@ type Env struct {
 	SDK        string `json:"temporal_sdk"`
 	Server     string `json:"temporal_server"`
 	Date       string `json:"date"`
+	// Store is the servers' SQLite store: a temporary file, or memory.
+	Store string `json:"store"`
 	// LoadAvg is the 1-minute load average when the run began and ended:
 	// other processes on the machine skew every figure.
 	LoadAvg [2]string `json:"load_avg,omitempty"`
