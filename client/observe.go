@@ -58,6 +58,9 @@ func (c *Client) execute(ctx context.Context, so sdkclient.StartWorkflowOptions,
 	c.readBreakpoints(ctx, &in)
 	in.Compact = !c.opts.FullPayloads
 	in.LeanResult = in.Compact
+	if in.Compact {
+		in.ResultFormat = workflows.ChainedStateFormat // Run.Wait and Run.State read it
+	}
 	if c.opts.NoSearchAttributes || c.noSearchAttributes.Load() {
 		return c.tc.ExecuteWorkflow(ctx, so, workflows.WorkflowName, in)
 	}

@@ -216,6 +216,12 @@ func BenchmarkInterpreter(b *testing.B) {
 			}
 		})
 	}
+	// The 300-step chain with the input a client start sends (compact plan,
+	// lean State, LeanLocalInput, breakpoints read): what a real run decodes
+	// and writes, where chain-300-local has the canonical plan and full State.
+	b.Run("chain-300-local-client", func(b *testing.B) {
+		benchInput(b, &suite, clientInput(benchPlan(b, cases[3].def)), false)
+	})
 	for _, c := range cases {
 		for _, legacy := range []bool{false, true} {
 			name := c.name
@@ -225,6 +231,12 @@ func BenchmarkInterpreter(b *testing.B) {
 			b.Run(name, func(b *testing.B) { benchRun(b, &suite, c.def, legacy) })
 		}
 	}
+}
+
+// clientInput is the input a client start sends with plan.
+func clientInput(plan *translator.Plan) workflows.RunInput {
+	return workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
+		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat}
 }
 
 // benchRun runs a definition once per op, on the event-driven engine or,

@@ -67,6 +67,9 @@ type RunInput struct {
 	// derives from the start time. A worker that does not know it returns
 	// the compact State, which the reader decodes as well.
 	LeanResult bool `json:"lean_result,omitempty"`
+	// ResultFormat 4 says the starter reads the chained State too
+	// (ChainedStateFormat, payload_lean.go); 0 or 3: it does not.
+	ResultFormat int `json:"result_format,omitempty"`
 }
 
 // defaultTimeout is Maestro's default for step and workflow timeouts.
@@ -92,8 +95,8 @@ type node struct {
 	// The event-driven engine's bookkeeping (engine_step.go).
 	m       machine
 	timeout time.Duration
-	policy  translator.RetryValues
-	permit  *permitWaiter // the tree-cap permit asked for, while WAITING_FOR_PERMITS
+	policy  *translator.RetryValues // shared by the steps with the default policy
+	permit  *permitWaiter           // the tree-cap permit asked for, while WAITING_FOR_PERMITS
 	// dynSignals are the signal outputs the step type returned with its
 	// latest successful attempt (signal_outputs.go).
 	dynSignals []activities.OutputSignal
@@ -198,6 +201,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		return nil, err
 	}
 	r.state.compact, r.state.leanParams = in.Compact, in.LeanResult
+	r.state.chained = in.ResultFormat >= ChainedStateFormat
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return r.state, nil }); err != nil {
 		return nil, err
 	}
@@ -296,7 +300,17 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 		}
 		r.byID[pn.ID] = n
 	}
+	// The children of all the nodes share one array.
+	edges := 0
 	for _, n := range r.nodes {
+		edges += len(n.plan.Successors)
+	}
+	children := make([]*node, edges)
+	for _, n := range r.nodes {
+		k := len(n.plan.Successors)
+		if k > 0 {
+			n.children, children = children[:0:k], children[k:]
+		}
 		for _, e := range n.plan.Successors {
 			child, ok := r.byID[e.To]
 			if !ok {

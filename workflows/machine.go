@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -104,7 +105,7 @@ var nextPhase = func() (t [len(phaseNames)][len(eventNames)]phase) {
 type transition struct {
 	from, to phase
 	ev       stepEvent
-	attempt  int
+	attempt  int32 // 8 bytes a move, not 16: the ring is in every step's node
 }
 
 // maxTransitionHistory bounds the moves a step remembers for errors.
@@ -143,7 +144,7 @@ func (m *machine) move(step string, ev stepEvent, attempt int) error {
 	if to == phaseNone {
 		return &invalidTransitionError{step: step, ev: ev, phase: m.phase, history: m.recent()}
 	}
-	m.history[m.moves%maxTransitionHistory] = transition{from: m.phase, to: to, ev: ev, attempt: attempt}
+	m.history[m.moves%maxTransitionHistory] = transition{from: m.phase, to: to, ev: ev, attempt: int32(min(attempt, math.MaxInt32))}
 	m.moves++
 	m.phase = to
 	return nil

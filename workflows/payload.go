@@ -142,7 +142,15 @@ const compactStateFormat = 2
 // The bytes are json.Marshal's of stateFields or of compactState
 // (marshalStateReflect), written without reflection (payload_write.go).
 func (s State) MarshalJSON() ([]byte, error) {
-	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*len(s.Params)), &s, s.compact, leanState(&s))
+	// What a step of a chain takes, so that the buffer does not grow: the
+	// full encoding's types, statuses and RFC 3339 times about 190 bytes,
+	// the compact encoding's id and offsets about 40.
+	perStep := 192
+	if s.compact {
+		perStep = 48
+	}
+	lean := leanState(&s)
+	b, err := appendState(make([]byte, 0, 256+perStep*len(s.Steps)+64*len(s.Params)), &s, s.compact, lean, lean && s.chained)
 	if err != nil {
 		return marshalStateReflect(&s)
 	}
@@ -157,8 +165,12 @@ func marshalStateReflect(sp *State) ([]byte, error) {
 		return json.Marshal(stateFields(s))
 	}
 	c := compactState{Format: compactStateFormat, stateFields: stateFields(s)}
+	chain := false
 	if leanState(sp) {
 		c.Format, c.stateFields.Params = leanStateFormat, withoutStartParams(s.Params)
+		if s.chained {
+			c.Format, chain = ChainedStateFormat, true
+		}
 	}
 	c.stateFields.Steps = nil
 	if s.Steps != nil {
@@ -186,15 +198,21 @@ func marshalStateReflect(sp *State) ([]byte, error) {
 		if st.Retries != (Retries{}) {
 			cs.Retries = &st.Retries
 		}
-		compactTimes(cs, st, s.StartTime, offsets[2*i:2*i+2])
+		var prevEnd *time.Time
+		if chain && i > 0 {
+			prevEnd = s.Steps[i-1].EndTime
+		}
+		compactTimes(cs, st, s.StartTime, prevEnd, offsets[2*i:2*i+2])
 		c.Steps[i] = cs
 	}
 	return json.Marshal(&c)
 }
 
 // compactTimes writes st's times as offsets when that is exact
-// (stepOffsets), else as they are. The offsets are kept in buf (two).
-func compactTimes(cs *compactStep, st *StepState, base time.Time, buf []int64) {
+// (stepOffsets), else as they are; with prevEnd (format 4) a step that
+// starts where the step before it ended, its duration alone (chains). The
+// offsets are kept in buf (two).
+func compactTimes(cs *compactStep, st *StepState, base time.Time, prevEnd *time.Time, buf []int64) {
 	cs.StartTime, cs.EndTime = st.StartTime, st.EndTime
 	at, dur, ok, hasDur := stepOffsets(st, base)
 	if !ok {
@@ -204,8 +222,11 @@ func compactTimes(cs *compactStep, st *StepState, base time.Time, buf []int64) {
 		buf[1] = dur
 		cs.Dur = &buf[1]
 	}
-	buf[0] = at
-	cs.At, cs.StartTime, cs.EndTime = &buf[0], nil, nil
+	cs.StartTime, cs.EndTime = nil, nil
+	if !chains(st, prevEnd, ok, hasDur) {
+		buf[0] = at
+		cs.At = &buf[0]
+	}
 }
 
 // stepOffsets returns st's start as nanoseconds after the run's start and
@@ -231,6 +252,14 @@ func stepOffsets(st *StepState, base time.Time) (at, dur int64, ok, hasDur bool)
 
 func inUTC(t time.Time) bool { return t.Location() == time.UTC }
 
+// chains reports whether a step whose times are exact offsets (ok) and
+// which has an end (hasDur) is written by its duration alone (format 4):
+// it starts at prevEnd, the end of the step listed before it, which
+// decodes to that time in UTC whichever way that step was written.
+func chains(st *StepState, prevEnd *time.Time, ok, hasDur bool) bool {
+	return ok && hasDur && prevEnd != nil && inUTC(*prevEnd) && st.StartTime.Equal(*prevEnd)
+}
+
 // UnmarshalJSON reads either encoding. A decoded State is written in the
 // full encoding again, whichever it was read from: the compact one is only
 // the run's own payload, and everything else that writes a State (the DAG
@@ -252,11 +281,11 @@ func unmarshalStateReflect(b []byte, s *State) error {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return err
 	}
-	if c.Format != 0 && c.Format != compactStateFormat && c.Format != leanStateFormat {
-		return fmt.Errorf("baton: state format %d is not supported by this build (want %d or %d)", c.Format, compactStateFormat, leanStateFormat)
+	if c.Format != 0 && c.Format != compactStateFormat && c.Format != leanStateFormat && c.Format != ChainedStateFormat {
+		return fmt.Errorf("baton: state format %d is not supported by this build (want %d, %d or %d)", c.Format, compactStateFormat, leanStateFormat, ChainedStateFormat)
 	}
 	*s = State(c.stateFields)
-	if c.Format == leanStateFormat {
+	if c.Format == leanStateFormat || c.Format == ChainedStateFormat {
 		addStartParams(s)
 	}
 	compact := c.Format != 0
@@ -282,13 +311,21 @@ func unmarshalStateReflect(b []byte, s *State) error {
 		}
 		st.Retries = orDefault(cs.Retries, Retries{})
 		st.StartTime, st.EndTime = cs.StartTime, cs.EndTime
-		if cs.At != nil {
+		switch {
+		case cs.At != nil:
 			start := s.StartTime.Add(time.Duration(*cs.At))
 			st.StartTime = &start
 			if cs.Dur != nil {
 				end := start.Add(time.Duration(*cs.Dur))
 				st.EndTime = &end
 			}
+		case cs.Dur != nil && c.Format == ChainedStateFormat:
+			if i == 0 || s.Steps[i-1].EndTime == nil {
+				return fmt.Errorf("baton: state format %d: step %d has a duration without a start, and no step before it that ended", c.Format, i)
+			}
+			start := *s.Steps[i-1].EndTime
+			end := start.Add(time.Duration(*cs.Dur))
+			st.StartTime, st.EndTime = &start, &end
 		}
 		s.Steps[i] = st
 	}

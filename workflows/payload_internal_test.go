@@ -74,6 +74,6 @@ func TestCompactStateRoundTrip(t *testing.T) {
 
 func TestStateRefusesUnknownFormat(t *testing.T) {
 	var s State
-	err := json.Unmarshal([]byte(`{"format":4,"workflow_id":"w","status":"SUCCEEDED","steps":[]}`), &s)
-	require.ErrorContains(t, err, "state format 4")
+	err := json.Unmarshal([]byte(`{"format":5,"workflow_id":"w","status":"SUCCEEDED","steps":[]}`), &s)
+	require.ErrorContains(t, err, "state format 5")
 }

@@ -30,6 +30,17 @@ import (
 
 const leanStateFormat = 3
 
+// ChainedStateFormat is the chained State: format 4 is format 3 (the
+// lean State, written when format 3 would be) whose steps that start
+// where the step listed before them ended carry their duration alone
+// ("dur" without "at"). A chain of local-activity steps wrote
+// `"at":1251660,"dur":63630` a step, and "at" is the previous step's
+// "at" plus its "dur": 4.2 KB of a 300-step chain's 12.2 KB result. A
+// starter that reads it sets RunInput.ResultFormat to it; a worker that
+// does not know the field writes format 3, and a reader that does not
+// know format 4 refuses it as it refuses format 3.
+const ChainedStateFormat = 4
+
 // startParamOrder are the names startParams derives, in its order.
 var startParamOrder = sync.OnceValue(func() []string {
 	var names []string

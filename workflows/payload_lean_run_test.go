@@ -64,3 +64,39 @@ func TestLeanRunResult(t *testing.T) {
 	require.ElementsMatch(t, keys["not asked"], keys["asked"], "the same params, derived or carried")
 	require.Len(t, keys["asked"], 22)
 }
+
+// TestChainedRunResult: a run whose input asks for format 4 writes its
+// result and state query with the times of its chained steps as durations
+// alone, and both decode to the times of the run's steps; a run not asked
+// writes format 3.
+func TestChainedRunResult(t *testing.T) {
+	plan := compileJSON(t, string(benchChain(3, "BenchLocal")), localMode("BenchLocal"))
+	types := map[string]activities.StepType{"BenchLocal": benchNoOp}
+	for _, format := range []int{0, workflows.ChainedStateFormat} {
+		h := newHarness(t, types)
+		st := h.runInput(t, workflows.RunInput{Plan: plan, Compact: true, LeanResult: true, ResultFormat: format})
+		require.Equal(t, workflows.InstanceSucceeded, st.Status)
+		var raw json.RawMessage
+		require.NoError(t, h.env.GetWorkflowResult(&raw))
+		if format == 0 {
+			require.Contains(t, string(raw), `"format":3,`)
+			require.Equal(t, 3, bytes.Count(raw, []byte(`"at":`)), "%s", raw)
+			continue
+		}
+		require.Contains(t, string(raw), `"format":4,`)
+		require.Equal(t, 1, bytes.Count(raw, []byte(`"at":`)), "only the first step has an offset: %s", raw)
+		require.Equal(t, 3, bytes.Count(raw, []byte(`"dur":`)), "%s", raw)
+		q, err := h.env.QueryWorkflow(workflows.QueryState)
+		require.NoError(t, err)
+		var queried workflows.State
+		require.NoError(t, q.Get(&queried))
+		require.Equal(t, st.Steps, queried.Steps)
+		for i, s := range st.Steps {
+			require.NotNil(t, s.StartTime, s.ID)
+			require.NotNil(t, s.EndTime, s.ID)
+			if i > 0 {
+				require.Equal(t, *st.Steps[i-1].EndTime, *s.StartTime, s.ID)
+			}
+		}
+	}
+}

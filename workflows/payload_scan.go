@@ -110,7 +110,7 @@ func scanState(b []byte, st *State) bool {
 		switch k {
 		case "format":
 			format = s.Int()
-			if format != compactStateFormat && format != leanStateFormat || stepsRead {
+			if format != compactStateFormat && format != leanStateFormat && format != ChainedStateFormat || stepsRead {
 				s.Fail()
 			}
 		case "workflow_id":
@@ -129,7 +129,7 @@ func scanState(b []byte, st *State) bool {
 		case "params":
 			st.Params = scanValues(s)
 		case "steps":
-			st.Steps = ss.steps(format != 0, st.StartTime)
+			st.Steps = ss.steps(format != 0, format == ChainedStateFormat, st.StartTime)
 			stepsRead = true
 		case "error":
 			st.Error = s.Str()
@@ -144,7 +144,7 @@ func scanState(b []byte, st *State) bool {
 	if !s.End() {
 		return false
 	}
-	if format == leanStateFormat {
+	if format == leanStateFormat || format == ChainedStateFormat {
 		addStartParams(st)
 	}
 	return true
@@ -192,8 +192,10 @@ const (
 
 // steps reads the steps (not null), then fills in what the compact
 // encoding leaves out as unmarshalStateReflect does: type and mode of the
-// previous step, status SUCCEEDED, one attempt, times from the offsets.
-func (ss *stateScan) steps(compact bool, base time.Time) []*StepState {
+// previous step, status SUCCEEDED, one attempt, times from the offsets,
+// and with chain (format 4) a duration without an offset from the end of
+// the step before.
+func (ss *stateScan) steps(compact, chain bool, base time.Time) []*StepState {
 	s := ss.s
 	if !s.Open('[') {
 		return nil
@@ -227,7 +229,8 @@ func (ss *stateScan) steps(compact bool, base time.Time) []*StepState {
 				st.Attempts = 1
 			}
 		}
-		if sc.has&stepHasAt != 0 {
+		switch {
+		case sc.has&stepHasAt != 0:
 			start := ss.times.New()
 			*start = base.Add(time.Duration(sc.at))
 			st.StartTime = start
@@ -236,6 +239,15 @@ func (ss *stateScan) steps(compact bool, base time.Time) []*StepState {
 				*end = start.Add(time.Duration(sc.dur))
 				st.EndTime = end
 			}
+		case chain && sc.has&stepHasDur != 0:
+			if i == 0 || out[i-1].EndTime == nil {
+				s.Fail() // encoding/json's decode says what is wrong
+				return nil
+			}
+			start, end := ss.times.New(), ss.times.New()
+			*start = *out[i-1].EndTime
+			*end = start.Add(time.Duration(sc.dur))
+			st.StartTime, st.EndTime = start, end
 		}
 	}
 	return out

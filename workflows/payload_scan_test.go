@@ -225,6 +225,9 @@ func TestStateScanLeavesTheRestToReflection(t *testing.T) {
 		"escapes":                    `{"workflow_id":"w\u003c\"","status":"S","steps":[{"id":"\n"}]}`,
 		"a full step with offsets":   `{"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","at":5,"dur":7,"end_time":"2026-01-02T00:00:00Z"}]}`,
 		"an offset without duration": `{"format":2,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","at":5,"end_time":"2026-01-02T00:00:00Z"},{"id":"b","type":"X","status":"RUNNING","attempts":0,"retries":{}}]}`,
+		"format 4, a duration first": `{"format":4,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","dur":5}]}`,
+		"format 4, after no end":     `{"format":4,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","at":5},{"id":"b","dur":5}]}`,
+		"format 3, a duration alone": `{"format":3,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","at":5,"dur":1},{"id":"b","dur":5}]}`,
 		"not an object":              `[1]`,
 		"trailing bytes":             `{"workflow_id":"w","status":"S","steps":[]} x`,
 	}
@@ -248,6 +251,7 @@ func TestStateScanLeavesTheRestToReflection(t *testing.T) {
 func FuzzStateDecode(f *testing.F) {
 	f.Add([]byte(`{"format":2,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","params":{"p":{"type":"LONG","value":1}},"steps":[{"id":"a","at":5,"dur":7},{"id":"b","type":"T","status":"RUNNING","attempts":0,"retries":{"error":1}}]}`))
 	f.Add([]byte(`{"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","type":"T","mode":"m","status":"SUCCEEDED","attempts":1,"retries":{},"start_time":"2026-01-01T00:00:00Z","end_time":"2026-01-01T00:00:01Z","loop":{"iterations":1,"counts":{}}}],"run":1}`))
+	f.Add([]byte(`{"format":4,"workflow_id":"w","status":"S","start_time":"2026-01-01T00:00:00Z","steps":[{"id":"a","type":"T","at":5,"dur":7},{"id":"b","dur":3},{"id":"c","end_time":"2026-01-01T00:00:01Z"},{"id":"d","dur":1}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var want, got State
 		wantErr := unmarshalStateReflect(b, &want)

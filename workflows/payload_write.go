@@ -21,12 +21,17 @@ import (
 var errStateWrite = errors.New("state writer: left to encoding/json")
 
 // appendState appends the State's JSON, compact or full; lean (with
-// compact) leaves out the start params (payload_lean.go).
-func appendState(b []byte, s *State, compact, lean bool) ([]byte, error) {
+// compact) leaves out the start params (payload_lean.go), and chain (with
+// lean) writes the times of a step that starts where the step before it
+// ended by its duration alone (format 4, payload_lean.go).
+func appendState(b []byte, s *State, compact, lean, chain bool) ([]byte, error) {
 	var err error
 	b = append(b, '{')
 	var skip map[string]bool
 	switch {
+	case compact && lean && chain:
+		b = append(b, `"format":4,`...)
+		skip = startParamNames()
 	case compact && lean:
 		b = append(b, `"format":3,`...)
 		skip = startParamNames()
@@ -58,7 +63,7 @@ func appendState(b []byte, s *State, compact, lean bool) ([]byte, error) {
 		}
 	}
 	if !compact {
-		if b, err = appendSteps(b, s, false); err != nil {
+		if b, err = appendSteps(b, s, false, false); err != nil {
 			return nil, err
 		}
 	}
@@ -79,14 +84,14 @@ func appendState(b []byte, s *State, compact, lean bool) ([]byte, error) {
 		b = jsonfast.AppendString(b, s.RunPolicy)
 	}
 	if compact {
-		if b, err = appendSteps(b, s, true); err != nil {
+		if b, err = appendSteps(b, s, true, lean && chain); err != nil {
 			return nil, err
 		}
 	}
 	return append(b, '}'), nil
 }
 
-func appendSteps(b []byte, s *State, compact bool) ([]byte, error) {
+func appendSteps(b []byte, s *State, compact, chain bool) ([]byte, error) {
 	b = jsonfast.AppendKey(b, "steps", false)
 	if s.Steps == nil {
 		return append(b, "null"...), nil
@@ -102,7 +107,11 @@ func appendSteps(b []byte, s *State, compact bool) ([]byte, error) {
 		case st == nil:
 			return nil, errStateWrite
 		case compact:
-			b, err = appendCompactStep(b, st, i == 0 || st.Type != prevType, i == 0 || st.Mode != prevMode, s.StartTime)
+			var prevEnd *time.Time
+			if chain && i > 0 {
+				prevEnd = s.Steps[i-1].EndTime
+			}
+			b, err = appendCompactStep(b, st, i == 0 || st.Type != prevType, i == 0 || st.Mode != prevMode, s.StartTime, prevEnd)
 			prevType, prevMode = st.Type, st.Mode
 		default:
 			b, err = appendFullStep(b, st)
@@ -144,8 +153,8 @@ func appendFullStep(b []byte, st *StepState) ([]byte, error) {
 }
 
 // appendCompactStep writes compactStep: StepState's fields that it does
-// not shadow, in their order, then its own.
-func appendCompactStep(b []byte, st *StepState, withType, withMode bool, base time.Time) ([]byte, error) {
+// not shadow, in their order, then its own; prevEnd as compactTimes.
+func appendCompactStep(b []byte, st *StepState, withType, withMode bool, base time.Time, prevEnd *time.Time) ([]byte, error) {
 	b = append(b, '{')
 	b = jsonfast.AppendKey(b, "id", true)
 	b = jsonfast.AppendString(b, st.ID)
@@ -177,8 +186,10 @@ func appendCompactStep(b []byte, st *StepState, withType, withMode bool, base ti
 	if !ok {
 		b, err = appendStepTimes(b, st.StartTime, st.EndTime)
 	} else {
-		b = jsonfast.AppendKey(b, "at", false)
-		b = jsonfast.AppendInt(b, at)
+		if !chains(st, prevEnd, ok, hasDur) {
+			b = jsonfast.AppendKey(b, "at", false)
+			b = jsonfast.AppendInt(b, at)
+		}
 		if hasDur {
 			b = jsonfast.AppendKey(b, "dur", false)
 			b = jsonfast.AppendInt(b, dur)

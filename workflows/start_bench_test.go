@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/batonhq/baton/worker"
-	"github.com/batonhq/baton/workflows"
 )
 
 // BenchmarkClientStart runs a one-step NoOp plan with the input a client
@@ -16,8 +15,7 @@ import (
 // input. The difference is what the interpreter does per start in the
 // worker and in the client's decode of the result.
 func BenchmarkClientStart(b *testing.B) {
-	in := workflows.RunInput{Plan: benchPlan(b, benchChain(1, "NoOp")), Initiator: "MANUAL",
-		LeanLocal: workflows.LeanLocalInput, BreakpointsRead: true, Compact: true, LeanResult: true}
+	in := clientInput(benchPlan(b, benchChain(1, "NoOp")))
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(worker.NewLogger(nil))
 	b.Run("floor", func(b *testing.B) { benchEmpty(b, &suite, in) })

@@ -85,6 +85,9 @@ type State struct {
 	// leanParams: the run's input asked for the lean State
 	// (payload_lean.go), written when compact too.
 	leanParams bool
+	// chained: the run's input asked for format 4 (chainedStateFormat),
+	// written when the lean State is.
+	chained bool
 	// derived: the start params the run derived (systemParams), which
 	// spares the lean writer deriving them again.
 	derived *derivedParams

@@ -28,19 +28,19 @@ const (
 
 // prepareStep starts a step: EVALUATING_PARAMS, then its timeout and retry
 // policy. If it fails, the step has ended.
-func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, translator.RetryValues, bool) {
+func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, *translator.RetryValues, bool) {
 	st := n.state
 	st.StartTime = r.timeOf(workflow.Now(ctx))
 	st.Status = EvaluatingParams
 	r.metrics.stepStarted(n)
 	if err := r.evalStepParams(n); err != nil {
 		r.endStep(ctx, n, InternallyFailed, err.Error())
-		return 0, translator.RetryValues{}, false
+		return 0, nil, false
 	}
 	timeout, err := r.duration(n.plan.Timeout)
 	if err != nil {
 		r.endStep(ctx, n, InternallyFailed, fmt.Sprintf("step timeout: %v", err))
-		return 0, translator.RetryValues{}, false
+		return 0, nil, false
 	}
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -54,19 +54,21 @@ func (r *run) prepareStep(ctx workflow.Context, n *node) (time.Duration, transla
 
 // retryPolicy resolves a step's retry policy. A step without one of its
 // own (the plan leaves Maestro's default out) gets the default's values,
-// resolved once per run: they are literals, the same for every step.
-func (r *run) retryPolicy(n *node) (translator.RetryValues, error) {
+// resolved once per run and shared: they are literals, the same for every
+// step. The values are never modified.
+func (r *run) retryPolicy(n *node) (*translator.RetryValues, error) {
 	if n.plan.Retry != nil {
-		return n.plan.Retry.Resolve(&scope{r: r})
+		v, err := n.plan.Retry.Resolve(&scope{r: r})
+		return &v, err
 	}
 	if r.defaultRetry == nil {
 		v, err := n.plan.Retry.Resolve(nil)
 		if err != nil {
-			return v, err
+			return &v, err
 		}
 		r.defaultRetry = &v
 	}
-	return *r.defaultRetry, nil
+	return r.defaultRetry, nil
 }
 
 // verdict is what an attempt's outcome does to its step: retry it after
@@ -81,7 +83,7 @@ type verdict struct {
 
 // judge applies Maestro's three retry classes to an attempt's outcome. For
 // a retry it records the failed status and counts the retry.
-func (r *run) judge(n *node, res outcome, err error, policy translator.RetryValues) verdict {
+func (r *run) judge(n *node, res outcome, err error, policy *translator.RetryValues) verdict {
 	st := n.state
 	var class translator.RetryClass
 	var failed StepStatus

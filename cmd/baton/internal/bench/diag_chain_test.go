@@ -23,7 +23,7 @@ import (
 // profile of it alone, BATON_CHAIN_SHAPE=wide the wide scenario's fan-out
 // of N instead, wide-uncapped the same with step_concurrency 1000): it runs the local-activity chain on Baton and on the
 // floor, alternately, and prints per system and size the process CPU and
-// heap allocations per run (server, worker and client share the process;
+// heap allocations and bytes allocated per run (server, worker and client share the process;
 // allocations do not depend on the machine's load) and, from the
 // last run's history, what it records: events, workflow tasks, markers and
 // the bytes of the markers' payloads and of the start's input and the
@@ -53,27 +53,27 @@ func TestDiagChain(t *testing.T) {
 		plan, err := sys.compile(def(n, typeLocal))
 		require.NoError(t, err)
 		var batonCPU, floorCPU time.Duration
-		var batonAllocs, floorAllocs uint64
+		var batonHeap, floorHeap heapUse
 		var batonWall, floorWall []time.Duration
 		var batonID, batonRun, floorID, floorRun string
 		for i := 0; i < reps+2; i++ { // two warm-up runs each
 			if only != "floor" {
-				cpu0, m0, began := cpuNow(), mallocs(), time.Now()
+				cpu0, m0, began := cpuNow(), heapNow(), time.Now()
 				run, err := sys.runPlan(ctx, plan)
 				require.NoError(t, err)
 				if i >= 2 {
-					batonAllocs += mallocs() - m0
+					batonHeap.add(m0)
 					batonCPU += cpuNow() - cpu0
 					batonWall = append(batonWall, time.Since(began))
 				}
 				batonID, batonRun = run.ID(), run.RunID()
 			}
 			if only != "baton" {
-				cpu0, m0, began := cpuNow(), mallocs(), time.Now()
+				cpu0, m0, began := cpuNow(), heapNow(), time.Now()
 				floorID, floorRun, err = sys.runFloorWorkflow(ctx, floorName, floorIn(n))
 				require.NoError(t, err)
 				if i >= 2 {
-					floorAllocs += mallocs() - m0
+					floorHeap.add(m0)
 					floorCPU += cpuNow() - cpu0
 					floorWall = append(floorWall, time.Since(began))
 				}
@@ -82,7 +82,8 @@ func TestDiagChain(t *testing.T) {
 		fmt.Printf("== N=%d, %d runs each: CPU per run baton %v, floor %v (baton/floor %.2f); p50 wall baton %v, floor %v (baton/floor %.2f)\n", n, reps,
 			(batonCPU / time.Duration(reps)).Round(time.Microsecond), (floorCPU / time.Duration(reps)).Round(time.Microsecond),
 			float64(batonCPU)/float64(floorCPU), median(batonWall), median(floorWall), float64(median(batonWall))/float64(median(floorWall)))
-		fmt.Printf("  allocations per run (the process): baton %d, floor %d\n", batonAllocs/uint64(reps), floorAllocs/uint64(reps))
+		fmt.Printf("  allocations per run (the process): baton %d (%d bytes), floor %d (%d bytes)\n", batonHeap.allocs/uint64(reps),
+			batonHeap.bytes/uint64(reps), floorHeap.allocs/uint64(reps), floorHeap.bytes/uint64(reps))
 		if only != "floor" {
 			fmt.Printf("  baton: %s\n", historyShape(ctx, t, sys, batonID, batonRun))
 		}
@@ -138,10 +139,20 @@ func historyShape(ctx context.Context, t *testing.T, s *system, id, runID string
 }
 
 // mallocs is how many heap objects the process has allocated so far.
-func mallocs() uint64 {
+// heapUse is the process's heap allocations and bytes allocated so far.
+type heapUse struct{ allocs, bytes uint64 }
+
+func heapNow() heapUse {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.Mallocs
+	return heapUse{m.Mallocs, m.TotalAlloc}
+}
+
+// add adds what was allocated since then to u.
+func (u *heapUse) add(since heapUse) {
+	now := heapNow()
+	u.allocs += now.allocs - since.allocs
+	u.bytes += now.bytes - since.bytes
 }
 
 func median(ds []time.Duration) time.Duration {

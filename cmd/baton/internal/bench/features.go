@@ -53,7 +53,7 @@ func (b *bench) featuresVariant(plan *translator.Plan) variant {
 	sys := b.baton
 	r := &Row{Scenario: ScenarioStart, System: "floor", Mode: startFeaturesMode, N: 1}
 	run, err := json.Marshal(workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
-		BreakpointsRead: true, Compact: true, LeanResult: true})
+		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat})
 	if err != nil {
 		r.Error = "input: " + err.Error()
 		return variant{row: r, sys: sys}

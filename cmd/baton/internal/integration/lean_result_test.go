@@ -17,8 +17,9 @@ import (
 
 // TestLeanResultReaders: a run the client starts returns the lean State
 // (workflows.RunInput.LeanResult: no start params in the result, 0.4 KB
-// instead of 1.7 KB for one step), and Wait and Describe read it with the
-// params a client with full payloads gets.
+// instead of 1.7 KB for one step) in format 4 (RunInput.ResultFormat: the
+// second step of the chain has its duration alone), and Wait and Describe
+// read it with the params and times a client with full payloads gets.
 func TestLeanResultReaders(t *testing.T) {
 	full := client.New(env.tc, client.Options{EagerStart: true, FullPayloads: true})
 	tests := []struct {
@@ -26,7 +27,7 @@ func TestLeanResultReaders(t *testing.T) {
 		c      *client.Client
 		format string
 	}{
-		{"lean", env.baton, `"format":3`},
+		{"lean", env.baton, `"format":4`},
 		{"full payloads", full, `"workflow_id"`},
 	}
 	keys := map[string][]string{}
@@ -34,7 +35,7 @@ func TestLeanResultReaders(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			req, err := definition.NewWorkflow("lean-result").Owner("tester").Steps(definition.NoOp("a")).Build()
+			req, err := definition.NewWorkflow("lean-result").Owner("tester").Steps(definition.NoOp("a").Next("b"), definition.NoOp("b")).Build()
 			require.NoError(t, err)
 			run, _, err := tt.c.StartDefinition(ctx, req, client.StartOptions{})
 			require.NoError(t, err)
@@ -49,7 +50,10 @@ func TestLeanResultReaders(t *testing.T) {
 				}
 			}
 			require.True(t, strings.HasPrefix(result, "{"+tt.format), result)
-			require.Equal(t, tt.format != `"format":3`, strings.Contains(result, "RUN_TS"), result)
+			require.Equal(t, tt.c == full, strings.Contains(result, "RUN_TS"), result)
+			require.Equal(t, tt.c != full, strings.Contains(result, `{"id":"b","dur":`), result)
+			require.Len(t, st.Steps, 2)
+			require.Equal(t, *st.Steps[0].EndTime, *st.Steps[1].StartTime)
 
 			require.Equal(t, sel.Value{Type: sel.Long, Value: st.StartTime.UnixMilli()}, st.Params["RUN_TS"])
 			require.Equal(t, sel.Value{Type: sel.String, Value: st.StartTime.UTC().Format("20060102")}, st.Params["DERIVED_RUN_DATE_UTC"])
