@@ -85,9 +85,6 @@ type State struct {
 	// leanParams: the run's input asked for the lean State
 	// (payload_lean.go), written when compact too.
 	leanParams bool
-	// derived: the start params the run derived (systemParams), which
-	// spares the lean writer deriving them again.
-	derived *derivedParams
 }
 
 // Step returns the state of the step with the given id, or nil.
