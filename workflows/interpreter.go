@@ -206,7 +206,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	}
 	versions := startVersions(ctx, in)
 	r.lean, r.leanLocal = versions.lean, versions.leanLocal
-	obs := observeRun(ctx, r)
+	obs := observeRun(ctx, r, versions.events)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
