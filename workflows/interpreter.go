@@ -313,7 +313,6 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 			return nil, err
 		}
 	}
-	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
 

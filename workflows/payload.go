@@ -142,7 +142,11 @@ const compactStateFormat = 2
 // The bytes are json.Marshal's of stateFields or of compactState
 // (marshalStateReflect), written without reflection (payload_write.go).
 func (s State) MarshalJSON() ([]byte, error) {
-	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*len(s.Params)), &s, s.compact, leanState(&s))
+	lean, params := leanState(&s), len(s.Params)
+	if lean {
+		params -= len(startParamOrder()) // left out
+	}
+	b, err := appendState(make([]byte, 0, 256+96*len(s.Steps)+64*params), &s, s.compact, lean)
 	if err != nil {
 		return marshalStateReflect(&s)
 	}
