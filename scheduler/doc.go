@@ -77,7 +77,12 @@
 //     running a step, with the queue's reason. The queue signals the
 //     reason rather than cancel the execution, so that the run can say
 //     it (a cancellation carries none); a Temporal cancellation of a
-//     waiting run ends it STOPPED too.
+//     waiting run ends it STOPPED too. When its turn comes the queue's
+//     signal finds the execution closed, the child start it falls back
+//     to finds the id taken (REJECT_DUPLICATE), and the queue ends the
+//     instance STOPPED, saying its execution was cancelled or terminated
+//     while queued (GetVersion "queue-admit-missed", Instance.AdmitMissed;
+//     before it, the reason of a request id used before).
 //   - unknown: a run whose caller died between its start and its update
 //     asks until AwaitAdmission.Grace (a minute) has passed, then ends
 //     STOPPED, "never admitted".

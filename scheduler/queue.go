@@ -351,7 +351,12 @@ func (q *queue) childEnded(ctx workflow.Context, id string) {
 	delete(q.children, id)
 	var st workflows.State
 	err := f.Get(ctx, &st)
-	q.ended = append(q.ended, endingOf(id, &st, err))
+	e := endingOf(id, &st, err)
+	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if in := q.running(id); in != nil && in.AdmitMissed && errors.As(err, &already) {
+		e.reason = reasonAdmitMissed
+	}
+	q.ended = append(q.ended, e)
 }
 
 // settle applies the ends of children whose result is in (a start

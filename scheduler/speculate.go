@@ -150,7 +150,14 @@ func (q *queue) signalAdmitted(ctx workflow.Context, in *Instance) {
 		}
 		in.Execution = false
 		if f.Get(ctx, nil) != nil {
+			// The execution ended before the signal reached it (cancelled
+			// or terminated while it waited): the child start that follows
+			// finds its id taken and ends the instance STOPPED, and the
+			// queue says why (childEnded).
 			in.Launch = true
+			if workflow.GetVersion(ctx, changeAdmitMissed, workflow.DefaultVersion, 1) == 1 {
+				in.AdmitMissed = true
+			}
 			delete(q.watched, id)
 			return
 		}
@@ -160,6 +167,16 @@ func (q *queue) signalAdmitted(ctx workflow.Context, in *Instance) {
 		q.st.prunePlans()
 	})
 }
+
+// changeAdmitMissed marks an instance whose admission signal found its
+// execution ended, so that its end carries the reason reasonAdmitMissed
+// rather than that of a request id used before.
+const changeAdmitMissed = "queue-admit-missed"
+
+// reasonAdmitMissed is the queue's reason for a speculative instance whose
+// execution ended while it waited (the execution's own State says
+// "stopped while queued").
+const reasonAdmitMissed = "stopped while queued: its execution was cancelled or terminated before the queue admitted it"
 
 // signalStopped tells the executions of waiting instances the queue ended
 // (a stop, LAST_ONLY, SERIAL_LATEST_ONLY) that they end STOPPED.

@@ -121,6 +121,9 @@ type Instance struct {
 	// execution already (StartRequest.Speculative): once admitted, the
 	// queue signals it rather than start it (speculate.go).
 	Execution bool `json:"execution,omitempty"`
+	// AdmitMissed is set on an admitted instance whose admission signal
+	// found its execution ended (speculate.go).
+	AdmitMissed bool `json:"admit_missed,omitempty"`
 }
 
 // Meta is what an instance tells Temporal beyond its input.
@@ -472,5 +475,6 @@ func (s *State) snapshot() Snapshot {
 func public(in *Instance) Instance {
 	p := *in
 	p.RunParams, p.PlanHash, p.TaskQueue, p.Launch, p.CancelSent, p.Meta, p.RestartInput = nil, "", "", false, false, nil, nil
+	p.AdmitMissed = false
 	return p
 }

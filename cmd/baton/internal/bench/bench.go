@@ -75,6 +75,10 @@ type Options struct {
 	ScaleBudget time.Duration
 	// NoNaive and NoFloor leave out the baseline and the floor.
 	NoNaive, NoFloor bool
+	// MemoryStore runs the servers on SQLite's in-memory mode, the store of
+	// the benchmarks before session 10 (devserver.Options.InMemory), rather
+	// than a temporary file.
+	MemoryStore bool
 	// NaiveMaxChain is the longest naive chain run (default 100: the naive
 	// design takes tens of ms per step).
 	NaiveMaxChain int
@@ -171,10 +175,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 	b := &bench{opts: opts, report: newReport()}
+	b.report.Env.Store = "in a temporary WAL file"
+	if opts.MemoryStore {
+		b.report.Env.Store = "in memory"
+	}
 	began := time.Now()
 	var err error
 	fmt.Fprintln(opts.Progress, "starting the tuned server (Baton, floor)")
-	if b.baton, err = startSystem(ctx, "baton", devserver.ProfileTuned, true); err != nil {
+	if b.baton, err = startSystem(ctx, "baton", devserver.ProfileTuned, true, opts.MemoryStore); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(began).Round(time.Millisecond))
@@ -182,7 +190,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if !opts.NoNaive {
 		fmt.Fprintln(opts.Progress, "starting the default server (naive baseline)")
 		t0 := time.Now()
-		if b.naive, err = startSystem(ctx, "naive", devserver.ProfileDefault, false); err != nil {
+		if b.naive, err = startSystem(ctx, "naive", devserver.ProfileDefault, false, opts.MemoryStore); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(opts.Progress, "  up in %v\n", time.Since(t0).Round(time.Millisecond))
@@ -371,6 +379,9 @@ func (b *bench) start(ctx context.Context) {
 	}
 	if !b.opts.NoFloor {
 		vs = append(vs, b.floorVariant(Row{Scenario: ScenarioStart, Mode: "empty", N: 0}, floorInput{}))
+		if plan, err := b.baton.compile(chainDef(1, typeNoOp)); err == nil {
+			vs = append(vs, b.featuresVariant(plan))
+		}
 	}
 	b.measure(ctx, vs...)
 	b.countStoreRequests(ctx, vs...)

@@ -41,7 +41,8 @@ func TestSmoke(t *testing.T) {
 		n                      int
 	}
 	want := []key{
-		{"start", "baton", "inline", 1}, {"start", "baton", startNoSAMode, 1}, {"start", "floor", "empty", 0}, {"start", "naive", "activity", 1},
+		{"start", "baton", "inline", 1}, {"start", "baton", startNoSAMode, 1}, {"start", "floor", "empty", 0}, {"start", "floor", startFeaturesMode, 1},
+		{"start", "naive", "activity", 1},
 		{"dag", "baton", "inline", 12}, {"dag", "naive", "activity", 12},
 		{"params", "baton", "inline+sel", 9}, {"params", "baton", "inline", 9}, {"params", "naive", "activity+sel", 9},
 		{"throughput", "baton", "inline", 5}, {"throughput", "baton", "local_activity", 5}, {"throughput", "floor", "local_activity", 5},

@@ -46,7 +46,7 @@ func TestDiagChain(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false)
 	require.NoError(t, err)
 	defer sys.stop()
 	for _, n := range sizes {

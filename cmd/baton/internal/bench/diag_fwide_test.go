@@ -33,7 +33,7 @@ func TestDiagForeachWide(t *testing.T) {
 	only := os.Getenv("BATON_FWIDE_ONLY") // baton or floor
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false)
 	require.NoError(t, err)
 	defer sys.stop()
 	const n, k = 400, 5

@@ -42,7 +42,7 @@ func diagSystem(t *testing.T, flag, repsVar string, def int, intercept grpc.Unar
 	reps := envInts(t, repsVar, def)[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, grpc.WithChainUnaryInterceptor(intercept))
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false, grpc.WithChainUnaryInterceptor(intercept))
 	require.NoError(t, err)
 	t.Cleanup(sys.stop)
 	return ctx, sys, reps
@@ -191,7 +191,7 @@ func TestDiagQueueUpdate(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true)
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false)
 	require.NoError(t, err)
 	defer sys.stop()
 	sc := sys.bc.Scheduler()

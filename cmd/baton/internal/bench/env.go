@@ -65,12 +65,13 @@ var noop = activities.StepFunc(func(context.Context, *activities.Step) (*activit
 // benchmark's step types and the floor workflow, and a Baton client; dial
 // options go to the Temporal client the worker and Baton client share
 // (diagnostics count its RPCs).
-func startSystem(ctx context.Context, name string, profile devserver.Profile, eager bool, dial ...grpc.DialOption) (*system, error) {
+func startSystem(ctx context.Context, name string, profile devserver.Profile, eager, inMemory bool, dial ...grpc.DialOption) (*system, error) {
 	persist := newPersistCounter()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Profile:            profile,
 		ExtraDynamicConfig: map[string]any{"history.longPollExpirationInterval": stallBound},
 		Metrics:            persist,
+		InMemory:           inMemory,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the %s server: %w", name, err)
@@ -92,6 +93,7 @@ func startSystem(ctx context.Context, name string, profile devserver.Profile, ea
 	s.w.RegisterActivityWithOptions(floorActivity, activity.RegisterOptions{Name: floorActivityName})
 	s.w.RegisterWorkflowWithOptions(floorWideWorkflow, workflow.RegisterOptions{Name: floorWideWorkflowName})
 	s.w.RegisterWorkflowWithOptions(floorForeachWorkflow, workflow.RegisterOptions{Name: floorForeachWorkflowName})
+	s.w.RegisterWorkflowWithOptions(floorFeaturesWorkflow, workflow.RegisterOptions{Name: floorFeaturesWorkflowName})
 	if err := s.w.Start(); err != nil {
 		s.w = nil
 		s.stop()

@@ -34,6 +34,8 @@ type Env struct {
 	SDK        string `json:"temporal_sdk"`
 	Server     string `json:"temporal_server"`
 	Date       string `json:"date"`
+	// Store is the servers' SQLite store: a temporary file, or memory.
+	Store string `json:"store"`
 	// LoadAvg is the 1-minute load average when the run began and ended:
 	// other processes on the machine skew every figure.
 	LoadAvg [2]string `json:"load_avg,omitempty"`
@@ -279,7 +281,10 @@ func (r *Report) compare() {
 			continue
 		}
 		modes := []string{f.Mode}
-		if f.Scenario == ScenarioStart {
+		switch {
+		case f.Scenario == ScenarioStart && f.Mode == startFeaturesMode:
+			modes = []string{"inline"}
+		case f.Scenario == ScenarioStart:
 			modes = []string{"inline", startNoSAMode}
 		}
 		for _, mode := range modes {
@@ -302,8 +307,11 @@ func (r *Report) compareFloor(b, f *Row) {
 	}
 	pct := (b.P50Ms - f.P50Ms) / f.P50Ms * 100
 	what := f.Scenario + " " + f.Mode + fmt.Sprintf(" N=%d", f.N)
-	if b.Mode == startNoSAMode {
+	switch {
+	case b.Mode == startNoSAMode:
 		what = "start, " + startNoSAMode
+	case f.Mode == startFeaturesMode:
+		what = "start vs features"
 	}
 	c := Comparison{Against: "floor", What: what, Baton: b.P50Ms, Other: f.P50Ms, Unit: "ms", Ratio: pct}
 	c.Text = fmt.Sprintf("%-28s baton %8.2f ms  floor %8.2f ms  interpreter overhead %+.0f%%", c.What, b.P50Ms, f.P50Ms, pct)

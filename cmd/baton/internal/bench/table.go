@@ -14,7 +14,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if e.CPU != "" {
 		fmt.Fprintf(w, ", %s", e.CPU)
 	}
-	fmt.Fprintf(w, "\n%s, %s, Temporal SDK %s, server %s (embedded, SQLite in memory, worker in process), %s\n", e.OS, e.Go, e.SDK, e.Server, e.Date)
+	fmt.Fprintf(w, "\n%s, %s, Temporal SDK %s, server %s (embedded, SQLite %s, worker in process), %s\n", e.OS, e.Go, e.SDK, e.Server, e.Store, e.Date)
 	fmt.Fprintln(w, "baton: tuned server, eager start; floor: hand-written workflow, same server; naive: default server, every step an activity, no eager start")
 	fmt.Fprintln(w, "latency is submit→result of one run; per step = (p50 - empty run p50) / N")
 	fmt.Fprintln(w)

@@ -45,6 +45,7 @@ func newBenchCmd(a *app) *cobra.Command {
 	fs.IntVar(&f.faConc, "foreach-activity-concurrency", 100, "concurrency of the foreach-activity scenario")
 	fs.BoolVar(&f.noNaive, "no-naive", false, "leave out the naive baseline (and its second server)")
 	fs.BoolVar(&f.noFloor, "no-floor", false, "leave out the hand-written floor")
+	fs.BoolVar(&f.memoryStore, "memory-store", false, "run the servers on SQLite's in-memory mode (the store before session 10) instead of a temporary file")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON instead of a table")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server, worker, interpreter) to this file")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile to this file at the end")
@@ -68,6 +69,7 @@ type benchFlags struct {
 	fwIterations, fwInner     int
 	faSize, faConc            int
 	noNaive, noFloor, jsonOut bool
+	memoryStore               bool
 	cpuProfile, memProfile    string
 	quiet                     bool
 }
@@ -79,7 +81,7 @@ func (a *app) bench(f *benchFlags) int {
 		Reps: f.reps, Warmup: f.warmup, RowBudget: f.budget,
 		DAGSize: f.dagSize, ParamsSize: f.paramsSize,
 		ThroughputRuns: f.tpRuns, ThroughputConcurrency: f.tpConc,
-		ScaleBudget: f.scaleBudget, NoNaive: f.noNaive, NoFloor: f.noFloor, Progress: errOut,
+		ScaleBudget: f.scaleBudget, NoNaive: f.noNaive, NoFloor: f.noFloor, MemoryStore: f.memoryStore, Progress: errOut,
 		ForeachWideIterations: f.fwIterations, ForeachWideInner: f.fwInner,
 		ForeachActivitySize: f.faSize, ForeachActivityConcurrency: f.faConc,
 	}

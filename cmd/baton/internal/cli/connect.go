@@ -74,7 +74,7 @@ func (c *connFlags) register(fs *pflag.FlagSet, embedded bool) {
 		return pflag.NormalizedName(name)
 	})
 	if embedded {
-		fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default in memory)")
+		fs.StringVar(&c.db, "db", "", "embedded server: SQLite file so runs survive a restart (default a temporary file, deleted on exit)")
 		fs.StringVar(&c.serverLevel, "server-log-level", "off", "embedded server: log level ("+joinLevels()+")")
 	}
 }

@@ -16,7 +16,7 @@ func newDevCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run a long-lived embedded Temporal server",
-		Long: "Dev runs an embedded Temporal server (SQLite, in memory or in --db FILE) until\n" +
+		Long: "Dev runs an embedded Temporal server (SQLite, in a temporary file or in --db FILE) until\n" +
 			"interrupted, with Baton's search attributes registered, and optionally the\n" +
 			"Temporal Web UI. Point other baton commands at it with --address or\n" +
 			"TEMPORAL_ADDRESS. Baton's live DAG page runs beside it on 127.0.0.1:8234\n" +
@@ -29,7 +29,7 @@ func newDevCmd(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.DBFile, "db", "", "SQLite file so runs survive a restart (default in memory)")
+	fs.StringVar(&opts.DBFile, "db", "", "SQLite file so runs survive a restart (default a temporary file, deleted on exit)")
 	fs.IntVar(&opts.Port, "port", 7233, "frontend port")
 	fs.IntVar(&opts.UIPort, "ui-port", 0, "serve the Temporal Web UI on this port (0: off), if this build includes it")
 	fs.StringVarP(&opts.Namespace, "namespace", "n", "default", "namespace to register")
@@ -56,7 +56,7 @@ func newDevCmd(a *app) *cobra.Command {
 			}
 			defer stop()
 		}
-		store := "in memory (runs are lost on exit)"
+		store := "in a temporary file (runs are lost on exit)"
 		if opts.DBFile != "" {
 			store = "in " + opts.DBFile
 		}

@@ -2,8 +2,9 @@
 // for a single machine: the server `baton` starts when no --address is given,
 // and the one Baton's integration tests use.
 //
-// The server runs in memory (Options.DBFile == "") or in a SQLite file, so runs
-// survive a restart. With ProfileTuned (the default) it uses dynamic config
+// The server keeps its state in a temporary SQLite file that Stop deletes
+// (Options.DBFile == ""; store.go says why not SQLite's in-memory mode) or
+// in a SQLite file of the caller's, so runs survive a restart. With ProfileTuned (the default) it uses dynamic config
 // chosen for latency on one machine; ProfileDefault keeps Temporal's defaults
 // (the naive baseline for benchmarks).
 //
@@ -14,8 +15,9 @@
 // Services use static membership (no ringpop) and no metrics or pprof
 // listeners; only the frontend's gRPC port (and the Web UI port, if asked
 // for) is meant for clients. Note that the server's sqlite plugin keeps a
-// database connection open for the life of the process, even after Stop: an
-// in-memory server's data stays in memory, and a file stays open.
+// database connection open for the life of the process, even after Stop: a
+// file stays open, and a temporary one that Stop deleted keeps its space
+// until the process exits.
 package devserver
 
 import (
@@ -25,7 +27,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,10 +76,21 @@ func (p Profile) String() string {
 // Options configure Start. The zero value is a tuned, quiet, in-memory server
 // on 127.0.0.1 on a free port with namespace "default".
 type Options struct {
-	// DBFile is the SQLite database file. "" keeps everything in memory.
-	// A missing file is created (mode 0600) with the schema; an existing one
-	// is reused, so workflows and their histories survive a restart.
+	// DBFile is the SQLite database file. A missing file is created (mode
+	// 0600) with the schema; an existing one is reused, so workflows and
+	// their histories survive a restart. "" keeps the state in a new
+	// temporary file in TempDir, deleted by Stop (and, after a crash, by
+	// the next server that finds it).
 	DBFile string
+	// TempDir is where a server without DBFile keeps its temporary
+	// database ("" is os.TempDir(); a tmpfs such as /dev/shm keeps it in
+	// memory).
+	TempDir string
+	// InMemory keeps the state in SQLite's in-memory mode instead of a
+	// temporary file (no file at all, but about twice the CPU a run costs;
+	// store.go). It was the default before session 10; the benchmark
+	// offers it to compare.
+	InMemory bool
 	// Host is the address the frontend binds to (default 127.0.0.1).
 	Host string
 	// Port is the frontend gRPC port (0 = pick a free port).
@@ -172,6 +184,8 @@ type Server struct {
 	ui        *uiServer
 	uiAddress string
 
+	tempDB string // the temporary database Stop deletes, if any
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -200,20 +214,29 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		logger = log.NewZapLogger(opts.Logger)
 	}
 
-	cfg, sqlCfg, hosts, err := serverConfig(opts)
+	var tempDB string
+	if opts.DBFile == "" && !opts.InMemory {
+		tempDB = tempDBPath(opts.TempDir)
+		opts.DBFile = tempDB
+	}
+	// Until the server is up, a failed start deletes its temporary database.
+	started := false
+	defer func() {
+		if !started && tempDB != "" {
+			_ = removeTempDB(tempDB)
+		}
+	}()
+	sqlCfg, err := storeConfig(opts, tempDB != "")
 	if err != nil {
 		return nil, err
 	}
-	if opts.DBFile != "" {
-		if _, err := os.Stat(opts.DBFile); errors.Is(err, os.ErrNotExist) {
-			if err := createPrivate(opts.DBFile); err != nil {
-				return nil, err
-			}
-			if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
-				return nil, fmt.Errorf("devserver: set up schema in %s: %w", opts.DBFile, err)
-			}
-		} else if err != nil {
-			return nil, fmt.Errorf("devserver: %w", err)
+	cfg, hosts, err := serverConfig(opts, sqlCfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.DBFile != "" { // in memory, the plugin sets up the schema
+		if err := setupFile(opts.DBFile, sqlCfg); err != nil {
+			return nil, err
 		}
 	}
 	nsCfg, err := sqliteschema.NewNamespaceConfig(cfg.ClusterMetadata.CurrentClusterName, opts.Namespace, false, SearchAttributes)
@@ -254,12 +277,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		srv:       srv,
 		address:   net.JoinHostPort(clientHost(opts.Host), strconv.Itoa(opts.Port)),
 		namespace: opts.Namespace,
+		tempDB:    tempDB,
 	}
+	started = true // from here Stop deletes it
 	if err := s.waitReady(ctx); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
-	if opts.DBFile != "" {
+	if opts.DBFile != "" && tempDB == "" { // a new database has them from its namespace config
 		if err := s.addSearchAttributes(ctx); err != nil {
 			_ = s.Stop()
 			return nil, err
@@ -306,6 +331,9 @@ func (s *Server) Stop() error {
 			errs = append(errs, s.ui.Stop())
 		}
 		errs = append(errs, s.srv.Stop())
+		if s.tempDB != "" {
+			errs = append(errs, removeTempDB(s.tempDB))
+		}
 		s.stopErr = errors.Join(errs...)
 	})
 	return s.stopErr
@@ -378,32 +406,8 @@ func dynamicConfig(opts Options) dynamicconfig.StaticClient {
 }
 
 // serverConfig builds the static config of a one-host, one-shard server,
-// modelled on go.temporal.io/server/temporaltest.
-func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.ServiceName]static.Hosts, error) {
-	sqlCfg := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		ConnectAttributes: map[string]string{},
-	}
-	if opts.DBFile == "" {
-		// A unique name: the sqlite plugin shares one connection per DSN
-		// process-wide, so two in-memory servers must not share a name.
-		sqlCfg.DatabaseName = fmt.Sprintf("baton-%d-%d", os.Getpid(), rand.Int64())
-		sqlCfg.ConnectAttributes["mode"] = "memory"
-		sqlCfg.ConnectAttributes["cache"] = "shared"
-	} else {
-		abs, err := filepath.Abs(opts.DBFile)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("devserver: %w", err)
-		}
-		if _, err := os.Stat(filepath.Dir(abs)); err != nil {
-			return nil, nil, nil, fmt.Errorf("devserver: database directory: %w", err)
-		}
-		sqlCfg.DatabaseName = abs
-		sqlCfg.ConnectAttributes["mode"] = "rwc"
-		sqlCfg.ConnectAttributes["journal_mode"] = "wal"
-		sqlCfg.ConnectAttributes["synchronous"] = "normal"
-	}
-
+// modelled on go.temporal.io/server/temporaltest, around its store.
+func serverConfig(opts Options, sqlCfg *config.SQL) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
 	const broadcast = "127.0.0.1"
 	frontend := net.JoinHostPort(clientHost(opts.Host), strconv.Itoa(opts.Port))
 	cfg := &config.Config{}
@@ -441,7 +445,7 @@ func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.Ser
 		} else {
 			var err error
 			if rpc.GRPCPort, err = FreePort(broadcast); err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			addr = net.JoinHostPort(broadcast, strconv.Itoa(rpc.GRPCPort))
 		}
@@ -460,7 +464,7 @@ func serverConfig(opts Options) (*config.Config, *config.SQL, map[primitives.Ser
 	}
 	// The server's internal clients dial the frontend through PublicClient.
 	cfg.PublicClient = config.PublicClient{HostPort: frontend}
-	return cfg, sqlCfg, hosts, nil
+	return cfg, hosts, nil
 }
 
 // allowedUIHost reports whether a request's Host header names this machine's
@@ -494,17 +498,6 @@ func bounded(s string, n int) string {
 		return s[:n] + "..."
 	}
 	return s
-}
-
-// createPrivate creates an empty database file readable by its owner only:
-// histories hold params and Http headers. SQLite opens an empty file as a new
-// database and gives its -wal and -shm files the database file's mode.
-func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("devserver: create database file: %w", err)
-	}
-	return f.Close()
 }
 
 // clientHost is the host a client on this machine dials to reach a server

@@ -266,7 +266,8 @@ func TestSpeculativeMissedSignal(t *testing.T) {
 // speculative run (the UI's, tctl's) ends it STOPPED without running a
 // step, and the queue does not start it again when its turn comes: its
 // admission signal finds the execution closed, the child start it falls
-// back to finds the id taken, and the queue ends the instance STOPPED.
+// back to finds the id taken, and the queue ends the instance STOPPED
+// with a reason that says so (not that of a request id used before).
 func TestSpeculativeCancelWaiting(t *testing.T) {
 	ctx := context.Background()
 	id := perRun("spec-cancel")
@@ -286,7 +287,19 @@ func TestSpeculativeCancelWaiting(t *testing.T) {
 		return ok && s != scheduler.StatusCreated && s != scheduler.StatusInProgress
 	}, 30*time.Second, 20*time.Millisecond, "the queue should end the cancelled instance")
 	require.Never(t, func() bool { return gateType.isStarted(id + "-b") }, time.Second, 20*time.Millisecond, "a cancelled instance never runs")
+	snap, err := env.baton.Instances(ctx, id)
+	require.NoError(t, err)
+	var ended *scheduler.Instance
+	for i := range snap.Instances {
+		if snap.Instances[i].ID == b.ID() {
+			ended = &snap.Instances[i]
+		}
+	}
+	require.NotNil(t, ended)
+	require.Equal(t, scheduler.StatusStopped, ended.Status)
+	require.Equal(t, "stopped while queued: its execution was cancelled or terminated before the queue admitted it", ended.Reason)
 	d, err := env.tc.DescribeWorkflowExecution(ctx, b.ID(), "")
 	require.NoError(t, err)
 	require.Equal(t, b.RunID(), d.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "no second execution of the cancelled instance")
+	replayEntity(t, "scheduler", scheduler.QueueID(id), "queue-admit-missed")
 }

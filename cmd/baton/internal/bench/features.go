@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	sdkclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/batonhq/baton/translator"
+	"github.com/batonhq/baton/workflows"
+)
+
+// startFeaturesMode is the start scenario's second floor row: a
+// hand-written workflow that carries what a Baton start carries (its
+// search attributes, summary and details, the same input bytes, the
+// BatonStatus upsert and a result of the lean State's size) and does
+// nothing else. Baton's start against it is what Baton's own code costs;
+// it against the empty workflow is what those features cost in any
+// Temporal code (issue 10's start target is against the empty one).
+const startFeaturesMode = "features"
+
+const floorFeaturesWorkflowName = "bench.FloorFeatures"
+
+// featuresResultBytes is about the size of the lean State a one-step run
+// returns (README, Performance, session 9: 372 bytes).
+const featuresResultBytes = 372
+
+// floorFeaturesInput is the features workflow's input: Baton's run input
+// for the same plan, as bytes, so the start request, the history and the
+// eager task carry the same payload.
+type floorFeaturesInput struct {
+	Run    json.RawMessage `json:"run"`
+	Result int             `json:"result"`
+}
+
+// floorFeaturesWorkflow upserts BatonStatus as a run's last task does and
+// returns Result bytes of its input (real JSON, so it compresses as a
+// State does on the wire).
+func floorFeaturesWorkflow(ctx workflow.Context, in floorFeaturesInput) (string, error) {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, workflows.SearchAttributeStatus.ValueSet(string(workflows.InstanceSucceeded))); err != nil {
+		return "", err
+	}
+	return string(in.Run[:min(len(in.Run), in.Result)]), nil
+}
+
+// featuresVariant is the start scenario's features row for plan.
+func (b *bench) featuresVariant(plan *translator.Plan) variant {
+	sys := b.baton
+	r := &Row{Scenario: ScenarioStart, System: "floor", Mode: startFeaturesMode, N: 1}
+	run, err := json.Marshal(workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
+		BreakpointsRead: true, Compact: true, LeanResult: true})
+	if err != nil {
+		r.Error = "input: " + err.Error()
+		return variant{row: r, sys: sys}
+	}
+	in := floorFeaturesInput{Run: run, Result: featuresResultBytes}
+	return variant{row: r, sys: sys, fn: func(ctx context.Context) error {
+		return sys.runFloorFeatures(ctx, plan, in)
+	}}
+}
+
+// runFloorFeatures starts the features workflow with the search
+// attributes and user metadata a Baton client gives a one-step run of
+// plan (client/observe.go) and waits for it.
+func (s *system) runFloorFeatures(ctx context.Context, plan *translator.Plan, in floorFeaturesInput) error {
+	so := sdkclient.StartWorkflowOptions{
+		ID:               plan.WorkflowID + "/" + newRunSuffix(),
+		TaskQueue:        taskQueue,
+		EnableEagerStart: s.eager,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
+			workflows.SearchAttributeWorkflowID.ValueSet(plan.WorkflowID)),
+		StaticSummary: fmt.Sprintf("Maestro %s (%d steps)", plan.WorkflowID, len(plan.Steps)),
+		StaticDetails: fmt.Sprintf("**%s**\n\nMaestro workflow `%s`, plan %.12s. The instance status is the search attribute BatonStatus and the current details.",
+			plan.Name, plan.WorkflowID, plan.Hash),
+	}
+	wr, err := s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
+	if err != nil {
+		return err
+	}
+	var out string
+	return wr.Get(ctx, &out)
+}
+
+// newRunSuffix is a random suffix of the shape a Baton client gives a
+// run's workflow id (12 random bytes in hex).
+func newRunSuffix() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
