@@ -87,30 +87,62 @@ func (c *Client) listBreakpoints(ctx context.Context, workflowID string) (_ []wo
 // time read nothing. That stays true across processes because a set
 // returns only once BreakpointLease has passed since it stored the
 // breakpoint (changeBreakpoints): a start that follows a set, in any
-// process, finds no trusted read older than the store.
+// process, finds no trusted read older than the store. A start that finds
+// the trusted read readAheadAge old renews it in the background
+// (readAhead), so steady starts of a workflow id never wait for a read.
 func (c *Client) readBreakpoints(ctx context.Context, in *workflows.RunInput) {
 	if in.Plan == nil || in.BreakpointsRead {
 		return
 	}
 	wf := in.Plan.WorkflowID
-	if c.noStore.fresh(wf, time.Now()) {
+	if fresh, renew := c.noStore.fresh(wf, time.Now()); fresh {
+		if renew {
+			c.readAhead(wf)
+		}
 		in.Breakpoints, in.BreakpointsRead = nil, true
 		return
 	}
+	bps, _, err := c.readStore(ctx, wf)
+	if err != nil {
+		return
+	}
+	if len(bps) > workflows.MaxBreakpoints {
+		bps = bps[:workflows.MaxBreakpoints]
+	}
+	in.Breakpoints, in.BreakpointsRead = bps, true
+}
+
+// readStore reads wf's breakpoint store and remembers a read that found
+// none (or forgets the last one, if it found one).
+func (c *Client) readStore(ctx context.Context, wf string) (_ []workflows.Breakpoint, found bool, _ error) {
 	sent := time.Now()
 	bps, found, err := c.listBreakpoints(ctx, wf)
 	if err != nil {
-		return
+		return nil, false, err
 	}
 	if found {
 		c.noStore.forget(wf)
 	} else {
 		c.noStore.remember(wf, sent, time.Now())
 	}
-	if len(bps) > workflows.MaxBreakpoints {
-		bps = bps[:workflows.MaxBreakpoints]
+	return bps, found, nil
+}
+
+// readAhead renews a trusted read of wf in the background (one at a time
+// per workflow id): the same read a start would make once the lease has
+// passed, made before it has, so that the next starts need not wait for
+// it. Its answer is remembered as a start's read is; a failed one is
+// dropped (the lease then runs out and a start reads).
+func (c *Client) readAhead(wf string) {
+	if _, busy := c.noStore.ahead.LoadOrStore(wf, true); busy {
+		return
 	}
-	in.Breakpoints, in.BreakpointsRead = bps, true
+	go func() {
+		defer c.noStore.ahead.Delete(wf)
+		ctx, cancel := context.WithTimeout(context.Background(), BreakpointLease)
+		defer cancel()
+		_, _, _ = c.readStore(ctx, wf)
+	}()
 }
 
 func (c *Client) changeBreakpoints(ctx context.Context, update string, b workflows.Breakpoint) (*BreakpointChange, error) {

@@ -20,17 +20,29 @@ const BreakpointLease = 2 * time.Second
 type noStoreReads struct {
 	at     sync.Map // workflow id -> time.Time
 	stores atomic.Uint32
+	// ahead: workflow ids whose read ahead is in flight (readAhead).
+	ahead sync.Map
 }
+
+// readAheadAge is the age at which a trusted read is renewed in the
+// background by the start that finds it (Client.readBreakpoints), so that
+// a workflow id started steadily never waits for the read.
+const readAheadAge = BreakpointLease / 2
 
 // pruneEvery: every this many remembered reads, expired ones are dropped,
 // so a client that starts many workflow ids keeps only recent ones.
 const pruneEvery = 1024
 
 // fresh reports whether a read that found no store for workflowID was sent
-// less than BreakpointLease before now.
-func (n *noStoreReads) fresh(workflowID string, now time.Time) bool {
+// less than BreakpointLease before now; renew, that it was sent
+// readAheadAge or more before now.
+func (n *noStoreReads) fresh(workflowID string, now time.Time) (ok, renew bool) {
 	v, ok := n.at.Load(workflowID)
-	return ok && now.Sub(v.(time.Time)) < BreakpointLease
+	if !ok {
+		return false, false
+	}
+	age := now.Sub(v.(time.Time))
+	return age < BreakpointLease, age >= readAheadAge
 }
 
 // remember records a read, sent at sent, that found no store; now is the

@@ -227,7 +227,7 @@ func (r *Run) Wait(ctx context.Context) (*workflows.State, error) {
 		return r.waitQueued(ctx)
 	}
 	var st workflows.State
-	if err := r.wr.Get(ctx, &st); err != nil {
+	if err := getResult(ctx, r.wr, &st); err != nil {
 		return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
 	}
 	return &st, nil

@@ -3,7 +3,7 @@ package client
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"go.temporal.io/api/serviceerror"
@@ -23,28 +23,49 @@ type runMeta struct {
 
 // summary is the one line Temporal's UI shows for a run.
 func (m runMeta) summary() string {
-	s := "Maestro " + m.plan.WorkflowID
+	b := make([]byte, 0, 48+len(m.plan.WorkflowID))
+	b = append(append(b, "Maestro "...), m.plan.WorkflowID...)
 	if m.version > 0 {
-		s += fmt.Sprintf(" v%d", m.version)
+		b = strconv.AppendInt(append(b, " v"...), m.version, 10)
 	}
-	return s + fmt.Sprintf(" (%d steps)", len(m.plan.Steps))
+	b = strconv.AppendInt(append(b, " ("...), int64(len(m.plan.Steps)), 10)
+	return string(append(b, " steps)"...))
 }
 
 // details are the static details Temporal's UI shows for a run.
 func (m runMeta) details() string {
-	var b strings.Builder
-	if m.plan.Name != "" {
-		fmt.Fprintf(&b, "**%s**\n\n", m.plan.Name)
+	p := m.plan
+	size := 120 + len(p.WorkflowID) // what every run's details say, and a 12-character hash
+	if p.Name != "" {
+		size += 6 + len(p.Name)
 	}
-	fmt.Fprintf(&b, "Maestro workflow `%s`", m.plan.WorkflowID)
 	if m.version > 0 {
-		fmt.Fprintf(&b, " version %d", m.version)
+		size += 29
 	}
-	if m.plan.Owner != "" {
-		fmt.Fprintf(&b, ", owner %s", m.plan.Owner)
+	if p.Owner != "" {
+		size += 8 + len(p.Owner)
 	}
-	fmt.Fprintf(&b, ", plan %.12s. The instance status is the search attribute BatonStatus and the current details.", m.plan.Hash)
-	return b.String()
+	b := make([]byte, 0, size)
+	if p.Name != "" {
+		b = append(append(append(b, "**"...), p.Name...), "**\n\n"...)
+	}
+	b = append(append(append(b, "Maestro workflow `"...), p.WorkflowID...), '`')
+	if m.version > 0 {
+		b = strconv.AppendInt(append(b, " version "...), m.version, 10)
+	}
+	if p.Owner != "" {
+		b = append(append(b, ", owner "...), p.Owner...)
+	}
+	hash, n := p.Hash, 0 // its first 12 characters
+	for i := range hash {
+		if n == 12 {
+			hash = hash[:i]
+			break
+		}
+		n++
+	}
+	b = append(append(b, ", plan "...), hash...)
+	return string(append(b, ". The instance status is the search attribute BatonStatus and the current details."...))
 }
 
 // execute starts a run of the interpreter with Baton's search attributes

@@ -123,7 +123,7 @@ func (r *Run) Admission() *scheduler.Admission { return r.admission }
 func (r *Run) waitQueued(ctx context.Context) (*workflows.State, error) {
 	if r.runID != "" && r.prevRunID == "" { // its caller (this client) started it
 		var st workflows.State
-		if err := r.wr.Get(ctx, &st); err != nil {
+		if err := getResult(ctx, r.wr, &st); err != nil {
 			return nil, fmt.Errorf("baton: run %s: %w", r.id, err)
 		}
 		r.c.seen.add(r.queue, r.id, r.runID, &st)

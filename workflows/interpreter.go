@@ -210,7 +210,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 	}
 	versions := startVersions(ctx, in)
 	r.lean, r.leanLocal = versions.lean, versions.leanLocal
-	obs := observeRun(ctx, r)
+	obs := observeRun(ctx, r, versions.events)
 	if tc := treeCapFor(in, r.id); tc != nil && workflow.GetVersion(ctx, ChangeTreeCap, workflow.DefaultVersion, 1) == 1 {
 		r.tree = newPermitClient(ctx, *tc, in.Tree == nil)
 	}
@@ -327,7 +327,6 @@ func newRun(ctx workflow.Context, in RunInput, id string, inline bool) (*run, er
 			return nil, err
 		}
 	}
-	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1)
 	return r, nil
 }
 

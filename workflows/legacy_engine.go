@@ -45,6 +45,7 @@ func (r *run) runToEnd(runParams map[string]sel.Value) {
 // execute runs the DAG to its end.
 func (r *run) execute() {
 	ctx := r.ctx
+	r.done = workflow.NewBufferedChannel(ctx, len(r.nodes)+1) // the legacy engine's alone: made here
 	selector := workflow.NewSelector(ctx)
 	selector.AddReceive(r.done, func(c workflow.ReceiveChannel, _ bool) {
 		var idx int

@@ -83,8 +83,7 @@ func metricsFor(ctx workflow.Context) *stepMetrics {
 }
 
 func newStepMetrics(ctx workflow.Context) *stepMetrics {
-	return &stepMetrics{h: workflow.GetMetricsHandler(ctx),
-		counters: map[metricKey]client.MetricsCounter{}, timers: map[metricKey]client.MetricsTimer{}}
+	return &stepMetrics{h: workflow.GetMetricsHandler(ctx)} // the maps when first needed
 }
 
 // tagged is the handler with the tags of k: tag names ka and kb (kb empty:
@@ -101,6 +100,9 @@ func (m *stepMetrics) counter(k metricKey, ka, kb string) client.MetricsCounter 
 	c, ok := m.counters[k]
 	if !ok {
 		c = m.tagged(k, ka, kb).Counter(k.name)
+		if m.counters == nil {
+			m.counters = make(map[metricKey]client.MetricsCounter, 2)
+		}
 		m.counters[k] = c
 	}
 	return c
@@ -110,6 +112,9 @@ func (m *stepMetrics) timer(k metricKey, ka, kb string) client.MetricsTimer {
 	t, ok := m.timers[k]
 	if !ok {
 		t = m.tagged(k, ka, kb).Timer(k.name)
+		if m.timers == nil {
+			m.timers = make(map[metricKey]client.MetricsTimer, 1)
+		}
 		m.timers[k] = t
 	}
 	return t

@@ -81,14 +81,26 @@ type observer struct {
 	rendered time.Time // workflow time of the last render
 }
 
-// observeRun starts observing a (non-inline) run.
-func observeRun(ctx workflow.Context, r *run) *observer {
-	o := &observer{r: r, shown: make([]StepStatus, len(r.state.Steps)), attempts: make([]int, len(r.state.Steps))}
+// observeRun starts observing a (non-inline) run. On the event-driven
+// engine (events) the first details are rendered by the first round that
+// ends with the run still going (update, which the run's moved flag asks
+// to render) or by end, whichever comes first: nothing reads them while
+// the first workflow task runs, and a run that ends in it (a one-step
+// NoOp run) renders once instead of twice.
+func observeRun(ctx workflow.Context, r *run, events bool) *observer {
+	o := &observer{r: r}
+	if !events { // the legacy engine's watch compares with what was shown
+		o.shown, o.attempts = make([]StepStatus, len(r.state.Steps)), make([]int, len(r.state.Steps))
+	}
 	if s, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(SearchAttributeStatus); ok &&
 		observeStatusVersion(ctx, r.lean) == 1 {
 		o.upsert, o.status = true, InstanceStatus(s)
 	}
-	o.refresh()
+	if events {
+		r.moved = true
+	} else {
+		o.refresh()
+	}
 	return o
 }
 
@@ -160,7 +172,7 @@ func (o *observer) changed() bool {
 }
 
 func (o *observer) refresh() {
-	if o.r.eng == nil { // only the legacy engine's watch asks what changed
+	if o.shown != nil { // only the legacy engine's watch asks what changed
 		for i, s := range o.r.state.Steps {
 			o.shown[i], o.attempts[i] = s.Status, s.Attempts
 		}

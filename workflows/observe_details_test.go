@@ -100,3 +100,33 @@ func BenchmarkStateDetails(b *testing.B) {
 		_ = W.StateDetails(st)
 	}
 }
+
+// TestCurrentDetailsRunEndingInFirstTask: a run that ends in its first
+// workflow task renders its details once, at its end (on the event-driven
+// engine nothing can read them before); the legacy engine renders at the
+// start too.
+func TestCurrentDetailsRunEndingInFirstTask(t *testing.T) {
+	const def = `{"workflow":{"id":"w","steps":[{"step":{"id":"a","type":"NoOp"}}]}}`
+	for _, tt := range []struct {
+		legacy      bool
+		wantRenders int
+	}{{false, 1}, {true, 2}} {
+		t.Run(fmt.Sprintf("legacy=%v", tt.legacy), func(t *testing.T) {
+			renders, restore := W.CountDetailsRenders()
+			defer restore()
+			env := newHarness(t, nil).env
+			if tt.legacy {
+				env.OnGetVersion(W.ChangeLeanStart, workflow.DefaultVersion, 2).Return(workflow.DefaultVersion)
+				env.OnGetVersion(W.ChangeEventEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			env.ExecuteWorkflow(W.WorkflowName, W.RunInput{Plan: compileJSON(t, def, nil)})
+			require.NoError(t, env.GetWorkflowError())
+			v, err := env.QueryWorkflow("__temporal_workflow_metadata")
+			require.NoError(t, err)
+			var md sdkpb.WorkflowMetadata
+			require.NoError(t, v.Get(&md))
+			require.Contains(t, md.CurrentDetails, "**SUCCEEDED** · 1 steps: 1 SUCCEEDED")
+			require.Equal(t, tt.wantRenders, *renders)
+		})
+	}
+}

@@ -149,8 +149,11 @@ func (s State) MarshalJSON() ([]byte, error) {
 	if s.compact {
 		perStep = 48
 	}
-	lean := leanState(&s)
-	b, err := appendState(make([]byte, 0, 256+perStep*len(s.Steps)+64*len(s.Params)), &s, s.compact, lean, lean && s.chained)
+	lean, params := leanState(&s), len(s.Params)
+	if lean {
+		params -= len(startParamOrder()) // left out
+	}
+	b, err := appendState(make([]byte, 0, 256+perStep*len(s.Steps)+64*params), &s, s.compact, lean, lean && s.chained)
 	if err != nil {
 		return marshalStateReflect(&s)
 	}

@@ -57,28 +57,12 @@ var startParamNames = sync.OnceValue(func() map[string]bool {
 	return names
 })
 
-// derivedParams are the start params a run derived (values, in
-// startParams' order) from a start time and a workflow id.
-type derivedParams struct {
-	at     time.Time
-	id     string
-	values []sel.Value
-}
-
 // leanState reports whether s is written lean: its run asked for it and
 // its params hold every start param with the value derived from its
 // start_time and workflow id.
 func leanState(s *State) bool {
 	if !s.compact || !s.leanParams || len(s.Params) < len(startParamNames()) {
 		return false
-	}
-	if d := s.derived; d != nil && d.at.Equal(s.StartTime) && d.id == s.WorkflowID {
-		for i, name := range startParamOrder() {
-			if got, ok := s.Params[name]; !ok || !sameScalar(d.values[i], got) {
-				return false
-			}
-		}
-		return true
 	}
 	held := true
 	startParams(s.StartTime, s.WorkflowID, func(name string, want sel.Value) {

@@ -88,9 +88,6 @@ type State struct {
 	// chained: the run's input asked for format 4 (chainedStateFormat),
 	// written when the lean State is.
 	chained bool
-	// derived: the start params the run derived (systemParams), which
-	// spares the lean writer deriving them again.
-	derived *derivedParams
 }
 
 // Step returns the state of the step with the given id, or nil.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the same zone rules on every worker
 
@@ -28,12 +29,7 @@ func (r *run) systemParams() map[string]sel.Value {
 	if r.inline {
 		return m
 	}
-	d := &derivedParams{at: r.state.StartTime, id: r.plan.WorkflowID, values: make([]sel.Value, 0, len(startParamOrder()))}
-	startParams(d.at, d.id, func(name string, v sel.Value) {
-		m[name] = v
-		d.values = append(d.values, v)
-	})
-	r.state.derived = d
+	startParams(r.state.StartTime, r.plan.WorkflowID, func(name string, v sel.Value) { m[name] = v })
 	if r.plan.Owner != "" {
 		m["owner"] = sel.Value{Type: sel.String, Value: r.plan.Owner}
 	}
@@ -44,12 +40,52 @@ func (r *run) systemParams() map[string]sel.Value {
 // start time and its workflow id alone: every system param but owner.
 // The run injects them (systemParams) and a lean State leaves them out for
 // its reader to derive again (payload_lean.go), so both take them from here.
+// All but RUN_TS and workflow_id depend on the start time's hour alone:
+// they come from hourParamsAt, built once an hour for every run.
 func startParams(startTime time.Time, workflowID string, add func(name string, v sel.Value)) {
+	add("RUN_TS", sel.Value{Type: sel.Long, Value: startTime.UnixMilli()})
+	for _, p := range hourParamsAt(startTime).params {
+		add(p.name, p.v)
+	}
+	add("workflow_id", sel.Value{Type: sel.String, Value: workflowID})
+}
+
+// hourParams are the system params that derive from a start time's hour
+// (in UTC, the cron zone until time triggers exist), in startParams'
+// order.
+type hourParams struct {
+	hour   int64 // Unix seconds of the hour
+	params []namedValue
+}
+
+type namedValue struct {
+	name string
+	v    sel.Value
+}
+
+// lastHourParams is the hour the latest start fell in: runs of one hour
+// share its values (immutable) instead of deriving them each.
+var lastHourParams atomic.Pointer[hourParams]
+
+// hourParamsAt are the hour params of startTime's hour.
+func hourParamsAt(startTime time.Time) *hourParams {
+	hour := startTime.Truncate(time.Hour).Unix()
+	if h := lastHourParams.Load(); h != nil && h.hour == hour {
+		return h
+	}
+	h := &hourParams{hour: hour, params: deriveHourParams(startTime)}
+	lastHourParams.Store(h)
+	return h
+}
+
+// deriveHourParams derives the hour params of startTime.
+func deriveHourParams(startTime time.Time) []namedValue {
+	var out []namedValue
+	add := func(name string, v sel.Value) { out = append(out, namedValue{name, v}) }
 	str := func(name, v string) { add(name, sel.Value{Type: sel.String, Value: v}) }
 	const day, hour = "20060102", "15"
 	tz := time.UTC
 	start := startTime.In(tz)
-	add("RUN_TS", sel.Value{Type: sel.Long, Value: start.UnixMilli()})
 	str("DSL_DEFAULT_TZ", tz.String())
 	str("WORKFLOW_CRON_TIMEZONE", tz.String())
 	str("TARGET_RUN_DATE", start.Format(day))
@@ -75,7 +111,7 @@ func startParams(startTime time.Time, workflowID string, add func(name string, v
 	str("RUN_DATE", runUTC.Format(day))
 	str("RUN_DATE_MINUS_1", runUTC.AddDate(0, 0, -1).Format(day))
 	str("RUN_DATE_MINUS_7", runUTC.AddDate(0, 0, -7).Format(day))
-	str("workflow_id", workflowID)
+	return out
 }
 
 // ChangeInterpolation makes string interpolation follow Maestro's

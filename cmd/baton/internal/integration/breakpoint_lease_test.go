@@ -67,7 +67,8 @@ func formatCounts(n map[string]int) string {
 
 // TestStartRPCs counts the client's RPCs for a start and its result: the
 // first start of a workflow id reads its breakpoint store (NotFound), a
-// start within client.BreakpointLease of that read reads nothing. The
+// start within client.BreakpointLease of that read reads nothing (one in
+// its second half renews the read in the background). The
 // floor (a hand-written workflow started and waited for) makes
 // StartWorkflowExecution and GetWorkflowExecutionHistory.
 func TestStartRPCs(t *testing.T) {
@@ -91,8 +92,10 @@ func TestStartRPCs(t *testing.T) {
 		switch {
 		case i == 0:
 			require.Equal(t, 1, n["QueryWorkflow"], "the first start reads the breakpoint store")
-		case started.Sub(first) < client.BreakpointLease:
+		case started.Sub(first) < client.BreakpointLease/2:
 			require.Zero(t, n["QueryWorkflow"], "a start within the lease of a read that found no store reads nothing")
+		case started.Sub(first) < client.BreakpointLease: // a slow machine: the start renewed the read in the background
+			require.LessOrEqual(t, n["QueryWorkflow"], 1, "a start late in the lease reads nothing itself, and renews the read once")
 		default: // a very slow machine: the first read was no longer trusted
 			require.Equal(t, 1, n["QueryWorkflow"], "a start after the lease reads again")
 		}
