@@ -83,8 +83,8 @@ type Options struct {
 	// the next server that finds it).
 	DBFile string
 	// TempDir is where a server without DBFile keeps its temporary
-	// database ("" is os.TempDir(); a tmpfs such as /dev/shm keeps it in
-	// memory).
+	// database. "" is $TMPDIR if set, else, on Linux, /dev/shm (memory)
+	// when it is writable with 1 GiB free, else os.TempDir().
 	TempDir string
 	// InMemory keeps the state in SQLite's in-memory mode instead of a
 	// temporary file (no file at all, but about twice the CPU a run costs;

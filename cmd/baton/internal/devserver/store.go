@@ -29,12 +29,12 @@ import (
 // process id follows, so a later server can tell a crashed process's file.
 const tempDBPrefix = "baton-dev-"
 
-// tempDBPath returns a new temporary database path in dir (os.TempDir when
-// ""), after deleting the files of servers whose process is gone (a kill -9
-// leaves them behind).
+// tempDBPath returns a new temporary database path in dir
+// (defaultTempDir when ""), after deleting the files of servers whose
+// process is gone (a kill -9 leaves them behind).
 func tempDBPath(dir string) string {
 	if dir == "" {
-		dir = os.TempDir()
+		dir = defaultTempDir()
 	}
 	removeOrphanDBs(dir)
 	return filepath.Join(dir, fmt.Sprintf("%s%d-%016x.db", tempDBPrefix, os.Getpid(), rand.Uint64()))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +125,22 @@ func TestInMemoryStore(t *testing.T) {
 	left, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, left)
+}
+
+// TestDefaultTempDir: $TMPDIR, when set, is where temporary databases go;
+// without it, Linux's /dev/shm when it has room, else os.TempDir().
+func TestDefaultTempDir(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("TMPDIR is a Unix variable")
+	}
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	require.Equal(t, dir, defaultTempDir())
+	t.Setenv("TMPDIR", "")
+	got := defaultTempDir()
+	if runtime.GOOS == "linux" && got != os.TempDir() {
+		require.Equal(t, "/dev/shm", got)
+	} else {
+		require.Equal(t, os.TempDir(), got)
+	}
 }
