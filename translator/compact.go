@@ -100,17 +100,15 @@ func DecodeCompact(b []byte) (*Plan, error) {
 	if d := sel.JSONDepth(b); d > 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
 		return nil, fmt.Errorf("decoding compact plan: nested %d levels deep", d)
 	}
-	var c compactPlan
-	if err := unmarshalCompact(b, &c); err != nil {
+	p := new(Plan)
+	if err := unmarshalCompact(b, p); err != nil {
 		return nil, fmt.Errorf("decoding compact plan: %w", err)
 	}
-	if c.FormatVersion != CompactFormatVersion {
-		return nil, fmt.Errorf("compact plan format version %d: this build reads version %d", c.FormatVersion, CompactFormatVersion)
+	if p.FormatVersion != CompactFormatVersion {
+		return nil, fmt.Errorf("compact plan format version %d: this build reads version %d", p.FormatVersion, CompactFormatVersion)
 	}
-	p := Plan(c.planFields)
 	p.FormatVersion = FormatVersion
-	p.Steps = expandNodes(c.Steps, &c.Defaults)
-	return &p, nil
+	return p, nil
 }
 
 // chooseDefaults picks, for each field, the value most of the plan's
