@@ -27,7 +27,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 		case "run_params":
 			f.RunParams = scanValues(s)
 		case "initiator":
-			f.Initiator = s.Str()
+			f.Initiator = s.StrAlone() // the input's one string beside the plan
 		case "depth":
 			f.Depth = s.Int()
 		case "restart":
@@ -44,6 +44,8 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 			f.LeanLocal = s.Int()
 		case "lean_result":
 			f.LeanResult = s.Bool()
+		case "result_format":
+			f.ResultFormat = s.Int()
 		case "step_params":
 			s.Decode(&f.StepParams)
 		case "signal":
@@ -57,7 +59,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 
 var (
 	runInputKeys = []string{"plan", "run_params", "initiator", "depth", "restart", "tree",
-		"breakpoints", "breakpoints_read", "lean", "lean_local", "lean_result", "step_params", "signal", "await_admission"}
+		"breakpoints", "breakpoints_read", "lean", "lean_local", "lean_result", "result_format", "step_params", "signal", "await_admission"}
 	stateKeys = []string{"format", "workflow_id", "plan_hash", "status", "start_time", "end_time",
 		"params", "steps", "error", "warnings", "run", "run_policy"}
 	stepKeys = []string{"id", "type", "mode", "status", "attempts", "retries", "at", "dur",
