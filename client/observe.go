@@ -68,6 +68,15 @@ func (m runMeta) details() string {
 	return string(append(b, ". The instance status is the search attribute BatonStatus and the current details."...))
 }
 
+// RunMetadata is the summary and the static details a start gives a run of
+// plan (registry version, 0 if unknown) in Temporal's user metadata: what
+// Temporal's UI shows for it. Hand-written code that wants to carry what
+// a Baton start carries (the bench's features floor) uses it too.
+func RunMetadata(plan *translator.Plan, version int64) (summary, details string) {
+	m := runMeta{plan: plan, version: version}
+	return m.summary(), m.details()
+}
+
 // execute starts a run of the interpreter with Baton's search attributes
 // and user metadata, as version 3 of workflows.ChangeLeanStart (no version
 // marker) and workflows.LeanLocalInput's changes for local attempts, with the workflow id's breakpoints read just before. On a namespace without the search attributes it

@@ -11,7 +11,8 @@ import (
 )
 
 // TestRunMeta: the summary and details a start gives Temporal's UI, with
-// and without a name, a registry version and an owner.
+// and without a name, a registry version and an owner, also through the
+// exported RunMetadata.
 func TestRunMeta(t *testing.T) {
 	const hash = "e6ba6eb84bb0c0ffee"
 	steps := []*translator.Node{{ID: "a"}, {ID: "b"}}
@@ -38,6 +39,9 @@ func TestRunMeta(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.wantSummary, tt.meta.summary())
 			require.Equal(t, tt.wantDetails, tt.meta.details())
+			summary, details := RunMetadata(tt.meta.plan, tt.meta.version)
+			require.Equal(t, tt.wantSummary, summary)
+			require.Equal(t, tt.wantDetails, details)
 		})
 	}
 }

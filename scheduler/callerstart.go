@@ -191,7 +191,7 @@ func CheckEnded(ctx context.Context, refs []RunRef) ([]Ended, error) {
 			out = append(out, Ended{ID: r.ID, Status: string(st.Status), Run: st.Run, Reason: st.Error})
 			continue
 		}
-		e := endingOf(r.ID, nil, err)
+		e := endingOf(r.ID, nil, err, false)
 		out = append(out, Ended{ID: r.ID, Status: e.status, Reason: e.reason})
 	}
 	return out, nil

@@ -351,12 +351,8 @@ func (q *queue) childEnded(ctx workflow.Context, id string) {
 	delete(q.children, id)
 	var st workflows.State
 	err := f.Get(ctx, &st)
-	e := endingOf(id, &st, err)
-	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
-	if in := q.running(id); in != nil && in.AdmitMissed && errors.As(err, &already) {
-		e.reason = reasonAdmitMissed
-	}
-	q.ended = append(q.ended, e)
+	in := q.running(id)
+	q.ended = append(q.ended, endingOf(id, &st, err, in != nil && in.AdmitMissed))
 }
 
 // settle applies the ends of children whose result is in (a start
@@ -401,12 +397,18 @@ func (q *queue) running(id string) *Instance {
 	return nil
 }
 
-// endingOf maps a child's result to the instance's end.
-func endingOf(id string, st *workflows.State, err error) ending {
+// endingOf maps a child's result to the instance's end. admitMissed: the
+// instance's admission signal found its execution ended (Instance.AdmitMissed),
+// so a child that could not start because that execution holds the id
+// ends with reasonAdmitMissed.
+func endingOf(id string, st *workflows.State, err error, admitMissed bool) ending {
 	if err == nil {
 		return ending{id: id, status: string(st.Status), run: st.Run, reason: st.Error}
 	}
 	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &already) && admitMissed {
+		return ending{id: id, status: StatusStopped, reason: reasonAdmitMissed}
+	}
 	if errors.As(err, &already) {
 		return ending{id: id, status: StatusStopped, reason: "an instance with this id exists already (request_id used before)"}
 	}

@@ -70,7 +70,7 @@ func Watch(ctx context.Context, refs []RunRef) ([]Ended, error) {
 			case errors.As(err, &nf):
 				done <- Ended{ID: r.ID, Status: StatusStopped, Reason: "instance not found"}
 			default:
-				e := endingOf(r.ID, nil, err)
+				e := endingOf(r.ID, nil, err, false)
 				done <- Ended{ID: r.ID, Status: e.status, Reason: e.reason}
 			}
 		}()

@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/batonhq/baton/client"
 	"github.com/batonhq/baton/translator"
 	"github.com/batonhq/baton/workflows"
 )
@@ -48,10 +48,16 @@ func floorFeaturesWorkflow(ctx workflow.Context, in floorFeaturesInput) (string,
 	return string(in.Run[:min(len(in.Run), in.Result)]), nil
 }
 
-// featuresVariant is the start scenario's features row for plan.
-func (b *bench) featuresVariant(plan *translator.Plan) variant {
+// featuresVariant is the start scenario's features row for the plan of
+// def (a compile error is the row's error, as in planVariantWith).
+func (b *bench) featuresVariant(def []byte) variant {
 	sys := b.baton
 	r := &Row{Scenario: ScenarioStart, System: "floor", Mode: startFeaturesMode, N: 1}
+	plan, err := sys.compile(def)
+	if err != nil {
+		r.Error = "compile: " + err.Error()
+		return variant{row: r, sys: sys}
+	}
 	run, err := json.Marshal(workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
 		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat})
 	if err != nil {
@@ -75,10 +81,8 @@ func (s *system) runFloorFeatures(ctx context.Context, plan *translator.Plan, in
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
 			workflows.SearchAttributeWorkflowID.ValueSet(plan.WorkflowID)),
-		StaticSummary: fmt.Sprintf("Maestro %s (%d steps)", plan.WorkflowID, len(plan.Steps)),
-		StaticDetails: fmt.Sprintf("**%s**\n\nMaestro workflow `%s`, plan %.12s. The instance status is the search attribute BatonStatus and the current details.",
-			plan.Name, plan.WorkflowID, plan.Hash),
 	}
+	so.StaticSummary, so.StaticDetails = client.RunMetadata(plan, 0)
 	wr, err := s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
 	if err != nil {
 		return err

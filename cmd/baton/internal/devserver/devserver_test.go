@@ -209,14 +209,7 @@ func TestDBFileSurvivesRestart(t *testing.T) {
 	require.NoError(t, err, "child process:\n%s", out)
 
 	// Histories hold params and Http headers: the files are the owner's only.
-	files, err := filepath.Glob(db + "*")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		require.NoError(t, err)
-		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
-	}
+	requireOwnerOnly(t, db+"*")
 
 	s := startServer(t, Options{DBFile: db})
 	c := newClient(t, s)
@@ -301,4 +294,20 @@ func TestFreePortDistinct(t *testing.T) {
 		require.Less(t, p, pickPortMin+pickPortSpan)
 		seen[p] = true
 	}
+}
+
+// requireOwnerOnly: at least one file matches pattern, and every match is
+// readable and writable by its owner only (a store holds params and Http
+// headers). It returns the matches.
+func requireOwnerOnly(t *testing.T, pattern string) []string {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
+	}
+	return files
 }

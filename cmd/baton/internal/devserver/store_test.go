@@ -50,13 +50,7 @@ func TestTempDBDeletedOnStop(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "temp-db", TaskQueue: taskQueue}, EmptyWorkflow)
 	require.NoError(t, err)
-	files, err := filepath.Glob(filepath.Join(dir, tempDBPrefix+"*"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		require.NoError(t, err)
-		require.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), f)
+	for _, f := range requireOwnerOnly(t, filepath.Join(dir, tempDBPrefix+"*")) {
 		require.True(t, strings.HasPrefix(filepath.Base(f), fmt.Sprintf("%s%d-", tempDBPrefix, os.Getpid())), f)
 	}
 	c.Close()
