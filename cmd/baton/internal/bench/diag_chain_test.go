@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"google.golang.org/grpc"
+	grpcgzip "google.golang.org/grpc/encoding/gzip"
 
 	"github.com/batonhq/baton/cmd/baton/internal/devserver"
 )
@@ -30,7 +32,9 @@ import (
 // last run's history, what it records: events, workflow tasks, markers and
 // the bytes of the markers' payloads and of the start's input and the
 // completion's result (README, Performance, session 6). Run it with
-// -test.cpuprofile to see where the CPU goes.
+// -test.cpuprofile (and BATON_CHAIN_ONLY) to see where the CPU goes, and
+// with BATON_CHAIN_GZIP=1 to compress every RPC with gzip, as the SDK's
+// default does and the embedded server's clients did before session 11.
 func TestDiagChain(t *testing.T) {
 	if os.Getenv("BATON_CHAIN_DIAG") == "" {
 		t.Skip("diagnostic: set BATON_CHAIN_DIAG=1")
@@ -54,7 +58,11 @@ func TestDiagChain(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false)
+	var dial []grpc.DialOption
+	if os.Getenv("BATON_CHAIN_GZIP") != "" { // the last compressor asked for wins
+		dial = append(dial, grpc.WithDefaultCallOptions(grpc.UseCompressor(grpcgzip.Name)))
+	}
+	sys, err := startSystem(ctx, "baton", devserver.ProfileTuned, true, false, dial...)
 	require.NoError(t, err)
 	defer sys.stop()
 	for _, n := range sizes {
