@@ -162,7 +162,7 @@ func (e *engine) collect() bool {
 }
 
 // awaitFn is workflow.Await, called through a variable so that it is not
-// inlined into run: on every yield the SDK walks the coroutine's stack
+// inlined into awaitBelow: on every yield the SDK walks the coroutine's stack
 // (isPanicking), and resolving a frame that was inlined allocates, 3
 // allocations a step of a local-activity chain.
 var awaitFn = workflow.Await
@@ -172,7 +172,7 @@ var awaitFn = workflow.Await
 func (e *engine) loop(done func() bool) {
 	ctx := e.enter()
 	finished := false
-	e.run(ctx, ctx, done, &finished)
+	e.run(ctx, ctx, done, &finished, waitPad)
 	e.exit(ctx, &finished)
 }
 
@@ -182,7 +182,8 @@ func (e *engine) loop(done func() bool) {
 // loop closer to its coroutine's base (baton.Run, which also writes run's
 // own loop out, so that it waits in workflow.Await called from its own
 // frame): the SDK walks the coroutine's stack on every yield, three yields
-// a step of a local-activity chain, and each frame of the walk costs.
+// a step of a local-activity chain, and each frame of the walk costs
+// (awaitBelow now keeps the walk above the caller's frames).
 func (e *engine) enter() workflow.Context {
 	dctx, _ := workflow.NewDisconnectedContext(e.ctx)
 	return dctx
@@ -192,19 +193,49 @@ func (e *engine) enter() workflow.Context {
 // went on in.
 func (e *engine) exit(ctx workflow.Context, finished *bool) {
 	if !*finished {
-		_ = workflow.Await(ctx, func() bool { return *finished })
+		awaitBelow(ctx, func() bool { return *finished }, waitPad)
 	}
+}
+
+// waitPad is how many frames of its own awaitBelow puts between the
+// root coroutine's waits and the frames beneath them: enough that the
+// SDK's walk of 20 frames on each yield (isPanicking, yield and the SDK's
+// Await are 5 of them) ends inside them (TestAwaitBelowStack).
+const waitPad = 16
+
+// awaitBelow is workflow.Await called pad frames deeper. A coroutine
+// blocked in a wait is called on every pass of the SDK's dispatcher, and
+// each call walks up to 20 frames of its stack (isPanicking, on every
+// yield). A wait of the workflow's root coroutine (baton.Run's loop, a
+// loop workflow's, the root's wait in exit once the loop has moved to
+// another coroutine: engine_hop.go) would walk the workflow function and
+// the SDK's reflective call of it (reflect.Value.call, whose tables are
+// long): about 5 µs a call against 1 µs for a local activity's coroutine
+// (docs/performance.md, session 11: the root's walks in exit fell from 2-4%
+// to 1% of a wide run's process CPU, the SDK's stack walks from 6-9% to
+// 2-5% of a local-activity chain's). pad frames of this small function end
+// the walk before them. A coroutine with few frames beneath its wait (one
+// a hop started) walks fewer without a pad. A pure CPU matter: no command
+// changes.
+func awaitBelow(ctx workflow.Context, cond func() bool, pad int) {
+	if pad > 0 {
+		awaitBelow(ctx, cond, pad-1)
+		return
+	}
+	_ = awaitFn(ctx, cond)
 }
 
 // run is the loop in the coroutine whose context is ctx; base is the
 // loop's disconnected context, from which a hop starts the next coroutine.
-// It sets finished once done. baton.Run writes the same three lines out
-// rather than calling it: one frame fewer for the SDK's stack walk on each
-// of the loop's yields (see enter).
-func (e *engine) run(ctx, base workflow.Context, done func() bool, finished *bool) {
+// It sets finished once done. It waits pad frames deeper (awaitBelow):
+// waitPad in the workflow's root coroutine, none in one a hop started,
+// whose few frames beneath cost less to walk than a pad. baton.Run writes
+// the same three lines out rather than calling it: one frame fewer for
+// the SDK's stack walk on each of the loop's yields (see enter).
+func (e *engine) run(ctx, base workflow.Context, done func() bool, finished *bool, pad int) {
 	collect := e.collect // one func value, not one per wait
 	for e.round(base, done, finished) {
-		_ = awaitFn(ctx, collect)
+		awaitBelow(ctx, collect, pad)
 		e.handleReady()
 	}
 }

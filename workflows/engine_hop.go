@@ -66,6 +66,6 @@ func (e *engine) hop(base workflow.Context, done func() bool, finished *bool) bo
 	}
 	e.epoch++
 	e.behind = 0
-	workflow.Go(base, func(ctx workflow.Context) { e.run(ctx, base, done, finished) })
+	workflow.Go(base, func(ctx workflow.Context) { e.run(ctx, base, done, finished, 0) })
 	return true
 }

@@ -223,7 +223,7 @@ func Run(ctx workflow.Context, in RunInput) (*State, error) {
 		eng := r.beginEvents(in.RunParams, obs.update)
 		ectx, finished, collect, done := eng.enter(), false, eng.collect, r.isEnded
 		for eng.round(ectx, done, &finished) { // engine.run, written out
-			_ = awaitFn(ectx, collect)
+			awaitBelow(ectx, collect, waitPad) // see awaitBelow
 			eng.handleReady()
 		}
 		eng.exit(ectx, &finished)

@@ -23,7 +23,9 @@ import (
 // (BATON_CHAIN_N=100,300 picks the chain sizes, BATON_CHAIN_REPS the runs
 // per size and system, BATON_CHAIN_ONLY=baton or floor one system for a
 // profile of it alone, BATON_CHAIN_SHAPE=wide the wide scenario's fan-out
-// of N instead, wide-uncapped the same with step_concurrency 1000): it runs the local-activity chain on Baton and on the
+// of N instead, 20 at once on both sides or BATON_CHAIN_C at once,
+// wide-floor-all the same with the floor's N all at once, wide-uncapped
+// both all at once): it runs the local-activity chain on Baton and on the
 // floor, alternately, and prints per system and size the process CPU and
 // heap allocations and bytes allocated per run (server, worker and client share the process;
 // allocations do not depend on the machine's load) and, from the
@@ -42,7 +44,13 @@ func TestDiagChain(t *testing.T) {
 	only := os.Getenv("BATON_CHAIN_ONLY")
 	def, floorName, floorIn := chainDef, floorWorkflowName, func(n int) any { return floorInput{N: n, Local: true} }
 	switch os.Getenv("BATON_CHAIN_SHAPE") {
-	case "wide": // at most 20 steps run at once: Maestro's default step_concurrency
+	case "wide": // at most 20 steps run at once: Maestro's default step_concurrency, the floor's too
+		def, floorName, floorIn = wideDef, floorForeachWorkflowName, wideFloorInput
+		if c := envInts(t, "BATON_CHAIN_C", wideFloorConcurrency)[0]; c != wideFloorConcurrency {
+			def = func(n int, typ string) []byte { return wideDefAt(n, c, typ) }
+			floorIn = func(n int) any { return wideFloorInputAt(n, c) }
+		}
+	case "wide-floor-all": // Baton 20 at once, the floor all N at once (the bench's wide floor before session 11)
 		def, floorName, floorIn = wideDef, floorWideWorkflowName, func(n int) any { return floorWideInput{N: n} }
 	case "wide-uncapped": // all N at once, as the floor runs them
 		def = wideAllDef

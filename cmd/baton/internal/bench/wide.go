@@ -12,8 +12,9 @@ import (
 // The wide scenarios: what a run costs as its width grows (issue 10).
 //
 //   - wide: a root that fans out to N parallel local-activity steps that
-//     join, against a hand-written workflow that starts the same N local
-//     activities and waits for them;
+//     join, at most 20 at once (Maestro's default step_concurrency), against
+//     a hand-written workflow that runs the same N local activities 20 at
+//     once; and the same with all N at once on both sides;
 //   - foreach-wide: a foreach of I iterations, each a chain of K
 //     local-activity steps, at concurrency C, against a hand-written
 //     workflow that runs the same chains with the same concurrency;
@@ -83,7 +84,8 @@ type floorWideInput struct {
 	N int `json:"n"`
 }
 
-// floorWideWorkflow starts n NoOp local activities and waits for each.
+// floorWideWorkflow starts n NoOp local activities and waits for each:
+// the floor of the wide scenario's all-at-once mode.
 func floorWideWorkflow(ctx workflow.Context, in floorWideInput) error {
 	ctx = floorOptions(ctx, true)
 	fs := make([]workflow.Future, in.N)
@@ -214,7 +216,11 @@ func (b *bench) wide(ctx context.Context) {
 			row := Row{Scenario: ScenarioWide, Mode: mode, N: n}
 			vs := []variant{b.planVariant(b.baton, row, def(n, typeLocal))}
 			if !b.opts.NoFloor {
-				vs = append(vs, b.floorWorkflowVariant(row, floorWideWorkflowName, floorWideInput{N: n}))
+				name, in := floorWideWorkflowName, any(floorWideInput{N: n})
+				if mode == wideMode {
+					name, in = floorForeachWorkflowName, wideFloorInput(n)
+				}
+				vs = append(vs, b.floorWorkflowVariant(row, name, in))
 			}
 			b.measure(ctx, vs...)
 		}
@@ -223,16 +229,37 @@ func (b *bench) wide(ctx context.Context) {
 
 // The wide scenario's modes: the definition as a user writes it, whose
 // steps run at most 20 at a time (Maestro's default step_concurrency),
-// and the same with step_concurrency 1000, all N in flight at once as
-// the floor runs them. Issue 10's target reads the first.
+// and the same with step_concurrency 1000, all N in flight at once. Each
+// mode's floor keeps as many in flight as Baton does. Issue 10's target
+// reads the first.
 const (
 	wideMode    = "local_activity"
 	wideAllMode = "local_activity all at once"
 )
 
+// wideFloorConcurrency is Maestro's default step_concurrency, at which
+// the wide scenario's definition runs its steps.
+const wideFloorConcurrency = 20
+
+// wideFloorInput is the floor of the wide scenario as written: a
+// hand-written fan-out of n local activities, wideFloorConcurrency at once
+// (the hand-written foreach of one-step iterations). Until session 11 the
+// floor ran all n at once, a different workload (the SDK's per-result work
+// grows with the local activities in flight): that is wideAllMode's floor.
+func wideFloorInput(n int) any { return wideFloorInputAt(n, wideFloorConcurrency) }
+
+// wideFloorInputAt is a hand-written fan-out of n local activities, c at
+// once.
+func wideFloorInputAt(n, c int) any {
+	return floorForeachInput{Iterations: n, Inner: 1, Concurrency: c, Local: true}
+}
+
 // wideAllDef is wideDef with every step allowed to run at once.
-func wideAllDef(n int, typ string) []byte {
-	return append([]byte(`{"properties":{"owner":{"name":"bench"},"step_concurrency":1000},`), wideDef(n, typ)[1:]...)
+func wideAllDef(n int, typ string) []byte { return wideDefAt(n, 1000, typ) }
+
+// wideDefAt is wideDef with step_concurrency c.
+func wideDefAt(n, c int, typ string) []byte {
+	return append([]byte(fmt.Sprintf(`{"properties":{"owner":{"name":"bench"},"step_concurrency":%d},`, c)), wideDef(n, typ)[1:]...)
 }
 
 // foreachWide measures foreach loops of local-activity chains at each
