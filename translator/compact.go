@@ -73,14 +73,27 @@ func EncodeCompact(p *Plan) ([]byte, error) {
 	if p == nil {
 		return nil, fmt.Errorf("nil plan")
 	}
+	return AppendCompact(make([]byte, 0, 512+48*len(p.Steps)), p)
+}
+
+// AppendCompact appends to b what EncodeCompact writes (a caller that
+// writes the plan into a larger document saves a copy of it).
+func AppendCompact(b []byte, p *Plan) ([]byte, error) {
+	if p == nil {
+		return nil, fmt.Errorf("nil plan")
+	}
 	if p.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("compact encoding of a plan of format version %d: this build writes version %d", p.FormatVersion, FormatVersion)
 	}
 	d := chooseDefaults(p.Steps)
-	if b, err := appendCompactPlan(make([]byte, 0, 512+48*len(p.Steps)), p, &d); err == nil {
-		return b, nil
+	if out, err := appendCompactPlan(b, p, &d); err == nil {
+		return out, nil
 	}
-	return marshalCompactReflect(p, d)
+	c, err := marshalCompactReflect(p, d)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, c...), nil
 }
 
 // marshalCompactReflect is the compact encoding by encoding/json: the
@@ -100,17 +113,15 @@ func DecodeCompact(b []byte) (*Plan, error) {
 	if d := sel.JSONDepth(b); d > 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
 		return nil, fmt.Errorf("decoding compact plan: nested %d levels deep", d)
 	}
-	var c compactPlan
-	if err := unmarshalCompact(b, &c); err != nil {
+	p := new(Plan)
+	if err := unmarshalCompact(b, p); err != nil {
 		return nil, fmt.Errorf("decoding compact plan: %w", err)
 	}
-	if c.FormatVersion != CompactFormatVersion {
-		return nil, fmt.Errorf("compact plan format version %d: this build reads version %d", c.FormatVersion, CompactFormatVersion)
+	if p.FormatVersion != CompactFormatVersion {
+		return nil, fmt.Errorf("compact plan format version %d: this build reads version %d", p.FormatVersion, CompactFormatVersion)
 	}
-	p := Plan(c.planFields)
 	p.FormatVersion = FormatVersion
-	p.Steps = expandNodes(c.Steps, &c.Defaults)
-	return &p, nil
+	return p, nil
 }
 
 // chooseDefaults picks, for each field, the value most of the plan's
@@ -160,51 +171,54 @@ func mostCommon[K comparable](counts map[K]int, compare func(a, b K) int) K {
 // lead to it: what Compile writes as a step's predecessors.
 type derivedPreds struct {
 	index map[string]int
-	lists [][]string
+	offs  []int    // list i is ids[offs[i]:offs[i+1]]
+	ids   []string // the lists, one after the other
 }
 
-// of returns the derived predecessors of the step id (nil: none).
+// of returns the derived predecessors of the step id (nil: none), capped
+// at its length, so an append to one copies it.
 func (p derivedPreds) of(id string) []string {
 	if i, ok := p.index[id]; ok {
-		return p.lists[i]
+		return p.ids[p.offs[i]:p.offs[i+1]:p.offs[i+1]]
 	}
 	return nil
 }
 
 // derivePredecessors derives the predecessors of the steps of ns. The
-// lists share one array (each capped at its length, so an append to one
-// copies it).
+// lists share one array, found by their offsets in it (a slice header a
+// list was 7 KB of a 300-step chain's, built at every encode and decode).
 func derivePredecessors(ns []*Node) derivedPreds {
 	index := make(map[string]int, len(ns))
-	counts := make([]int, 0, len(ns))
-	total := 0
+	offs := make([]int, 1, len(ns)+1) // offs[i+1]: list i's length
 	for _, n := range ns {
 		for _, e := range n.Successors {
 			i, ok := index[e.To]
 			if !ok {
-				i = len(counts)
+				i = len(offs) - 1
 				index[e.To] = i
-				counts = append(counts, 0)
+				offs = append(offs, 0)
 			}
-			counts[i]++
-			total++
+			offs[i+1]++
 		}
 	}
-	backing := make([]string, total)
-	lists := make([][]string, len(counts))
-	for i, c := range counts {
-		lists[i], backing = backing[:0:c], backing[c:]
+	for i := 1; i < len(offs); i++ {
+		offs[i] += offs[i-1] // offs[i]: where list i starts
 	}
+	ids := make([]string, offs[len(offs)-1])
 	for _, n := range ns {
 		for _, e := range n.Successors {
 			i := index[e.To]
-			lists[i] = append(lists[i], n.ID)
+			ids[offs[i]] = n.ID
+			offs[i]++ // then where list i ends
 		}
 	}
-	for _, l := range lists {
-		sort.Strings(l)
+	copy(offs[1:], offs[:len(offs)-1])
+	offs[0] = 0
+	p := derivedPreds{index: index, offs: offs, ids: ids}
+	for i := range len(offs) - 1 {
+		sort.Strings(ids[offs[i]:offs[i+1]])
 	}
-	return derivedPreds{index: index, lists: lists}
+	return p
 }
 
 func compactNodes(ns []*Node, d *nodeDefaults) []*compactNode {

@@ -40,8 +40,8 @@ func BenchmarkCompact300(b *testing.B) {
 		{"decode", func() error { _, err := DecodeCompact(raw); return err }},
 		{"decode-reflect", func() error { var c compactPlan; return json.Unmarshal(raw, &c) }},
 		{"decode-scan-only", func() error {
-			var c compactPlan
-			if !scanCompact(raw, &c) {
+			var p Plan
+			if !scanPlan(raw, &p, true) {
 				return fmt.Errorf("scan failed")
 			}
 			return nil

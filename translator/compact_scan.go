@@ -7,34 +7,60 @@ import (
 	"github.com/batonhq/baton/sel"
 )
 
-// The compact plan's hand-written decoder. A run decodes its plan once, at
-// its start, and encoding/json's reflection took about a millisecond for
-// a 300-step chain (twice what the steps' own bookkeeping costs). The scan
-// fills the same compactPlan that json.Unmarshal fills, and only for the
-// JSON it reads exactly as encoding/json does (see package jsonfast); for
-// anything else DecodeCompact decodes with json.Unmarshal, as before.
+// The plan's hand-written decoder. A run decodes its plan once, at its
+// start, and encoding/json's reflection took about a millisecond for a
+// 300-step chain (twice what the steps' own bookkeeping costs). The scan
+// fills the Plan that json.Unmarshal and expandNodes (compact) or
+// json.Unmarshal alone (canonical) make of the same bytes, and only for
+// the JSON it reads exactly as encoding/json does (see package jsonfast);
+// for anything else the caller decodes with encoding/json, as before.
 // TestCompactScanMatchesReflection holds the two to the same result.
+//
+// The scan writes the nodes in place, defaults first: the compact nodes
+// that encoding/json fills (compactNode, 448 bytes against a Node's 344)
+// and the "next" lists as strings were 40 KB more of a 300-step chain's
+// decode, each copied into the Node the run keeps.
 
-// unmarshalCompact fills c from b, by the scan or else by encoding/json.
-func unmarshalCompact(b []byte, c *compactPlan) error {
-	if scanCompact(b, c) {
+// unmarshalCompact fills p from the compact plan b, by the scan or else by
+// encoding/json (its format version is the caller's to check).
+func unmarshalCompact(b []byte, p *Plan) error {
+	if scanPlan(b, p, true) {
 		return nil
 	}
-	*c = compactPlan{}
-	return json.Unmarshal(b, c)
+	*p = Plan{}
+	return unmarshalCompactReflect(b, p)
 }
 
-// scanCompact fills c from b and reports whether the scan read all of it.
-func scanCompact(b []byte, c *compactPlan) bool {
-	ps := planScan{s: jsonfast.NewScanner(b)}
-	ps.plan(c)
+// unmarshalCompactReflect is the compact plan's decoding by encoding/json:
+// the scan's reference.
+func unmarshalCompactReflect(b []byte, p *Plan) error {
+	var c compactPlan
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	*p = Plan(c.planFields)
+	p.Steps = expandNodes(c.Steps, &c.Defaults)
+	return nil
+}
+
+// scanPlan fills p from b and reports whether the scan read all of it:
+// with compact, as unmarshalCompactReflect does (defaults, derived
+// predecessors, "next"), else as json.Unmarshal does.
+func scanPlan(b []byte, p *Plan, compact bool) bool {
+	ps := planScan{s: jsonfast.NewScanner(b), compact: compact}
+	ps.plan(p)
 	return ps.s.End()
 }
 
-// planScan is the scan of one plan: its nodes come from one slab.
+// planScan is the scan of one plan: its nodes come from one slab, the
+// edges of their "next" lists from shared arrays.
 type planScan struct {
-	s     *jsonfast.Scanner
-	nodes jsonfast.Slab[compactNode]
+	s        *jsonfast.Scanner
+	compact  bool
+	defaults nodeDefaults
+	nodes    jsonfast.Slab[Node]
+	edges    []Edge // what edgeList hands out slices of
+	scratch  []Edge // one "next" list as it is read
 }
 
 var (
@@ -51,41 +77,49 @@ var (
 	edgeKeys = []string{"to", "condition"}
 )
 
-func (ps *planScan) plan(c *compactPlan) {
+func (ps *planScan) plan(p *Plan) {
 	s := ps.s
+	stepsRead := false
 	s.Object(planKeys, func(k string) {
 		switch k {
 		case "format_version":
-			c.FormatVersion = s.Int()
+			p.FormatVersion = s.Int()
 		case "hash":
-			c.Hash = s.Str()
+			p.Hash = s.Str()
 		case "workflow_id":
-			c.WorkflowID = s.Str()
+			p.WorkflowID = s.Str()
 		case "name":
-			c.Name = s.Str()
+			p.Name = s.Str()
 		case "owner":
-			c.Owner = s.Str()
+			p.Owner = s.Str()
 		case "timeout":
-			c.Timeout = scanNumber(s)
+			p.Timeout = scanNumber(s)
 		case "step_concurrency":
-			c.StepConcurrency = s.Int64()
+			p.StepConcurrency = s.Int64()
 		case "instance_step_concurrency":
-			c.InstanceStepConcurrency = s.Int64()
+			p.InstanceStepConcurrency = s.Int64()
 		case "run_strategy":
-			c.RunStrategy = s.Str()
+			p.RunStrategy = s.Str()
 		case "workflow_concurrency":
 			v := s.Int64()
-			c.WorkflowConcurrency = &v
+			p.WorkflowConcurrency = &v
 		case "params":
-			s.Decode(&c.Params)
+			s.Decode(&p.Params)
 		case "warnings":
-			c.Warnings = s.Strings()
+			p.Warnings = s.Strings()
 		case "defaults":
-			scanDefaults(s, &c.Defaults)
+			scanDefaults(s, &ps.defaults)
+			if ps.compact && stepsRead {
+				s.Fail() // the nodes took the defaults as they were read
+			}
 		case "steps":
-			c.Steps = ps.nodeList()
+			p.Steps = ps.nodeList()
+			stepsRead = true
 		}
 	})
+	if ps.compact && p.Steps == nil {
+		p.Steps = []*Node{} // what expandNodes makes of no steps
+	}
 }
 
 func scanNumber(s *jsonfast.Scanner) Number {
@@ -117,81 +151,142 @@ func scanDefaults(s *jsonfast.Scanner, d *nodeDefaults) {
 	})
 }
 
-// nodeList reads an array of compact nodes (not null: a plan's bodies
-// nest at most as deep as sel.JSONDepth let through).
-func (ps *planScan) nodeList() []*compactNode {
+// nodeList reads an array of nodes (not null: a plan's bodies nest at
+// most as deep as sel.JSONDepth let through); compact, it derives the
+// predecessors of the nodes that do not list them.
+func (ps *planScan) nodeList() []*Node {
 	s := ps.s
 	if !s.Open('[') {
 		return nil
 	}
-	out := []*compactNode{}
+	out := []*Node{}
+	var listed []int // the compact nodes that list their predecessors
 	for first := true; s.Elem(first); first = false {
-		c := ps.nodes.New()
-		s.Object(nodeKeys, func(k string) { ps.nodeField(c, k) })
-		out = append(out, c)
+		n := ps.nodes.New()
+		if ps.compact {
+			d := &ps.defaults
+			n.Kind, n.Type, n.Mode, n.FailureMode, n.Timeout = d.Kind, d.Type, d.Mode, d.FailureMode, d.Timeout
+		}
+		edges := 0 // "successors" and "next" read: encoding/json gives "next" precedence
+		s.Object(nodeKeys, func(k string) {
+			switch k {
+			case "successors", "next":
+				edges++
+			case "predecessors":
+				listed = append(listed, len(out))
+			}
+			ps.nodeField(n, k)
+		})
+		if edges > 1 {
+			s.Fail()
+		}
+		out = append(out, n)
+	}
+	if s.Failed() || !ps.compact {
+		return out
+	}
+	preds := derivePredecessors(out)
+	for i, n := range out {
+		if len(listed) > 0 && listed[0] == i {
+			listed = listed[1:]
+			continue
+		}
+		n.Predecessors = preds.of(n.ID)
 	}
 	return out
 }
 
-func (ps *planScan) nodeField(c *compactNode, k string) {
+func (ps *planScan) nodeField(n *Node, k string) {
 	s := ps.s
 	switch k {
 	case "id":
-		c.ID = s.Str()
+		n.ID = s.Str()
 	case "name":
-		c.Name = s.Str()
+		n.Name = s.Str()
 	case "kind":
-		v := s.Str()
-		c.Kind = &v
+		n.Kind = s.Str()
 	case "type":
-		v := s.Str()
-		c.Type = &v
+		n.Type = s.Str()
 	case "sub_type":
-		c.SubType = s.Str()
+		n.SubType = s.Str()
 	case "mode":
-		v := Mode(s.Str())
-		c.Mode = &v
+		n.Mode = Mode(s.Str())
 	case "task_queue":
-		c.TaskQueue = s.Str()
+		n.TaskQueue = s.Str()
 	case "predecessors":
-		v := s.Strings()
-		c.Predecessors = &v
+		n.Predecessors = s.Strings()
+		if ps.compact && len(n.Predecessors) == 0 {
+			n.Predecessors = nil // what expandNodes keeps of an empty list
+		}
 	case "successors":
-		c.Successors = scanEdges(s)
+		n.Successors = scanEdges(s)
 	case "next":
-		c.Next = s.Strings()
+		if !ps.compact {
+			s.Fail() // a canonical Node has no "next": encoding/json skips it
+			return
+		}
+		n.Successors = ps.next()
 	case "params":
-		s.Decode(&c.Params)
+		s.Decode(&n.Params)
 	case "failure_mode":
-		v := s.Str()
-		c.FailureMode = &v
+		n.FailureMode = s.Str()
 	case "timeout":
-		v := scanNumber(s)
-		c.Timeout = &v
+		n.Timeout = scanNumber(s)
 	case "retry":
-		s.Decode(&c.Retry)
+		s.Decode(&n.Retry)
 	case "heartbeat_timeout":
-		c.HeartbeatTimeout = s.Int64()
+		n.HeartbeatTimeout = s.Int64()
 	case "signal_dependencies":
-		s.Decode(&c.SignalDependencies)
+		s.Decode(&n.SignalDependencies)
 	case "signal_outputs":
-		s.Decode(&c.SignalOutputs)
+		s.Decode(&n.SignalOutputs)
 	case "body":
-		c.Body = &compactBody{}
-		s.Object(bodyKeys, func(string) { c.Body.Steps = ps.nodeList() })
+		n.Body = &Body{}
+		s.Object(bodyKeys, func(string) { n.Body.Steps = ps.nodeList() })
+		if ps.compact && n.Body.Steps == nil {
+			n.Body.Steps = []*Node{} // what expandNodes makes of no steps
+		}
 	case "condition":
-		c.Condition = s.Str()
+		n.Condition = s.Str()
 	case "concurrency":
-		c.Concurrency = s.Int64()
+		n.Concurrency = s.Int64()
 	case "strict_ordering":
-		c.StrictOrdering = s.Bool()
+		n.StrictOrdering = s.Bool()
 	case "collect":
-		c.Collect = s.Strings()
+		n.Collect = s.Strings()
 	case "sync":
-		c.Sync = s.Bool()
+		n.Sync = s.Bool()
 	case "explicit_params":
-		c.ExplicitParams = s.Bool()
+		n.ExplicitParams = s.Bool()
 	}
+}
+
+// next reads a compact node's "next" list (not null) as its unconditional
+// edges, a full-capacity slice of an array the lists share.
+func (ps *planScan) next() []Edge {
+	s := ps.s
+	if !s.Open('[') {
+		return nil
+	}
+	ps.scratch = ps.scratch[:0]
+	for first := true; s.Elem(first); first = false {
+		ps.scratch = append(ps.scratch, Edge{To: s.Str(), Condition: "true"})
+	}
+	if s.Failed() {
+		return nil
+	}
+	n := len(ps.scratch)
+	if n == 0 {
+		return []Edge{} // what expandNodes makes of an empty list
+	}
+	if n > cap(ps.edges)-len(ps.edges) {
+		// a new array, doubling from 2 up to 64 edges (or the list's own
+		// length): the slices handed out keep the old one
+		ps.edges = make([]Edge, 0, max(n, min(max(2*cap(ps.edges), 2), 64)))
+	}
+	start := len(ps.edges)
+	ps.edges = append(ps.edges, ps.scratch...)
+	return ps.edges[start:len(ps.edges):len(ps.edges)]
 }
 
 func scanEdges(s *jsonfast.Scanner) []Edge {
@@ -220,37 +315,11 @@ func scanEdges(s *jsonfast.Scanner) []Edge {
 // older client, an old history) at its start.
 func UnmarshalPlan(b []byte, p *Plan) error {
 	if sel.JSONDepth(b) <= 5*sel.MaxValueDepth+4*MaxBodyDepth+16 {
-		var c compactPlan
-		if scanCompact(b, &c) {
-			*p = Plan(c.planFields)
-			p.Steps = canonicalNodes(c.Steps)
+		var q Plan
+		if scanPlan(b, &q, false) {
+			*p = q
 			return nil
 		}
 	}
 	return json.Unmarshal(b, p)
-}
-
-// canonicalNodes turns scanned nodes into the nodes json.Unmarshal reads
-// from the same JSON: a field left out is its zero value (no defaults, no
-// derived predecessors) and "next", which Node does not have, is ignored.
-func canonicalNodes(cs []*compactNode) []*Node {
-	if cs == nil {
-		return nil
-	}
-	out := make([]*Node, len(cs))
-	for i, c := range cs {
-		n := (*Node)(&c.nodeFields)
-		n.Kind = orDefault(c.Kind, "")
-		n.Type = orDefault(c.Type, "")
-		n.Mode = orDefault(c.Mode, "")
-		n.FailureMode = orDefault(c.FailureMode, "")
-		n.Timeout = orDefault(c.Timeout, Number{})
-		n.Predecessors = orDefault(c.Predecessors, nil)
-		n.Successors = c.Successors
-		if c.Body != nil {
-			n.Body = &Body{Steps: canonicalNodes(c.Body.Steps)}
-		}
-		out[i] = n
-	}
-	return out
 }

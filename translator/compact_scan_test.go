@@ -67,9 +67,9 @@ func TestCompactScanMatchesReflection(t *testing.T) {
 	plans := compactPlans(t)
 	require.NotEmpty(t, plans)
 	for name, b := range plans {
-		var want, got compactPlan
-		require.NoError(t, json.Unmarshal(b, &want), name)
-		require.True(t, scanCompact(b, &got), "the scan should read %s: %s", name, b)
+		var want, got Plan
+		require.NoError(t, unmarshalCompactReflect(b, &want), name)
+		require.True(t, scanPlan(b, &got, true), "the scan should read %s: %s", name, b)
 		require.Equal(t, want, got, name)
 		p, err := DecodeCompact(b)
 		require.NoError(t, err, name)
@@ -108,14 +108,19 @@ func TestCompactScanLeavesTheRestToReflection(t *testing.T) {
 		"truncated":                      `{"id":"a"`,
 		"an unterminated string":         `{"id":"a`,
 		"an empty predecessors list":     `{"id":"a","predecessors":[]}`,
+		"successors and next":            `{"id":"a","successors":[{"to":"b","condition":"x"}],"next":["b"]},{"id":"b"}`,
+		"next and successors":            `{"id":"a","next":["b"],"successors":[{"to":"b","condition":"x"}]},{"id":"b"}`,
+		"an empty next list":             `{"id":"a","next":[]},{"id":"b","next":["a","b"]}`,
+		"a body without steps":           `{"id":"a","kind":"foreach","body":{}}`,
+		"listed and derived":             `{"id":"a","next":["b","c"]},{"id":"b","predecessors":["x"],"next":["c"]},{"id":"c"}`,
+		"duplicate ids":                  `{"id":"a","next":["b"]},{"id":"b","next":["a"]},{"id":"a","next":["b"]}`,
 		"bodies and all the other names": `{"id":"a","name":"n","kind":"foreach","type":"x","sub_type":"s","mode":"child","task_queue":"q","failure_mode":"I","timeout":{"text":"${t}"},"condition":"c","concurrency":3,"strict_ordering":true,"collect":["a/b"],"sync":false,"explicit_params":true,"body":{"steps":[{"id":"i","next":["j"]},{"id":"j"}]}}`,
 	}
 	for name, steps := range tests {
 		t.Run(name, func(t *testing.T) {
 			b := []byte(fmt.Sprintf(base, steps))
-			var want compactPlan
-			wantErr := json.Unmarshal(b, &want)
-			var got compactPlan
+			var want, got Plan
+			wantErr := unmarshalCompactReflect(b, &want)
 			gotErr := unmarshalCompact(b, &got)
 			if wantErr != nil {
 				require.EqualError(t, gotErr, wantErr.Error())
@@ -127,8 +132,17 @@ func TestCompactScanLeavesTheRestToReflection(t *testing.T) {
 	}
 	for _, trailer := range []string{" x", "}", " {}"} {
 		b := []byte(fmt.Sprintf(base, `{"id":"a"}`) + trailer)
-		var c compactPlan
-		require.Error(t, unmarshalCompact(b, &c), "trailing %q", trailer)
+		var p Plan
+		require.Error(t, unmarshalCompact(b, &p), "trailing %q", trailer)
+	}
+	for name, b := range map[string]string{
+		"defaults after the steps": `{"format_version":2,"steps":[{"id":"a"}],"defaults":{"kind":"step"}}`,
+		"no steps":                 `{"format_version":2,"defaults":{"kind":"step"}}`,
+	} {
+		var want, got Plan
+		require.NoError(t, unmarshalCompactReflect([]byte(b), &want), name)
+		require.NoError(t, unmarshalCompact([]byte(b), &got), name)
+		require.Equal(t, want, got, name)
 	}
 }
 
@@ -180,8 +194,8 @@ func TestUnmarshalPlanMatchesReflection(t *testing.T) {
 	}
 	require.Greater(t, len(docs), 50)
 	for name, b := range docs {
-		var c compactPlan
-		require.True(t, scanCompact(b, &c), "the scan should read %s", name)
+		var p Plan
+		require.True(t, scanPlan(b, &p, false), "the scan should read %s", name)
 	}
 	base := `{"format_version":1,"workflow_id":"w","timeout":{"value":5},"steps":[%s]}`
 	for name, steps := range map[string]string{
@@ -208,15 +222,15 @@ func TestUnmarshalPlanMatchesReflection(t *testing.T) {
 	}
 }
 
-// FuzzCompactDecode: any bytes decode to the compactPlan and the Plan
+// FuzzCompactDecode: any bytes decode, compact and canonical, to the Plan
 // that encoding/json decodes them to, error included (go test -fuzz
 // FuzzCompactDecode ./translator/).
 func FuzzCompactDecode(f *testing.F) {
 	f.Add([]byte(`{"format_version":2,"workflow_id":"w","timeout":{"value":5},"defaults":{"kind":"step","timeout":{}},"steps":[{"id":"a","next":["b"],"params":{"p":{"type":"LONG","value":1}}},{"id":"b","kind":"foreach","body":{"steps":[{"id":"i","successors":[{"to":"j","condition":"x"}]}]}}]}`))
 	f.Add([]byte(`{"format_version":1,"workflow_id":"w","timeout":{"value":5},"steps":[{"id":"a","kind":"step","mode":"inline","predecessors":["z"],"failure_mode":"F","timeout":{"text":"t"},"sync":true}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var want, got compactPlan
-		wantErr := json.Unmarshal(b, &want)
+		var want, got Plan
+		wantErr := unmarshalCompactReflect(b, &want)
 		gotErr := unmarshalCompact(b, &got)
 		if wantErr != nil {
 			require.EqualError(t, gotErr, wantErr.Error())

@@ -31,14 +31,10 @@ func (in RunInput) MarshalJSON() ([]byte, error) {
 	if !in.Compact || in.Plan == nil {
 		return json.Marshal(runInputFields(in))
 	}
-	plan, err := translator.EncodeCompact(in.Plan)
-	if err != nil {
-		return nil, fmt.Errorf("baton: encode run input: %w", err)
-	}
 	// The bytes json.Marshal writes with the plan as a json.RawMessage,
-	// without its pass over the plan (which EncodeCompact wrote compact
+	// without its pass over the plan (which AppendCompact writes compact
 	// and HTML-safe already): the other fields by encoding/json, then the
-	// plan in place of the null a nil RawMessage writes last.
+	// plan, written in place of the null a nil RawMessage writes last.
 	rest, err := json.Marshal(struct {
 		runInputFields
 		Plan json.RawMessage `json:"plan"`
@@ -50,10 +46,13 @@ func (in RunInput) MarshalJSON() ([]byte, error) {
 	if !bytes.HasSuffix(rest, []byte(null)) {
 		return nil, fmt.Errorf("baton: encode run input: the plan is not its last field: %.40q", rest)
 	}
-	out := make([]byte, 0, len(rest)+len(plan))
+	// What a step of a chain takes (translator.EncodeCompact's estimate).
+	out := make([]byte, 0, len(rest)+512+48*len(in.Plan.Steps))
 	out = append(out, rest[:len(rest)-len(null)]...)
 	out = append(out, `"plan":`...)
-	out = append(out, plan...)
+	if out, err = translator.AppendCompact(out, in.Plan); err != nil {
+		return nil, fmt.Errorf("baton: encode run input: %w", err)
+	}
 	return append(out, '}'), nil
 }
 

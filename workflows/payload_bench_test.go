@@ -21,7 +21,7 @@ import (
 func BenchmarkPayload300(b *testing.B) {
 	t := &testing.T{}
 	plan := compileJSON(t, string(benchChain(300, "BenchLocal")), localMode("BenchLocal"))
-	in, err := json.Marshal(workflows.RunInput{Plan: plan, Compact: true})
+	in, err := json.Marshal(clientInput(plan)) // what a client's start sends
 	require.NoError(b, err)
 	h := newHarness(t, map[string]activities.StepType{"BenchLocal": benchNoOp})
 	h.env.ExecuteWorkflow(workflows.WorkflowName, workflows.RunInput{Plan: plan, Compact: true})
@@ -33,7 +33,7 @@ func BenchmarkPayload300(b *testing.B) {
 	b.Run("encode-input", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := json.Marshal(workflows.RunInput{Plan: plan, Compact: true}); err != nil {
+			if _, err := json.Marshal(clientInput(plan)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -27,7 +27,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 		case "run_params":
 			f.RunParams = scanValues(s)
 		case "initiator":
-			f.Initiator = s.Str()
+			f.Initiator = s.StrAlone() // the input's one string beside the plan
 		case "depth":
 			f.Depth = s.Int()
 		case "restart":
@@ -44,6 +44,8 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 			f.LeanLocal = s.Int()
 		case "lean_result":
 			f.LeanResult = s.Bool()
+		case "result_format":
+			f.ResultFormat = s.Int()
 		case "step_params":
 			s.Decode(&f.StepParams)
 		case "signal":
@@ -57,7 +59,7 @@ func scanRunInput(b []byte, f *runInputFields) ([]byte, bool) {
 
 var (
 	runInputKeys = []string{"plan", "run_params", "initiator", "depth", "restart", "tree",
-		"breakpoints", "breakpoints_read", "lean", "lean_local", "lean_result", "step_params", "signal", "await_admission"}
+		"breakpoints", "breakpoints_read", "lean", "lean_local", "lean_result", "result_format", "step_params", "signal", "await_admission"}
 	stateKeys = []string{"format", "workflow_id", "plan_hash", "status", "start_time", "end_time",
 		"params", "steps", "error", "warnings", "run", "run_policy"}
 	stepKeys = []string{"id", "type", "mode", "status", "attempts", "retries", "at", "dur",
@@ -190,8 +192,9 @@ const (
 	stepHasDur
 )
 
-// steps reads the steps (not null), then fills in what the compact
-// encoding leaves out as unmarshalStateReflect does: type and mode of the
+// steps reads the steps (not null), and fills in what the compact
+// encoding leaves out as unmarshalStateReflect does, each step as it is
+// read (what it takes is the step before it): type and mode of the
 // previous step, status SUCCEEDED, one attempt, times from the offsets,
 // and with chain (format 4) a duration without an offset from the end of
 // the step before.
@@ -201,56 +204,62 @@ func (ss *stateScan) steps(compact, chain bool, base time.Time) []*StepState {
 		return nil
 	}
 	out := []*StepState{}
-	var scans []stepScan
+	var prev *StepState
 	for first := true; s.Elem(first); first = false {
 		st := ss.states.New()
-		scans = append(scans, stepScan{})
-		ss.step(st, &scans[len(scans)-1])
+		var sc stepScan
+		ss.step(st, &sc)
+		if s.Failed() || !ss.fill(st, &sc, prev, compact, chain, base) {
+			return nil
+		}
 		out = append(out, st)
+		prev = st
 	}
 	if s.Failed() {
 		return nil
 	}
-	var prevType, prevMode string
-	for i, st := range out {
-		sc := &scans[i]
-		if compact {
-			if sc.has&stepHasType == 0 {
-				st.Type = prevType
-			}
-			if sc.has&stepHasMode == 0 {
-				st.Mode = prevMode
-			}
-			prevType, prevMode = st.Type, st.Mode
-			if sc.has&stepHasStatus == 0 {
-				st.Status = Succeeded
-			}
-			if sc.has&stepHasAttempts == 0 {
-				st.Attempts = 1
-			}
+	return out
+}
+
+// fill fills in what step st's JSON (sc) left out; prev is the step
+// before it (nil: none). It reports false, failing the scan, where a
+// chained step has no step before it that ended.
+func (ss *stateScan) fill(st *StepState, sc *stepScan, prev *StepState, compact, chain bool, base time.Time) bool {
+	if compact {
+		if sc.has&stepHasType == 0 && prev != nil {
+			st.Type = prev.Type
 		}
-		switch {
-		case sc.has&stepHasAt != 0:
-			start := ss.times.New()
-			*start = base.Add(time.Duration(sc.at))
-			st.StartTime = start
-			if sc.has&stepHasDur != 0 {
-				end := ss.times.New()
-				*end = start.Add(time.Duration(sc.dur))
-				st.EndTime = end
-			}
-		case chain && sc.has&stepHasDur != 0:
-			if i == 0 || out[i-1].EndTime == nil {
-				s.Fail() // encoding/json's decode says what is wrong
-				return nil
-			}
-			start, end := ss.times.New(), ss.times.New()
-			*start = *out[i-1].EndTime
-			*end = start.Add(time.Duration(sc.dur))
-			st.StartTime, st.EndTime = start, end
+		if sc.has&stepHasMode == 0 && prev != nil {
+			st.Mode = prev.Mode
+		}
+		if sc.has&stepHasStatus == 0 {
+			st.Status = Succeeded
+		}
+		if sc.has&stepHasAttempts == 0 {
+			st.Attempts = 1
 		}
 	}
-	return out
+	switch {
+	case sc.has&stepHasAt != 0:
+		start := ss.times.New()
+		*start = base.Add(time.Duration(sc.at))
+		st.StartTime = start
+		if sc.has&stepHasDur != 0 {
+			end := ss.times.New()
+			*end = start.Add(time.Duration(sc.dur))
+			st.EndTime = end
+		}
+	case chain && sc.has&stepHasDur != 0:
+		if prev == nil || prev.EndTime == nil {
+			ss.s.Fail() // encoding/json's decode says what is wrong
+			return false
+		}
+		start, end := ss.times.New(), ss.times.New()
+		*start = *prev.EndTime
+		*end = start.Add(time.Duration(sc.dur))
+		st.StartTime, st.EndTime = start, end
+	}
+	return true
 }
 
 func (ss *stateScan) step(st *StepState, sc *stepScan) {

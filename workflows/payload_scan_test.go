@@ -49,7 +49,7 @@ func onlyRunInputKeys(keys map[string]json.RawMessage) bool {
 	for k := range keys {
 		switch k {
 		case "plan", "run_params", "initiator", "depth", "restart", "tree", "breakpoints",
-			"breakpoints_read", "lean", "lean_local", "step_params", "signal", "await_admission":
+			"breakpoints_read", "lean", "lean_local", "lean_result", "result_format", "step_params", "signal", "await_admission":
 		default:
 			return false
 		}
@@ -85,6 +85,17 @@ func TestPayloadScanMatchesReflection(t *testing.T) {
 			require.True(t, scanState(ref, &again), name)
 			require.Equal(t, reflectState(t, ref), again, name)
 		}
+	}
+	// What a client's start sends (client.Start's fields), with a plan of
+	// the histories.
+	for name, b := range inputs {
+		var in RunInput
+		require.NoError(t, json.Unmarshal(b, &in), name)
+		client, err := json.Marshal(RunInput{Plan: in.Plan, Initiator: "MANUAL", LeanLocal: LeanLocalInput, BreakpointsRead: true,
+			Compact: true, LeanResult: true, ResultFormat: ChainedStateFormat})
+		require.NoError(t, err)
+		inputs["a client's start with the plan of "+name] = client
+		break
 	}
 	for name, b := range inputs {
 		var want, got RunInput

@@ -31,13 +31,15 @@ func TestScannerReadsWhatJSONReads(t *testing.T) {
 		`"unterminated`: false, "\"tab\there\"": false, `"\x"`: false, `5`: false,
 	}
 	for in, ok := range strs {
-		s := NewScanner([]byte(in))
-		v := s.Str()
-		require.Equal(t, ok, s.End(), "%q", in)
-		if ok {
-			var want string
-			require.NoError(t, json.Unmarshal([]byte(in), &want))
-			require.Equal(t, want, v, "%q", in)
+		for name, str := range map[string]func(*Scanner) string{"Str": (*Scanner).Str, "StrAlone": (*Scanner).StrAlone} {
+			s := NewScanner([]byte(in))
+			v := str(s)
+			require.Equal(t, ok, s.End(), "%s %q", name, in)
+			if ok {
+				var want string
+				require.NoError(t, json.Unmarshal([]byte(in), &want))
+				require.Equal(t, want, v, "%s %q", name, in)
+			}
 		}
 	}
 	for in, ok := range map[string]bool{"true": true, "false": true, "truex": false, "null": false, "1": false} {

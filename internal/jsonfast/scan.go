@@ -224,18 +224,33 @@ func (s *Scanner) Int() int {
 
 // Str reads a string. One without escapes, control bytes or invalid UTF-8
 // is copied as it is; any other is decoded by encoding/json.
-func (s *Scanner) Str() string {
+func (s *Scanner) Str() string { return s.readStr(false) }
+
+// StrAlone reads a string as Str does, copying it alone: for a document
+// whose strings are few beside what it reads raw (a run's input: its
+// initiator, then the 9 KB plan that Raw hands on), where Str's one copy of
+// the whole document would be that document again.
+func (s *Scanner) StrAlone() string { return s.readStr(true) }
+
+func (s *Scanner) readStr(alone bool) string {
 	tok, plain := s.strToken()
-	if s.fail {
+	switch {
+	case s.fail:
 		return ""
+	case !plain:
+		return s.unquote(tok)
+	case alone:
+		return string(tok[1 : len(tok)-1])
 	}
-	if plain {
-		if s.str == "" {
-			s.str = string(s.b)
-		}
-		end := s.i - 1
-		return s.str[end-(len(tok)-2) : end]
+	if s.str == "" {
+		s.str = string(s.b)
 	}
+	end := s.i - 1
+	return s.str[end-(len(tok)-2) : end]
+}
+
+// unquote decodes a string token by encoding/json, or fails.
+func (s *Scanner) unquote(tok []byte) string {
 	var v string
 	if err := json.Unmarshal(tok, &v); err != nil {
 		s.fail = true
