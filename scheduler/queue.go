@@ -351,8 +351,12 @@ func (q *queue) childEnded(ctx workflow.Context, id string) {
 	delete(q.children, id)
 	var st workflows.State
 	err := f.Get(ctx, &st)
-	in := q.running(id)
-	q.ended = append(q.ended, endingOf(id, &st, err, in != nil && in.AdmitMissed))
+	admitMissed := false
+	if err != nil { // only a failed child's reason reads it: no scan of Running per success
+		in := q.running(id)
+		admitMissed = in != nil && in.AdmitMissed
+	}
+	q.ended = append(q.ended, endingOf(id, &st, err, admitMissed))
 }
 
 // settle applies the ends of children whose result is in (a start
@@ -406,10 +410,10 @@ func endingOf(id string, st *workflows.State, err error, admitMissed bool) endin
 		return ending{id: id, status: string(st.Status), run: st.Run, reason: st.Error}
 	}
 	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
-	if errors.As(err, &already) && admitMissed {
-		return ending{id: id, status: StatusStopped, reason: reasonAdmitMissed}
-	}
 	if errors.As(err, &already) {
+		if admitMissed {
+			return ending{id: id, status: StatusStopped, reason: reasonAdmitMissed}
+		}
 		return ending{id: id, status: StatusStopped, reason: "an instance with this id exists already (request_id used before)"}
 	}
 	var canceled *temporal.CanceledError
