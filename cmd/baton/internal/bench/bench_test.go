@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,7 @@ func TestSmoke(t *testing.T) {
 		{"dag", "baton", "inline", 12}, {"dag", "naive", "activity", 12},
 		{"params", "baton", "inline+sel", 9}, {"params", "baton", "inline", 9}, {"params", "naive", "activity+sel", 9},
 		{"throughput", "baton", "inline", 5}, {"throughput", "baton", "local_activity", 5}, {"throughput", "floor", "local_activity", 5},
+		{"throughput", "floor", throughputChainMode, 5}, {"throughput", "floor", throughputFeaturesMode, 5},
 		{"throughput", "naive", "activity", 5},
 		{"scale", "baton", "foreach", 3},
 		{"wide", "baton", "local_activity", 3}, {"wide", "floor", "local_activity", 3},
@@ -203,6 +205,64 @@ func TestFloorForeach(t *testing.T) {
 			}
 			require.LessOrEqual(t, most, tt.conc)
 			require.Greater(t, most, 1, "no two iterations overlapped")
+		})
+	}
+}
+
+// TestFloorFan runs the floor workflow under the test suite as a chain and
+// as the throughput scenario's DAG: the chain's steps one at a time in
+// order; the DAG's first step, then its three middle steps all started
+// before any of them ends (each waits for the other two), then the last.
+func TestFloorFan(t *testing.T) {
+	tests := []struct {
+		name string
+		in   floorInput
+		want []string // the order of the steps' starts (s) and ends (e); "*" is any of the middle three
+	}{
+		{"chain", floorInput{N: 5, Local: true}, []string{"s0", "e0", "s1", "e1", "s2", "e2", "s3", "e3", "s4", "e4"}},
+		{"dag", floorInput{N: 5, Local: true, Fan: fiveStepFan}, []string{"s0", "e0", "s*", "s*", "s*", "e*", "e*", "e*", "s4", "e4"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var suite testsuite.WorkflowTestSuite
+			suite.SetLogger(worker.NewLogger(nil))
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(floorWorkflow, workflow.RegisterOptions{Name: floorWorkflowName})
+			var mu sync.Mutex
+			var log []string
+			arrived, all := 0, make(chan struct{}) // the middle steps' barrier
+			env.RegisterActivityWithOptions(func(_ context.Context, i int) error {
+				mu.Lock()
+				log = append(log, fmt.Sprintf("s%d", i))
+				if tt.in.Fan > 1 && i >= 1 && i <= tt.in.Fan {
+					if arrived++; arrived == tt.in.Fan {
+						close(all)
+					}
+					mu.Unlock()
+					select {
+					case <-all:
+					case <-time.After(10 * time.Second):
+						return fmt.Errorf("step %d: the other middle steps did not start", i)
+					}
+				} else {
+					mu.Unlock()
+				}
+				mu.Lock()
+				log = append(log, fmt.Sprintf("e%d", i))
+				mu.Unlock()
+				return nil
+			}, activity.RegisterOptions{Name: floorActivityName})
+			env.ExecuteWorkflow(floorWorkflowName, tt.in)
+			require.True(t, env.IsWorkflowCompleted())
+			require.NoError(t, env.GetWorkflowError())
+			require.Len(t, log, len(tt.want), "%v", log)
+			for k, w := range tt.want {
+				if w[1] == '*' {
+					require.Contains(t, []string{w[:1] + "1", w[:1] + "2", w[:1] + "3"}, log[k], "%v", log)
+				} else {
+					require.Equal(t, w, log[k], "%v", log)
+				}
+			}
 		})
 	}
 }

@@ -169,17 +169,41 @@ func firstError(st *workflows.State) string {
 type floorInput struct {
 	N     int  `json:"n"`
 	Local bool `json:"local"`
+	// Fan, above 1, runs the N steps as the throughput scenario's DAG
+	// (fiveStepDef): the first, then the next Fan at once, then the rest
+	// one after another.
+	Fan int `json:"fan,omitempty"`
 }
 
 // floorWorkflow is the floor: a hand-written chain of n NoOp (local)
 // activities with the interpreter's options (one attempt each), and no
-// interpreter. With n = 0 it is the empty workflow.
+// interpreter. With n = 0 it is the empty workflow; with Fan, the same
+// steps as a DAG, the way Temporal code starts parallel steps (all their
+// futures, then each one's Get).
 func floorWorkflow(ctx workflow.Context, in floorInput) error {
 	ctx = floorOptions(ctx, in.Local)
-	for i := range in.N {
-		if err := floorStart(ctx, in.Local, i).Get(ctx, nil); err != nil {
-			return err
+	for i := 0; i < in.N; {
+		width := 1
+		if i == 1 && in.Fan > 1 {
+			width = min(in.Fan, in.N-i)
 		}
+		if width == 1 {
+			if err := floorStart(ctx, in.Local, i).Get(ctx, nil); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		fs := make([]workflow.Future, width)
+		for j := range fs {
+			fs[j] = floorStart(ctx, in.Local, i+j)
+		}
+		for _, f := range fs {
+			if err := f.Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+		i += width
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 
 	sdkclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -30,18 +31,30 @@ const floorFeaturesWorkflowName = "bench.FloorFeatures"
 // returns (README, Performance, session 9: 372 bytes).
 const featuresResultBytes = 372
 
+// fiveStepResultBytes is about the size of the lean State a run of the
+// throughput scenario's DAG of local activities returns (session 12: 524
+// bytes, TestDiagStart's history shape of one such run).
+const fiveStepResultBytes = 524
+
 // floorFeaturesInput is the features workflow's input: Baton's run input
 // for the same plan, as bytes, so the start request, the history and the
 // eager task carry the same payload.
 type floorFeaturesInput struct {
 	Run    json.RawMessage `json:"run"`
 	Result int             `json:"result"`
+	// Steps, if set, are the floor workflow's steps, run first.
+	Steps *floorInput `json:"steps,omitempty"`
 }
 
-// floorFeaturesWorkflow upserts BatonStatus as a run's last task does and
-// returns Result bytes of its input (real JSON, so it compresses as a
-// State does on the wire).
+// floorFeaturesWorkflow runs its steps as the floor workflow does, then
+// upserts BatonStatus as a run's last task does and returns Result bytes
+// of its input (real JSON, as a State is).
 func floorFeaturesWorkflow(ctx workflow.Context, in floorFeaturesInput) (string, error) {
+	if in.Steps != nil {
+		if err := floorWorkflow(ctx, *in.Steps); err != nil {
+			return "", err
+		}
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, workflows.SearchAttributeStatus.ValueSet(string(workflows.InstanceSucceeded))); err != nil {
 		return "", err
 	}
@@ -51,23 +64,31 @@ func floorFeaturesWorkflow(ctx workflow.Context, in floorFeaturesInput) (string,
 // featuresVariant is the start scenario's features row for the plan of
 // def (a compile error is the row's error, as in planVariantWith).
 func (b *bench) featuresVariant(def []byte) variant {
-	sys := b.baton
 	r := &Row{Scenario: ScenarioStart, System: "floor", Mode: startFeaturesMode, N: 1}
+	run, err := b.featuresRun(def, featuresResultBytes, nil)
+	if err != nil {
+		r.Error = err.Error()
+		return variant{row: r, sys: b.baton}
+	}
+	return variant{row: r, sys: b.baton, fn: run}
+}
+
+// featuresRun is one run of the features workflow for the plan of def:
+// Baton's run input for it, a result of result bytes, and steps (if not
+// nil) run first.
+func (b *bench) featuresRun(def []byte, result int, steps *floorInput) (func(context.Context) error, error) {
+	sys := b.baton
 	plan, err := sys.compile(def)
 	if err != nil {
-		r.Error = "compile: " + err.Error()
-		return variant{row: r, sys: sys}
+		return nil, fmt.Errorf("compile: %w", err)
 	}
 	run, err := json.Marshal(workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
 		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat})
 	if err != nil {
-		r.Error = "input: " + err.Error()
-		return variant{row: r, sys: sys}
+		return nil, fmt.Errorf("input: %w", err)
 	}
-	in := floorFeaturesInput{Run: run, Result: featuresResultBytes}
-	return variant{row: r, sys: sys, fn: func(ctx context.Context) error {
-		return sys.runFloorFeatures(ctx, plan, in)
-	}}
+	in := floorFeaturesInput{Run: run, Result: result, Steps: steps}
+	return func(ctx context.Context) error { return sys.runFloorFeatures(ctx, plan, in) }, nil
 }
 
 // runFloorFeatures starts the features workflow with the search

@@ -22,16 +22,45 @@ func (b *bench) throughput(ctx context.Context) {
 		b.loadPlan(b.baton, row("local_activity"), fiveStepDef(typeLocal)),
 	}
 	if !b.opts.NoFloor {
-		// The ceiling: the same load of hand-written 5-local-activity runs.
-		floor := row("local_activity")
-		floor.System = "floor"
-		sys := b.baton
-		vs = append(vs, &loadVariant{row: &floor, sys: sys, run: func(ctx context.Context) error {
-			return sys.runFloor(ctx, floorInput{N: floor.N, Local: true})
-		}})
+		// The ceiling: the same load of hand-written runs of the same DAG
+		// of 5 local activities, and (up to session 11 the only floor) of
+		// a chain of 5, which starts no two at once.
+		floor := func(mode string, in floorInput) *loadVariant {
+			r := row(mode)
+			r.System = "floor"
+			sys := b.baton
+			return &loadVariant{row: &r, sys: sys, run: func(ctx context.Context) error { return sys.runFloor(ctx, in) }}
+		}
+		vs = append(vs,
+			floor("local_activity", floorInput{N: 5, Local: true, Fan: fiveStepFan}),
+			floor(throughputChainMode, floorInput{N: 5, Local: true}))
+		// The same DAG carrying what a Baton run carries (the start
+		// scenario's features row, features.go).
+		features := row(throughputFeaturesMode)
+		features.System = "floor"
+		v := &loadVariant{row: &features, sys: b.baton}
+		run, err := b.featuresRun(fiveStepDef(typeLocal), fiveStepResultBytes, &floorInput{N: 5, Local: true, Fan: fiveStepFan})
+		if err != nil {
+			features.Error = err.Error()
+		}
+		v.run = run
+		vs = append(vs, v)
 	}
 	b.loadRows(ctx, runs, conc, vs...)
 }
+
+// throughputChainMode is the throughput scenario's second floor row: the
+// five local activities one after another, where the DAG (fiveStepDef)
+// runs three of them at once.
+const throughputChainMode = "local_activity, chain"
+
+// throughputFeaturesMode is the throughput scenario's third floor row:
+// the DAG's floor carrying what a Baton run carries (features.go), so that
+// Baton against it is what Baton's own code costs.
+const throughputFeaturesMode = "local_activity, features"
+
+// fiveStepFan is how many steps of fiveStepDef run at once (a, b and c).
+const fiveStepFan = 3
 
 // loadVariant is one row of a load: what one run does, and what its
 // batches measured so far.

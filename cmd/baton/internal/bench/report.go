@@ -286,6 +286,8 @@ func (r *Report) compare() {
 			modes = []string{"inline"}
 		case f.Scenario == ScenarioStart:
 			modes = []string{"inline", startNoSAMode}
+		case f.Scenario == ScenarioThroughput && (f.Mode == throughputChainMode || f.Mode == throughputFeaturesMode):
+			modes = []string{"local_activity"}
 		}
 		for _, mode := range modes {
 			if b := r.find(f.Scenario, "baton", mode, max(f.N, 1)); b != nil {
