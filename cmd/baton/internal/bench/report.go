@@ -303,7 +303,11 @@ func (r *Report) compareFloor(b, f *Row) {
 	if f.Scenario == ScenarioThroughput {
 		c := Comparison{Against: "floor", What: "throughput " + f.Mode, Baton: b.RunsPerSec, Other: f.RunsPerSec, Unit: "runs/s"}
 		c.Ratio = (f.RunsPerSec - b.RunsPerSec) / f.RunsPerSec * 100
-		c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%.0f%% fewer runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, c.Ratio) + cpuText(b, f)
+		fewer := fmt.Sprintf("%.0f%% fewer", c.Ratio)
+		if c.Ratio < 0 {
+			fewer = fmt.Sprintf("%.0f%% more", -c.Ratio)
+		}
+		c.Text = fmt.Sprintf("%-28s baton %8.1f runs/s  floor %8.1f runs/s  (%s runs/s than the floor)", c.What, b.RunsPerSec, f.RunsPerSec, fewer) + cpuText(b, f)
 		r.Comparisons = append(r.Comparisons, c)
 		return
 	}

@@ -42,3 +42,32 @@ func TestPairedRatio(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareThroughput: a throughput comparison says how many more or
+// fewer runs/s Baton made than the floor row, and each floor row of the
+// throughput scenario is compared with Baton's local-activity row.
+func TestCompareThroughput(t *testing.T) {
+	tests := []struct {
+		name       string
+		baton      float64
+		floorMode  string
+		floor      float64
+		want, what string
+	}{
+		{"fewer", 90, "local_activity", 100, "(10% fewer runs/s than the floor)", "throughput local_activity"},
+		{"more", 110, throughputFeaturesMode, 100, "(10% more runs/s than the floor)", "throughput " + throughputFeaturesMode},
+		{"chain floor", 95, throughputChainMode, 100, "(5% fewer runs/s than the floor)", "throughput " + throughputChainMode},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Rows: []*Row{
+				{Scenario: ScenarioThroughput, System: "baton", Mode: "local_activity", N: 5, Reps: 1, RunsPerSec: tt.baton},
+				{Scenario: ScenarioThroughput, System: "floor", Mode: tt.floorMode, N: 5, Reps: 1, RunsPerSec: tt.floor},
+			}}
+			r.compare()
+			require.Len(t, r.Comparisons, 1)
+			require.Equal(t, tt.what, r.Comparisons[0].What)
+			require.Contains(t, r.Comparisons[0].Text, tt.want)
+		})
+	}
+}
