@@ -232,20 +232,21 @@ func TestFloorFan(t *testing.T) {
 			var log []string
 			arrived, all := 0, make(chan struct{}) // the middle steps' barrier
 			env.RegisterActivityWithOptions(func(_ context.Context, i int) error {
+				middle := tt.in.Fan > 1 && i >= 1 && i <= tt.in.Fan
 				mu.Lock()
 				log = append(log, fmt.Sprintf("s%d", i))
-				if tt.in.Fan > 1 && i >= 1 && i <= tt.in.Fan {
+				if middle {
 					if arrived++; arrived == tt.in.Fan {
 						close(all)
 					}
-					mu.Unlock()
+				}
+				mu.Unlock()
+				if middle {
 					select {
 					case <-all:
 					case <-time.After(10 * time.Second):
 						return fmt.Errorf("step %d: the other middle steps did not start", i)
 					}
-				} else {
-					mu.Unlock()
 				}
 				mu.Lock()
 				log = append(log, fmt.Sprintf("e%d", i))

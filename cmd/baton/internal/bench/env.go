@@ -187,13 +187,6 @@ func floorWorkflow(ctx workflow.Context, in floorInput) error {
 		if i == 1 && in.Fan > 1 {
 			width = min(in.Fan, in.N-i)
 		}
-		if width == 1 {
-			if err := floorStart(ctx, in.Local, i).Get(ctx, nil); err != nil {
-				return err
-			}
-			i++
-			continue
-		}
 		fs := make([]workflow.Future, width)
 		for j := range fs {
 			fs[j] = floorStart(ctx, in.Local, i+j)

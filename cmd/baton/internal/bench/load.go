@@ -25,26 +25,22 @@ func (b *bench) throughput(ctx context.Context) {
 		// The ceiling: the same load of hand-written runs of the same DAG
 		// of 5 local activities, and (up to session 11 the only floor) of
 		// a chain of 5, which starts no two at once.
-		floor := func(mode string, in floorInput) *loadVariant {
+		floor := func(mode string, run func(context.Context) error, err error) *loadVariant {
 			r := row(mode)
 			r.System = "floor"
-			sys := b.baton
-			return &loadVariant{row: &r, sys: sys, run: func(ctx context.Context) error { return sys.runFloor(ctx, in) }}
+			if err != nil {
+				r.Error = err.Error()
+			}
+			return &loadVariant{row: &r, sys: b.baton, run: run}
 		}
-		vs = append(vs,
-			floor("local_activity", floorInput{N: 5, Local: true, Fan: fiveStepFan}),
-			floor(throughputChainMode, floorInput{N: 5, Local: true}))
+		dag, chain := floorInput{N: 5, Local: true, Fan: fiveStepFan}, floorInput{N: 5, Local: true}
 		// The same DAG carrying what a Baton run carries (the start
 		// scenario's features row, features.go).
-		features := row(throughputFeaturesMode)
-		features.System = "floor"
-		v := &loadVariant{row: &features, sys: b.baton}
-		run, err := b.featuresRun(fiveStepDef(typeLocal), fiveStepResultBytes, &floorInput{N: 5, Local: true, Fan: fiveStepFan})
-		if err != nil {
-			features.Error = err.Error()
-		}
-		v.run = run
-		vs = append(vs, v)
+		features, err := b.featuresRun(fiveStepDef(typeLocal), fiveStepResultBytes, &dag)
+		vs = append(vs,
+			floor("local_activity", func(ctx context.Context) error { return b.baton.runFloor(ctx, dag) }, nil),
+			floor(throughputChainMode, func(ctx context.Context) error { return b.baton.runFloor(ctx, chain) }, nil),
+			floor(throughputFeaturesMode, features, err))
 	}
 	b.loadRows(ctx, runs, conc, vs...)
 }
