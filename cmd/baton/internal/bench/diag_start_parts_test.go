@@ -33,6 +33,7 @@ const (
 	metaSearchAttributes startMeta = 1 << iota // BatonStatus and BatonWorkflowId
 	metaSummary                                // the static summary and details
 	metaInput                                  // an input as large as Baton's
+	metaStatusOnly                             // BatonStatus alone
 )
 
 func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
@@ -46,11 +47,11 @@ func partsWorkflow(ctx workflow.Context, in partsInput) (string, error) {
 
 // TestDiagStartParts is a diagnostic, skipped unless BATON_START_DIAG=1
 // (BATON_START_REPS runs per variant, 200 by default; BATON_START_PARTS=
-// floor,meta,sa,summary,input,upsert,result,result-lean,all,all-lean,baton,baton-nosa
+// floor,meta,sa,sa-status,summary,input,upsert,result,result-lean,all,all-lean,baton,baton-nosa
 // picks variants, one for a CPU profile of it alone): it takes apart
 // what a Baton start carries beyond the floor's empty workflow, with
 // hand-written workflows that add one thing each (the start's search
-// attributes, summary and details and a 460-byte input, together and each
+// attributes, and BatonStatus alone; summary and details and a 460-byte input, together and each
 // alone; the BatonStatus upsert; a 1.7 KB result, and the 370-byte lean
 // one), beside Baton's own one-step run with and without its search
 // attributes, run interleaved, and prints the p50 of each phase of a
@@ -70,6 +71,9 @@ func TestDiagStartParts(t *testing.T) {
 			so.TypedSearchAttributes = temporal.NewSearchAttributes(
 				workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)),
 				workflows.SearchAttributeWorkflowID.ValueSet("bench-chain-1"))
+		}
+		if meta&metaStatusOnly != 0 {
+			so.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.SearchAttributeStatus.ValueSet(string(workflows.InProgress)))
 		}
 		if meta&metaSummary != 0 {
 			so.StaticSummary = "Maestro bench-chain-1 (1 steps)"
@@ -103,6 +107,7 @@ func TestDiagStartParts(t *testing.T) {
 		variant("floor", 0, partsInput{}),
 		variant("meta", meta, partsInput{}),
 		variant("sa", metaSearchAttributes, partsInput{}),
+		variant("sa-status", metaStatusOnly, partsInput{}),
 		variant("summary", metaSummary, partsInput{}),
 		variant("input", metaInput, partsInput{}),
 		variant("upsert", 0, partsInput{Upsert: true}),

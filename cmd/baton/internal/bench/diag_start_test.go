@@ -24,11 +24,29 @@ import (
 // workflow, alternately, and prints per system the process CPU per run
 // (server, worker and client share the process), the client's RPCs and
 // their bytes (request and response, as protobuf) per run, and the last
-// run's history (README, Performance, session 7).
+// run's history (README, Performance, session 7). BATON_START_PLAN=five
+// runs the throughput scenario's five-step DAG of local activities instead,
+// one run at a time, against its features floor (docs/performance.md,
+// session 14).
 func TestDiagStart(t *testing.T) {
 	ctx, sys, wire, reps := diagStartSystem(t)
 	only := os.Getenv("BATON_START_ONLY")
-	plan, err := sys.compile(chainDef(1, typeNoOp))
+	def := chainDef(1, typeNoOp)
+	floorRun := func() (string, string, error) { return sys.runFloorWorkflow(ctx, floorWorkflowName, floorInput{}) }
+	if os.Getenv("BATON_START_PLAN") == "five" {
+		def = fiveStepDef(typeLocal)
+		fplan, in, err := sys.featuresInput(def, fiveStepResultBytes, &floorInput{N: 5, Local: true, Fan: fiveStepFan})
+		require.NoError(t, err)
+		floorRun = func() (string, string, error) {
+			wr, err := sys.startFloorFeatures(ctx, fplan, in)
+			if err != nil {
+				return "", "", err
+			}
+			var out string
+			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
+		}
+	}
+	plan, err := sys.compile(def)
 	require.NoError(t, err)
 	baton := &startTally{name: "baton", run: func() (string, string, error) {
 		run, err := sys.runPlan(ctx, plan)
@@ -37,9 +55,7 @@ func TestDiagStart(t *testing.T) {
 		}
 		return run.ID(), run.RunID(), nil
 	}}
-	floor := &startTally{name: "floor", run: func() (string, string, error) {
-		return sys.runFloorWorkflow(ctx, floorWorkflowName, floorInput{})
-	}}
+	floor := &startTally{name: "floor", run: floorRun}
 	var tallies []*startTally
 	for _, tl := range []*startTally{baton, floor} {
 		if only == "" || only == tl.name {

@@ -78,23 +78,40 @@ func (b *bench) featuresVariant(def []byte) variant {
 // nil) run first.
 func (b *bench) featuresRun(def []byte, result int, steps *floorInput) (func(context.Context) error, error) {
 	sys := b.baton
-	plan, err := sys.compile(def)
+	plan, in, err := sys.featuresInput(def, result, steps)
 	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		wr, err := sys.startFloorFeatures(ctx, plan, in)
+		if err != nil {
+			return err
+		}
+		var out string
+		return wr.Get(ctx, &out)
+	}, nil
+}
+
+// featuresInput is the features workflow's plan and input for def: Baton's
+// run input for the plan, a result of result bytes, and steps (if not nil)
+// run first.
+func (s *system) featuresInput(def []byte, result int, steps *floorInput) (*translator.Plan, floorFeaturesInput, error) {
+	plan, err := s.compile(def)
+	if err != nil {
+		return nil, floorFeaturesInput{}, fmt.Errorf("compile: %w", err)
 	}
 	run, err := json.Marshal(workflows.RunInput{Plan: plan, Initiator: "MANUAL", LeanLocal: workflows.LeanLocalInput,
 		BreakpointsRead: true, Compact: true, LeanResult: true, ResultFormat: workflows.ChainedStateFormat})
 	if err != nil {
-		return nil, fmt.Errorf("input: %w", err)
+		return nil, floorFeaturesInput{}, fmt.Errorf("input: %w", err)
 	}
-	in := floorFeaturesInput{Run: run, Result: result, Steps: steps}
-	return func(ctx context.Context) error { return sys.runFloorFeatures(ctx, plan, in) }, nil
+	return plan, floorFeaturesInput{Run: run, Result: result, Steps: steps}, nil
 }
 
-// runFloorFeatures starts the features workflow with the search
-// attributes and user metadata a Baton client gives a one-step run of
-// plan (client/observe.go) and waits for it.
-func (s *system) runFloorFeatures(ctx context.Context, plan *translator.Plan, in floorFeaturesInput) error {
+// startFloorFeatures starts the features workflow with the search
+// attributes and user metadata a Baton client gives a run of plan
+// (client/observe.go).
+func (s *system) startFloorFeatures(ctx context.Context, plan *translator.Plan, in floorFeaturesInput) (sdkclient.WorkflowRun, error) {
 	so := sdkclient.StartWorkflowOptions{
 		ID:               plan.WorkflowID + "/" + newRunSuffix(),
 		TaskQueue:        taskQueue,
@@ -104,12 +121,7 @@ func (s *system) runFloorFeatures(ctx context.Context, plan *translator.Plan, in
 			workflows.SearchAttributeWorkflowID.ValueSet(plan.WorkflowID)),
 	}
 	so.StaticSummary, so.StaticDetails = client.RunMetadata(plan, 0)
-	wr, err := s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
-	if err != nil {
-		return err
-	}
-	var out string
-	return wr.Get(ctx, &out)
+	return s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
 }
 
 // newRunSuffix is a random suffix of the shape a Baton client gives a
