@@ -97,7 +97,8 @@ func TestListDescribeFailedRun(t *testing.T) {
 		return len(resp.Executions) == 1 && resp.Executions[0].Execution.WorkflowId == failedID
 	}, 30*time.Second, 100*time.Millisecond)
 
-	runs := listJSON(t, func(r []client.RunInfo) bool { return len(r) == 1 }, append([]string{"--status", "FAILED"}, addr...)...)
+	// (the status upsert and the close reach the visibility store apart)
+	runs := listJSON(t, func(r []client.RunInfo) bool { return len(r) == 1 && r[0].CloseTime != nil }, append([]string{"--status", "FAILED"}, addr...)...)
 	require.Equal(t, failedID, runs[0].ID)
 	require.Equal(t, "ops-fail", runs[0].WorkflowID)
 	require.Equal(t, workflows.InstanceFailed, runs[0].Status)
@@ -210,8 +211,11 @@ func TestNamespaceWithoutSearchAttributes(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	id := runID(t, out)
 
-	runs := listJSON(t, func(r []client.RunInfo) bool { return len(r) == 1 }, addr...)
+	// run returns when the run has ended; the visibility store learns of
+	// the close a moment later, and until then lists the run as running.
+	runs := listJSON(t, func(r []client.RunInfo) bool { return len(r) == 1 && r[0].CloseTime != nil }, addr...)
 	require.Equal(t, id, runs[0].ID)
+	require.Equal(t, "COMPLETED", runs[0].TemporalStatus)
 	require.Empty(t, runs[0].WorkflowID, "no search attributes")
 	require.Empty(t, runs[0].Status, "a completed run without BatonStatus has no known instance status")
 	code, _, errOut = runMain(t, append([]string{"list", "--status", "FAILED"}, addr...)...)
