@@ -37,14 +37,7 @@ func TestDiagStart(t *testing.T) {
 		def = fiveStepDef(typeLocal)
 		fplan, in, err := sys.featuresInput(def, fiveStepResultBytes, &floorInput{N: 5, Local: true, Fan: fiveStepFan})
 		require.NoError(t, err)
-		floorRun = func() (string, string, error) {
-			wr, err := sys.startFloorFeatures(ctx, fplan, in)
-			if err != nil {
-				return "", "", err
-			}
-			var out string
-			return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
-		}
+		floorRun = func() (string, string, error) { return sys.runFloorFeatures(ctx, fplan, in) }
 	}
 	plan, err := sys.compile(def)
 	require.NoError(t, err)

@@ -83,12 +83,8 @@ func (b *bench) featuresRun(def []byte, result int, steps *floorInput) (func(con
 		return nil, err
 	}
 	return func(ctx context.Context) error {
-		wr, err := sys.startFloorFeatures(ctx, plan, in)
-		if err != nil {
-			return err
-		}
-		var out string
-		return wr.Get(ctx, &out)
+		_, _, err := sys.runFloorFeatures(ctx, plan, in)
+		return err
 	}, nil
 }
 
@@ -108,10 +104,11 @@ func (s *system) featuresInput(def []byte, result int, steps *floorInput) (*tran
 	return plan, floorFeaturesInput{Run: run, Result: result, Steps: steps}, nil
 }
 
-// startFloorFeatures starts the features workflow with the search
-// attributes and user metadata a Baton client gives a run of plan
-// (client/observe.go).
-func (s *system) startFloorFeatures(ctx context.Context, plan *translator.Plan, in floorFeaturesInput) (sdkclient.WorkflowRun, error) {
+// runFloorFeatures runs the features workflow with the search attributes
+// and user metadata a Baton client gives a run of plan (client/observe.go)
+// and waits for it; it returns the workflow id and run id, as
+// runFloorWorkflow does.
+func (s *system) runFloorFeatures(ctx context.Context, plan *translator.Plan, in floorFeaturesInput) (id, runID string, err error) {
 	so := sdkclient.StartWorkflowOptions{
 		ID:               plan.WorkflowID + "/" + newRunSuffix(),
 		TaskQueue:        taskQueue,
@@ -121,7 +118,12 @@ func (s *system) startFloorFeatures(ctx context.Context, plan *translator.Plan, 
 			workflows.SearchAttributeWorkflowID.ValueSet(plan.WorkflowID)),
 	}
 	so.StaticSummary, so.StaticDetails = client.RunMetadata(plan, 0)
-	return s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
+	wr, err := s.tc.ExecuteWorkflow(ctx, so, floorFeaturesWorkflowName, in)
+	if err != nil {
+		return "", "", err
+	}
+	var out string
+	return wr.GetID(), wr.GetRunID(), wr.Get(ctx, &out)
 }
 
 // newRunSuffix is a random suffix of the shape a Baton client gives a
